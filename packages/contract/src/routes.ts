@@ -1,0 +1,101 @@
+/**
+ * The route table: the one list of HTTP routes. The CDK stack makes an API Gateway route per
+ * entry, the local server routes with it, the handlers validate with its schemas, and the
+ * OpenAPI document is generated from it.
+ */
+import type { z } from 'zod';
+import * as s from './schemas';
+
+/** The Lambda functions that serve routes; each is one concern. */
+export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify'] as const;
+export type RoutedFunction = (typeof routedFunctions)[number];
+
+/** `public` needs no key; `app` is any key of the tenant; `admin` only an admin key. */
+export type RouteScope = 'public' | 'app' | 'admin';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RouteDefinition {
+  operationId: string;
+  method: HttpMethod;
+  /** API Gateway syntax: `/v1/users/{userId}` */
+  path: string;
+  fn: RoutedFunction;
+  scope: RouteScope;
+  summary: string;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** undefined for 204 */
+  response?: z.ZodType;
+  status: 200 | 201 | 202 | 204;
+  /** error codes this route is documented to return, besides the ones every route may return */
+  errors?: string[];
+}
+
+const route = <const R extends RouteDefinition>(r: R): R => r;
+
+export const routes = [
+  route({ operationId: 'health', method: 'GET', path: '/health', fn: 'public', scope: 'public', summary: 'Liveness check', response: s.Health, status: 200 }),
+  route({ operationId: 'openapi', method: 'GET', path: '/openapi.json', fn: 'public', scope: 'public', summary: 'This API as an OpenAPI 3.1 document', status: 200 }),
+
+  route({ operationId: 'putUser', method: 'PUT', path: '/v1/users/{userId}', fn: 'enrollment', scope: 'app', summary: 'Create or update a user', params: s.UserPath, body: s.PutUserBody, response: s.User, status: 200 }),
+  route({ operationId: 'getUser', method: 'GET', path: '/v1/users/{userId}', fn: 'enrollment', scope: 'app', summary: "A user's two-factor status", params: s.UserPath, response: s.User, status: 200, errors: ['user_not_found'] }),
+  route({ operationId: 'disableTwoFactor', method: 'DELETE', path: '/v1/users/{userId}/two-factor', fn: 'enrollment', scope: 'app', summary: 'Remove every factor, recovery code and trusted device of the user', params: s.UserPath, status: 204, errors: ['user_not_found'] }),
+  route({ operationId: 'createFactor', method: 'POST', path: '/v1/users/{userId}/factors', fn: 'enrollment', scope: 'app', summary: 'Start enrolling a factor', params: s.UserPath, body: s.CreateFactorBody, response: s.TotpEnrollment, status: 201, errors: ['too_many_factors'] }),
+  route({ operationId: 'listFactors', method: 'GET', path: '/v1/users/{userId}/factors', fn: 'enrollment', scope: 'app', summary: "The user's factors", params: s.UserPath, response: s.FactorList, status: 200, errors: ['user_not_found'] }),
+  route({ operationId: 'verifyFactor', method: 'POST', path: '/v1/users/{userId}/factors/{factorId}/verify', fn: 'enrollment', scope: 'app', summary: 'Confirm a factor with a code', params: s.FactorPath, body: s.CodeBody, response: s.FactorVerified, status: 200, errors: ['factor_not_found', 'invalid_code', 'factor_already_active', 'enrollment_expired'] }),
+  route({ operationId: 'deleteFactor', method: 'DELETE', path: '/v1/users/{userId}/factors/{factorId}', fn: 'enrollment', scope: 'app', summary: 'Remove a factor', params: s.FactorPath, status: 204, errors: ['factor_not_found'] }),
+  route({ operationId: 'getRecoveryCodes', method: 'GET', path: '/v1/users/{userId}/recovery-codes', fn: 'enrollment', scope: 'app', summary: 'How many recovery codes are left', params: s.UserPath, response: s.RecoveryCodesRemaining, status: 200, errors: ['user_not_found'] }),
+  route({ operationId: 'regenerateRecoveryCodes', method: 'POST', path: '/v1/users/{userId}/recovery-codes', fn: 'enrollment', scope: 'app', summary: 'Replace the recovery codes with a new set', params: s.UserPath, response: s.RecoveryCodes, status: 201, errors: ['user_not_found', 'not_enrolled'] }),
+
+  route({ operationId: 'createChallenge', method: 'POST', path: '/v1/users/{userId}/challenges', fn: 'challenge', scope: 'app', summary: 'Start the login step: decides whether a second factor is required', params: s.UserPath, body: s.CreateChallengeBody, response: s.ChallengeCreated, status: 201, errors: ['method_not_available'] }),
+  route({ operationId: 'getChallenge', method: 'GET', path: '/v1/challenges/{challengeId}', fn: 'challenge', scope: 'app', summary: 'A challenge and its state', params: s.ChallengePath, response: s.Challenge, status: 200, errors: ['challenge_not_found'] }),
+  route({ operationId: 'verifyChallenge', method: 'POST', path: '/v1/challenges/{challengeId}/verify', fn: 'verify', scope: 'app', summary: 'Answer a challenge with a code or a recovery code', params: s.ChallengePath, body: s.VerifyChallengeBody, response: s.ChallengeVerified, status: 200, errors: ['challenge_not_found', 'invalid_code', 'locked', 'challenge_expired', 'challenge_already_verified'] }),
+] as const satisfies readonly RouteDefinition[];
+
+export type Route = (typeof routes)[number];
+export type OperationId = Route['operationId'];
+
+/** API Gateway route key, e.g. `POST /v1/users/{userId}/factors`. */
+export const routeKeyOf = (r: Pick<RouteDefinition, 'method' | 'path'>): string => `${r.method} ${r.path}`;
+
+export const routesOf = (fn: RoutedFunction): RouteDefinition[] => routes.filter((r) => r.fn === fn);
+
+/** API Gateway's catch-all route: answers unknown routes with the contract's 404. */
+export const defaultRouteFunction: RoutedFunction = 'public';
+
+/** Matches a concrete path against the table, as API Gateway does; path parameters decoded. */
+export function matchRoute(
+  method: string,
+  path: string,
+): { route: RouteDefinition; pathParameters: Record<string, string> } | { route: undefined; pathKnown: boolean } {
+  let pathKnown = false;
+  for (const r of routes as readonly RouteDefinition[]) {
+    const params = matchPath(r.path, path);
+    if (!params) continue;
+    pathKnown = true;
+    if (r.method === method) return { route: r, pathParameters: params };
+  }
+  return { route: undefined, pathKnown };
+}
+
+function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const t = template.split('/');
+  const p = path.split('/');
+  if (t.length !== p.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < t.length; i++) {
+    const seg = t[i]!;
+    const actual = p[i]!;
+    if (seg.startsWith('{') && seg.endsWith('}')) {
+      if (actual === '') return undefined;
+      try {
+        params[seg.slice(1, -1)] = decodeURIComponent(actual);
+      } catch {
+        return undefined;
+      }
+    } else if (seg !== actual) return undefined;
+  }
+  return params;
+}

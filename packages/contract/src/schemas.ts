@@ -1,0 +1,249 @@
+/**
+ * The zod schemas of every request and response: the single source for the TypeScript types
+ * (z.infer), the handlers' validation, the OpenAPI document and any client.
+ * Field names and shapes follow shared/API.md, the contract client apps rely on.
+ */
+import { z } from 'zod';
+
+const isoTime = z.string().meta({ description: 'ISO-8601 UTC time', example: '2026-11-22T10:00:00.000Z' });
+
+export const UserId = z
+  .string()
+  .regex(/^[A-Za-z0-9._@:+-]{1,128}$/, 'userId must be 1-128 characters of A-Z a-z 0-9 . _ @ : + -')
+  .meta({ description: "The client app's id for the user" });
+
+/** Ids the service makes: a prefix, an underscore and base64url characters. */
+const opaqueId = (what: string) =>
+  z
+    .string()
+    .regex(/^[a-z]{1,3}_[A-Za-z0-9_-]{8,64}$/, `${what} is not a valid id`)
+    .meta({ description: `Opaque ${what} made by the service` });
+
+export const FactorId = opaqueId('factorId');
+export const ChallengeId = opaqueId('challengeId');
+export const TenantId = opaqueId('tenantId');
+
+export const FactorType = z.enum(['totp', 'sms', 'email']);
+export type FactorType = z.infer<typeof FactorType>;
+export const Method = z.enum(['totp', 'sms', 'email', 'recovery_code']);
+export type Method = z.infer<typeof Method>;
+export const Scope = z.enum(['app', 'admin']);
+export type Scope = z.infer<typeof Scope>;
+
+/** Six to eight digits; spaces a user may type between groups are ignored. */
+export const OtpCode = z
+  .string()
+  .transform((s) => s.replace(/\s+/g, ''))
+  .pipe(z.string().regex(/^\d{6,8}$/, 'code must be 6 to 8 digits'))
+  .meta({ description: 'The code from the authenticator app (or SMS/email)' });
+
+export const RecoveryCodeInput = z
+  .string()
+  .min(1)
+  .max(64)
+  .meta({ description: 'One recovery code, as issued (case, dashes and spaces do not matter)' });
+
+// ---------------------------------------------------------------- policy
+
+export const TotpSettings = z.object({
+  issuer: z.string().min(1).max(64).default('Twofold').meta({ description: 'Issuer shown in authenticator apps' }),
+  digits: z.literal([6, 8]).default(6),
+  period: z.literal([30, 60]).default(30).meta({ description: 'Time step in seconds' }),
+  algorithm: z.enum(['sha1', 'sha256', 'sha512']).default('sha1'),
+  window: z.number().int().min(0).max(2).default(1).meta({ description: 'Accepted steps before and after now' }),
+});
+export type TotpSettings = z.infer<typeof TotpSettings>;
+
+export const Policy = z
+  .object({
+    enabled: z.boolean().default(true).meta({ description: 'Master switch for the tenant' }),
+    enforcement: z
+      .object({
+        mode: z.enum(['optional', 'roles', 'all']).default('optional'),
+        roles: z.array(z.string().min(1).max(64)).max(50).default([]),
+        exemptSso: z.boolean().default(true),
+        gracePeriodDays: z.number().int().min(0).max(365).default(7),
+        graceEndsAt: isoTime.nullable().default(null),
+      })
+      .prefault({}),
+    prompt: z.enum(['every_login', 'unrecognized_devices']).default('every_login'),
+    methods: z
+      .object({
+        allowed: z.array(FactorType).min(1).default(['totp', 'email']),
+        default: FactorType.default('totp'),
+        allowFallback: z.boolean().default(true),
+      })
+      .prefault({}),
+    authenticatorEnrollment: z.enum(['optional', 'required']).default('optional'),
+    codeTimeoutSeconds: z.literal([120, 300, 600, 900, 1800, 3600, 14400, 43200]).default(600),
+    maxInvalidAttempts: z.literal([3, 5, 10]).nullable().default(5),
+    lockoutSeconds: z.number().int().min(60).max(86400).default(600),
+    resendLimit: z.literal([3, 5]).nullable().default(3),
+    recoveryCodes: z.object({ count: z.number().int().min(5).max(16).default(8) }).prefault({}),
+    totp: TotpSettings.prefault({}),
+    trustedDevices: z
+      .object({ enabled: z.boolean().default(true), days: z.number().int().min(1).max(365).default(30) })
+      .prefault({}),
+    freshVerificationSeconds: z.number().int().min(30).max(3600).default(300),
+    emailCodeOnUnrecognizedDevice: z.boolean().default(false),
+    sms: z.object({ allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).default([]) }).prefault({}),
+  })
+  .meta({ id: 'Policy', description: "A tenant's two-factor policy" });
+export type Policy = z.infer<typeof Policy>;
+
+// ---------------------------------------------------------------- users and factors
+
+export const UserStatus = z.enum(['not_started', 'pending', 'enrolled']);
+export type UserStatus = z.infer<typeof UserStatus>;
+
+export const PutUserBody = z
+  .object({
+    email: z.email().max(254).optional(),
+    phone: z.string().min(3).max(32).optional(),
+    roles: z.array(z.string().min(1).max(64)).max(50).optional(),
+    sso: z.boolean().optional(),
+  })
+  .strict();
+export type PutUserBody = z.infer<typeof PutUserBody>;
+
+export const Factor = z
+  .object({
+    factorId: FactorId,
+    type: FactorType,
+    label: z.string(),
+    status: z.enum(['pending', 'active']),
+    createdAt: isoTime,
+    lastUsedAt: isoTime.nullable(),
+  })
+  .meta({ id: 'Factor' });
+export type Factor = z.infer<typeof Factor>;
+
+export const User = z
+  .object({
+    userId: UserId,
+    status: UserStatus,
+    factors: z.array(Factor),
+    recoveryCodesRemaining: z.number().int(),
+    lockedUntil: isoTime.nullable(),
+    email: z.string().optional(),
+    phone: z.string().optional().meta({ description: 'Masked' }),
+    roles: z.array(z.string()),
+    sso: z.boolean(),
+  })
+  .meta({ id: 'User' });
+export type User = z.infer<typeof User>;
+
+export const CreateFactorBody = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('totp'), label: z.string().min(1).max(64).optional() }).strict(),
+]);
+export type CreateFactorBody = z.infer<typeof CreateFactorBody>;
+
+export const TotpEnrollment = z
+  .object({
+    factorId: FactorId,
+    type: z.literal('totp'),
+    status: z.literal('pending'),
+    label: z.string(),
+    secret: z.string().meta({ description: 'Base32 secret without padding; shown only once' }),
+    otpauthUri: z.string().meta({ description: 'Key Uri Format URI for authenticator apps' }),
+    qrCode: z.string().meta({ description: 'data:image/png;base64 URL of the otpauth URI as a QR code' }),
+  })
+  .meta({ id: 'TotpEnrollment' });
+export type TotpEnrollment = z.infer<typeof TotpEnrollment>;
+
+export const CodeBody = z.object({ code: OtpCode }).strict();
+
+export const FactorVerified = z.object({
+  factorId: FactorId,
+  status: z.literal('active'),
+  recoveryCodes: z.array(z.string()).optional().meta({ description: "Only when this is the user's first active factor" }),
+});
+export type FactorVerified = z.infer<typeof FactorVerified>;
+
+export const FactorList = z.object({ factors: z.array(Factor) });
+export const RecoveryCodesRemaining = z.object({ remaining: z.number().int() });
+export const RecoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
+
+// ---------------------------------------------------------------- challenges
+
+export const ChallengeContext = z
+  .object({
+    ip: z.string().max(64).optional(),
+    userAgent: z.string().max(512).optional(),
+    deviceToken: z.string().max(256).optional(),
+  })
+  .strict();
+
+export const CreateChallengeBody = z
+  .object({ method: Method.optional(), context: ChallengeContext.optional() })
+  .strict();
+export type CreateChallengeBody = z.infer<typeof CreateChallengeBody>;
+
+export const ChallengeCreated = z
+  .object({
+    challengeId: ChallengeId.nullable(),
+    required: z.boolean(),
+    reason: z.enum(['not_enrolled', 'two_factor_enabled', 'enrollment_required', 'two_factor_disabled', 'recognized_device']),
+    methods: z.array(Method),
+    method: Method.nullable(),
+    expiresAt: isoTime.nullable(),
+  })
+  .meta({ id: 'ChallengeCreated' });
+export type ChallengeCreated = z.infer<typeof ChallengeCreated>;
+
+export const ChallengeStatus = z.enum(['pending', 'verified', 'expired', 'locked']);
+
+export const Challenge = z
+  .object({
+    challengeId: ChallengeId,
+    userId: UserId,
+    status: ChallengeStatus,
+    method: Method,
+    expiresAt: isoTime,
+    verifiedAt: isoTime.nullable(),
+    attemptsRemaining: z.number().int().nullable().meta({ description: 'null when the policy sets no limit' }),
+  })
+  .meta({ id: 'Challenge' });
+export type Challenge = z.infer<typeof Challenge>;
+
+export const VerifyChallengeBody = z
+  .object({ code: OtpCode.optional(), recoveryCode: RecoveryCodeInput.optional() })
+  .strict()
+  .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
+    message: 'send exactly one of code or recoveryCode',
+  });
+export type VerifyChallengeBody = z.infer<typeof VerifyChallengeBody>;
+
+export const ChallengeVerified = z
+  .object({
+    verified: z.literal(true),
+    challengeId: ChallengeId,
+    userId: UserId,
+    method: Method,
+    verifiedAt: isoTime,
+    recoveryCodesRemaining: z.number().int(),
+  })
+  .meta({ id: 'ChallengeVerified' });
+export type ChallengeVerified = z.infer<typeof ChallengeVerified>;
+
+// ---------------------------------------------------------------- misc
+
+export const Health = z.object({ status: z.literal('ok') });
+export const Empty = z.object({}).strict();
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: 'Stable snake_case error code' }),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      attemptsRemaining: z.number().int().nullable().optional(),
+      retryAfterSeconds: z.number().int().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const UserPath = z.object({ userId: UserId });
+export const FactorPath = z.object({ userId: UserId, factorId: FactorId });
+export const ChallengePath = z.object({ challengeId: ChallengeId });

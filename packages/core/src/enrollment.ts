@@ -1,0 +1,185 @@
+/**
+ * Users, their factors and recovery codes: enrolling an authenticator app, confirming it,
+ * listing and removing factors, recovery codes, and turning two-factor off.
+ */
+import QRCode from 'qrcode';
+import type {
+  CreateFactorBody,
+  FactorVerified,
+  PutUserBody,
+  TotpEnrollment,
+  User,
+} from '@twofold/contract/schemas';
+import type { CoreDeps } from './deps';
+import { fail } from './errors';
+import { newId } from './ids';
+import { keyedHash, type TenantKeys } from './keyring';
+import type { FactorRecord, RecoverySet, TenantRecord, UserAggregate } from './records';
+import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
+import { open, seal } from './secret-box';
+import { encodeSecret, matchTotp, newTotpSecret, otpauthUri, type TotpKey } from './totp';
+import { exists, factorView, userView } from './user-view';
+
+/** A user may hold this many factors, pending ones included. */
+export const MAX_FACTORS_PER_USER = 10;
+/** Wrong codes a pending factor accepts before the enrollment must start again. */
+export const MAX_ENROLLMENT_ATTEMPTS = 5;
+
+export const factorBinding = (tenantId: string, userId: string, factorId: string) => ['totp-secret', tenantId, userId, factorId] as const;
+const recoveryBinding = (tenantId: string, userId: string) => ['recovery-codes', tenantId, userId] as const;
+
+async function loadExisting(deps: CoreDeps, tenantId: string, userId: string): Promise<UserAggregate> {
+  const user = await deps.users.load(tenantId, userId);
+  if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
+  return user;
+}
+
+export async function putUser(deps: CoreDeps, tenantId: string, userId: string, body: PutUserBody): Promise<User> {
+  const now = deps.clock.nowMs();
+  const current = await deps.users.load(tenantId, userId);
+  const profile = await deps.users.putProfile({
+    tenantId,
+    userId,
+    email: body.email ?? current.profile?.email,
+    phone: body.phone ?? current.profile?.phone,
+    roles: body.roles ?? current.profile?.roles ?? [],
+    sso: body.sso ?? current.profile?.sso ?? false,
+    createdAtMs: current.profile?.createdAtMs ?? now,
+    updatedAtMs: now,
+  });
+  return userView(userId, { ...current, profile }, now);
+}
+
+export async function getUser(deps: CoreDeps, tenantId: string, userId: string): Promise<User> {
+  return userView(userId, await loadExisting(deps, tenantId, userId), deps.clock.nowMs());
+}
+
+export async function listFactors(deps: CoreDeps, tenantId: string, userId: string) {
+  const user = await loadExisting(deps, tenantId, userId);
+  return { factors: user.factors.map(factorView) };
+}
+
+export async function startFactorEnrollment(
+  deps: CoreDeps,
+  tenantId: string,
+  userId: string,
+  body: CreateFactorBody,
+): Promise<TotpEnrollment> {
+  const now = deps.clock.nowMs();
+  const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
+  if (user.factors.length >= MAX_FACTORS_PER_USER) {
+    fail('too_many_factors', `A user may have at most ${MAX_FACTORS_PER_USER} factors; remove one first.`);
+  }
+  const keys = await deps.keyRing.keysFor(tenant);
+  const factorId = newId(deps.random, 'f');
+  const { digits, period, algorithm, issuer } = tenant.policy.totp;
+  const key: TotpKey = { secret: newTotpSecret(deps.random), algorithm, digits, period };
+  const label = body.label ?? 'Authenticator app';
+  const factor: FactorRecord = {
+    factorId,
+    type: 'totp',
+    label,
+    status: 'pending',
+    createdAtMs: now,
+    failedAttempts: 0,
+    totp: { sealedSecret: seal(keys.sealKey, deps.random, key.secret, factorBinding(tenantId, userId, factorId)), algorithm, digits, period },
+  };
+  if (!user.profile) await deps.users.ensureProfile(tenantId, userId, now);
+  await deps.users.addFactor(tenantId, userId, factor);
+  const uri = otpauthUri(key, issuer, user.profile?.email ?? userId);
+  return {
+    factorId,
+    type: 'totp',
+    status: 'pending',
+    label,
+    secret: encodeSecret(key.secret),
+    otpauthUri: uri,
+    qrCode: await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 }),
+  };
+}
+
+export function totpKeyOf(keys: TenantKeys, tenantId: string, userId: string, factor: FactorRecord): TotpKey {
+  const t = factor.totp!;
+  return {
+    secret: open(keys.sealKey, t.sealedSecret, factorBinding(tenantId, userId, factor.factorId)),
+    algorithm: t.algorithm,
+    digits: t.digits,
+    period: t.period,
+  };
+}
+
+export async function confirmFactor(
+  deps: CoreDeps,
+  tenantId: string,
+  userId: string,
+  factorId: string,
+  code: string,
+): Promise<FactorVerified> {
+  const now = deps.clock.nowMs();
+  const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
+  const factor = user.factors.find((f) => f.factorId === factorId) ?? fail('factor_not_found', `No factor ${factorId} for this user.`);
+  if (factor.status === 'active') fail('factor_already_active');
+  if (factor.failedAttempts >= MAX_ENROLLMENT_ATTEMPTS) fail('enrollment_expired');
+
+  const keys = await deps.keyRing.keysFor(tenant);
+  const step = await matchTotp(totpKeyOf(keys, tenantId, userId, factor), code, {
+    epochSeconds: Math.floor(now / 1000),
+    window: tenant.policy.totp.window,
+  });
+  if (step === undefined) {
+    const failures = await deps.users.countFactorFailure(tenantId, userId, factorId, MAX_ENROLLMENT_ATTEMPTS);
+    if (failures === false) fail('enrollment_expired');
+    fail('invalid_code', 'The code is not valid.', { attemptsRemaining: MAX_ENROLLMENT_ATTEMPTS - (failures as number) });
+  }
+  // one conditional write: of parallel confirmations exactly one activates the factor
+  if (!(await deps.users.activateFactor(tenantId, userId, factorId, { step: step!, nowMs: now }))) fail('factor_already_active');
+
+  const firstActive = !user.factors.some((f) => f.status === 'active' && f.factorId !== factorId);
+  if (!firstActive || user.recovery) return { factorId, status: 'active' };
+  const codes = await issueRecoveryCodes(deps, tenant, userId, keys, { onlyIfAbsent: true });
+  return codes ? { factorId, status: 'active', recoveryCodes: codes } : { factorId, status: 'active' };
+}
+
+async function issueRecoveryCodes(
+  deps: CoreDeps,
+  tenant: TenantRecord,
+  userId: string,
+  keys: TenantKeys,
+  options: { onlyIfAbsent: boolean },
+): Promise<string[] | undefined> {
+  const codes = newRecoveryCodes(deps.random, tenant.policy.recoveryCodes.count);
+  const set: RecoverySet = {
+    hashes: codes.map((c) => keyedHash(keys.hashKey, tenant.tenantId, userId, normaliseRecoveryCode(c)!)),
+    sealedCodes: seal(keys.sealKey, deps.random, Buffer.from(JSON.stringify(codes)), recoveryBinding(tenant.tenantId, userId)),
+    createdAtMs: deps.clock.nowMs(),
+  };
+  const written = await deps.users.putRecoverySet(tenant.tenantId, userId, set, options);
+  return written ? codes : undefined;
+}
+
+export async function recoveryCodesRemaining(deps: CoreDeps, tenantId: string, userId: string) {
+  const user = await loadExisting(deps, tenantId, userId);
+  return { remaining: user.recovery?.hashes.length ?? 0 };
+}
+
+export async function regenerateRecoveryCodes(deps: CoreDeps, tenantId: string, userId: string) {
+  const [tenant, user] = await Promise.all([deps.tenant(tenantId), loadExisting(deps, tenantId, userId)]);
+  if (!user.factors.some((f) => f.status === 'active')) fail('not_enrolled', 'The user has no active factor, so no recovery codes.');
+  const keys = await deps.keyRing.keysFor(tenant);
+  const codes = await issueRecoveryCodes(deps, tenant, userId, keys, { onlyIfAbsent: false });
+  return { recoveryCodes: codes! };
+}
+
+export async function removeFactor(deps: CoreDeps, tenantId: string, userId: string, factorId: string): Promise<void> {
+  const user = await deps.users.load(tenantId, userId);
+  const factor = user.factors.find((f) => f.factorId === factorId);
+  if (!factor || !(await deps.users.deleteFactor(tenantId, userId, factorId))) fail('factor_not_found', `No factor ${factorId} for this user.`);
+  // recovery codes back up the active factors; with the last one gone, two-factor is off
+  const activeLeft = user.factors.some((f) => f.status === 'active' && f.factorId !== factorId);
+  if (!activeLeft && user.recovery) await deps.users.deleteRecoverySet(tenantId, userId);
+}
+
+export async function disableTwoFactor(deps: CoreDeps, tenantId: string, userId: string): Promise<void> {
+  await loadExisting(deps, tenantId, userId);
+  await deps.users.deleteTwoFactorState(tenantId, userId);
+}

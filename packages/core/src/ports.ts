@@ -1,0 +1,83 @@
+/**
+ * The capabilities the core needs from the world, named for what they do. Adapters for AWS
+ * (DynamoDB, KMS) and for the local runtime implement them; the core never sees which.
+ */
+import type { Policy, Scope } from '@twofold/contract/schemas';
+import type { ApiKeyRecord, ChallengeRecord, FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile } from './records';
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  nowMs(): number;
+}
+
+export interface Random {
+  /** Cryptographically secure random bytes. */
+  bytes(length: number): Uint8Array;
+}
+
+export type EncryptionContext = Record<string, string>;
+
+/** Protects data keys with a master key the service never holds (KMS in AWS, a key file locally). */
+export interface KeyVault {
+  generateDataKey(context: EncryptionContext): Promise<{ plaintext: Uint8Array; wrapped: string }>;
+  decryptDataKey(wrapped: string, context: EncryptionContext): Promise<Uint8Array>;
+}
+
+export interface TenantDirectory {
+  getTenant(tenantId: string): Promise<TenantRecord | undefined>;
+  /** Fails (returns false) when the tenant exists already. */
+  createTenant(tenant: TenantRecord): Promise<boolean>;
+  putPolicy(tenantId: string, policy: Policy): Promise<void>;
+  getApiKey(keyId: string): Promise<ApiKeyRecord | undefined>;
+  putApiKey(key: ApiKeyRecord): Promise<void>;
+}
+
+export type FailureOutcome =
+  | { counted: true; failures: number; windowEndsAtMs: number }
+  | { counted: false; reason: 'locked'; lockedUntilMs: number };
+
+/**
+ * A user's partition: profile, factors, recovery codes and failure counter, read together in
+ * one query. Every method that changes state is one conditional write, so that parallel
+ * requests cannot both win.
+ */
+export interface UserStore {
+  load(tenantId: string, userId: string): Promise<UserAggregate>;
+  putProfile(profile: UserProfile): Promise<UserProfile>;
+  /** Creates the profile only if it does not exist. */
+  ensureProfile(tenantId: string, userId: string, nowMs: number): Promise<void>;
+  addFactor(tenantId: string, userId: string, factor: FactorRecord): Promise<void>;
+  /** pending → active; false when the factor is not pending any more. */
+  activateFactor(tenantId: string, userId: string, factorId: string, update: { step?: number; nowMs: number }): Promise<boolean>;
+  /** Counts a wrong code on a pending factor; false when its attempts are used up. */
+  countFactorFailure(tenantId: string, userId: string, factorId: string, maxAttempts: number): Promise<number | false>;
+  /** Records that a TOTP time step was used; false when that step (or a later one) was used already. */
+  useTotpStep(tenantId: string, userId: string, factorId: string, step: number, nowMs: number): Promise<boolean>;
+  deleteFactor(tenantId: string, userId: string, factorId: string): Promise<boolean>;
+  /** Writes a new set, replacing any other; with onlyIfAbsent, false when a set exists. */
+  putRecoverySet(tenantId: string, userId: string, set: RecoverySet, options?: { onlyIfAbsent?: boolean }): Promise<boolean>;
+  /** Removes one code by its keyed hash; false when it was not (or no longer) in the set. */
+  spendRecoveryCode(tenantId: string, userId: string, codeHash: string): Promise<boolean>;
+  deleteRecoverySet(tenantId: string, userId: string): Promise<void>;
+  /**
+   * Counts a failed login attempt. At most `maxAttempts` failures count within a window of
+   * `lockoutSeconds` after the last one; after that the user is locked until the window ends.
+   */
+  countLoginFailure(tenantId: string, userId: string, limits: { maxAttempts: number; lockoutSeconds: number; nowMs: number }): Promise<FailureOutcome>;
+  clearLoginFailures(tenantId: string, userId: string): Promise<void>;
+  /** Deletes every factor, the recovery codes and the failure counter; keeps the profile. */
+  deleteTwoFactorState(tenantId: string, userId: string): Promise<void>;
+}
+
+export interface ChallengeStore {
+  create(challenge: ChallengeRecord): Promise<void>;
+  get(tenantId: string, challengeId: string): Promise<ChallengeRecord | undefined>;
+  /** pending and unexpired → verified; otherwise says why not. */
+  markVerified(
+    tenantId: string,
+    challengeId: string,
+    update: { verifiedAtMs: number; method: ChallengeRecord['method'] },
+  ): Promise<'verified' | 'already_verified' | 'expired' | 'not_found'>;
+}
+
+export type { Scope };

@@ -1,0 +1,94 @@
+/**
+ * What the core keeps about tenants, users, factors and challenges. These are storage-neutral
+ * records; the contract's schemas are what clients see.
+ */
+import type { FactorType, Method, Policy, Scope, TotpSettings } from '@twofold/contract/schemas';
+
+export interface TenantRecord {
+  tenantId: string;
+  name: string;
+  createdAtMs: number;
+  /** The tenant's data key, wrapped by the KeyVault under the context {tenantId}. */
+  wrappedDataKey: string;
+  policy: Policy;
+}
+
+export interface ApiKeyRecord {
+  keyId: string;
+  tenantId: string;
+  scope: Scope;
+  /** SHA-256 of the key's secret part, hex. The key itself is never stored. */
+  secretHash: string;
+  createdAtMs: number;
+}
+
+export interface UserProfile {
+  tenantId: string;
+  userId: string;
+  email?: string;
+  phone?: string;
+  roles: string[];
+  sso: boolean;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+export interface TotpParameters {
+  /** The secret sealed by the SecretBox, bound to tenant + user + factor. */
+  sealedSecret: string;
+  algorithm: TotpSettings['algorithm'];
+  digits: TotpSettings['digits'];
+  period: TotpSettings['period'];
+}
+
+export interface FactorRecord {
+  factorId: string;
+  type: FactorType;
+  label: string;
+  status: 'pending' | 'active';
+  createdAtMs: number;
+  activatedAtMs?: number;
+  lastUsedAtMs?: number;
+  /** The last TOTP time step accepted: a code for it or an earlier step is never accepted again. */
+  lastUsedStep?: number;
+  /** Wrong codes while pending. */
+  failedAttempts: number;
+  totp?: TotpParameters;
+}
+
+export interface RecoverySet {
+  /** Keyed hashes of the codes not yet used. */
+  hashes: string[];
+  /** The codes, sealed, so a fresh verification can show them again. */
+  sealedCodes: string;
+  createdAtMs: number;
+}
+
+export interface LoginFailures {
+  failures: number;
+  /** The limit in force when the last failure was counted. */
+  maxAttempts: number;
+  /** Failures are forgotten, and a lock ends, at this time. */
+  windowEndsAtMs: number;
+}
+
+export interface UserAggregate {
+  profile?: UserProfile;
+  factors: FactorRecord[];
+  recovery?: RecoverySet;
+  failures?: LoginFailures;
+}
+
+export interface ChallengeRecord {
+  challengeId: string;
+  tenantId: string;
+  userId: string;
+  method: Method;
+  status: 'pending' | 'verified';
+  createdAtMs: number;
+  expiresAtMs: number;
+  verifiedAtMs?: number;
+  verifiedMethod?: Method;
+  /** Limits copied from the policy when the challenge started: a policy change does not move them. */
+  limits: { maxInvalidAttempts: number | null; lockoutSeconds: number; totpWindow: number };
+}

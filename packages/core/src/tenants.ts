@@ -1,0 +1,82 @@
+/**
+ * Tenants and their API keys. A key is `tf_<keyId>.<secret>`: the key id finds the record, and
+ * only a SHA-256 hash of the 256-bit secret is stored, compared in constant time. (A fast hash
+ * is right here: the secret is random and long, not a password, so it cannot be guessed.)
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Policy, type Scope } from '@twofold/contract/schemas';
+import type { CoreDeps } from './deps';
+import { fail } from './errors';
+import { newId } from './ids';
+import { dataKeyContext } from './keyring';
+import type { KeyVault, Random, TenantDirectory, Clock } from './ports';
+import type { ApiKeyRecord, TenantRecord } from './records';
+import type { TtlCache } from './ttl-cache';
+
+const KEY_PATTERN = /^tf_([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
+
+const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+export interface NewTenant {
+  tenantId: string;
+  appKey: string;
+  adminKey: string;
+}
+
+export async function createTenant(
+  deps: { tenants: TenantDirectory; vault: KeyVault; random: Random; clock: Clock },
+  input: { name: string; tenantId?: string },
+): Promise<NewTenant> {
+  const tenantId = input.tenantId ?? newId(deps.random, 'tn');
+  const { wrapped } = await deps.vault.generateDataKey(dataKeyContext(tenantId));
+  const now = deps.clock.nowMs();
+  const tenant: TenantRecord = {
+    tenantId,
+    name: input.name,
+    createdAtMs: now,
+    wrappedDataKey: wrapped,
+    policy: Policy.parse({ totp: { issuer: input.name } }),
+  };
+  if (!(await deps.tenants.createTenant(tenant))) fail('invalid_request', `tenant ${tenantId} exists already`);
+  const appKey = await issueApiKey(deps, tenantId, 'app');
+  const adminKey = await issueApiKey(deps, tenantId, 'admin');
+  return { tenantId, appKey, adminKey };
+}
+
+export async function issueApiKey(
+  deps: { tenants: TenantDirectory; random: Random; clock: Clock },
+  tenantId: string,
+  scope: Scope,
+): Promise<string> {
+  const keyId = Buffer.from(deps.random.bytes(8)).toString('hex');
+  const secret = Buffer.from(deps.random.bytes(32)).toString('base64url');
+  await deps.tenants.putApiKey({ keyId, tenantId, scope, secretHash: hashSecret(secret), createdAtMs: deps.clock.nowMs() });
+  return `tf_${keyId}.${secret}`;
+}
+
+/** Who is calling, from an `Authorization` header; undefined for a missing, malformed or unknown key. */
+export async function authenticate(
+  deps: Pick<CoreDeps, 'tenants'>,
+  keyCache: TtlCache<ApiKeyRecord | undefined>,
+  authorization: string | undefined,
+): Promise<{ tenantId: string; scope: Scope } | undefined> {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
+  const parts = match ? KEY_PATTERN.exec(match[1]!) : null;
+  if (!parts) return undefined;
+  const [, keyId, secret] = parts as unknown as [string, string, string];
+  const record = await keyCache.get(keyId, () => deps.tenants.getApiKey(keyId));
+  if (!record) return undefined;
+  const expected = Buffer.from(record.secretHash, 'hex');
+  const actual = Buffer.from(hashSecret(secret), 'hex');
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
+  return { tenantId: record.tenantId, scope: record.scope };
+}
+
+export function loadTenant(deps: Pick<CoreDeps, 'tenants'>, cache: TtlCache<TenantRecord>, tenantId: string): Promise<TenantRecord> {
+  return cache.get(tenantId, async () => {
+    const tenant = await deps.tenants.getTenant(tenantId);
+    // an API key whose tenant is gone is as good as no key
+    if (!tenant) fail('unauthorized');
+    return tenant!;
+  });
+}

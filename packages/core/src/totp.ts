@@ -1,0 +1,70 @@
+/**
+ * TOTP (RFC 6238) on top of otplib. Secrets are 160 bits, the size RFC 4226 section 4
+ * recommends ("The length of the shared secret MUST be at least 128 bits. This document
+ * RECOMMENDs a shared secret length of 160 bits."). Replay protection: the step a code was
+ * accepted for is stored, and only later steps are accepted afterwards.
+ */
+import { generate, generateURI, ScureBase32Plugin, verify } from 'otplib';
+import type { TotpSettings } from '@twofold/contract/schemas';
+import type { Random } from './ports';
+
+export const TOTP_SECRET_BYTES = 20;
+
+const base32 = new ScureBase32Plugin();
+
+export type TotpAlgorithm = TotpSettings['algorithm'];
+
+export interface TotpKey {
+  secret: Uint8Array;
+  algorithm: TotpAlgorithm;
+  digits: 6 | 8;
+  period: 30 | 60;
+}
+
+export function newTotpSecret(random: Random): Uint8Array {
+  return random.bytes(TOTP_SECRET_BYTES);
+}
+
+/** Base32 without padding, as authenticator apps expect. */
+export function encodeSecret(secret: Uint8Array): string {
+  return base32.encode(secret, { padding: false });
+}
+
+/** The Key Uri Format: otpauth://totp/Issuer:account?secret=…&issuer=…&algorithm=…&digits=…&period=… */
+export function otpauthUri(key: TotpKey, issuer: string, account: string): string {
+  return generateURI({
+    issuer,
+    label: account,
+    secret: encodeSecret(key.secret),
+    algorithm: key.algorithm,
+    digits: key.digits,
+    period: key.period,
+  });
+}
+
+export async function totpCode(key: TotpKey, epochSeconds: number): Promise<string> {
+  return generate({ secret: key.secret, algorithm: key.algorithm, digits: key.digits, period: key.period, epoch: epochSeconds });
+}
+
+/**
+ * Checks a code within ±window steps of now, rejecting steps at or before `afterStep`.
+ * Returns the matched time step, or undefined.
+ */
+export async function matchTotp(
+  key: TotpKey,
+  code: string,
+  options: { epochSeconds: number; window: number; afterStep?: number },
+): Promise<number | undefined> {
+  if (code.length !== key.digits) return undefined;
+  const result = await verify({
+    secret: key.secret,
+    token: code,
+    algorithm: key.algorithm,
+    digits: key.digits,
+    period: key.period,
+    epoch: options.epochSeconds,
+    epochTolerance: options.window * key.period,
+    ...(options.afterStep !== undefined ? { afterTimeStep: options.afterStep } : {}),
+  });
+  return result.valid && 'timeStep' in result ? result.timeStep : undefined;
+}

@@ -1,0 +1,37 @@
+/** How a user and their factors look to a client app (the contract's User and Factor). */
+import type { Factor, User, UserStatus } from '@twofold/contract/schemas';
+import { lockStateOf } from './lockout';
+import type { FactorRecord, UserAggregate } from './records';
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function factorView(f: FactorRecord): Factor {
+  return { factorId: f.factorId, type: f.type, label: f.label, status: f.status, createdAt: iso(f.createdAtMs)!, lastUsedAt: iso(f.lastUsedAtMs) };
+}
+
+export function statusOf(user: UserAggregate): UserStatus {
+  if (user.factors.some((f) => f.status === 'active')) return 'enrolled';
+  return user.factors.length > 0 ? 'pending' : 'not_started';
+}
+
+/** Keeps the country code and the last two digits: enough to recognise, not to call. */
+export function maskPhone(phone: string): string {
+  return phone.length <= 5 ? '***' : `${phone.slice(0, 3)}${'*'.repeat(phone.length - 5)}${phone.slice(-2)}`;
+}
+
+export function userView(userId: string, user: UserAggregate, nowMs: number): User {
+  const lock = lockStateOf(user.failures, nowMs);
+  return {
+    userId,
+    status: statusOf(user),
+    factors: user.factors.map(factorView),
+    recoveryCodesRemaining: user.recovery?.hashes.length ?? 0,
+    lockedUntil: iso(lock.lockedUntilMs ?? undefined),
+    ...(user.profile?.email ? { email: user.profile.email } : {}),
+    ...(user.profile?.phone ? { phone: maskPhone(user.profile.phone) } : {}),
+    roles: user.profile?.roles ?? [],
+    sso: user.profile?.sso ?? false,
+  };
+}
+
+export const exists = (user: UserAggregate) => user.profile !== undefined || user.factors.length > 0;

@@ -1,0 +1,107 @@
+/**
+ * Answering a challenge. Every state change here is one conditional write, so that parallel
+ * submissions cannot both win: a TOTP step is used once per factor, a recovery code is spent
+ * once, a challenge is verified once, and failures are counted up to the limit and no further.
+ */
+import type { ChallengeVerified, Method, VerifyChallengeBody } from '@twofold/contract/schemas';
+import type { CoreDeps } from './deps';
+import { fail } from './errors';
+import { totpKeyOf } from './enrollment';
+import { keyedHash } from './keyring';
+import { attemptsRemaining, lockStateOf, retryAfterSeconds } from './lockout';
+import type { ChallengeRecord, UserAggregate } from './records';
+import { normaliseRecoveryCode } from './recovery-codes';
+import { matchTotp } from './totp';
+
+export async function verifyChallenge(
+  deps: CoreDeps,
+  tenantId: string,
+  challengeId: string,
+  body: VerifyChallengeBody,
+): Promise<ChallengeVerified> {
+  const now = deps.clock.nowMs();
+  const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  if (challenge.status === 'verified') fail('challenge_already_verified');
+  if (now >= challenge.expiresAtMs) fail('challenge_expired');
+  const { userId } = challenge;
+  const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
+
+  const lock = lockStateOf(user.failures, now);
+  // A recovery code (80 bits) cannot be guessed, so it still works during a lockout: the way
+  // out for a user whose authenticator is gone while someone hammers their account.
+  if (lock.locked && body.recoveryCode === undefined) {
+    fail('locked', 'Too many failed attempts; try again later or use a recovery code.', {
+      retryAfterSeconds: retryAfterSeconds(lock.lockedUntilMs!, now),
+    });
+  }
+
+  const keys = await deps.keyRing.keysFor(tenant);
+  let method: Method | undefined;
+  if (body.recoveryCode !== undefined) {
+    const normalised = normaliseRecoveryCode(body.recoveryCode);
+    const hash = normalised && keyedHash(keys.hashKey, tenantId, userId, normalised);
+    if (hash && user.recovery?.hashes.includes(hash) && (await deps.users.spendRecoveryCode(tenantId, userId, hash))) {
+      method = 'recovery_code';
+    }
+  } else {
+    method = (await useTotpCode(deps, challenge, user, keys, body.code!, now)) ? 'totp' : undefined;
+  }
+
+  if (!method) {
+    if (lock.locked) fail('locked', 'Too many failed attempts; try again later.', { retryAfterSeconds: retryAfterSeconds(lock.lockedUntilMs!, now) });
+    return countFailure(deps, challenge, now);
+  }
+
+  const outcome = await deps.challenges.markVerified(tenantId, challengeId, { verifiedAtMs: now, method });
+  if (outcome === 'already_verified') fail('challenge_already_verified');
+  if (outcome === 'expired') fail('challenge_expired');
+  if (outcome === 'not_found') fail('challenge_not_found');
+  if (lock.failures > 0) await deps.users.clearLoginFailures(tenantId, userId);
+
+  const remaining = (user.recovery?.hashes.length ?? 0) - (method === 'recovery_code' ? 1 : 0);
+  return {
+    verified: true,
+    challengeId,
+    userId,
+    method,
+    verifiedAt: new Date(now).toISOString(),
+    recoveryCodesRemaining: Math.max(0, remaining),
+  };
+}
+
+/** Tries the code against each active authenticator; the matching step is then used up. */
+async function useTotpCode(
+  deps: CoreDeps,
+  challenge: ChallengeRecord,
+  user: UserAggregate,
+  keys: Parameters<typeof totpKeyOf>[0],
+  code: string,
+  nowMs: number,
+): Promise<boolean> {
+  if (challenge.method !== 'totp' && challenge.method !== 'recovery_code') return false;
+  for (const factor of user.factors) {
+    if (factor.type !== 'totp' || factor.status !== 'active') continue;
+    const step = await matchTotp(totpKeyOf(keys, challenge.tenantId, challenge.userId, factor), code, {
+      epochSeconds: Math.floor(nowMs / 1000),
+      window: challenge.limits.totpWindow,
+      ...(factor.lastUsedStep !== undefined ? { afterStep: factor.lastUsedStep } : {}),
+    });
+    if (step === undefined) continue;
+    return deps.users.useTotpStep(challenge.tenantId, challenge.userId, factor.factorId, step, nowMs);
+  }
+  return false;
+}
+
+async function countFailure(deps: CoreDeps, challenge: ChallengeRecord, nowMs: number): Promise<never> {
+  const max = challenge.limits.maxInvalidAttempts;
+  if (max === null) return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: null });
+  const outcome = await deps.users.countLoginFailure(challenge.tenantId, challenge.userId, {
+    maxAttempts: max,
+    lockoutSeconds: challenge.limits.lockoutSeconds,
+    nowMs,
+  });
+  if (!outcome.counted) {
+    return fail('locked', 'Too many failed attempts; try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntilMs, nowMs) });
+  }
+  return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: attemptsRemaining({ locked: false, lockedUntilMs: null, failures: outcome.failures }, max) });
+}
