@@ -20,7 +20,6 @@ export const errorCatalogue = {
   challenge_expired: { status: 410, message: 'This challenge has expired; start a new one.' },
   enrollment_expired: { status: 410, message: 'This enrollment can no longer be confirmed; start it again.' },
   payload_too_large: { status: 413, message: 'The request body is larger than 16 KiB.' },
-  unsupported_media_type: { status: 415, message: 'Send the request body as application/json.' },
   invalid_code: { status: 422, message: 'The code is not valid.' },
   method_not_available: { status: 422, message: 'The user cannot use that method.' },
   invalid_policy: { status: 422, message: 'The policy is not valid.' },

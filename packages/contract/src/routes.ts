@@ -69,13 +69,13 @@ export const defaultRouteFunction: RoutedFunction = 'public';
 export function matchRoute(
   method: string,
   path: string,
-): { route: RouteDefinition; pathParameters: Record<string, string> } | { route: undefined; pathKnown: boolean } {
+): { route: RouteDefinition; pathParameters: Record<string, string>; pathKnown: true } | { route: undefined; pathKnown: boolean } {
   let pathKnown = false;
   for (const r of routes as readonly RouteDefinition[]) {
     const params = matchPath(r.path, path);
     if (!params) continue;
     pathKnown = true;
-    if (r.method === method) return { route: r, pathParameters: params };
+    if (r.method === method) return { route: r, pathParameters: params, pathKnown: true };
   }
   return { route: undefined, pathKnown };
 }

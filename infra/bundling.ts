@@ -1,0 +1,25 @@
+/**
+ * How every function is bundled, in one place: the CDK constructs hand these options to
+ * NodejsFunction (esbuild, no Docker), and `npm run bench` builds with the very same ones to
+ * report bundle sizes and cold import times.
+ */
+import { routedFunctions } from '@twofold/contract';
+
+/** Every Lambda function, named by concern; each has its entry at functions/<name>.ts. */
+export const lambdaFunctions = [...routedFunctions, 'authorizer'] as const;
+export type LambdaFunctionName = (typeof lambdaFunctions)[number];
+
+export const entryOf = (name: string) => `functions/${name}.ts`;
+
+export const bundling = {
+  /** Lambda's runtime: Node.js 22 on arm64. */
+  target: 'node22',
+  format: 'esm' as const,
+  minify: true,
+  sourcemap: false,
+  /** The Lambda runtime provides AWS SDK v3; leaving it out keeps bundles small. */
+  externalModules: ['@aws-sdk/*'],
+  mainFields: ['module', 'main'],
+  /** ESM bundles of CommonJS dependencies need `require`. */
+  banner: "import { createRequire as __twofoldCreateRequire } from 'module'; const require = __twofoldCreateRequire(import.meta.url);",
+} as const;

@@ -1,0 +1,61 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Policy } from '@twofold/contract/schemas';
+import type { TenantDirectory } from '@twofold/core/ports';
+import type { ApiKeyRecord, TenantRecord } from '@twofold/core/records';
+import { keys } from '../tables';
+import { conditional } from './dynamo';
+
+export class DynamoTenantDirectory implements TenantDirectory {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getTenant(tenantId: string): Promise<TenantRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.tenant(tenantId) }));
+    if (!Item) return undefined;
+    return {
+      tenantId: Item.tenantId,
+      name: Item.name,
+      createdAtMs: Item.createdAtMs,
+      wrappedDataKey: Item.wrappedDataKey,
+      // parsed on read, so fields added to the policy later get their defaults
+      policy: Policy.parse(Item.policy ?? {}),
+    };
+  }
+
+  createTenant(tenant: TenantRecord): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.tenant(tenant.tenantId), ...tenant },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async putPolicy(tenantId: string, policy: Policy): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.tenant(tenantId),
+        UpdateExpression: 'SET policy = :p',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':p': policy },
+      }),
+    );
+  }
+
+  async getApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.apiKey(keyId) }));
+    return Item ? { keyId: Item.keyId, tenantId: Item.tenantId, scope: Item.scope, secretHash: Item.secretHash, createdAtMs: Item.createdAtMs } : undefined;
+  }
+
+  async putApiKey(key: ApiKeyRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.apiKey(key.keyId), ...key }, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+  }
+}

@@ -1,0 +1,285 @@
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { FailureOutcome, UserStore } from '@twofold/core/ports';
+import type { FactorRecord, LoginFailures, RecoverySet, UserAggregate, UserProfile } from '@twofold/core/records';
+import { keys, userItem } from '../tables';
+import { conditional, isConditionFailure } from './dynamo';
+
+type Item = Record<string, unknown>;
+
+const strip = <T>(item: Item): T => {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+};
+
+/**
+ * A user's items share one partition (`USER#tenant#user`), so one strongly consistent query
+ * reads all of them. Each state change is a single conditional write on one item.
+ */
+export class DynamoUserStore implements UserStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private key(tenantId: string, userId: string, sk: string) {
+    return { pk: keys.userPartition(tenantId, userId), sk };
+  }
+
+  async load(tenantId: string, userId: string): Promise<UserAggregate> {
+    const user: UserAggregate = { factors: [] };
+    let startKey: Item | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.userPartition(tenantId, userId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const sk = item.sk as string;
+        if (sk === userItem.profile) user.profile = strip<UserProfile>(item);
+        else if (sk.startsWith('FACTOR#')) user.factors.push(strip<FactorRecord>(item));
+        else if (sk === userItem.recovery) {
+          const { hashes, ...rest } = strip<Omit<RecoverySet, 'hashes'> & { hashes?: Set<string> }>(item);
+          user.recovery = { ...rest, hashes: [...(hashes ?? [])] };
+        } else if (sk === userItem.failures) user.failures = strip<LoginFailures>(item);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    user.factors.sort((a, b) => a.createdAtMs - b.createdAtMs);
+    return user;
+  }
+
+  async putProfile(profile: UserProfile): Promise<UserProfile> {
+    const { tenantId, userId, createdAtMs, ...fields } = profile;
+    const names: Record<string, string> = {};
+    const values: Item = { ':createdAtMs': createdAtMs, ':tenantId': tenantId, ':userId': userId };
+    const sets = ['createdAtMs = if_not_exists(createdAtMs, :createdAtMs)', 'tenantId = :tenantId', 'userId = :userId'];
+    const removes: string[] = [];
+    for (const [name, value] of Object.entries(fields)) {
+      names[`#${name}`] = name;
+      if (value === undefined) removes.push(`#${name}`);
+      else {
+        values[`:${name}`] = value;
+        sets.push(`#${name} = :${name}`);
+      }
+    }
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: this.key(tenantId, userId, userItem.profile),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return strip<UserProfile>(Attributes!);
+  }
+
+  async ensureProfile(tenantId: string, userId: string, nowMs: number): Promise<void> {
+    await conditional(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...this.key(tenantId, userId, userItem.profile), tenantId, userId, roles: [], sso: false, createdAtMs: nowMs, updatedAtMs: nowMs },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async addFactor(tenantId: string, userId: string, factor: FactorRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...this.key(tenantId, userId, userItem.factor(factor.factorId)), ...factor },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  activateFactor(tenantId: string, userId: string, factorId: string, update: { step?: number; nowMs: number }): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(tenantId, userId, userItem.factor(factorId)),
+          UpdateExpression:
+            update.step === undefined
+              ? 'SET #status = :active, activatedAtMs = :now'
+              : 'SET #status = :active, activatedAtMs = :now, lastUsedStep = :step',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':active': 'active',
+            ':pending': 'pending',
+            ':now': update.nowMs,
+            ...(update.step === undefined ? {} : { ':step': update.step }),
+          },
+        }),
+      ),
+    );
+  }
+
+  async countFactorFailure(tenantId: string, userId: string, factorId: string, maxAttempts: number): Promise<number | false> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(tenantId, userId, userItem.factor(factorId)),
+          UpdateExpression: 'SET failedAttempts = failedAttempts + :one',
+          ConditionExpression: '#status = :pending AND failedAttempts < :max',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':one': 1, ':pending': 'pending', ':max': maxAttempts },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Attributes!.failedAttempts as number;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  useTotpStep(tenantId: string, userId: string, factorId: string, step: number, nowMs: number): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(tenantId, userId, userItem.factor(factorId)),
+          UpdateExpression: 'SET lastUsedStep = :step, lastUsedAtMs = :now',
+          ConditionExpression: '#status = :active AND (attribute_not_exists(lastUsedStep) OR lastUsedStep < :step)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':step': step, ':now': nowMs, ':active': 'active' },
+        }),
+      ),
+    );
+  }
+
+  deleteFactor(tenantId: string, userId: string, factorId: string): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: this.key(tenantId, userId, userItem.factor(factorId)),
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  putRecoverySet(tenantId: string, userId: string, set: RecoverySet, options: { onlyIfAbsent?: boolean } = {}): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...this.key(tenantId, userId, userItem.recovery), ...set, hashes: new Set(set.hashes) },
+          ...(options.onlyIfAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+        }),
+      ),
+    );
+  }
+
+  spendRecoveryCode(tenantId: string, userId: string, codeHash: string): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(tenantId, userId, userItem.recovery),
+          UpdateExpression: 'DELETE hashes :set',
+          ConditionExpression: 'contains(hashes, :hash)',
+          ExpressionAttributeValues: { ':set': new Set([codeHash]), ':hash': codeHash },
+        }),
+      ),
+    );
+  }
+
+  async deleteRecoverySet(tenantId: string, userId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(tenantId, userId, userItem.recovery) }));
+  }
+
+  async countLoginFailure(
+    tenantId: string,
+    userId: string,
+    { maxAttempts, lockoutSeconds, nowMs }: { maxAttempts: number; lockoutSeconds: number; nowMs: number },
+  ): Promise<FailureOutcome> {
+    const Key = this.key(tenantId, userId, userItem.failures);
+    const windowEndsAtMs = nowMs + lockoutSeconds * 1000;
+    const values = { ':one': 1, ':now': nowMs, ':end': windowEndsAtMs, ':max': maxAttempts };
+    // Two single-item conditional writes, tried in turn: start a window where none is live,
+    // or count one more in the live window while it is under the limit. Whichever holds, the
+    // count never passes maxAttempts, however many requests race.
+    for (let round = 0; round < 4; round++) {
+      const started = await conditional(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...Key, failures: 1, maxAttempts, windowEndsAtMs },
+            ConditionExpression: 'attribute_not_exists(pk) OR windowEndsAtMs <= :now',
+            ExpressionAttributeValues: { ':now': nowMs },
+          }),
+        ),
+      );
+      if (started) return { counted: true, failures: 1, windowEndsAtMs };
+      try {
+        const { Attributes } = await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key,
+            UpdateExpression: 'SET failures = failures + :one, windowEndsAtMs = :end, maxAttempts = :max',
+            ConditionExpression: 'windowEndsAtMs > :now AND failures < :max',
+            ExpressionAttributeValues: values,
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return { counted: true, failures: Attributes!.failures as number, windowEndsAtMs };
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
+      if (Item && (Item.windowEndsAtMs as number) > nowMs && (Item.failures as number) >= maxAttempts) {
+        return { counted: false, reason: 'locked', lockedUntilMs: Item.windowEndsAtMs as number };
+      }
+    }
+    // the state kept moving under us: treat it as locked rather than count without a limit
+    return { counted: false, reason: 'locked', lockedUntilMs: windowEndsAtMs };
+  }
+
+  async clearLoginFailures(tenantId: string, userId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(tenantId, userId, userItem.failures) }));
+  }
+
+  async deleteTwoFactorState(tenantId: string, userId: string): Promise<void> {
+    const pk = keys.userPartition(tenantId, userId);
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      }),
+    );
+    const doomed = Items.filter((i) => i.sk !== userItem.profile);
+    for (let i = 0; i < doomed.length; i += 25) {
+      let requests: Item[] | undefined = doomed.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
+      for (let tries = 0; requests?.length && tries < 5; tries++) {
+        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
+        requests = out.UnprocessedItems?.[this.tableName] as Item[] | undefined;
+      }
+      if (requests?.length) throw new Error('DynamoDB left deletes unprocessed');
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The DynamoDB tables, described once: the CDK stack creates them from this, and the local
+ * runtime creates the same tables in dynalite. Keys are generic (`pk`, `sk`) and every
+ * partition key starts with the tenant, so another tenant's items are unreachable by key.
+ */
+export interface TableDefinition {
+  /** Logical name, also the suffix of the local table name. */
+  name: string;
+  description: string;
+  partitionKey: string;
+  sortKey: string;
+  /** Attribute holding an epoch-seconds expiry for DynamoDB's TTL (lazy: code checks expiry too). */
+  timeToLiveAttribute?: string;
+}
+
+export const tables = {
+  directory: {
+    name: 'directory',
+    description: 'Tenants, their policy and wrapped data key, and API key hashes',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+  },
+  secrets: {
+    name: 'secrets',
+    description: "Users' profiles, factors (sealed TOTP secrets), recovery code hashes and failure counters",
+    partitionKey: 'pk',
+    sortKey: 'sk',
+  },
+  attempts: {
+    name: 'attempts',
+    description: 'Login challenges and their state',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    timeToLiveAttribute: 'ttl',
+  },
+  devices: {
+    name: 'devices',
+    description: 'Trusted devices (hashed device tokens)',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    timeToLiveAttribute: 'ttl',
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableName = keyof typeof tables;
+export type TableNames = Record<TableName, string>;
+
+/** Item keys, in one place. */
+export const keys = {
+  tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
+  apiKey: (keyId: string) => ({ pk: `APIKEY#${keyId}`, sk: 'APIKEY' }),
+  userPartition: (tenantId: string, userId: string) => `USER#${tenantId}#${userId}`,
+  challenge: (tenantId: string, challengeId: string) => ({ pk: `CHALLENGE#${tenantId}#${challengeId}`, sk: 'CHALLENGE' }),
+};
+
+export const userItem = {
+  profile: 'PROFILE',
+  factor: (factorId: string) => `FACTOR#${factorId}`,
+  recovery: 'RECOVERY',
+  failures: 'FAILURES',
+} as const;

@@ -1,0 +1,51 @@
+/**
+ * Embedded dynalite: DynamoDB's API on loopback, persisting under the data directory (or in
+ * memory). The tables are created from the same definitions the CDK stack uses.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { tables, type TableNames } from '@twofold/adapters/tables';
+
+export interface LocalDynamo {
+  endpoint: string;
+  tableNames: TableNames;
+  stop(): Promise<void>;
+}
+
+export async function startDynalite(options: { path?: string; tablePrefix?: string } = {}): Promise<LocalDynamo> {
+  const server = dynalite({ ...(options.path ? { path: options.path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const prefix = options.tablePrefix ?? 'twofold';
+  const tableNames = Object.fromEntries(Object.values(tables).map((t) => [t.name, `${prefix}-${t.name}`])) as TableNames;
+
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+  for (const def of Object.values(tables)) {
+    const name = tableNames[def.name];
+    if (existing.has(name)) continue;
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: def.partitionKey, AttributeType: 'S' },
+          { AttributeName: def.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: def.partitionKey, KeyType: 'HASH' },
+          { AttributeName: def.sortKey, KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  }
+  client.destroy();
+  return {
+    endpoint,
+    tableNames,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

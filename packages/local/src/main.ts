@@ -1,0 +1,55 @@
+/**
+ * `npm start`: the whole service on this machine. Data lives under $TWOFOLD_DATA_DIR (default
+ * .twofold/) and survives restarts; a default tenant's keys are printed and written to
+ * local.json. Ctrl-C stops it cleanly.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { startLocalRuntime } from './runtime';
+
+const LocalEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  TWOFOLD_DATA_DIR: z.string().min(1).default('.twofold'),
+});
+
+const LocalJson = z.object({ baseUrl: z.string(), tenantId: z.string(), appKey: z.string(), adminKey: z.string() });
+
+async function main() {
+  const env = LocalEnv.parse(process.env);
+  const dataDir = resolve(env.TWOFOLD_DATA_DIR);
+  const runtime = await startLocalRuntime({ port: env.PORT, dataDir });
+  const localJsonPath = join(dataDir, 'local.json');
+
+  let tenant: z.infer<typeof LocalJson> | undefined;
+  if (existsSync(localJsonPath)) {
+    const saved = LocalJson.safeParse(JSON.parse(readFileSync(localJsonPath, 'utf8')));
+    if (saved.success && (await runtime.deps.tenants.getTenant(saved.data.tenantId))) tenant = { ...saved.data, baseUrl: runtime.baseUrl };
+  }
+  if (!tenant) tenant = { baseUrl: runtime.baseUrl, ...(await runtime.createTenant('Twofold Local')) };
+  // holds the keys in plain text: local use only, readable by this user alone
+  writeFileSync(localJsonPath, JSON.stringify(tenant, null, 2) + '\n', { mode: 0o600 });
+
+  console.log(`Twofold is running at ${runtime.baseUrl}`);
+  console.log(`  data:      ${dataDir}`);
+  console.log(`  tenant:    ${tenant.tenantId}`);
+  console.log(`  app key:   ${tenant.appKey}`);
+  console.log(`  admin key: ${tenant.adminKey}`);
+  console.log(`  (also in ${localJsonPath}; API docs at ${runtime.baseUrl}/openapi.json)`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('Twofold could not start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

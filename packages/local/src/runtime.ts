@@ -1,0 +1,156 @@
+/**
+ * The local runtime: embedded dynalite, the local key vault, and an HTTP server that routes
+ * with the route table exactly as API Gateway does (authorizer first, then the function that
+ * owns the route, `$default` for the rest) and calls the same Lambda handlers.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { matchRoute, routeKeyOf, type RoutedFunction } from '@twofold/contract';
+import { createTenant, type Clock, type NewTenant } from '@twofold/core';
+import { LocalKeyVault, nodeRandom, systemClock } from '@twofold/adapters';
+import { buildDependencies, errorResponse, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
+import { handler as authorizer } from '../../../functions/authorizer';
+import { handler as challenge } from '../../../functions/challenge';
+import { handler as enrollment } from '../../../functions/enrollment';
+import { handler as publicFunction } from '../../../functions/public';
+import { handler as verify } from '../../../functions/verify';
+import { toApiGatewayEvent } from './api-gateway-event';
+import { startDynalite } from './dynalite';
+
+type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | void>;
+
+const functions: Record<RoutedFunction, Handler> = {
+  public: publicFunction as Handler,
+  enrollment: enrollment as unknown as Handler,
+  challenge: challenge as unknown as Handler,
+  verify: verify as unknown as Handler,
+};
+
+/** API Gateway's own payload limit; the functions enforce the contract's 16 KiB. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+export interface LocalRuntimeOptions {
+  port?: number;
+  host?: string;
+  /** Where dynalite and the key file live; omit for an in-memory store (tests). */
+  dataDir?: string;
+  clock?: Clock;
+}
+
+export interface LocalRuntime {
+  baseUrl: string;
+  deps: Dependencies;
+  createTenant(name: string): Promise<NewTenant>;
+  stop(): Promise<void>;
+}
+
+const lambdaContext = (name: string): Context =>
+  ({ functionName: `twofold-${name}`, awsRequestId: 'local', getRemainingTimeInMillis: () => 10_000 }) as unknown as Context;
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const dataDir = options.dataDir;
+  if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const dynamo = await startDynalite(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
+  const config = loadConfig({
+    TWOFOLD_DIRECTORY_TABLE: dynamo.tableNames.directory,
+    TWOFOLD_SECRETS_TABLE: dynamo.tableNames.secrets,
+    TWOFOLD_ATTEMPTS_TABLE: dynamo.tableNames.attempts,
+    TWOFOLD_DEVICES_TABLE: dynamo.tableNames.devices,
+    TWOFOLD_KEY_VAULT: 'local',
+    TWOFOLD_LOCAL_KEY_FILE: dataDir ? join(dataDir, 'master.key') : 'in-memory',
+    TWOFOLD_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    AWS_REGION: 'local',
+  });
+  const clock = options.clock ?? systemClock;
+  const deps = buildDependencies(config, {
+    clock,
+    // tests run in memory: their master key need not outlive them
+    ...(dataDir ? {} : { vault: new LocalKeyVault(nodeRandom.bytes(32), nodeRandom) }),
+  });
+  provideDependencies(deps);
+
+  const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res, clock, newTenant).catch((error: unknown) => {
+      console.error('local server error', error);
+      send(res, errorResponse('internal_error'));
+    });
+  });
+  server.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    baseUrl,
+    deps,
+    createTenant: newTenant,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      deps.db.destroy();
+      await dynamo.stop();
+    },
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, clock: Clock, newTenant: (name: string) => Promise<NewTenant>) {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const body = await readBody(req);
+  if (body === undefined) return send(res, errorResponse('payload_too_large'));
+  const method = (req.method ?? 'GET').toUpperCase();
+
+  if (url.pathname === '/_local/tenants' && method === 'POST') return send(res, await localTenant(body, newTenant));
+
+  const match = matchRoute(method, url.pathname);
+  const nowMs = clock.nowMs();
+  if (!match.route) {
+    const event = toApiGatewayEvent(req, url, body, { routeKey: '$default' }, nowMs);
+    return send(res, await functions.public(event, lambdaContext('public')));
+  }
+  const route = match.route;
+  const routeKey = routeKeyOf(route);
+  let authorizerContext = {};
+  if (route.scope !== 'public') {
+    const result = await authorizer({ headers: toApiGatewayEvent(req, url, '', { routeKey }, nowMs).headers });
+    authorizerContext = result.isAuthorized ? result.context : {};
+  }
+  const event = toApiGatewayEvent(req, url, body, { routeKey, pathParameters: match.pathParameters, authorizer: authorizerContext }, nowMs);
+  return send(res, await functions[route.fn](event, lambdaContext(route.fn)));
+}
+
+async function localTenant(body: string, newTenant: (name: string) => Promise<NewTenant>): Promise<APIGatewayProxyStructuredResultV2> {
+  let name: unknown;
+  try {
+    name = (JSON.parse(body || '{}') as { name?: unknown }).name;
+  } catch {
+    return errorResponse('invalid_request', 'The request body is not valid JSON.');
+  }
+  if (typeof name !== 'string' || name.length < 1 || name.length > 64) {
+    return errorResponse('invalid_request', 'name must be a string of 1-64 characters.', { details: [{ path: 'body.name', message: 'required, 1-64 characters' }] });
+  }
+  const tenant = await newTenant(name);
+  return { statusCode: 201, headers: { 'content-type': 'application/json' }, body: JSON.stringify(tenant) };
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | void) {
+  const r = result ?? { statusCode: 204 };
+  res.writeHead(r.statusCode ?? 200, r.headers as Record<string, string> | undefined);
+  res.end(r.body ?? '');
+}

@@ -1,0 +1,101 @@
+/**
+ * Builds a Lambda handler for the routes of one function from the route table. Middleware does
+ * everything HTTP: finds the route, checks the caller's scope, limits and parses the body,
+ * validates with the route's zod schemas, and maps errors through the one table. An operation
+ * receives typed input, calls one use case and returns its DTO.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { routeKeyOf, routesOf, type RouteDefinition, type RoutedFunction } from '@twofold/contract';
+import { DomainError, fail, type Caller } from '@twofold/core';
+import { dependencies, type Dependencies } from './container';
+import { detailsOf, jsonHeaders, toErrorResponse } from './http-errors';
+import { logger } from './logger';
+
+/** The contract's limit on request bodies. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export type AuthorizerContext = { tenantId?: string; scope?: 'app' | 'admin' };
+export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
+
+export interface OperationInput {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: unknown;
+  caller: Caller;
+  headers: Record<string, string | undefined>;
+  event: HttpEvent;
+  deps: Dependencies;
+}
+
+export type Operation = (input: OperationInput) => Promise<unknown>;
+
+interface Resolved {
+  route: RouteDefinition;
+  input: OperationInput;
+}
+
+function resolve(event: HttpEvent, table: Map<string, RouteDefinition>): Resolved {
+  const route = table.get(event.routeKey) ?? fail('not_found');
+  const caller = authorise(route, event.requestContext.authorizer?.lambda);
+  const parse = <S extends z.ZodType | undefined>(schema: S, value: unknown, where: string) => {
+    if (!schema) return value;
+    const result = schema.safeParse(value);
+    if (!result.success) fail('invalid_request', `The request ${where} is not valid.`, { details: detailsOf(result.error, where) });
+    return result.data;
+  };
+  return {
+    route,
+    input: {
+      params: parse(route.params, event.pathParameters ?? {}, 'path') as Record<string, string>,
+      query: parse(route.query, event.queryStringParameters ?? {}, 'query') as Record<string, string>,
+      body: route.body ? parse(route.body, jsonBody(event), 'body') : undefined,
+      caller,
+      headers: event.headers ?? {},
+      event,
+      deps: dependencies(),
+    },
+  };
+}
+
+function authorise(route: RouteDefinition, auth: AuthorizerContext | undefined): Caller {
+  if (route.scope === 'public') return { tenantId: '', scope: 'app' };
+  if (!auth?.tenantId || !auth.scope) fail('unauthorized');
+  if (route.scope === 'admin' && auth!.scope !== 'admin') fail('forbidden', 'This operation needs an admin API key.');
+  return { tenantId: auth!.tenantId!, scope: auth!.scope! };
+}
+
+function jsonBody(event: HttpEvent): unknown {
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) fail('payload_too_large');
+  if (!raw.trim()) return {};
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return fail('invalid_request', 'The request body is not valid JSON.');
+  }
+}
+
+export function httpFunction(fn: RoutedFunction, operations: Record<string, Operation>) {
+  const table = new Map(routesOf(fn).map((r) => [routeKeyOf(r), r]));
+  for (const r of table.values()) if (!operations[r.operationId]) throw new Error(`function ${fn} has no operation ${r.operationId}`);
+
+  const base = async (event: HttpEvent, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const { route, input } = resolve(event, table);
+    const result = await operations[route.operationId]!(input);
+    if (route.status === 204) return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
+    return { statusCode: route.status, headers: { ...jsonHeaders }, body: JSON.stringify(result) };
+  };
+
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use({
+    before: (request) => {
+      logger.appendKeys({ routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
+    },
+    onError: (request) => {
+      request.response = toErrorResponse(request.error, { routeKey: request.event.routeKey });
+    },
+  });
+}
+
+export { DomainError };

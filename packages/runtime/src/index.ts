@@ -1,0 +1,5 @@
+export * from './config';
+export * from './container';
+export * from './http-errors';
+export * from './http-function';
+export * from './logger';
