@@ -11,7 +11,8 @@ import { keyedHash } from './keyring';
 import { attemptsRemaining, lockStateOf, retryAfterSeconds } from './lockout';
 import type { ChallengeRecord, UserAggregate } from './records';
 import { normaliseRecoveryCode } from './recovery-codes';
-import { matchTotp } from './totp';
+import { SealedDataError } from './secret-box';
+import { matchTotp, type TotpKey } from './totp';
 
 export async function verifyChallenge(
   deps: CoreDeps,
@@ -81,7 +82,15 @@ async function useTotpCode(
   if (challenge.method !== 'totp' && challenge.method !== 'recovery_code') return false;
   for (const factor of user.factors) {
     if (factor.type !== 'totp' || factor.status !== 'active') continue;
-    const step = await matchTotp(totpKeyOf(keys, challenge.tenantId, challenge.userId, factor), code, {
+    let key: TotpKey;
+    try {
+      key = totpKeyOf(keys, challenge.tenantId, challenge.userId, factor);
+    } catch (error) {
+      // a secret that does not open for this user (moved or tampered with) matches nothing
+      if (error instanceof SealedDataError) continue;
+      throw error;
+    }
+    const step = await matchTotp(key, code, {
       epochSeconds: Math.floor(nowMs / 1000),
       window: challenge.limits.totpWindow,
       ...(factor.lastUsedStep !== undefined ? { afterStep: factor.lastUsedStep } : {}),
