@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, generated from the route table and its zod schemas (zod 4's
  * JSON Schema output is draft 2020-12, the dialect of OpenAPI 3.1). No hand-written twin.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorCatalogue, type ErrorCode } from './errors';
 import { routes, type RouteDefinition } from './routes';
 import { ErrorBody } from './schemas';

@@ -3,7 +3,7 @@
  * (z.infer), the handlers' validation, the OpenAPI document and any client.
  * Field names and shapes follow shared/API.md, the contract client apps rely on.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const isoTime = z.string().meta({ description: 'ISO-8601 UTC time', example: '2026-11-22T10:00:00.000Z' });
 
@@ -114,6 +114,8 @@ export const Factor = z
     status: z.enum(['pending', 'active']),
     createdAt: isoTime,
     lastUsedAt: isoTime.nullable(),
+    destination: z.string().optional().meta({ description: 'sms/email: the masked destination' }),
+    recovery: z.boolean().optional().meta({ description: 'sms: an emergency recovery phone' }),
   })
   .meta({ id: 'Factor' });
 export type Factor = z.infer<typeof Factor>;
@@ -133,8 +135,23 @@ export const User = z
   .meta({ id: 'User' });
 export type User = z.infer<typeof User>;
 
+export const PhoneNumberInput = z
+  .string()
+  .min(3)
+  .max(32)
+  .meta({ description: 'A mobile number in international (E.164) format, e.g. +447700900123' });
+
 export const CreateFactorBody = z.discriminatedUnion('type', [
   z.object({ type: z.literal('totp'), label: z.string().min(1).max(64).optional() }).strict(),
+  z
+    .object({
+      type: z.literal('sms'),
+      phone: PhoneNumberInput,
+      label: z.string().min(1).max(64).optional(),
+      recovery: z.boolean().optional().meta({ description: 'An emergency recovery phone: must differ from the phone of any other SMS factor' }),
+    })
+    .strict(),
+  z.object({ type: z.literal('email'), email: z.email().max(254), label: z.string().min(1).max(64).optional() }).strict(),
 ]);
 export type CreateFactorBody = z.infer<typeof CreateFactorBody>;
 
@@ -150,6 +167,21 @@ export const TotpEnrollment = z
   })
   .meta({ id: 'TotpEnrollment' });
 export type TotpEnrollment = z.infer<typeof TotpEnrollment>;
+
+export const OtpEnrollment = z
+  .object({
+    factorId: FactorId,
+    type: z.enum(['sms', 'email']),
+    status: z.literal('pending'),
+    label: z.string(),
+    destination: z.string().meta({ description: 'Masked phone number or email address' }),
+    expiresAt: isoTime.meta({ description: 'When the code sent to confirm the factor stops working' }),
+  })
+  .meta({ id: 'OtpEnrollment' });
+export type OtpEnrollment = z.infer<typeof OtpEnrollment>;
+
+export const FactorEnrollment = z.union([TotpEnrollment, OtpEnrollment]);
+export type FactorEnrollment = z.infer<typeof FactorEnrollment>;
 
 export const CodeBody = z.object({ code: OtpCode }).strict();
 
@@ -187,6 +219,7 @@ export const ChallengeCreated = z
     methods: z.array(Method),
     method: Method.nullable(),
     expiresAt: isoTime.nullable(),
+    destination: z.string().optional().meta({ description: 'sms/email: where the code went, masked' }),
   })
   .meta({ id: 'ChallengeCreated' });
 export type ChallengeCreated = z.infer<typeof ChallengeCreated>;
@@ -225,6 +258,24 @@ export const ChallengeVerified = z
   })
   .meta({ id: 'ChallengeVerified' });
 export type ChallengeVerified = z.infer<typeof ChallengeVerified>;
+
+export const ResendBody = z
+  .object({
+    method: Method.optional().meta({ description: "Switch to another of the user's methods (when the policy allows fallback)" }),
+  })
+  .strict();
+export type ResendBody = z.infer<typeof ResendBody>;
+
+export const ChallengeResent = z
+  .object({
+    challengeId: ChallengeId,
+    method: Method,
+    expiresAt: isoTime,
+    resendsRemaining: z.number().int().nullable().meta({ description: 'null when the policy sets no limit' }),
+    destination: z.string().optional(),
+  })
+  .meta({ id: 'ChallengeResent' });
+export type ChallengeResent = z.infer<typeof ChallengeResent>;
 
 // ---------------------------------------------------------------- misc
 

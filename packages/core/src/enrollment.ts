@@ -16,8 +16,9 @@ import { newId } from './ids';
 import { keyedHash, type TenantKeys } from './keyring';
 import type { FactorRecord, RecoverySet, TenantRecord, UserAggregate } from './records';
 import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
-import { open, seal } from './secret-box';
+import { seal } from './secret-box';
 import { encodeSecret, matchTotp, newTotpSecret, otpauthUri, type TotpKey } from './totp';
+import { factorBinding, totpKeyOf } from './totp-factor';
 import { exists, factorView, userView } from './user-view';
 
 /** A user may hold this many factors, pending ones included. */
@@ -25,7 +26,6 @@ export const MAX_FACTORS_PER_USER = 10;
 /** Wrong codes a pending factor accepts before the enrollment must start again. */
 export const MAX_ENROLLMENT_ATTEMPTS = 5;
 
-export const factorBinding = (tenantId: string, userId: string, factorId: string) => ['totp-secret', tenantId, userId, factorId] as const;
 const recoveryBinding = (tenantId: string, userId: string) => ['recovery-codes', tenantId, userId] as const;
 
 async function loadExisting(deps: CoreDeps, tenantId: string, userId: string): Promise<UserAggregate> {
@@ -95,16 +95,6 @@ export async function startFactorEnrollment(
     secret: encodeSecret(key.secret),
     otpauthUri: uri,
     qrCode: await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 }),
-  };
-}
-
-export function totpKeyOf(keys: TenantKeys, tenantId: string, userId: string, factor: FactorRecord): TotpKey {
-  const t = factor.totp!;
-  return {
-    secret: open(keys.sealKey, t.sealedSecret, factorBinding(tenantId, userId, factor.factorId)),
-    algorithm: t.algorithm,
-    digits: t.digits,
-    period: t.period,
   };
 }
 

@@ -11,6 +11,7 @@ export * from './recovery-codes';
 export * from './secret-box';
 export * from './tenants';
 export * from './totp';
+export * from './totp-factor';
 export * from './ttl-cache';
 export * from './user-view';
 export * from './verification';

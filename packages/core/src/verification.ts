@@ -6,7 +6,7 @@
 import type { ChallengeVerified, Method, VerifyChallengeBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { fail } from './errors';
-import { totpKeyOf } from './enrollment';
+import { totpKeyOf } from './totp-factor';
 import { keyedHash } from './keyring';
 import { attemptsRemaining, lockStateOf, retryAfterSeconds } from './lockout';
 import type { ChallengeRecord, UserAggregate } from './records';

@@ -2,7 +2,7 @@
  * The deployment's settings, parsed once at cold start from the environment the CDK stack (or
  * the local runtime) sets. Nothing else reads process.env. A missing setting fails loudly.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ConfigSchema = z
   .object({

@@ -4,7 +4,7 @@
  * a 500 that says nothing about internals (the log has the rest).
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorCatalogue, type ErrorBody, type ErrorCode } from '@twofold/contract';
 import { DomainError } from '@twofold/core/errors';
 import { logger } from './logger';
