@@ -1,9 +1,20 @@
-/** The login step: start a challenge, read its state. */
-import { createChallenge, getChallenge } from '@twofold/core';
-import type { CreateChallengeBody } from '@twofold/contract';
-import { httpFunction } from '@twofold/runtime';
+/** The login step: start a challenge, read it, send its code again. */
+import { createChallenge, getChallenge, resendChallenge } from '@twofold/core';
+import type { CreateChallengeBody, ResendBody } from '@twofold/contract';
+import { httpFunction, withIdempotencyKey, type OperationInput } from '@twofold/runtime';
+
+/** Challenge creation and resend send messages: an Idempotency-Key makes a retry send none. */
+const keyed = (input: OperationInput, operation: string, run: () => Promise<unknown>) =>
+  withIdempotencyKey(
+    input.deps,
+    { key: input.headers['idempotency-key'], tenantId: input.caller.tenantId, operation, payload: { params: input.params, body: input.body }, context: input.context },
+    run,
+  );
 
 export const handler = httpFunction('challenge', {
-  createChallenge: ({ deps, caller, params, body }) => createChallenge(deps, caller.tenantId, params.userId!, body as CreateChallengeBody),
+  createChallenge: (input) =>
+    keyed(input, 'createChallenge', () => createChallenge(input.deps, input.caller.tenantId, input.params.userId!, input.body as CreateChallengeBody)),
   getChallenge: ({ deps, caller, params }) => getChallenge(deps, caller.tenantId, params.challengeId!),
+  resendChallenge: (input) =>
+    keyed(input, 'resendChallenge', () => resendChallenge(input.deps, input.caller.tenantId, input.params.challengeId!, input.body as ResendBody)),
 });

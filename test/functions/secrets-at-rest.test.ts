@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys, userItem } from '@twofold/adapters';
-import { confirmFactor, createChallenge, createTenant, startFactorEnrollment, verifyChallenge } from '@twofold/core';
+import { confirmFactor, createChallenge, createTenant, startFactorEnrollment, verifyChallenge, type CoreDeps } from '@twofold/core';
+import type { TotpEnrollment } from '@twofold/contract';
 import { startLocalRuntime, type LocalRuntime } from '@twofold/local/runtime';
 import { ManualClock } from '../support/fakes';
 
@@ -26,7 +27,8 @@ afterAll(() => runtime.stop());
 describe('TOTP secrets at rest', () => {
   it('are stored sealed, and a ciphertext moved to another user fails to decrypt', async () => {
     const deps = runtime.deps;
-    const alice = await startFactorEnrollment(deps, tenantId, 'alice', { type: 'totp' });
+    const enrolTotp = (d: CoreDeps, userId: string) => startFactorEnrollment(d, tenantId, userId, { type: 'totp' }) as Promise<TotpEnrollment>;
+    const alice = await enrolTotp(deps, 'alice');
     await confirmFactor(deps, tenantId, 'alice', alice.factorId, oathtool(alice.secret, clock.nowMs()));
 
     const { Items = [] } = await deps.db.send(new ScanCommand({ TableName: deps.config.tables.secrets }));
@@ -35,7 +37,7 @@ describe('TOTP secrets at rest', () => {
     expect(dump).not.toContain(Buffer.from(alice.secret).toString('base64'));
 
     // mallory enrols too, then her factor's sealed secret is overwritten with alice's
-    const mallory = await startFactorEnrollment(deps, tenantId, 'mallory', { type: 'totp' });
+    const mallory = await enrolTotp(deps, 'mallory');
     clock.advanceSeconds(30);
     await confirmFactor(deps, tenantId, 'mallory', mallory.factorId, oathtool(mallory.secret, clock.nowMs()));
     const table = deps.config.tables.secrets;

@@ -8,7 +8,7 @@ export interface TableDefinition {
   name: string;
   description: string;
   partitionKey: string;
-  sortKey: string;
+  sortKey?: string;
   /** Attribute holding an epoch-seconds expiry for DynamoDB's TTL (lazy: code checks expiry too). */
   timeToLiveAttribute?: string;
 }
@@ -39,6 +39,12 @@ export const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     timeToLiveAttribute: 'ttl',
+  },
+  idempotency: {
+    name: 'idempotency',
+    description: 'Idempotency-Key records (Powertools idempotency layout: id, expiration)',
+    partitionKey: 'id',
+    timeToLiveAttribute: 'expiration',
   },
 } as const satisfies Record<string, TableDefinition>;
 

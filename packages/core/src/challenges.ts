@@ -1,13 +1,20 @@
 /**
  * The login step. After the client app has checked the password it asks for a challenge; the
- * answer says whether a second factor is required and with which methods.
+ * answer says whether a second factor is required and with which methods. For SMS and email
+ * the code is sent now; a resend sends a new one (the old one stops working) or switches to
+ * another of the user's methods when the policy allows fallback.
  */
-import type { ChallengeCreated, Challenge, CreateChallengeBody, Method } from '@twofold/contract/schemas';
+import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody, Method, ResendBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
+import { codeMessage, deliverCode, requireChannel } from './delivery';
+import { maskDestination } from './destinations';
+import { destinationKey } from './enrollment';
 import { fail } from './errors';
 import { newId } from './ids';
+import type { TenantKeys } from './keyring';
 import { attemptsRemaining, lockStateOf } from './lockout';
-import type { ChallengeRecord, UserAggregate } from './records';
+import { newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './otp-codes';
+import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -19,6 +26,24 @@ export function usableMethods(user: UserAggregate): Method[] {
   }
   if (methods.size > 0 && (user.recovery?.hashes.length ?? 0) > 0) methods.add('recovery_code');
   return [...methods];
+}
+
+/** The factor a code for `method` goes to: a regular factor before an emergency recovery phone. */
+export function factorFor(user: UserAggregate, method: 'sms' | 'email'): FactorRecord | undefined {
+  const active = user.factors.filter((f) => f.status === 'active' && f.type === method);
+  return active.find((f) => !f.recovery) ?? active[0];
+}
+
+/** The method a challenge starts with: the one asked for, else the policy's default, else the best the user has. */
+function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method[], asked: Method | undefined): Method {
+  if (asked) {
+    if (!methods.includes(asked)) fail('method_not_available', `The user cannot use ${asked}; usable methods: ${methods.join(', ')}.`);
+    return asked;
+  }
+  const preferred = tenant.policy.methods.default;
+  if (methods.includes(preferred) && (preferred === 'totp' || factorFor(user, preferred)?.recovery !== true)) return preferred;
+  // a recovery phone is for emergencies: never the default
+  return methods.find((m) => m !== 'recovery_code' && !(m === 'sms' && factorFor(user, 'sms')?.recovery)) ?? methods[0]!;
 }
 
 export async function createChallenge(
@@ -42,10 +67,7 @@ export async function createChallenge(
   const methods = usableMethods(user);
   if (methods.length === 0) return notRequired('not_enrolled');
 
-  const method: Method = body.method ?? (methods.includes(policy.methods.default) ? policy.methods.default : methods[0]!);
-  if (!methods.includes(method)) {
-    fail('method_not_available', `The user cannot use ${method}; usable methods: ${methods.join(', ')}.`);
-  }
+  const method = chooseMethod(tenant, user, methods, body.method);
   const challenge: ChallengeRecord = {
     challengeId: newId(deps.random, 'ch'),
     tenantId,
@@ -54,9 +76,27 @@ export async function createChallenge(
     status: 'pending',
     createdAtMs: now,
     expiresAtMs: now + policy.codeTimeoutSeconds * 1000,
-    limits: { maxInvalidAttempts: policy.maxInvalidAttempts, lockoutSeconds: policy.lockoutSeconds, totpWindow: policy.totp.window },
+    resends: 0,
+    limits: {
+      maxInvalidAttempts: policy.maxInvalidAttempts,
+      lockoutSeconds: policy.lockoutSeconds,
+      totpWindow: policy.totp.window,
+      codeTimeoutSeconds: policy.codeTimeoutSeconds,
+      resendLimit: policy.resendLimit,
+      allowFallback: policy.methods.allowFallback,
+    },
   };
-  await deps.challenges.create(challenge);
+  let destination: string | undefined;
+  if (method === 'sms' || method === 'email') {
+    const sent = await prepareCode(deps, tenant, user, challenge, method, now);
+    Object.assign(challenge, sent.fields);
+    await deps.challenges.create(challenge);
+    // the challenge is only useful with its code: if the code cannot go out, the challenge goes too
+    await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.deletePending(tenantId, challenge.challengeId));
+    destination = maskDestination(method, sent.to);
+  } else {
+    await deps.challenges.create(challenge);
+  }
   return {
     challengeId: challenge.challengeId,
     required: true,
@@ -64,6 +104,99 @@ export async function createChallenge(
     methods,
     method,
     expiresAt: iso(challenge.expiresAtMs),
+    ...(destination ? { destination } : {}),
+  };
+}
+
+/** Checks the channel and the velocity limits, and makes the code for a challenge. */
+async function prepareCode(
+  deps: CoreDeps,
+  tenant: TenantRecord,
+  user: UserAggregate,
+  challenge: ChallengeRecord,
+  method: 'sms' | 'email',
+  now: number,
+) {
+  requireChannel(deps, method);
+  const factor = factorFor(user, method) ?? fail('method_not_available', `The user has no active ${method} factor.`);
+  const keys: TenantKeys = await deps.keyRing.keysFor(tenant);
+  const throttled = await deps.throttle.take({
+    tenantId: tenant.tenantId,
+    userId: challenge.userId,
+    destinationKey: destinationKey(keys, tenant.tenantId, factor.destination!),
+    nowMs: now,
+    limits: deps.sendLimits,
+  });
+  if (!throttled.allowed) fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
+  const code = newOtpCode(deps.random);
+  return {
+    to: factor.destination!,
+    message: codeMessage(tenant.name, code, challenge.limits.codeTimeoutSeconds),
+    fields: {
+      factorId: factor.factorId,
+      codeHash: otpHash(keys.hashKey, tenant.tenantId, challenge.userId, `challenge:${challenge.challengeId}`, code),
+      codeSentAtMs: now,
+    },
+  };
+}
+
+export async function resendChallenge(deps: CoreDeps, tenantId: string, challengeId: string, body: ResendBody): Promise<ChallengeResent> {
+  const now = deps.clock.nowMs();
+  const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  if (challenge.status === 'verified') fail('challenge_already_verified');
+  if (now >= challenge.expiresAtMs) fail('challenge_expired');
+  const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, challenge.userId)]);
+
+  const method = body.method ?? challenge.method;
+  if (method !== challenge.method) {
+    if (!challenge.limits.allowFallback) fail('method_not_available', "This tenant's policy does not allow switching to another method.");
+    if (!usableMethods(user).includes(method)) fail('method_not_available', `The user cannot use ${method}.`);
+  }
+  const { resendLimit } = challenge.limits;
+  const remaining = (resends: number) => (resendLimit === null ? null : Math.max(0, resendLimit - resends));
+
+  if (method !== 'sms' && method !== 'email') {
+    // switching to the authenticator or a recovery code sends nothing
+    const outcome = await deps.challenges.replaceCode(tenantId, challengeId, {
+      method,
+      sentAtMs: now,
+      expiresAtMs: challenge.expiresAtMs,
+      countsAsResend: false,
+      resendLimit,
+      cooldownSeconds: 0,
+    });
+    if (outcome === 'not_pending') fail('challenge_already_verified');
+    return { challengeId, method, expiresAt: iso(challenge.expiresAtMs), resendsRemaining: remaining(challenge.resends) };
+  }
+
+  // fail fast on what the read already shows; the conditional write below settles races
+  if (resendLimit !== null && challenge.resends >= resendLimit) fail('resend_limit_reached');
+  const cooldownEndsMs = (challenge.codeSentAtMs ?? 0) + RESEND_COOLDOWN_SECONDS * 1000;
+  if (now < cooldownEndsMs) fail('rate_limited', 'Wait before asking for another code.', { retryAfterSeconds: Math.ceil((cooldownEndsMs - now) / 1000) });
+
+  const sent = await prepareCode(deps, tenant, user, challenge, method, now);
+  const expiresAtMs = now + challenge.limits.codeTimeoutSeconds * 1000;
+  const outcome = await deps.challenges.replaceCode(tenantId, challengeId, {
+    method,
+    factorId: sent.fields.factorId,
+    codeHash: sent.fields.codeHash,
+    sentAtMs: now,
+    expiresAtMs,
+    countsAsResend: true,
+    resendLimit,
+    cooldownSeconds: RESEND_COOLDOWN_SECONDS,
+  });
+  if (outcome === 'limit') fail('resend_limit_reached');
+  if (outcome === 'cooldown') fail('rate_limited', 'Wait before asking for another code.', { retryAfterSeconds: RESEND_COOLDOWN_SECONDS });
+  if (outcome === 'not_pending') fail('challenge_already_verified');
+  // a failed delivery puts the previous code back: the challenge stays usable and can be resent
+  await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.restoreCode(tenantId, challengeId, challenge, sent.fields.codeHash));
+  return {
+    challengeId,
+    method,
+    expiresAt: iso(expiresAtMs),
+    resendsRemaining: remaining(challenge.resends + 1),
+    destination: maskDestination(method, sent.to),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { KeyRing } from './keyring';
-import type { ChallengeStore, Clock, Random, TenantDirectory, UserStore } from './ports';
+import type { ChallengeStore, Clock, EmailSender, Random, SendLimits, SendThrottle, SmsSender, TenantDirectory, UserStore } from './ports';
 import type { TenantRecord } from './records';
 
 /** What the use cases are given: ports only, chosen by the runtime's wiring. */
@@ -10,6 +10,12 @@ export interface CoreDeps {
   challenges: ChallengeStore;
   tenants: TenantDirectory;
   keyRing: KeyRing;
+  /** Absent when the deployment has no SMS sender configured. */
+  sms?: SmsSender;
+  /** Absent when the deployment has no email sender configured. */
+  email?: EmailSender;
+  throttle: SendThrottle;
+  sendLimits: SendLimits;
   /** The tenant record, cached briefly in the container (policy and wrapped data key). */
   tenant(tenantId: string): Promise<TenantRecord>;
 }

@@ -5,11 +5,16 @@
 import QRCode from 'qrcode';
 import type {
   CreateFactorBody,
+  FactorEnrollment,
   FactorVerified,
+  OtpEnrollment,
   PutUserBody,
   TotpEnrollment,
   User,
 } from '@twofold/contract/schemas';
+import { codeMessage, deliverCode, requireChannel } from './delivery';
+import { maskDestination, normaliseEmail, normalisePhone } from './destinations';
+import { newOtpCode, otpHash, sameHash } from './otp-codes';
 import type { CoreDeps } from './deps';
 import { fail } from './errors';
 import { newId } from './ids';
@@ -64,11 +69,27 @@ export async function startFactorEnrollment(
   tenantId: string,
   userId: string,
   body: CreateFactorBody,
-): Promise<TotpEnrollment> {
+): Promise<FactorEnrollment> {
   const now = deps.clock.nowMs();
   const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
   if (user.factors.length >= MAX_FACTORS_PER_USER) {
     fail('too_many_factors', `A user may have at most ${MAX_FACTORS_PER_USER} factors; remove one first.`);
+  }
+  if (body.type !== 'totp') return startOtpEnrollment(deps, tenant, userId, user, body, now);
+  return startTotpEnrollment(deps, tenant, userId, user, body, now);
+}
+
+async function startTotpEnrollment(
+  deps: CoreDeps,
+  tenant: TenantRecord,
+  userId: string,
+  user: UserAggregate,
+  body: Extract<CreateFactorBody, { type: 'totp' }>,
+  now: number,
+): Promise<TotpEnrollment> {
+  const { tenantId } = tenant;
+  if (!tenant.policy.methods.allowed.includes('totp')) {
+    fail('method_not_available', `This tenant's policy does not allow authenticator apps; allowed: ${tenant.policy.methods.allowed.join(', ')}.`);
   }
   const keys = await deps.keyRing.keysFor(tenant);
   const factorId = newId(deps.random, 'f');
@@ -98,6 +119,71 @@ export async function startFactorEnrollment(
   };
 }
 
+type OtpFactorBody = Exclude<CreateFactorBody, { type: 'totp' }>;
+
+/**
+ * Enrolling a phone (SMS) or an email address: the destination is normalised and checked, a
+ * code is sent, and the factor becomes active when the code comes back. Asking again for the
+ * same pending destination sends a new code to the same factor.
+ */
+async function startOtpEnrollment(
+  deps: CoreDeps,
+  tenant: TenantRecord,
+  userId: string,
+  user: UserAggregate,
+  body: OtpFactorBody,
+  now: number,
+): Promise<OtpEnrollment> {
+  const { tenantId, policy } = tenant;
+  const channel = body.type;
+  requireChannel(deps, channel);
+  const recovery = body.type === 'sms' && body.recovery === true;
+  // an emergency recovery phone is allowed whatever the login methods; other factors follow the policy
+  if (!recovery && !policy.methods.allowed.includes(channel)) {
+    fail('method_not_available', `This tenant's policy does not allow ${channel} factors; allowed: ${policy.methods.allowed.join(', ')}.`);
+  }
+  const destination = body.type === 'sms' ? normalisePhone(body.phone, policy.sms.allowedCountries).e164 : normaliseEmail(body.email);
+  const same = user.factors.filter((f) => f.type === channel && f.destination === destination);
+  if (same.some((f) => f.status === 'active')) fail('duplicate_destination', `The user already has an active ${channel} factor for this destination.`);
+  const pending = same.find((f) => f.status === 'pending');
+
+  const keys = await deps.keyRing.keysFor(tenant);
+  const factorId = pending?.factorId ?? newId(deps.random, 'f');
+  const code = newOtpCode(deps.random);
+  const codeHash = otpHash(keys.hashKey, tenantId, userId, `factor:${factorId}`, code);
+  const codeExpiresAtMs = now + policy.codeTimeoutSeconds * 1000;
+  const label = body.label ?? pending?.label ?? (channel === 'sms' ? (recovery ? 'Recovery phone' : 'Phone') : 'Email');
+
+  const throttled = await deps.throttle.take({ tenantId, userId, destinationKey: destinationKey(keys, tenantId, destination), nowMs: now, limits: deps.sendLimits });
+  if (!throttled.allowed) fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
+
+  let undo: () => Promise<unknown>;
+  if (pending) {
+    if (!(await deps.users.replaceFactorCode(tenantId, userId, factorId, { codeHash, codeExpiresAtMs }))) fail('factor_already_active');
+    undo = async () => undefined; // the earlier code was already superseded in the user's eyes; a retry sends a new one
+  } else {
+    if (!user.profile) await deps.users.ensureProfile(tenantId, userId, now);
+    await deps.users.addFactor(tenantId, userId, {
+      factorId,
+      type: channel,
+      label,
+      status: 'pending',
+      createdAtMs: now,
+      failedAttempts: 0,
+      destination,
+      ...(recovery ? { recovery: true } : {}),
+      codeHash,
+      codeExpiresAtMs,
+    });
+    undo = () => deps.users.deleteFactor(tenantId, userId, factorId);
+  }
+  await deliverCode(deps, channel, destination, codeMessage(tenant.name, code, policy.codeTimeoutSeconds), undo);
+  return { factorId, type: channel, status: 'pending', label, destination: maskDestination(channel, destination), expiresAt: new Date(codeExpiresAtMs).toISOString() };
+}
+
+/** What the velocity limits key a destination by: a keyed hash, so counters hold no phone number. */
+export const destinationKey = (keys: TenantKeys, tenantId: string, destination: string) => keyedHash(keys.hashKey, tenantId, '*', `destination:${destination}`).slice(0, 22);
+
 export async function confirmFactor(
   deps: CoreDeps,
   tenantId: string,
@@ -112,22 +198,33 @@ export async function confirmFactor(
   if (factor.failedAttempts >= MAX_ENROLLMENT_ATTEMPTS) fail('enrollment_expired');
 
   const keys = await deps.keyRing.keysFor(tenant);
-  const step = await matchTotp(totpKeyOf(keys, tenantId, userId, factor), code, {
-    epochSeconds: Math.floor(now / 1000),
-    window: tenant.policy.totp.window,
-  });
-  if (step === undefined) {
-    const failures = await deps.users.countFactorFailure(tenantId, userId, factorId, MAX_ENROLLMENT_ATTEMPTS);
-    if (failures === false) fail('enrollment_expired');
-    fail('invalid_code', 'The code is not valid.', { attemptsRemaining: MAX_ENROLLMENT_ATTEMPTS - (failures as number) });
+  let activated: boolean;
+  if (factor.type === 'totp') {
+    const step = await matchTotp(totpKeyOf(keys, tenantId, userId, factor), code, {
+      epochSeconds: Math.floor(now / 1000),
+      window: tenant.policy.totp.window,
+    });
+    if (step === undefined) await countEnrollmentFailure(deps, tenantId, userId, factorId);
+    // one conditional write: of parallel confirmations exactly one activates the factor
+    activated = await deps.users.activateFactor(tenantId, userId, factorId, { step: step!, nowMs: now });
+  } else {
+    if (factor.codeExpiresAtMs === undefined || now >= factor.codeExpiresAtMs) fail('enrollment_expired', 'The code has expired; ask for a new one by enrolling the same destination again.');
+    const codeHash = otpHash(keys.hashKey, tenantId, userId, `factor:${factorId}`, code);
+    if (!sameHash(codeHash, factor.codeHash)) await countEnrollmentFailure(deps, tenantId, userId, factorId);
+    activated = await deps.users.activateFactor(tenantId, userId, factorId, { nowMs: now, expectedCodeHash: codeHash });
   }
-  // one conditional write: of parallel confirmations exactly one activates the factor
-  if (!(await deps.users.activateFactor(tenantId, userId, factorId, { step: step!, nowMs: now }))) fail('factor_already_active');
+  if (!activated) fail('factor_already_active');
 
   const firstActive = !user.factors.some((f) => f.status === 'active' && f.factorId !== factorId);
   if (!firstActive || user.recovery) return { factorId, status: 'active' };
   const codes = await issueRecoveryCodes(deps, tenant, userId, keys, { onlyIfAbsent: true });
   return codes ? { factorId, status: 'active', recoveryCodes: codes } : { factorId, status: 'active' };
+}
+
+async function countEnrollmentFailure(deps: CoreDeps, tenantId: string, userId: string, factorId: string): Promise<never> {
+  const failures = await deps.users.countFactorFailure(tenantId, userId, factorId, MAX_ENROLLMENT_ATTEMPTS);
+  if (failures === false) fail('enrollment_expired');
+  return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: MAX_ENROLLMENT_ATTEMPTS - (failures as number) });
 }
 
 async function issueRecoveryCodes(

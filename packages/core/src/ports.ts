@@ -23,6 +23,33 @@ export interface KeyVault {
   decryptDataKey(wrapped: string, context: EncryptionContext): Promise<Uint8Array>;
 }
 
+/** Sends a text message to a phone number (E.164). Throws when the message was not accepted. */
+export interface SmsSender {
+  send(message: { to: string; body: string }): Promise<void>;
+}
+
+/** Sends an email with a plain-text and an HTML body. Throws when the message was not accepted. */
+export interface EmailSender {
+  send(message: { to: string; subject: string; text: string; html: string }): Promise<void>;
+}
+
+/** How many codes may be sent in a sliding hour, per user, per destination and per tenant. */
+export interface SendLimits {
+  perUserPerHour: number;
+  perDestinationPerHour: number;
+  perTenantPerHour: number;
+}
+
+export type ThrottleOutcome = { allowed: true } | { allowed: false; scope: 'user' | 'destination' | 'tenant'; retryAfterSeconds: number };
+
+/**
+ * Velocity limits on sending codes (SMS costs money per message: toll fraud and code bombing).
+ * Enforced with conditional writes, so parallel requests cannot overshoot a limit.
+ */
+export interface SendThrottle {
+  take(input: { tenantId: string; userId: string; destinationKey: string; nowMs: number; limits: SendLimits }): Promise<ThrottleOutcome>;
+}
+
 export interface TenantDirectory {
   getTenant(tenantId: string): Promise<TenantRecord | undefined>;
   /** Fails (returns false) when the tenant exists already. */
@@ -47,8 +74,15 @@ export interface UserStore {
   /** Creates the profile only if it does not exist. */
   ensureProfile(tenantId: string, userId: string, nowMs: number): Promise<void>;
   addFactor(tenantId: string, userId: string, factor: FactorRecord): Promise<void>;
-  /** pending → active; false when the factor is not pending any more. */
-  activateFactor(tenantId: string, userId: string, factorId: string, update: { step?: number; nowMs: number }): Promise<boolean>;
+  /** pending → active (for SMS/email only while its code is still `expectedCodeHash`); false when not. */
+  activateFactor(
+    tenantId: string,
+    userId: string,
+    factorId: string,
+    update: { step?: number; nowMs: number; expectedCodeHash?: string },
+  ): Promise<boolean>;
+  /** A new confirmation code for a pending SMS/email factor; false when it is not pending any more. */
+  replaceFactorCode(tenantId: string, userId: string, factorId: string, code: { codeHash: string; codeExpiresAtMs: number }): Promise<boolean>;
   /** Counts a wrong code on a pending factor; false when its attempts are used up. */
   countFactorFailure(tenantId: string, userId: string, factorId: string, maxAttempts: number): Promise<number | false>;
   /** Records that a TOTP time step was used; false when that step (or a later one) was used already. */
@@ -69,15 +103,36 @@ export interface UserStore {
   deleteTwoFactorState(tenantId: string, userId: string): Promise<void>;
 }
 
+export interface CodeUpdate {
+  method: ChallengeRecord['method'];
+  factorId?: string;
+  codeHash?: string;
+  sentAtMs: number;
+  expiresAtMs: number;
+  /** Counts as a resend (a message sent) */
+  countsAsResend: boolean;
+  resendLimit: number | null;
+  cooldownSeconds: number;
+}
+
 export interface ChallengeStore {
   create(challenge: ChallengeRecord): Promise<void>;
   get(tenantId: string, challengeId: string): Promise<ChallengeRecord | undefined>;
-  /** pending and unexpired → verified; otherwise says why not. */
+  /** pending and unexpired (and, for a sent code, still that code) → verified; otherwise says why not. */
   markVerified(
     tenantId: string,
     challengeId: string,
-    update: { verifiedAtMs: number; method: ChallengeRecord['method'] },
-  ): Promise<'verified' | 'already_verified' | 'expired' | 'not_found'>;
+    update: { verifiedAtMs: number; method: ChallengeRecord['method']; expectedCodeHash?: string },
+  ): Promise<'verified' | 'already_verified' | 'expired' | 'not_found' | 'code_replaced'>;
+  /**
+   * Puts a new sent code (or a switch of method) on a pending challenge: the old code stops
+   * working. Refused past the resend limit or within the cooldown after the last send.
+   */
+  replaceCode(tenantId: string, challengeId: string, update: CodeUpdate): Promise<'replaced' | 'limit' | 'cooldown' | 'not_pending'>;
+  /** Puts back what replaceCode replaced, if nothing else changed it since (a failed delivery). */
+  restoreCode(tenantId: string, challengeId: string, previous: ChallengeRecord, replacedHash: string | undefined): Promise<void>;
+  /** Removes a pending challenge whose first code could not be delivered. */
+  deletePending(tenantId: string, challengeId: string): Promise<void>;
 }
 
 export type { Scope };

@@ -54,6 +54,13 @@ export interface FactorRecord {
   /** Wrong codes while pending. */
   failedAttempts: number;
   totp?: TotpParameters;
+  /** sms: the phone in E.164; email: the address. Never logged, masked in every response. */
+  destination?: string;
+  /** sms: an emergency recovery phone, never chosen by default. */
+  recovery?: boolean;
+  /** sms/email while pending: keyed hash of the confirmation code sent, and when it stops working. */
+  codeHash?: string;
+  codeExpiresAtMs?: number;
 }
 
 export interface RecoverySet {
@@ -89,6 +96,21 @@ export interface ChallengeRecord {
   expiresAtMs: number;
   verifiedAtMs?: number;
   verifiedMethod?: Method;
+  /** sms/email: the factor the code went to, the keyed hash of the code, when it was sent. */
+  factorId?: string;
+  codeHash?: string;
+  codeSentAtMs?: number;
+  /** Codes sent after the first one (resends and switches to another channel). */
+  resends: number;
   /** Limits copied from the policy when the challenge started: a policy change does not move them. */
-  limits: { maxInvalidAttempts: number | null; lockoutSeconds: number; totpWindow: number };
+  limits: ChallengeLimits;
+}
+
+export interface ChallengeLimits {
+  maxInvalidAttempts: number | null;
+  lockoutSeconds: number;
+  totpWindow: number;
+  codeTimeoutSeconds: number;
+  resendLimit: number | null;
+  allowFallback: boolean;
 }

@@ -1,12 +1,22 @@
 /** How a user and their factors look to a client app (the contract's User and Factor). */
 import type { Factor, User, UserStatus } from '@twofold/contract/schemas';
+import { maskDestination, maskPhone } from './destinations';
 import { lockStateOf } from './lockout';
 import type { FactorRecord, UserAggregate } from './records';
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 export function factorView(f: FactorRecord): Factor {
-  return { factorId: f.factorId, type: f.type, label: f.label, status: f.status, createdAt: iso(f.createdAtMs)!, lastUsedAt: iso(f.lastUsedAtMs) };
+  return {
+    factorId: f.factorId,
+    type: f.type,
+    label: f.label,
+    status: f.status,
+    createdAt: iso(f.createdAtMs)!,
+    lastUsedAt: iso(f.lastUsedAtMs),
+    ...(f.destination && f.type !== 'totp' ? { destination: maskDestination(f.type, f.destination) } : {}),
+    ...(f.recovery ? { recovery: true } : {}),
+  };
 }
 
 export function statusOf(user: UserAggregate): UserStatus {
@@ -14,10 +24,6 @@ export function statusOf(user: UserAggregate): UserStatus {
   return user.factors.length > 0 ? 'pending' : 'not_started';
 }
 
-/** Keeps the country code and the last two digits: enough to recognise, not to call. */
-export function maskPhone(phone: string): string {
-  return phone.length <= 5 ? '***' : `${phone.slice(0, 3)}${'*'.repeat(phone.length - 5)}${phone.slice(-2)}`;
-}
 
 export function userView(userId: string, user: UserAggregate, nowMs: number): User {
   const lock = lockStateOf(user.failures, nowMs);

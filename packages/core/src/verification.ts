@@ -10,6 +10,7 @@ import { totpKeyOf } from './totp-factor';
 import { keyedHash } from './keyring';
 import { attemptsRemaining, lockStateOf, retryAfterSeconds } from './lockout';
 import type { ChallengeRecord, UserAggregate } from './records';
+import { otpHash, sameHash } from './otp-codes';
 import { normaliseRecoveryCode } from './recovery-codes';
 import { SealedDataError } from './secret-box';
 import { matchTotp, type TotpKey } from './totp';
@@ -38,11 +39,19 @@ export async function verifyChallenge(
 
   const keys = await deps.keyRing.keysFor(tenant);
   let method: Method | undefined;
+  let expectedCodeHash: string | undefined;
   if (body.recoveryCode !== undefined) {
     const normalised = normaliseRecoveryCode(body.recoveryCode);
     const hash = normalised && keyedHash(keys.hashKey, tenantId, userId, normalised);
     if (hash && user.recovery?.hashes.includes(hash) && (await deps.users.spendRecoveryCode(tenantId, userId, hash))) {
       method = 'recovery_code';
+    }
+  } else if (challenge.method === 'sms' || challenge.method === 'email') {
+    // the code sent for this challenge; the write below checks it is still the current one
+    const codeHash = otpHash(keys.hashKey, tenantId, userId, `challenge:${challengeId}`, body.code!);
+    if (sameHash(codeHash, challenge.codeHash)) {
+      method = challenge.method;
+      expectedCodeHash = codeHash;
     }
   } else {
     method = (await useTotpCode(deps, challenge, user, keys, body.code!, now)) ? 'totp' : undefined;
@@ -53,7 +62,13 @@ export async function verifyChallenge(
     return countFailure(deps, challenge, now);
   }
 
-  const outcome = await deps.challenges.markVerified(tenantId, challengeId, { verifiedAtMs: now, method });
+  const outcome = await deps.challenges.markVerified(tenantId, challengeId, {
+    verifiedAtMs: now,
+    method,
+    ...(expectedCodeHash ? { expectedCodeHash } : {}),
+  });
+  // a code replaced by a resend in the meantime is a wrong code now
+  if (outcome === 'code_replaced') return countFailure(deps, challenge, now);
   if (outcome === 'already_verified') fail('challenge_already_verified');
   if (outcome === 'expired') fail('challenge_expired');
   if (outcome === 'not_found') fail('challenge_not_found');

@@ -33,11 +33,11 @@ export async function startDynalite(options: { path?: string; tablePrefix?: stri
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
           { AttributeName: def.partitionKey, AttributeType: 'S' },
-          { AttributeName: def.sortKey, AttributeType: 'S' },
+          ...('sortKey' in def ? [{ AttributeName: def.sortKey, AttributeType: 'S' as const }] : []),
         ],
         KeySchema: [
           { AttributeName: def.partitionKey, KeyType: 'HASH' },
-          { AttributeName: def.sortKey, KeyType: 'RANGE' },
+          ...('sortKey' in def ? [{ AttributeName: def.sortKey, KeyType: 'RANGE' as const }] : []),
         ],
       }),
     );

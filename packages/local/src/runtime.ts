@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute, routeKeyOf, type RoutedFunction } from '@twofold/contract';
-import { createTenant, type Clock, type NewTenant } from '@twofold/core';
-import { LocalKeyVault, nodeRandom, systemClock } from '@twofold/adapters';
+import { createTenant, type Clock, type EmailSender, type NewTenant, type SmsSender } from '@twofold/core';
+import { LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock } from '@twofold/adapters';
 import { buildDependencies, errorResponse, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
 import { handler as authorizer } from '../../../functions/authorizer';
 import { handler as challenge } from '../../../functions/challenge';
@@ -20,6 +20,7 @@ import { handler as publicFunction } from '../../../functions/public';
 import { handler as verify } from '../../../functions/verify';
 import { toApiGatewayEvent } from './api-gateway-event';
 import { startDynalite } from './dynalite';
+import { outboxPage, readOutbox, startSesEmulator, type OutboxEntry } from './outbox';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | void>;
 
@@ -39,12 +40,17 @@ export interface LocalRuntimeOptions {
   /** Where dynalite and the key file live; omit for an in-memory store (tests). */
   dataDir?: string;
   clock?: Clock;
+  /** false: run as a deployment without an SMS sender. */
+  sms?: boolean;
+  /** Replace the senders (tests inject failures). */
+  senders?: { sms?: SmsSender; email?: EmailSender };
 }
 
 export interface LocalRuntime {
   baseUrl: string;
   deps: Dependencies;
   createTenant(name: string): Promise<NewTenant>;
+  outbox(): Promise<OutboxEntry[]>;
   stop(): Promise<void>;
 }
 
@@ -55,14 +61,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dataDir = options.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const dynamo = await startDynalite(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
+  const ses = await startSesEmulator();
   const config = loadConfig({
     TWOFOLD_DIRECTORY_TABLE: dynamo.tableNames.directory,
     TWOFOLD_SECRETS_TABLE: dynamo.tableNames.secrets,
     TWOFOLD_ATTEMPTS_TABLE: dynamo.tableNames.attempts,
     TWOFOLD_DEVICES_TABLE: dynamo.tableNames.devices,
+    TWOFOLD_IDEMPOTENCY_TABLE: dynamo.tableNames.idempotency,
     TWOFOLD_KEY_VAULT: 'local',
     TWOFOLD_LOCAL_KEY_FILE: dataDir ? join(dataDir, 'master.key') : 'in-memory',
     TWOFOLD_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    TWOFOLD_SMS_SENDER: options.sms === false ? 'none' : 'local',
+    ...(dataDir ? { TWOFOLD_SMS_OUTBOX_FILE: join(dataDir, 'sms-outbox.jsonl') } : {}),
+    TWOFOLD_EMAIL_SENDER: 'ses',
+    TWOFOLD_EMAIL_FROM: 'Twofold <no-reply@twofold.local>',
+    TWOFOLD_SES_ENDPOINT: ses.endpoint,
     AWS_REGION: 'local',
   });
   const clock = options.clock ?? systemClock;
@@ -70,13 +83,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     clock,
     // tests run in memory: their master key need not outlive them
     ...(dataDir ? {} : { vault: new LocalKeyVault(nodeRandom.bytes(32), nodeRandom) }),
+    ...(options.senders ?? {}),
   });
+  const outbox = () => readOutbox(deps.sms instanceof LocalSmsOutbox ? deps.sms : undefined, ses);
   provideDependencies(deps);
 
   const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
 
   const server: Server = createServer((req, res) => {
-    handle(req, res, clock, newTenant).catch((error: unknown) => {
+    handle(req, res, clock, newTenant, outbox).catch((error: unknown) => {
       console.error('local server error', error);
       send(res, errorResponse('internal_error'));
     });
@@ -90,22 +105,35 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     baseUrl,
     deps,
     createTenant: newTenant,
+    outbox,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       deps.db.destroy();
-      await dynamo.stop();
+      await Promise.all([dynamo.stop(), ses.stop()]);
     },
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, clock: Clock, newTenant: (name: string) => Promise<NewTenant>) {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  clock: Clock,
+  newTenant: (name: string) => Promise<NewTenant>,
+  outbox: () => Promise<OutboxEntry[]>,
+) {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const body = await readBody(req);
   if (body === undefined) return send(res, errorResponse('payload_too_large'));
   const method = (req.method ?? 'GET').toUpperCase();
 
   if (url.pathname === '/_local/tenants' && method === 'POST') return send(res, await localTenant(body, newTenant));
+  if (url.pathname === '/_local/outbox' && method === 'GET') {
+    const messages = await outbox();
+    // a browser asks for HTML: it gets the page; anything else gets JSON
+    if (/text\/html/.test(req.headers.accept ?? '')) return send(res, { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: outboxPage(messages) });
+    return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages }) });
+  }
 
   const match = matchRoute(method, url.pathname);
   const nowMs = clock.nowMs();

@@ -10,16 +10,29 @@ const ConfigSchema = z
     TWOFOLD_SECRETS_TABLE: z.string().min(1),
     TWOFOLD_ATTEMPTS_TABLE: z.string().min(1),
     TWOFOLD_DEVICES_TABLE: z.string().min(1),
+    TWOFOLD_IDEMPOTENCY_TABLE: z.string().min(1),
     TWOFOLD_KEY_VAULT: z.enum(['kms', 'local']).default('kms'),
     TWOFOLD_KMS_KEY_ID: z.string().min(1).optional(),
     TWOFOLD_LOCAL_KEY_FILE: z.string().min(1).optional(),
     TWOFOLD_DYNAMODB_ENDPOINT: z.url().optional(),
     AWS_REGION: z.string().min(1).default('us-east-1'),
+    TWOFOLD_SMS_SENDER: z.enum(['sns', 'local', 'none']).default('none'),
+    TWOFOLD_SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
+    TWOFOLD_SMS_ORIGINATION_NUMBER: z.string().regex(/^\+[1-9]\d{4,14}$/).optional(),
+    TWOFOLD_SMS_OUTBOX_FILE: z.string().min(1).optional(),
+    TWOFOLD_EMAIL_SENDER: z.enum(['ses', 'none']).default('none'),
+    TWOFOLD_EMAIL_FROM: z.string().min(3).optional(),
+    TWOFOLD_SES_CONFIGURATION_SET: z.string().min(1).optional(),
+    TWOFOLD_SES_ENDPOINT: z.url().optional(),
+    TWOFOLD_SENDS_PER_USER_PER_HOUR: z.coerce.number().int().min(1).default(10),
+    TWOFOLD_SENDS_PER_DESTINATION_PER_HOUR: z.coerce.number().int().min(1).default(10),
+    TWOFOLD_SENDS_PER_TENANT_PER_HOUR: z.coerce.number().int().min(1).default(1000),
     TWOFOLD_TENANT_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     TWOFOLD_API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   })
   .superRefine((c, ctx) => {
     if (c.TWOFOLD_KEY_VAULT === 'kms' && !c.TWOFOLD_KMS_KEY_ID) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_KMS_KEY_ID is required with the kms key vault', path: ['TWOFOLD_KMS_KEY_ID'] });
+    if (c.TWOFOLD_EMAIL_SENDER === 'ses' && !c.TWOFOLD_EMAIL_FROM) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_EMAIL_FROM is required with the ses email sender', path: ['TWOFOLD_EMAIL_FROM'] });
     if (c.TWOFOLD_KEY_VAULT === 'local' && !c.TWOFOLD_LOCAL_KEY_FILE) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_LOCAL_KEY_FILE is required with the local key vault', path: ['TWOFOLD_LOCAL_KEY_FILE'] });
   })
   .transform((c) => ({
@@ -28,8 +41,24 @@ const ConfigSchema = z
       secrets: c.TWOFOLD_SECRETS_TABLE,
       attempts: c.TWOFOLD_ATTEMPTS_TABLE,
       devices: c.TWOFOLD_DEVICES_TABLE,
+      idempotency: c.TWOFOLD_IDEMPOTENCY_TABLE,
     },
     keyVault: c.TWOFOLD_KEY_VAULT === 'kms' ? { kind: 'kms' as const, keyId: c.TWOFOLD_KMS_KEY_ID! } : { kind: 'local' as const, keyFile: c.TWOFOLD_LOCAL_KEY_FILE! },
+    sms:
+      c.TWOFOLD_SMS_SENDER === 'sns'
+        ? { kind: 'sns' as const, senderId: c.TWOFOLD_SMS_SENDER_ID, originationNumber: c.TWOFOLD_SMS_ORIGINATION_NUMBER }
+        : c.TWOFOLD_SMS_SENDER === 'local'
+          ? { kind: 'local' as const, outboxFile: c.TWOFOLD_SMS_OUTBOX_FILE }
+          : { kind: 'none' as const },
+    email:
+      c.TWOFOLD_EMAIL_SENDER === 'ses'
+        ? { kind: 'ses' as const, fromAddress: c.TWOFOLD_EMAIL_FROM!, configurationSetName: c.TWOFOLD_SES_CONFIGURATION_SET, endpoint: c.TWOFOLD_SES_ENDPOINT }
+        : { kind: 'none' as const },
+    sendLimits: {
+      perUserPerHour: c.TWOFOLD_SENDS_PER_USER_PER_HOUR,
+      perDestinationPerHour: c.TWOFOLD_SENDS_PER_DESTINATION_PER_HOUR,
+      perTenantPerHour: c.TWOFOLD_SENDS_PER_TENANT_PER_HOUR,
+    },
     region: c.AWS_REGION,
     dynamoDbEndpoint: c.TWOFOLD_DYNAMODB_ENDPOINT,
     tenantCacheSeconds: c.TWOFOLD_TENANT_CACHE_SECONDS,
@@ -45,10 +74,17 @@ export const configKeys = {
   secretsTable: 'TWOFOLD_SECRETS_TABLE',
   attemptsTable: 'TWOFOLD_ATTEMPTS_TABLE',
   devicesTable: 'TWOFOLD_DEVICES_TABLE',
+  idempotencyTable: 'TWOFOLD_IDEMPOTENCY_TABLE',
   keyVault: 'TWOFOLD_KEY_VAULT',
   kmsKeyId: 'TWOFOLD_KMS_KEY_ID',
   localKeyFile: 'TWOFOLD_LOCAL_KEY_FILE',
   dynamoDbEndpoint: 'TWOFOLD_DYNAMODB_ENDPOINT',
+  smsSender: 'TWOFOLD_SMS_SENDER',
+  smsSenderId: 'TWOFOLD_SMS_SENDER_ID',
+  smsOriginationNumber: 'TWOFOLD_SMS_ORIGINATION_NUMBER',
+  emailSender: 'TWOFOLD_EMAIL_SENDER',
+  emailFrom: 'TWOFOLD_EMAIL_FROM',
+  sesConfigurationSet: 'TWOFOLD_SES_CONFIGURATION_SET',
 } as const satisfies Record<string, keyof ConfigEnv>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {

@@ -2,26 +2,35 @@
  * The composition root: builds the adapters the configuration asks for and hands the core its
  * ports. Built once per container (cold start), reused by every invocation.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   documentClient,
   DynamoChallengeStore,
+  DynamoSendThrottle,
   DynamoTenantDirectory,
   DynamoUserStore,
   KmsKeyVault,
   LocalKeyVault,
+  LocalSmsOutbox,
   nodeRandom,
+  SesEmailSender,
+  SnsSmsSender,
   systemClock,
 } from '@twofold/adapters';
 import { authenticate, KeyRing, loadTenant, TtlCache, type CoreDeps } from '@twofold/core';
-import type { ApiKeyRecord, Clock, KeyVault, Random, TenantRecord } from '@twofold/core';
+import type { ApiKeyRecord, Clock, EmailSender, KeyVault, Random, SmsSender, TenantRecord } from '@twofold/core';
 import { loadConfig, type Config } from './config';
 
 export interface Dependencies extends CoreDeps {
   config: Config;
   vault: KeyVault;
   db: DynamoDBDocumentClient;
+  /** The plain client under `db`, for libraries that take one (Powertools idempotency). */
+  dynamo: DynamoDBClient;
   authenticate(authorization: string | undefined): Promise<{ tenantId: string; scope: 'app' | 'admin' } | undefined>;
 }
 
@@ -29,18 +38,38 @@ export interface Overrides {
   clock?: Clock;
   random?: Random;
   vault?: KeyVault;
-  db?: DynamoDBDocumentClient;
+  dynamo?: DynamoDBClient;
+  sms?: SmsSender;
+  email?: EmailSender;
+}
+
+function smsSender(config: Config, clock: Clock): SmsSender | undefined {
+  const sms = config.sms;
+  if (sms.kind === 'sns') return new SnsSmsSender(new SNSClient({ region: config.region }), sms);
+  if (sms.kind === 'local') return new LocalSmsOutbox(clock, sms.outboxFile);
+  return undefined;
+}
+
+function emailSender(config: Config): EmailSender | undefined {
+  const email = config.email;
+  if (email.kind !== 'ses') return undefined;
+  const client = new SESv2Client({
+    region: config.region,
+    ...(email.endpoint ? { endpoint: email.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+  return new SesEmailSender(client, email);
 }
 
 export function buildDependencies(config: Config, overrides: Overrides = {}): Dependencies {
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? nodeRandom;
-  const db =
-    overrides.db ??
-    documentClient({
+  const dynamo =
+    overrides.dynamo ??
+    new DynamoDBClient({
       region: config.region,
       ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     });
+  const db = documentClient(dynamo);
   const vault =
     overrides.vault ??
     (config.keyVault.kind === 'kms'
@@ -54,11 +83,16 @@ export function buildDependencies(config: Config, overrides: Overrides = {}): De
     clock,
     random,
     db,
+    dynamo,
     vault,
     tenants,
     users: new DynamoUserStore(db, config.tables.secrets),
     challenges: new DynamoChallengeStore(db, config.tables.attempts),
     keyRing: new KeyRing(vault),
+    sms: 'sms' in overrides ? overrides.sms : smsSender(config, clock),
+    email: 'email' in overrides ? overrides.email : emailSender(config),
+    throttle: new DynamoSendThrottle(db, config.tables.attempts),
+    sendLimits: config.sendLimits,
     tenant: (tenantId) => loadTenant(deps, tenantCache, tenantId),
     authenticate: (authorization) => authenticate(deps, keyCache, authorization),
   };

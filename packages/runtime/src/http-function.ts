@@ -26,6 +26,7 @@ export interface OperationInput {
   caller: Caller;
   headers: Record<string, string | undefined>;
   event: HttpEvent;
+  context: Context;
   deps: Dependencies;
 }
 
@@ -36,7 +37,7 @@ interface Resolved {
   input: OperationInput;
 }
 
-function resolve(event: HttpEvent, table: Map<string, RouteDefinition>): Resolved {
+function resolve(event: HttpEvent, context: Context, table: Map<string, RouteDefinition>): Resolved {
   const route = table.get(event.routeKey) ?? fail('not_found');
   const caller = authorise(route, event.requestContext.authorizer?.lambda);
   const parse = <S extends z.ZodType | undefined>(schema: S, value: unknown, where: string) => {
@@ -54,6 +55,7 @@ function resolve(event: HttpEvent, table: Map<string, RouteDefinition>): Resolve
       caller,
       headers: event.headers ?? {},
       event,
+      context,
       deps: dependencies(),
     },
   };
@@ -81,8 +83,8 @@ export function httpFunction(fn: RoutedFunction, operations: Record<string, Oper
   const table = new Map(routesOf(fn).map((r) => [routeKeyOf(r), r]));
   for (const r of table.values()) if (!operations[r.operationId]) throw new Error(`function ${fn} has no operation ${r.operationId}`);
 
-  const base = async (event: HttpEvent, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-    const { route, input } = resolve(event, table);
+  const base = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const { route, input } = resolve(event, context, table);
     const result = await operations[route.operationId]!(input);
     if (route.status === 204) return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
     return { statusCode: route.status, headers: { ...jsonHeaders }, body: JSON.stringify(result) };

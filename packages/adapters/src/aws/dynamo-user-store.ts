@@ -110,24 +110,48 @@ export class DynamoUserStore implements UserStore {
     );
   }
 
-  activateFactor(tenantId: string, userId: string, factorId: string, update: { step?: number; nowMs: number }): Promise<boolean> {
+  activateFactor(
+    tenantId: string,
+    userId: string,
+    factorId: string,
+    update: { step?: number; nowMs: number; expectedCodeHash?: string },
+  ): Promise<boolean> {
+    const sets = ['#status = :active', 'activatedAtMs = :now'];
+    const values: Record<string, unknown> = { ':active': 'active', ':pending': 'pending', ':now': update.nowMs };
+    let condition = '#status = :pending';
+    if (update.step !== undefined) {
+      sets.push('lastUsedStep = :step');
+      values[':step'] = update.step;
+    }
+    if (update.expectedCodeHash) {
+      condition += ' AND codeHash = :code AND codeExpiresAtMs > :now';
+      values[':code'] = update.expectedCodeHash;
+    }
     return conditional(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(tenantId, userId, userItem.factor(factorId)),
-          UpdateExpression:
-            update.step === undefined
-              ? 'SET #status = :active, activatedAtMs = :now'
-              : 'SET #status = :active, activatedAtMs = :now, lastUsedStep = :step',
+          // the confirmation code is spent with the activation
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE codeHash, codeExpiresAtMs`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  replaceFactorCode(tenantId: string, userId: string, factorId: string, code: { codeHash: string; codeExpiresAtMs: number }): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(tenantId, userId, userItem.factor(factorId)),
+          UpdateExpression: 'SET codeHash = :code, codeExpiresAtMs = :exp',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':active': 'active',
-            ':pending': 'pending',
-            ':now': update.nowMs,
-            ...(update.step === undefined ? {} : { ':step': update.step }),
-          },
+          ExpressionAttributeValues: { ':code': code.codeHash, ':exp': code.codeExpiresAtMs, ':pending': 'pending' },
         }),
       ),
     );

@@ -1,0 +1,44 @@
+/**
+ * Sending a code: the message names the tenant and carries the code, and nothing else about
+ * the user. A sender's failure becomes `delivery_failed`, after the caller has undone what it
+ * wrote for the send.
+ */
+import type { CoreDeps } from './deps';
+import { DomainError, fail } from './errors';
+
+const minutes = (seconds: number) => (seconds < 3600 ? `${Math.round(seconds / 60)} minutes` : `${Math.round(seconds / 3600)} hours`);
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function codeMessage(tenantName: string, code: string, validSeconds: number) {
+  const text = `Your ${tenantName} verification code is ${code}. It expires in ${minutes(validSeconds)}. Do not share it with anyone.`;
+  return {
+    sms: text,
+    subject: `${tenantName} verification code`,
+    text: `${text}\n\nIf you did not try to sign in, you can ignore this email.`,
+    html: `<!doctype html><html><body style="font-family:sans-serif"><p>Your ${escapeHtml(tenantName)} verification code is</p><p style="font-size:28px;letter-spacing:4px"><strong>${code}</strong></p><p>It expires in ${minutes(validSeconds)}. Do not share it with anyone.</p><p style="color:#666">If you did not try to sign in, you can ignore this email.</p></body></html>`,
+  };
+}
+
+export function requireChannel(deps: Pick<CoreDeps, 'sms' | 'email'>, channel: 'sms' | 'email') {
+  if (channel === 'sms' && !deps.sms) fail('sms_not_configured');
+  if (channel === 'email' && !deps.email) fail('email_not_configured');
+}
+
+/** Sends the code; on failure runs `undo` (so nothing stays half-written) and fails with delivery_failed. */
+export async function deliverCode(
+  deps: Pick<CoreDeps, 'sms' | 'email'>,
+  channel: 'sms' | 'email',
+  to: string,
+  message: ReturnType<typeof codeMessage>,
+  undo: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    if (channel === 'sms') await deps.sms!.send({ to, body: message.sms });
+    else await deps.email!.send({ to, subject: message.subject, text: message.text, html: message.html });
+  } catch (error) {
+    await undo();
+    if (error instanceof DomainError) throw error;
+    fail('delivery_failed', `The ${channel === 'sms' ? 'text message' : 'email'} could not be sent; try again.`);
+  }
+}

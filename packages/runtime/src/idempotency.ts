@@ -1,0 +1,65 @@
+/**
+ * `Idempotency-Key` on requests that send a message (challenge creation, resend): a retried
+ * request returns the first one's answer instead of sending a second code. Powertools'
+ * idempotency utility keeps the records (one conditional write claims a key; parallel
+ * duplicates see it in progress), in its own table.
+ */
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
+import type { Context } from 'aws-lambda';
+import { fail } from '@twofold/core';
+import type { Dependencies } from './container';
+
+/** How long an answer is replayed for a repeated key. */
+export const IDEMPOTENCY_SECONDS = 3600;
+
+interface KeyedRequest {
+  tenantId: string;
+  operation: string;
+  key: string;
+  /** What must be the same for a repeated key: the route's parameters and body. */
+  payload: unknown;
+}
+
+type Run = () => Promise<unknown>;
+
+const runners = new WeakMap<Dependencies, (request: KeyedRequest, run: Run) => Promise<unknown>>();
+
+function runnerFor(deps: Dependencies, context: Context | undefined) {
+  let runner = runners.get(deps);
+  if (!runner) {
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: '[tenantId, operation, key]',
+      payloadValidationJmesPath: 'payload',
+      expiresAfterSeconds: IDEMPOTENCY_SECONDS,
+    });
+    const persistenceStore = new DynamoDBPersistenceLayer({ tableName: deps.config.tables.idempotency, awsSdkV3Client: deps.dynamo });
+    const idempotent = makeIdempotent((_request: KeyedRequest, run: Run) => run(), { persistenceStore, config, dataIndexArgument: 0 });
+    runner = (request, run) => {
+      if (context) config.registerLambdaContext(context);
+      return idempotent(request, run);
+    };
+    runners.set(deps, runner);
+  }
+  return runner;
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** Runs `run` once per Idempotency-Key (when the request carries one) and replays its answer. */
+export async function withIdempotencyKey(
+  deps: Dependencies,
+  request: { key: string | undefined; tenantId: string; operation: string; payload: unknown; context?: Context },
+  run: Run,
+): Promise<unknown> {
+  if (request.key === undefined) return run();
+  if (!KEY_PATTERN.test(request.key)) fail('invalid_request', 'Idempotency-Key must be 1-255 printable ASCII characters.');
+  try {
+    return await runnerFor(deps, request.context)({ tenantId: request.tenantId, operation: request.operation, key: request.key, payload: request.payload }, run);
+  } catch (error) {
+    if (error instanceof IdempotencyAlreadyInProgressError) fail('idempotency_in_progress');
+    if (error instanceof IdempotencyValidationError) fail('idempotency_key_reused');
+    throw error;
+  }
+}
