@@ -4,6 +4,7 @@
  * wrote for the send.
  */
 import type { CoreDeps } from './deps';
+import { maskDestination } from './destinations';
 import { DomainError, fail } from './errors';
 
 const minutes = (seconds: number) => (seconds < 3600 ? `${Math.round(seconds / 60)} minutes` : `${Math.round(seconds / 3600)} hours`);
@@ -39,6 +40,11 @@ export async function deliverCode(
   } catch (error) {
     await undo();
     if (error instanceof DomainError) throw error;
-    fail('delivery_failed', `The ${channel === 'sms' ? 'text message' : 'email'} could not be sent; try again.`);
+    throw new DomainError('delivery_failed', `The ${channel === 'sms' ? 'text message' : 'email'} could not be sent; try again.`, {}, {
+      channel,
+      destination: maskDestination(channel, to),
+      // the provider's error name only: its message may quote the destination
+      providerError: (error as Error)?.name ?? 'Error',
+    });
   }
 }

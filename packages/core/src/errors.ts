@@ -16,6 +16,8 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message?: string,
     readonly fields: DomainErrorFields = {},
+    /** For the log only, never for the client: nothing secret, no full destination. */
+    readonly logDetails?: Record<string, string>,
   ) {
     super(message ?? code);
     this.name = 'DomainError';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute, routeKeyOf, type RoutedFunction } from '@twofold/contract';
-import { createTenant, type Clock, type EmailSender, type NewTenant, type SmsSender } from '@twofold/core';
+import { createTenant, type Clock, type EmailSender, type NewTenant, type SendLimits, type SmsSender } from '@twofold/core';
 import { LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock } from '@twofold/adapters';
 import { buildDependencies, errorResponse, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
 import { handler as authorizer } from '../../../functions/authorizer';
@@ -42,6 +42,8 @@ export interface LocalRuntimeOptions {
   clock?: Clock;
   /** false: run as a deployment without an SMS sender. */
   sms?: boolean;
+  /** Velocity limits on sent codes (defaults: 10 per user, 10 per destination, 1000 per tenant an hour). */
+  sendLimits?: Partial<SendLimits>;
   /** Replace the senders (tests inject failures). */
   senders?: { sms?: SmsSender; email?: EmailSender };
 }
@@ -77,6 +79,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     TWOFOLD_EMAIL_FROM: 'Twofold <no-reply@twofold.local>',
     TWOFOLD_SES_ENDPOINT: ses.endpoint,
     AWS_REGION: 'local',
+    ...(options.sendLimits?.perUserPerHour ? { TWOFOLD_SENDS_PER_USER_PER_HOUR: String(options.sendLimits.perUserPerHour) } : {}),
+    ...(options.sendLimits?.perDestinationPerHour ? { TWOFOLD_SENDS_PER_DESTINATION_PER_HOUR: String(options.sendLimits.perDestinationPerHour) } : {}),
+    ...(options.sendLimits?.perTenantPerHour ? { TWOFOLD_SENDS_PER_TENANT_PER_HOUR: String(options.sendLimits.perTenantPerHour) } : {}),
   });
   const clock = options.clock ?? systemClock;
   const deps = buildDependencies(config, {

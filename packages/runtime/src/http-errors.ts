@@ -30,7 +30,7 @@ export function detailsOf(error: z.ZodError, prefix: string): { path: string; me
 export function toErrorResponse(error: unknown, context: Record<string, string | undefined> = {}): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
     const { status } = errorCatalogue[error.code];
-    if (status >= 500) logger.error('request failed', { code: error.code, ...context });
+    if (status >= 500) logger.error('request failed', { code: error.code, ...context, ...error.logDetails });
     else logger.info('request refused', { code: error.code, ...context });
     const message = status >= 500 ? undefined : error.message === error.code ? undefined : error.message;
     return errorResponse(error.code, message, error.fields);

@@ -1,0 +1,51 @@
+/** A local runtime for SMS/email tests: a tenant whose policy allows every method, an injected clock, helpers to read codes. */
+import { Policy, type Policy as PolicyType } from '@twofold/contract';
+import type { EmailSender, SendLimits, SmsSender } from '@twofold/core';
+import { startLocalRuntime, type LocalRuntime } from '@twofold/local/runtime';
+import { ManualClock } from './fakes';
+
+export interface OtpHarness {
+  runtime: LocalRuntime;
+  clock: ManualClock;
+  tenantId: string;
+  appKey: string;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Every message in the outbox, read over HTTP as a client would. */
+  messages(): Promise<{ channel: 'sms' | 'email'; to: string; subject?: string; body: string; sentAt: string }[]>;
+  /** The code in the newest message to `to`. */
+  lastCode(to: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startOtpHarness(
+  options: { policy?: Partial<PolicyType>; sms?: boolean; senders?: { sms?: SmsSender; email?: EmailSender }; sendLimits?: Partial<SendLimits> } = {},
+): Promise<OtpHarness> {
+  const clock = new ManualClock();
+  const runtime = await startLocalRuntime({
+    port: 0,
+    clock,
+    sendLimits: options.sendLimits ?? { perUserPerHour: 1000, perDestinationPerHour: 1000 },
+    ...(options.sms === false ? { sms: false } : {}), ...(options.senders ? { senders: options.senders } : {}),
+  });
+  const { tenantId, appKey } = await runtime.createTenant('Acme Corp');
+  const policy = Policy.parse({ methods: { allowed: ['totp', 'sms', 'email'], default: 'sms' }, ...options.policy });
+  await runtime.deps.tenants.putPolicy(tenantId, policy);
+
+  const call: OtpHarness['call'] = async (method, path, body, headers = {}) => {
+    const response = await fetch(runtime.baseUrl + path, {
+      method,
+      headers: { authorization: `Bearer ${appKey}`, 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  };
+  const messages = async () => ((await (await fetch(`${runtime.baseUrl}/_local/outbox`)).json()) as { messages: Awaited<ReturnType<OtpHarness['messages']>> }).messages;
+  const lastCode = async (to: string) => {
+    const mine = (await messages()).filter((m) => m.to === to);
+    const code = /\b(\d{6})\b/.exec(mine.at(-1)?.body ?? '')?.[1];
+    if (!code) throw new Error(`no code sent to ${to}`);
+    return code;
+  };
+  return { runtime, clock, tenantId, appKey, call, messages, lastCode, stop: () => runtime.stop() };
+}
