@@ -22,6 +22,6 @@ export const handler = httpFunction('enrollment', {
   verifyFactor: ({ deps, caller, params, body }) =>
     confirmFactor(deps, caller.tenantId, params.userId!, params.factorId!, (body as { code: string }).code),
   deleteFactor: ({ deps, caller, params }) => removeFactor(deps, caller.tenantId, params.userId!, params.factorId!),
-  getRecoveryCodes: ({ deps, caller, params }) => recoveryCodesRemaining(deps, caller.tenantId, params.userId!),
+  getRecoveryCodes: ({ deps, caller, params, fresh }) => recoveryCodesRemaining(deps, caller.tenantId, params.userId!, { reveal: fresh !== undefined }),
   regenerateRecoveryCodes: ({ deps, caller, params }) => regenerateRecoveryCodes(deps, caller.tenantId, params.userId!),
 });

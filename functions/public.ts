@@ -8,6 +8,7 @@ let openApi: object | undefined;
 const routed = httpFunction('public', {
   health: async () => ({ status: 'ok' }),
   openapi: async () => (openApi ??= buildOpenApiDocument()),
+  jwks: ({ deps }) => deps.assertions.jwks(),
 });
 
 /** `$default` catches what no route matches: the contract's 404 (or 405 for a known path). */

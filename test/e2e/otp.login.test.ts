@@ -35,6 +35,7 @@ describe('email and SMS factors', () => {
   });
 
   it('enrol an SMS factor with the number normalised to E.164 and masked in every response', async () => {
+    h.clock.advanceSeconds(1);
     const { started } = await enrol('carol', { type: 'sms', phone: '+33 6 12 34 56 78', label: 'Mobile' }, phone);
     expect(started.destination).toBe('+33*******78');
     const user = await h.call('GET', '/v1/users/carol');

@@ -1,5 +1,6 @@
 export * from './aws/dynamo';
 export * from './aws/dynamo-challenge-store';
+export * from './aws/dynamo-device-store';
 export * from './aws/dynamo-tenant-directory';
 export * from './aws/dynamo-send-throttle';
 export * from './aws/dynamo-user-store';

@@ -55,6 +55,8 @@ export type TableNames = Record<TableName, string>;
 export const keys = {
   tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
   apiKey: (keyId: string) => ({ pk: `APIKEY#${keyId}`, sk: 'APIKEY' }),
+  /** The deployment's assertion signing key (one; a `kid` names it, ready for rotation). */
+  signingKey: { pk: 'SIGNINGKEY', sk: 'CURRENT' },
   userPartition: (tenantId: string, userId: string) => `USER#${tenantId}#${userId}`,
   challenge: (tenantId: string, challengeId: string) => ({ pk: `CHALLENGE#${tenantId}#${challengeId}`, sk: 'CHALLENGE' }),
 };

@@ -12,6 +12,7 @@ export const errorCatalogue = {
   user_not_found: { status: 404, message: 'No such user.' },
   factor_not_found: { status: 404, message: 'No such factor.' },
   challenge_not_found: { status: 404, message: 'No such challenge.' },
+  device_not_found: { status: 404, message: 'No such device.' },
   method_not_allowed: { status: 405, message: 'This route does not accept that method.' },
   factor_already_active: { status: 409, message: 'This factor is already active.' },
   challenge_already_verified: { status: 409, message: 'This challenge has already been verified.' },

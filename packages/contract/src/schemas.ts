@@ -193,7 +193,10 @@ export const FactorVerified = z.object({
 export type FactorVerified = z.infer<typeof FactorVerified>;
 
 export const FactorList = z.object({ factors: z.array(Factor) });
-export const RecoveryCodesRemaining = z.object({ remaining: z.number().int() });
+export const RecoveryCodesRemaining = z.object({
+  remaining: z.number().int(),
+  codes: z.array(z.string()).optional().meta({ description: 'The unused codes, only with a fresh Twofold-Assertion' }),
+});
 export const RecoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
 
 // ---------------------------------------------------------------- challenges
@@ -215,11 +218,12 @@ export const ChallengeCreated = z
   .object({
     challengeId: ChallengeId.nullable(),
     required: z.boolean(),
-    reason: z.enum(['not_enrolled', 'two_factor_enabled', 'enrollment_required', 'two_factor_disabled', 'recognized_device']),
+    reason: z.enum(['not_enrolled', 'two_factor_enabled', 'enrollment_required', 'two_factor_disabled', 'recognized_device', 'unrecognized_device']),
     methods: z.array(Method),
     method: Method.nullable(),
     expiresAt: isoTime.nullable(),
     destination: z.string().optional().meta({ description: 'sms/email: where the code went, masked' }),
+    deviceToken: z.string().optional().meta({ description: "A recognized device's new token (each use rotates it): store it in place of the old one" }),
   })
   .meta({ id: 'ChallengeCreated' });
 export type ChallengeCreated = z.infer<typeof ChallengeCreated>;
@@ -240,7 +244,11 @@ export const Challenge = z
 export type Challenge = z.infer<typeof Challenge>;
 
 export const VerifyChallengeBody = z
-  .object({ code: OtpCode.optional(), recoveryCode: RecoveryCodeInput.optional() })
+  .object({
+    code: OtpCode.optional(),
+    recoveryCode: RecoveryCodeInput.optional(),
+    rememberDevice: z.boolean().optional().meta({ description: 'Trust this device: the answer carries a deviceToken for the next challenges' }),
+  })
   .strict()
   .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
     message: 'send exactly one of code or recoveryCode',
@@ -255,6 +263,8 @@ export const ChallengeVerified = z
     method: Method,
     verifiedAt: isoTime,
     recoveryCodesRemaining: z.number().int(),
+    assertion: z.string().meta({ description: 'A JWT (ES256) proving this verification; keys at /.well-known/jwks.json' }),
+    deviceToken: z.string().optional().meta({ description: 'With rememberDevice: send it as context.deviceToken in later challenges' }),
   })
   .meta({ id: 'ChallengeVerified' });
 export type ChallengeVerified = z.infer<typeof ChallengeVerified>;
@@ -280,6 +290,7 @@ export type ChallengeResent = z.infer<typeof ChallengeResent>;
 // ---------------------------------------------------------------- misc
 
 export const Health = z.object({ status: z.literal('ok') });
+export const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'JWKS', description: 'RFC 7517 JSON Web Key Set' });
 export const Empty = z.object({}).strict();
 
 export const ErrorBody = z
@@ -298,3 +309,10 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 export const UserPath = z.object({ userId: UserId });
 export const FactorPath = z.object({ userId: UserId, factorId: FactorId });
 export const ChallengePath = z.object({ challengeId: ChallengeId });
+export const DeviceId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'deviceId is not a valid id');
+export const DevicePath = z.object({ userId: UserId, deviceId: DeviceId });
+export const DeviceList = z
+  .object({
+    devices: z.array(z.object({ deviceId: DeviceId, label: z.string(), createdAt: isoTime, lastUsedAt: isoTime.nullable(), expiresAt: isoTime })),
+  })
+  .meta({ id: 'DeviceList' });

@@ -8,6 +8,7 @@ import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody,
 import type { CoreDeps } from './deps';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination } from './destinations';
+import { deviceLabel, ipKeyOf, recogniseDevice } from './devices';
 import { destinationKey } from './enrollment';
 import { fail } from './errors';
 import { newId } from './ids';
@@ -65,9 +66,27 @@ export async function createChallenge(
   });
   if (!policy.enabled) return notRequired('two_factor_disabled');
   const methods = usableMethods(user);
-  if (methods.length === 0) return notRequired('not_enrolled');
+  const context = body.context ?? {};
+  const keys = await deps.keyRing.keysFor(tenant);
+  const ipKey = context.ip ? ipKeyOf(keys, tenantId, userId, context.ip) : undefined;
+  const recognise = () => recogniseContext(deps, keys, { tenantId, userId, deviceToken: context.deviceToken, ipKey, nowMs: now });
 
-  const method = chooseMethod(tenant, user, methods, body.method);
+  let method: Method;
+  let purpose: ChallengeRecord['purpose'];
+  if (methods.length === 0) {
+    // a user without 2FA: an email code on an unrecognized device, where the policy asks for it
+    if (!(policy.emailCodeOnUnrecognizedDevice && user.profile?.email && deps.email)) return notRequired('not_enrolled');
+    const seen = await recognise();
+    if (seen.recognised) return { ...notRequired('recognized_device'), ...(seen.deviceToken ? { deviceToken: seen.deviceToken } : {}) };
+    method = 'email';
+    purpose = 'new_device';
+  } else {
+    if (policy.prompt === 'unrecognized_devices') {
+      const seen = await recognise();
+      if (seen.recognised) return { ...notRequired('recognized_device'), methods, ...(seen.deviceToken ? { deviceToken: seen.deviceToken } : {}) };
+    }
+    method = chooseMethod(tenant, user, methods, body.method);
+  }
   const challenge: ChallengeRecord = {
     challengeId: newId(deps.random, 'ch'),
     tenantId,
@@ -77,6 +96,9 @@ export async function createChallenge(
     createdAtMs: now,
     expiresAtMs: now + policy.codeTimeoutSeconds * 1000,
     resends: 0,
+    ...(purpose ? { purpose } : {}),
+    ...(ipKey ? { ipKey } : {}),
+    ...(context.userAgent ? { deviceLabel: deviceLabel(context.userAgent) } : {}),
     limits: {
       maxInvalidAttempts: policy.maxInvalidAttempts,
       lockoutSeconds: policy.lockoutSeconds,
@@ -84,6 +106,7 @@ export async function createChallenge(
       codeTimeoutSeconds: policy.codeTimeoutSeconds,
       resendLimit: policy.resendLimit,
       allowFallback: policy.methods.allowFallback,
+      trustedDeviceDays: policy.trustedDevices.enabled ? policy.trustedDevices.days : null,
     },
   };
   let destination: string | undefined;
@@ -100,8 +123,8 @@ export async function createChallenge(
   return {
     challengeId: challenge.challengeId,
     required: true,
-    reason: 'two_factor_enabled',
-    methods,
+    reason: purpose === 'new_device' ? 'unrecognized_device' : 'two_factor_enabled',
+    methods: purpose === 'new_device' ? ['email'] : methods,
     method,
     expiresAt: iso(challenge.expiresAtMs),
     ...(destination ? { destination } : {}),
@@ -118,8 +141,12 @@ async function prepareCode(
   now: number,
 ) {
   requireChannel(deps, method);
-  const factor = factorFor(user, method) ?? fail('method_not_available', `The user has no active ${method} factor.`);
-  const keys: TenantKeys = await deps.keyRing.keysFor(tenant);
+  // a new-device challenge mails the profile address; otherwise the code goes to the user's factor
+  const factor: Pick<FactorRecord, 'factorId' | 'destination'> =
+    challenge.purpose === 'new_device' && method === 'email' && user.profile?.email
+      ? { factorId: '', destination: user.profile.email }
+      : (factorFor(user, method) ?? fail('method_not_available', `The user has no active ${method} factor.`));
+  const keys = await deps.keyRing.keysFor(tenant);
   const throttled = await deps.throttle.take({
     tenantId: tenant.tenantId,
     userId: challenge.userId,
@@ -133,11 +160,25 @@ async function prepareCode(
     to: factor.destination!,
     message: codeMessage(tenant.name, code, challenge.limits.codeTimeoutSeconds),
     fields: {
-      factorId: factor.factorId,
+      ...(factor.factorId ? { factorId: factor.factorId } : {}),
       codeHash: otpHash(keys.hashKey, tenant.tenantId, challenge.userId, `challenge:${challenge.challengeId}`, code),
       codeSentAtMs: now,
     },
   };
+}
+
+/** A device token of this user (rotated on use), or an IP seen at one of their verified sign-ins. */
+async function recogniseContext(
+  deps: CoreDeps,
+  keys: TenantKeys,
+  input: { tenantId: string; userId: string; deviceToken: string | undefined; ipKey: string | undefined; nowMs: number },
+): Promise<{ recognised: boolean; deviceToken?: string }> {
+  if (input.deviceToken) {
+    const rotated = await recogniseDevice(deps, keys, { tenantId: input.tenantId, userId: input.userId, token: input.deviceToken, nowMs: input.nowMs });
+    if (rotated) return { recognised: true, deviceToken: rotated };
+  }
+  if (input.ipKey && (await deps.devices.isKnownIp(input.tenantId, input.userId, input.ipKey, input.nowMs))) return { recognised: true };
+  return { recognised: false };
 }
 
 export async function resendChallenge(deps: CoreDeps, tenantId: string, challengeId: string, body: ResendBody): Promise<ChallengeResent> {
@@ -178,7 +219,7 @@ export async function resendChallenge(deps: CoreDeps, tenantId: string, challeng
   const expiresAtMs = now + challenge.limits.codeTimeoutSeconds * 1000;
   const outcome = await deps.challenges.replaceCode(tenantId, challengeId, {
     method,
-    factorId: sent.fields.factorId,
+    ...(sent.fields.factorId ? { factorId: sent.fields.factorId } : {}),
     codeHash: sent.fields.codeHash,
     sentAtMs: now,
     expiresAtMs,

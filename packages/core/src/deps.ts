@@ -1,5 +1,6 @@
+import type { AssertionSigner } from './assertions';
 import type { KeyRing } from './keyring';
-import type { ChallengeStore, Clock, EmailSender, Random, SendLimits, SendThrottle, SmsSender, TenantDirectory, UserStore } from './ports';
+import type { ChallengeStore, Clock, DeviceStore, EmailSender, Random, SendLimits, SendThrottle, SmsSender, TenantDirectory, UserStore } from './ports';
 import type { TenantRecord } from './records';
 
 /** What the use cases are given: ports only, chosen by the runtime's wiring. */
@@ -8,8 +9,10 @@ export interface CoreDeps {
   random: Random;
   users: UserStore;
   challenges: ChallengeStore;
+  devices: DeviceStore;
   tenants: TenantDirectory;
   keyRing: KeyRing;
+  assertions: AssertionSigner;
   /** Absent when the deployment has no SMS sender configured. */
   sms?: SmsSender;
   /** Absent when the deployment has no email sender configured. */

@@ -21,7 +21,7 @@ import { newId } from './ids';
 import { keyedHash, type TenantKeys } from './keyring';
 import type { FactorRecord, RecoverySet, TenantRecord, UserAggregate } from './records';
 import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
-import { seal } from './secret-box';
+import { open, seal } from './secret-box';
 import { encodeSecret, matchTotp, newTotpSecret, otpauthUri, type TotpKey } from './totp';
 import { factorBinding, totpKeyOf } from './totp-factor';
 import { exists, factorView, userView } from './user-view';
@@ -244,9 +244,15 @@ async function issueRecoveryCodes(
   return written ? codes : undefined;
 }
 
-export async function recoveryCodesRemaining(deps: CoreDeps, tenantId: string, userId: string) {
+/** How many recovery codes are left; with `reveal` (a fresh verification) also which ones. */
+export async function recoveryCodesRemaining(deps: CoreDeps, tenantId: string, userId: string, options: { reveal?: boolean } = {}) {
   const user = await loadExisting(deps, tenantId, userId);
-  return { remaining: user.recovery?.hashes.length ?? 0 };
+  const remaining = user.recovery?.hashes.length ?? 0;
+  if (!options.reveal || !user.recovery) return { remaining };
+  const keys = await deps.keyRing.keysFor(await deps.tenant(tenantId));
+  const all = JSON.parse(Buffer.from(open(keys.sealKey, user.recovery.sealedCodes, recoveryBinding(tenantId, userId))).toString('utf8')) as string[];
+  const left = new Set(user.recovery.hashes);
+  return { remaining, codes: all.filter((c) => left.has(keyedHash(keys.hashKey, tenantId, userId, normaliseRecoveryCode(c)!))) };
 }
 
 export async function regenerateRecoveryCodes(deps: CoreDeps, tenantId: string, userId: string) {
@@ -269,4 +275,5 @@ export async function removeFactor(deps: CoreDeps, tenantId: string, userId: str
 export async function disableTwoFactor(deps: CoreDeps, tenantId: string, userId: string): Promise<void> {
   await loadExisting(deps, tenantId, userId);
   await deps.users.deleteTwoFactorState(tenantId, userId);
+  await deps.devices.removeAll(tenantId, userId);
 }

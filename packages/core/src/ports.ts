@@ -115,6 +115,30 @@ export interface CodeUpdate {
   cooldownSeconds: number;
 }
 
+export interface TrustedDevice {
+  deviceId: string;
+  label: string;
+  /** Keyed hash of the token's secret; the token itself is never stored. */
+  secretHash: string;
+  createdAtMs: number;
+  lastUsedAtMs?: number;
+  expiresAtMs: number;
+}
+
+/** Trusted devices and the IP addresses of a user's verified sign-ins (both keyed hashes). */
+export interface DeviceStore {
+  add(tenantId: string, userId: string, device: TrustedDevice): Promise<void>;
+  get(tenantId: string, userId: string, deviceId: string): Promise<TrustedDevice | undefined>;
+  /** Swaps the token's secret; false when `oldHash` is no longer current or the device expired or is gone. */
+  rotate(tenantId: string, userId: string, deviceId: string, change: { oldHash: string; newHash: string; nowMs: number }): Promise<boolean>;
+  list(tenantId: string, userId: string): Promise<TrustedDevice[]>;
+  remove(tenantId: string, userId: string, deviceId: string): Promise<boolean>;
+  /** Every device and remembered IP of the user; how many devices were removed. */
+  removeAll(tenantId: string, userId: string): Promise<number>;
+  isKnownIp(tenantId: string, userId: string, ipKey: string, nowMs: number): Promise<boolean>;
+  rememberIp(tenantId: string, userId: string, ipKey: string, keepUntilMs: number): Promise<void>;
+}
+
 export interface ChallengeStore {
   create(challenge: ChallengeRecord): Promise<void>;
   get(tenantId: string, challengeId: string): Promise<ChallengeRecord | undefined>;

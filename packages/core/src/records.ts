@@ -100,6 +100,12 @@ export interface ChallengeRecord {
   factorId?: string;
   codeHash?: string;
   codeSentAtMs?: number;
+  /** A challenge for a user without 2FA on an unrecognized device: the code goes to the profile email. */
+  purpose?: 'new_device';
+  /** Keyed hash of the client IP the challenge came from: remembered once it is verified. */
+  ipKey?: string;
+  /** From the client's user agent: the label a remembered device gets. */
+  deviceLabel?: string;
   /** Codes sent after the first one (resends and switches to another channel). */
   resends: number;
   /** Limits copied from the policy when the challenge started: a policy change does not move them. */
@@ -113,4 +119,6 @@ export interface ChallengeLimits {
   codeTimeoutSeconds: number;
   resendLimit: number | null;
   allowFallback: boolean;
+  /** null when the policy does not trust devices. */
+  trustedDeviceDays: number | null;
 }

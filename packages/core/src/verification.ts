@@ -5,6 +5,7 @@
  */
 import type { ChallengeVerified, Method, VerifyChallengeBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
+import { trustDevice } from './devices';
 import { fail } from './errors';
 import { totpKeyOf } from './totp-factor';
 import { keyedHash } from './keyring';
@@ -72,7 +73,16 @@ export async function verifyChallenge(
   if (outcome === 'already_verified') fail('challenge_already_verified');
   if (outcome === 'expired') fail('challenge_expired');
   if (outcome === 'not_found') fail('challenge_not_found');
-  if (lock.failures > 0) await deps.users.clearLoginFailures(tenantId, userId);
+  const days = challenge.limits.trustedDeviceDays;
+  const [assertion, deviceToken] = await Promise.all([
+    deps.assertions.sign({ tenantId, userId, method, challengeId, authTimeMs: now }),
+    body.rememberDevice && days !== null
+      ? trustDevice(deps, keys, { tenantId, userId, label: challenge.deviceLabel ?? 'Unknown device', days, nowMs: now })
+      : undefined,
+    lock.failures > 0 ? deps.users.clearLoginFailures(tenantId, userId) : undefined,
+    // the IP of a verified sign-in is recognised at the next one (unrecognized_devices mode)
+    challenge.ipKey && days !== null ? deps.devices.rememberIp(tenantId, userId, challenge.ipKey, now + days * 86_400_000) : undefined,
+  ]);
 
   const remaining = (user.recovery?.hashes.length ?? 0) - (method === 'recovery_code' ? 1 : 0);
   return {
@@ -82,6 +92,8 @@ export async function verifyChallenge(
     method,
     verifiedAt: new Date(now).toISOString(),
     recoveryCodesRemaining: Math.max(0, remaining),
+    assertion,
+    ...(deviceToken ? { deviceToken } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import { LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock } from '@twofold
 import { buildDependencies, errorResponse, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
 import { handler as authorizer } from '../../../functions/authorizer';
 import { handler as challenge } from '../../../functions/challenge';
+import { handler as devices } from '../../../functions/devices';
 import { handler as enrollment } from '../../../functions/enrollment';
 import { handler as publicFunction } from '../../../functions/public';
 import { handler as verify } from '../../../functions/verify';
@@ -29,6 +30,7 @@ const functions: Record<RoutedFunction, Handler> = {
   enrollment: enrollment as unknown as Handler,
   challenge: challenge as unknown as Handler,
   verify: verify as unknown as Handler,
+  devices: devices as unknown as Handler,
 };
 
 /** API Gateway's own payload limit; the functions enforce the contract's 16 KiB. */

@@ -10,6 +10,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   documentClient,
   DynamoChallengeStore,
+  DynamoDeviceStore,
   DynamoSendThrottle,
   DynamoTenantDirectory,
   DynamoUserStore,
@@ -21,7 +22,7 @@ import {
   SnsSmsSender,
   systemClock,
 } from '@twofold/adapters';
-import { authenticate, KeyRing, loadTenant, TtlCache, type CoreDeps } from '@twofold/core';
+import { AssertionSigner, authenticate, KeyRing, loadTenant, TtlCache, type CoreDeps } from '@twofold/core';
 import type { ApiKeyRecord, Clock, EmailSender, KeyVault, Random, SmsSender, TenantRecord } from '@twofold/core';
 import { loadConfig, type Config } from './config';
 
@@ -88,7 +89,9 @@ export function buildDependencies(config: Config, overrides: Overrides = {}): De
     tenants,
     users: new DynamoUserStore(db, config.tables.secrets),
     challenges: new DynamoChallengeStore(db, config.tables.attempts),
+    devices: new DynamoDeviceStore(db, config.tables.devices),
     keyRing: new KeyRing(vault),
+    assertions: new AssertionSigner(tenants, vault, random, clock, config.issuer),
     sms: 'sms' in overrides ? overrides.sms : smsSender(config, clock),
     email: 'email' in overrides ? overrides.email : emailSender(config),
     throttle: new DynamoSendThrottle(db, config.tables.attempts),

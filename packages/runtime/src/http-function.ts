@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { routeKeyOf, routesOf, type RouteDefinition, type RoutedFunction } from '@twofold/contract';
-import { DomainError, fail, type Caller } from '@twofold/core';
+import { checkFreshVerification, DomainError, fail, type Caller, type FreshVerification } from '@twofold/core';
 import { dependencies, type Dependencies } from './container';
 import { detailsOf, jsonHeaders, toErrorResponse } from './http-errors';
 import { logger } from './logger';
@@ -28,6 +28,8 @@ export interface OperationInput {
   event: HttpEvent;
   context: Context;
   deps: Dependencies;
+  /** For routes marked `fresh`: how the caller proved a fresh verification of the user, if they did. */
+  fresh?: FreshVerification;
 }
 
 export type Operation = (input: OperationInput) => Promise<unknown>;
@@ -46,10 +48,11 @@ function resolve(event: HttpEvent, context: Context, table: Map<string, RouteDef
     if (!result.success) fail('invalid_request', `The request ${where} is not valid.`, { details: detailsOf(result.error, where) });
     return result.data;
   };
+  const params = parse(route.params, event.pathParameters ?? {}, 'path') as Record<string, string>;
   return {
     route,
     input: {
-      params: parse(route.params, event.pathParameters ?? {}, 'path') as Record<string, string>,
+      params,
       query: parse(route.query, event.queryStringParameters ?? {}, 'query') as Record<string, string>,
       body: route.body ? parse(route.body, jsonBody(event), 'body') : undefined,
       caller,
@@ -85,6 +88,15 @@ export function httpFunction(fn: RoutedFunction, operations: Record<string, Oper
 
   const base = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const { route, input } = resolve(event, context, table);
+    if (route.fresh) {
+      input.fresh = await checkFreshVerification(input.deps, {
+        tenantId: input.caller.tenantId,
+        scope: input.caller.scope,
+        userId: input.params.userId!,
+        assertion: input.headers['twofold-assertion'],
+        mode: route.fresh,
+      });
+    }
     const result = await operations[route.operationId]!(input);
     if (route.status === 204) return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
     return { statusCode: route.status, headers: { ...jsonHeaders }, body: JSON.stringify(result) };

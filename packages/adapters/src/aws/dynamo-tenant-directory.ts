@@ -1,11 +1,12 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Policy } from '@twofold/contract/schemas';
+import type { SigningKeyRecord, SigningKeyStore } from '@twofold/core/assertions';
 import type { TenantDirectory } from '@twofold/core/ports';
 import type { ApiKeyRecord, TenantRecord } from '@twofold/core/records';
 import { keys } from '../tables';
 import { conditional } from './dynamo';
 
-export class DynamoTenantDirectory implements TenantDirectory {
+export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -56,6 +57,19 @@ export class DynamoTenantDirectory implements TenantDirectory {
   async putApiKey(key: ApiKeyRecord): Promise<void> {
     await this.db.send(
       new PutCommand({ TableName: this.tableName, Item: { ...keys.apiKey(key.keyId), ...key }, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+  }
+
+  async getSigningKey(): Promise<SigningKeyRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.signingKey, ConsistentRead: true }));
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, ...record } = Item;
+    return record as SigningKeyRecord;
+  }
+
+  createSigningKey(record: SigningKeyRecord): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.signingKey, ...record }, ConditionExpression: 'attribute_not_exists(pk)' })),
     );
   }
 }

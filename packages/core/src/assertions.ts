@@ -1,0 +1,157 @@
+/**
+ * Fresh-verification assertions: a verified challenge returns a JWT (ES256) that says "this
+ * user of this tenant passed a second factor at auth_time", which a client app can check
+ * offline against /.well-known/jwks.json (before it creates an API token, say) and which
+ * Twofold itself asks for before sensitive operations.
+ *
+ * The signing key is made once per deployment; its private half is sealed under a data key
+ * that the KeyVault (KMS) protects, unsealed once per container: no KMS call per signature.
+ */
+import { errors, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import type { Method } from '@twofold/contract/schemas';
+import { fail } from './errors';
+import type { Clock, KeyVault, Random } from './ports';
+import { open, seal } from './secret-box';
+
+export const ASSERTION_ALG = 'ES256';
+type SigningKey = Awaited<ReturnType<typeof importJWK>>;
+/** How long a client app may rely on an assertion at all; sensitive operations ask for much fresher ones. */
+export const ASSERTION_LIFETIME_SECONDS = 3600;
+
+export interface SigningKeyRecord {
+  kid: string;
+  publicJwk: JWK;
+  /** The private JWK, sealed with AES-256-GCM under `wrappedDataKey`'s plaintext. */
+  sealedPrivateJwk: string;
+  wrappedDataKey: string;
+  createdAtMs: number;
+}
+
+export interface SigningKeyStore {
+  getSigningKey(): Promise<SigningKeyRecord | undefined>;
+  /** false when another writer created one first. */
+  createSigningKey(record: SigningKeyRecord): Promise<boolean>;
+}
+
+const signingKeyContext = { purpose: 'twofold-signing-key' };
+const binding = (kid: string) => ['assertion-signing-key', kid] as const;
+
+export interface AssertionClaims extends JWTPayload {
+  sub: string;
+  tid: string;
+  amr: string[];
+  auth_time: number;
+  jti: string;
+}
+
+/** RFC 8176 method references where one fits; `email` and `recovery_code` have none. */
+const amrOf: Record<Method, string> = { totp: 'otp', sms: 'sms', email: 'email', recovery_code: 'recovery_code' };
+
+export class AssertionSigner {
+  private key?: Promise<{ kid: string; privateKey: SigningKey; publicJwk: JWK }>;
+
+  constructor(
+    private readonly store: SigningKeyStore,
+    private readonly vault: KeyVault,
+    private readonly random: Random,
+    private readonly clock: Clock,
+    readonly issuer: string,
+  ) {}
+
+  private load() {
+    this.key ??= this.loadOrCreate();
+    this.key.catch(() => (this.key = undefined));
+    return this.key;
+  }
+
+  private async loadOrCreate() {
+    let record = await this.store.getSigningKey();
+    if (!record) {
+      const { privateKey, publicKey } = await generateKeyPair(ASSERTION_ALG, { extractable: true });
+      const kid = Buffer.from(this.random.bytes(12)).toString('base64url');
+      const dataKey = await this.vault.generateDataKey(signingKeyContext);
+      const privateJwk = await exportJWK(privateKey);
+      const candidate: SigningKeyRecord = {
+        kid,
+        publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ASSERTION_ALG, use: 'sig' },
+        sealedPrivateJwk: seal(dataKey.plaintext, this.random, Buffer.from(JSON.stringify(privateJwk)), binding(kid)),
+        wrappedDataKey: dataKey.wrapped,
+        createdAtMs: this.clock.nowMs(),
+      };
+      // of two containers making the first key at once, one wins; the other uses the winner's
+      record = (await this.store.createSigningKey(candidate)) ? candidate : await this.store.getSigningKey();
+      if (!record) throw new Error('signing key vanished after creation');
+    }
+    const dataKey = await this.vault.decryptDataKey(record.wrappedDataKey, signingKeyContext);
+    const privateJwk = JSON.parse(Buffer.from(open(dataKey, record.sealedPrivateJwk, binding(record.kid))).toString('utf8')) as JWK;
+    return { kid: record.kid, privateKey: await importJWK(privateJwk, ASSERTION_ALG), publicJwk: record.publicJwk };
+  }
+
+  async jwks(): Promise<{ keys: JWK[] }> {
+    return { keys: [(await this.load()).publicJwk] };
+  }
+
+  async sign(input: { tenantId: string; userId: string; method: Method; challengeId: string; authTimeMs: number }): Promise<string> {
+    const { kid, privateKey } = await this.load();
+    const authTime = Math.floor(input.authTimeMs / 1000);
+    return new SignJWT({ tid: input.tenantId, amr: ['mfa', amrOf[input.method]], auth_time: authTime })
+      .setProtectedHeader({ alg: ASSERTION_ALG, kid, typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setSubject(input.userId)
+      .setJti(input.challengeId)
+      .setIssuedAt(authTime)
+      .setExpirationTime(authTime + ASSERTION_LIFETIME_SECONDS)
+      .sign(privateKey);
+  }
+
+  /**
+   * Checks an assertion for a sensitive operation on `userId` of `tenantId`: signed by this
+   * deployment, unexpired, for that user and tenant, and verified no more than
+   * `maxAgeSeconds` ago. Anything else is 403 fresh_verification_required.
+   */
+  async verifyFresh(token: string | undefined, expected: { tenantId: string; userId: string; maxAgeSeconds: number }): Promise<AssertionClaims> {
+    const refuse = (why: string): never =>
+      fail('fresh_verification_required', `This operation needs a fresh two-factor verification (${why}): verify a challenge and send its assertion in the Twofold-Assertion header.`);
+    if (!token) return refuse('no Twofold-Assertion header');
+    const { publicJwk } = await this.load();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, await importJWK(publicJwk, ASSERTION_ALG), {
+        issuer: this.issuer,
+        algorithms: [ASSERTION_ALG],
+        currentDate: new Date(this.clock.nowMs()),
+      }));
+    } catch (error) {
+      return refuse(error instanceof errors.JWTExpired ? 'the assertion has expired' : 'the assertion is not valid');
+    }
+    const claims = payload as AssertionClaims;
+    if (claims.tid !== expected.tenantId || claims.sub !== expected.userId) return refuse('the assertion is for another user');
+    if (typeof claims.auth_time !== 'number' || this.clock.nowMs() / 1000 - claims.auth_time > expected.maxAgeSeconds) {
+      return refuse(`the verification is older than ${expected.maxAgeSeconds} seconds`);
+    }
+    return claims;
+  }
+}
+
+export type FreshVerification = { by: 'assertion'; claims: AssertionClaims } | { by: 'admin' };
+
+/**
+ * The fresh-verification rule for sensitive operations on a user: an app key must send an
+ * assertion for that user and tenant, younger than the policy's freshVerificationSeconds; an
+ * admin key is exempt (an operator acting for the user; the admin trail records it).
+ * `optional`: without an assertion the operation runs with less (undefined).
+ */
+export async function checkFreshVerification(
+  deps: { assertions: AssertionSigner; tenant(tenantId: string): Promise<{ policy: { freshVerificationSeconds: number } }> },
+  input: { tenantId: string; scope: 'app' | 'admin'; userId: string; assertion: string | undefined; mode: 'required' | 'optional' },
+): Promise<FreshVerification | undefined> {
+  if (input.scope === 'admin') return { by: 'admin' };
+  if (input.mode === 'optional' && input.assertion === undefined) return undefined;
+  const { policy } = await deps.tenant(input.tenantId);
+  const claims = await deps.assertions.verifyFresh(input.assertion, {
+    tenantId: input.tenantId,
+    userId: input.userId,
+    maxAgeSeconds: policy.freshVerificationSeconds,
+  });
+  return { by: 'assertion', claims };
+}

@@ -1,0 +1,85 @@
+/**
+ * Trusted devices. `rememberDevice` on a successful verification returns a device token
+ * (`td_<deviceId>.<secret>`, 256 random bits) stored only as a keyed hash bound to tenant and
+ * user, expiring after the policy's `trustedDevices.days`. Each use rotates it: the challenge
+ * answer carries the new token and the old one stops working, so a copied token is good once.
+ */
+import type { CoreDeps } from './deps';
+import { fail } from './errors';
+import { keyedHash, type TenantKeys } from './keyring';
+import { sameHash } from './otp-codes';
+
+const TOKEN = /^td_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+const DAY_MS = 86_400_000;
+
+const secretHash = (keys: TenantKeys, tenantId: string, userId: string, secret: string) => keyedHash(keys.hashKey, tenantId, userId, `device:${secret}`);
+const newSecret = (deps: Pick<CoreDeps, 'random'>) => Buffer.from(deps.random.bytes(32)).toString('base64url');
+
+/** The IP of a sign-in, as a keyed hash: recognised later without storing the address. */
+export const ipKeyOf = (keys: TenantKeys, tenantId: string, userId: string, ip: string) => keyedHash(keys.hashKey, tenantId, userId, `ip:${ip.trim().toLowerCase()}`).slice(0, 22);
+
+export function deviceLabel(userAgent: string | undefined): string {
+  if (!userAgent) return 'Unknown device';
+  const browser = /(Edg|OPR|Chrome|Firefox|Safari)\/[\d.]+/.exec(userAgent)?.[1]?.replace('Edg', 'Edge').replace('OPR', 'Opera');
+  const os = /(Windows|Mac OS X|Android|iPhone|iPad|Linux)/.exec(userAgent)?.[1]?.replace('Mac OS X', 'macOS');
+  return [browser, os].filter(Boolean).join(' on ') || userAgent.slice(0, 64);
+}
+
+export async function trustDevice(
+  deps: CoreDeps,
+  keys: TenantKeys,
+  input: { tenantId: string; userId: string; label: string; days: number; nowMs: number },
+): Promise<string> {
+  const deviceId = Buffer.from(deps.random.bytes(16)).toString('base64url');
+  const secret = newSecret(deps);
+  await deps.devices.add(input.tenantId, input.userId, {
+    deviceId,
+    label: input.label,
+    secretHash: secretHash(keys, input.tenantId, input.userId, secret),
+    createdAtMs: input.nowMs,
+    expiresAtMs: input.nowMs + input.days * DAY_MS,
+  });
+  return `td_${deviceId}.${secret}`;
+}
+
+/** A valid token of this user: rotated, and the new token returned; anything else: undefined. */
+export async function recogniseDevice(
+  deps: CoreDeps,
+  keys: TenantKeys,
+  input: { tenantId: string; userId: string; token: string; nowMs: number },
+): Promise<string | undefined> {
+  const parts = TOKEN.exec(input.token);
+  if (!parts) return undefined;
+  const [, deviceId, secret] = parts as unknown as [string, string, string];
+  const device = await deps.devices.get(input.tenantId, input.userId, deviceId);
+  const oldHash = secretHash(keys, input.tenantId, input.userId, secret);
+  if (!device || device.expiresAtMs <= input.nowMs || !sameHash(device.secretHash, oldHash)) return undefined;
+  const next = newSecret(deps);
+  // one conditional write: of two uses of the same token, only one rotates it
+  const rotated = await deps.devices.rotate(input.tenantId, input.userId, deviceId, {
+    oldHash,
+    newHash: secretHash(keys, input.tenantId, input.userId, next),
+    nowMs: input.nowMs,
+  });
+  return rotated ? `td_${deviceId}.${next}` : undefined;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+export async function listDevices(deps: CoreDeps, tenantId: string, userId: string) {
+  const now = deps.clock.nowMs();
+  const devices = await deps.devices.list(tenantId, userId);
+  return {
+    devices: devices
+      .filter((d) => d.expiresAtMs > now)
+      .map((d) => ({ deviceId: d.deviceId, label: d.label, createdAt: iso(d.createdAtMs)!, lastUsedAt: iso(d.lastUsedAtMs), expiresAt: iso(d.expiresAtMs)! })),
+  };
+}
+
+export async function revokeDevice(deps: CoreDeps, tenantId: string, userId: string, deviceId: string): Promise<void> {
+  if (!(await deps.devices.remove(tenantId, userId, deviceId))) fail('device_not_found', `No device ${deviceId} for this user.`);
+}
+
+export async function revokeAllDevices(deps: CoreDeps, tenantId: string, userId: string): Promise<number> {
+  return deps.devices.removeAll(tenantId, userId);
+}
