@@ -1,0 +1,128 @@
+/**
+ * The fresh-verification assertion: a JWT that `jose` verifies against the JWKS with the right
+ * claims, and that Twofold demands (for the same user and tenant, younger than
+ * freshVerificationSeconds) before removing a factor, turning 2FA off, or showing or
+ * regenerating recovery codes. Tampered, expired, stale, other-user and other-tenant ones fail.
+ */
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueApiKey } from '@twofold/core';
+import { startOtpHarness, type OtpHarness } from '../support/otp-runtime';
+
+let h: OtpHarness;
+let recoveryCodes: string[];
+let emailFactor: string;
+
+async function enrol(userId: string) {
+  const to = `${userId}@example.com`;
+  const started = await h.call('POST', `/v1/users/${userId}/factors`, { type: 'email', email: to });
+  const done = await h.call('POST', `/v1/users/${userId}/factors/${started.body.factorId}/verify`, { code: await h.lastCode(to) });
+  return { factorId: started.body.factorId as string, codes: done.body.recoveryCodes as string[] };
+}
+
+async function assertionFor(userId: string) {
+  const challenge = (await h.call('POST', `/v1/users/${userId}/challenges`, { method: 'email' })).body;
+  const verified = await h.call('POST', `/v1/challenges/${challenge.challengeId}/verify`, { code: await h.lastCode(`${userId}@example.com`) });
+  return { assertion: verified.body.assertion as string, challengeId: challenge.challengeId as string, verifiedAt: verified.body.verifiedAt as string };
+}
+
+beforeAll(async () => {
+  h = await startOtpHarness();
+  ({ factorId: emailFactor, codes: recoveryCodes } = await enrol('alice'));
+  await enrol('bob');
+});
+afterAll(() => h.stop());
+
+describe('the assertion', () => {
+  it('verifies with jose against /.well-known/jwks.json and carries the right claims', async () => {
+    const { assertion, challengeId, verifiedAt } = await assertionFor('alice');
+    const jwks = await (await fetch(`${h.runtime.baseUrl}/.well-known/jwks.json`)).json();
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(jwks.keys[0].d).toBeUndefined();
+    expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'ES256', kid: jwks.keys[0].kid });
+    const { payload } = await jwtVerify(assertion, createLocalJWKSet(jwks), { issuer: 'twofold', currentDate: new Date(h.clock.nowMs()) });
+    expect(payload).toMatchObject({ sub: 'alice', tid: h.tenantId, jti: challengeId, amr: ['mfa', 'email'], auth_time: Date.parse(verifiedAt) / 1000 });
+    expect(payload.exp).toBeGreaterThan(payload.auth_time as number);
+  });
+
+  it('is signed by one key per deployment: the same kid across logins', async () => {
+    const a = decodeProtectedHeader((await assertionFor('alice')).assertion).kid;
+    const b = decodeProtectedHeader((await assertionFor('bob')).assertion).kid;
+    expect(a).toBe(b);
+  });
+});
+
+describe('sensitive operations need a fresh verification', () => {
+  const withAssertion = (assertion: string) => ({ 'twofold-assertion': assertion });
+
+  it('without an assertion: 403 fresh_verification_required, and nothing changes', async () => {
+    for (const [method, path] of [
+      ['DELETE', `/v1/users/alice/factors/${emailFactor}`],
+      ['DELETE', '/v1/users/alice/two-factor'],
+      ['POST', '/v1/users/alice/recovery-codes'],
+    ] as const) {
+      const r = await h.call(method, path);
+      expect(r.status).toBe(403);
+      expect(r.body.error.code).toBe('fresh_verification_required');
+    }
+    expect((await h.call('GET', '/v1/users/alice')).body.status).toBe('enrolled');
+  });
+
+  it('viewing recovery codes: the count without, the remaining codes with a fresh assertion', async () => {
+    expect((await h.call('GET', '/v1/users/alice/recovery-codes')).body).toEqual({ remaining: 8 });
+    const { assertion } = await assertionFor('alice');
+    const shown = await h.call('GET', '/v1/users/alice/recovery-codes', undefined, withAssertion(assertion));
+    expect(shown.body.remaining).toBe(8);
+    expect(shown.body.codes.sort()).toEqual([...recoveryCodes].sort());
+  });
+
+  it.each([
+    ['tampered', async (a: string) => a.slice(0, -4) + (a.endsWith('AAAA') ? 'BBBB' : 'AAAA')],
+    ['for another user', async () => (await assertionFor('bob')).assertion],
+    ['not a JWT', async () => 'not-a-jwt'],
+  ])('a %s assertion is refused', async (_, make) => {
+    const { assertion } = await assertionFor('alice');
+    const r = await h.call('POST', '/v1/users/alice/recovery-codes', undefined, withAssertion(await make(assertion)));
+    expect(r.status).toBe(403);
+    expect(r.body.error.code).toBe('fresh_verification_required');
+  });
+
+  it('an assertion of another tenant is refused', async () => {
+    const other = await h.runtime.createTenant('Other');
+    const r = await fetch(`${h.runtime.baseUrl}/v1/users/alice/recovery-codes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.appKey}`, 'twofold-assertion': (await assertionFor('alice')).assertion },
+    });
+    // alice does not exist in the other tenant, and the assertion is not for that tenant
+    expect(r.status).toBe(403);
+  });
+
+  it('a stale assertion (older than freshVerificationSeconds = 300) is refused; an expired one too', async () => {
+    const { assertion } = await assertionFor('alice');
+    h.clock.advanceSeconds(301);
+    const stale = await h.call('POST', '/v1/users/alice/recovery-codes', undefined, withAssertion(assertion));
+    expect(stale.status).toBe(403);
+    expect(stale.body.error.message).toMatch(/older than 300 seconds/);
+    h.clock.advanceSeconds(3600);
+    const expired = await h.call('POST', '/v1/users/alice/recovery-codes', undefined, withAssertion(assertion));
+    expect(expired.status).toBe(403);
+    expect(expired.body.error.message).toMatch(/expired/);
+  });
+
+  it('with a fresh assertion: regenerate recovery codes, remove a factor', async () => {
+    const { assertion } = await assertionFor('alice');
+    const regenerated = await h.call('POST', '/v1/users/alice/recovery-codes', undefined, withAssertion(assertion));
+    expect(regenerated.status).toBe(201);
+    expect(regenerated.body.recoveryCodes).toHaveLength(8);
+    const removed = await h.call('DELETE', `/v1/users/alice/factors/${emailFactor}`, undefined, withAssertion(assertion));
+    expect(removed.status).toBe(204);
+    expect((await h.call('GET', '/v1/users/alice')).body.status).toBe('not_started');
+  });
+
+  it('an admin key is exempt', async () => {
+    const adminKey = await issueApiKey(h.runtime.deps, h.tenantId, 'admin');
+    const r = await fetch(`${h.runtime.baseUrl}/v1/users/bob/recovery-codes`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
+    expect(r.status).toBe(201);
+  });
+});
