@@ -4,7 +4,7 @@
  * freshVerificationSeconds) before removing a factor, turning 2FA off, or showing or
  * regenerating recovery codes. Tampered, expired, stale, other-user and other-tenant ones fail.
  */
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '@twofold/core';
 import { startOtpHarness, type OtpHarness } from '../support/otp-runtime';
@@ -36,7 +36,7 @@ afterAll(() => h.stop());
 describe('the assertion', () => {
   it('verifies with jose against /.well-known/jwks.json and carries the right claims', async () => {
     const { assertion, challengeId, verifiedAt } = await assertionFor('alice');
-    const jwks = await (await fetch(`${h.runtime.baseUrl}/.well-known/jwks.json`)).json();
+    const jwks = (await (await fetch(`${h.runtime.baseUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet & { keys: Record<string, string>[] };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(jwks.keys[0].d).toBeUndefined();

@@ -9,12 +9,11 @@ import type { CoreDeps } from './deps';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination } from './destinations';
 import { deviceLabel, ipKeyOf, recogniseDevice } from './devices';
-import { destinationKey } from './enrollment';
 import { fail } from './errors';
 import { newId } from './ids';
 import type { TenantKeys } from './keyring';
 import { attemptsRemaining, lockStateOf } from './lockout';
-import { newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './otp-codes';
+import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './otp-codes';
 import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -14,7 +14,7 @@ import type {
 } from '@twofold/contract/schemas';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination, normaliseEmail, normalisePhone } from './destinations';
-import { newOtpCode, otpHash, sameHash } from './otp-codes';
+import { destinationKey, newOtpCode, otpHash, sameHash } from './otp-codes';
 import type { CoreDeps } from './deps';
 import { fail } from './errors';
 import { newId } from './ids';
@@ -181,8 +181,6 @@ async function startOtpEnrollment(
   return { factorId, type: channel, status: 'pending', label, destination: maskDestination(channel, destination), expiresAt: new Date(codeExpiresAtMs).toISOString() };
 }
 
-/** What the velocity limits key a destination by: a keyed hash, so counters hold no phone number. */
-export const destinationKey = (keys: TenantKeys, tenantId: string, destination: string) => keyedHash(keys.hashKey, tenantId, '*', `destination:${destination}`).slice(0, 22);
 
 export async function confirmFactor(
   deps: CoreDeps,

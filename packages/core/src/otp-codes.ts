@@ -26,6 +26,10 @@ export function otpHash(hashKey: Uint8Array, tenantId: string, userId: string, p
   return keyedHash(hashKey, tenantId, userId, `otp:${purpose}:${code}`);
 }
 
+/** What the velocity limits key a destination by: a keyed hash, so counters hold no phone number. */
+export const destinationKey = (keys: { hashKey: Uint8Array }, tenantId: string, destination: string) =>
+  keyedHash(keys.hashKey, tenantId, '*', `destination:${destination}`).slice(0, 22);
+
 export function sameHash(a: string | undefined, b: string | undefined): boolean {
   if (!a || !b) return false;
   const x = Buffer.from(a, 'base64url');
