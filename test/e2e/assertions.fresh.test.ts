@@ -39,8 +39,8 @@ describe('the assertion', () => {
     const jwks = (await (await fetch(`${h.runtime.baseUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet & { keys: Record<string, string>[] };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
-    expect(jwks.keys[0].d).toBeUndefined();
-    expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'ES256', kid: jwks.keys[0].kid });
+    expect(jwks.keys[0]!.d).toBeUndefined();
+    expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'ES256', kid: jwks.keys[0]!.kid });
     const { payload } = await jwtVerify(assertion, createLocalJWKSet(jwks), { issuer: 'twofold', currentDate: new Date(h.clock.nowMs()) });
     expect(payload).toMatchObject({ sub: 'alice', tid: h.tenantId, jti: challengeId, amr: ['mfa', 'email'], auth_time: Date.parse(verifiedAt) / 1000 });
     expect(payload.exp).toBeGreaterThan(payload.auth_time as number);
