@@ -1,0 +1,123 @@
+/**
+ * An authenticator that owes nothing to our code: codes come from oathtool (OATH Toolkit) and
+ * QR codes are read with zbarimg (ZBar), both run as separate programs. The time a code is
+ * made for is passed explicitly, so tests drive it with the same injected clock as the server.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface TotpParams {
+  digits?: number;
+  periodSeconds?: number;
+  algorithm?: 'SHA1' | 'SHA256' | 'SHA512';
+}
+
+/** oathtool's --now format: `YYYY-MM-DD HH:MM:SS UTC`. */
+const oathTime = (atMs: number) => new Date(atMs).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+
+/**
+ * `oathtool --totp -b - --now "<atMs as UTC>"`: the TOTP code for `secretBase32` at `atMs`.
+ * The secret goes in on stdin (oathtool's `-` key), so it never shows in a process list.
+ * With `window`, also the codes of the following steps (oathtool -w), one per step.
+ */
+export async function oathtoolCodes(secretBase32: string, atMs: number, options: TotpParams & { window?: number } = {}): Promise<string[]> {
+  const args = [
+    `--totp=${options.algorithm ?? 'SHA1'}`,
+    '--base32',
+    `--digits=${options.digits ?? 6}`,
+    `--time-step-size=${options.periodSeconds ?? 30}s`,
+    `--now=${oathTime(atMs)}`,
+    ...(options.window ? [`--window=${options.window}`] : []),
+    '-',
+  ];
+  const child = execFile('oathtool', args);
+  const output = new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`oathtool exited ${code}: ${stderr.trim()}`))));
+  });
+  child.stdin!.end(secretBase32 + '\n');
+  const codes = (await output).trim().split('\n');
+  for (const c of codes) if (!/^\d{6,8}$/.test(c)) throw new Error(`oathtool printed something that is not a code: ${c}`);
+  return codes;
+}
+
+/** The one TOTP code oathtool makes for `secretBase32` at `atMs`. */
+export async function oathtool(secretBase32: string, atMs: number, options: TotpParams = {}): Promise<string> {
+  return (await oathtoolCodes(secretBase32, atMs, options))[0]!;
+}
+
+/**
+ * `count` different codes, each wrong at `atMs` for a verifier accepting ±`window` steps: none is
+ * among the codes oathtool makes for those steps.
+ */
+export async function wrongCodes(secretBase32: string, atMs: number, count: number, window = 1, periodSeconds = 30): Promise<string[]> {
+  const valid = new Set(await oathtoolCodes(secretBase32, atMs - window * periodSeconds * 1000, { window: 2 * window, periodSeconds }));
+  const out: string[] = [];
+  for (let n = 0; out.length < count; n++) {
+    const candidate = String((n * 104_729 + 12_345) % 1_000_000).padStart(6, '0');
+    if (!valid.has(candidate)) out.push(candidate);
+  }
+  return out;
+}
+
+/** A code that is wrong at `atMs` (see wrongCodes). */
+export async function wrongCode(secretBase32: string, atMs: number): Promise<string> {
+  return (await wrongCodes(secretBase32, atMs, 1))[0]!;
+}
+
+/** Decodes a QR code given as a `data:image/png;base64,…` URL with `zbarimg --quiet --raw`. */
+export async function zbarimg(dataUrl: string): Promise<string> {
+  const match = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(dataUrl);
+  if (!match) throw new Error(`not a PNG data URL: ${dataUrl.slice(0, 40)}…`);
+  const dir = await mkdtemp(join(tmpdir(), 'twofold-qr-'));
+  try {
+    const file = join(dir, 'qr.png');
+    await writeFile(file, Buffer.from(match[1]!, 'base64'));
+    const { stdout } = await run('zbarimg', ['--quiet', '--raw', file]);
+    return stdout.trim();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface OtpauthKey {
+  type: string;
+  /** The label's account part, after `Issuer:` */
+  account: string;
+  /** The label's issuer prefix, if any */
+  labelIssuer: string | undefined;
+  issuer: string | null;
+  secret: string;
+  algorithm: string | null;
+  digits: string | null;
+  period: string | null;
+}
+
+/** Reads an otpauth:// URI per the Key Uri Format (github.com/google/google-authenticator/wiki/Key-Uri-Format). */
+export function parseOtpauthUri(uri: string): OtpauthKey {
+  const url = new URL(uri);
+  if (url.protocol !== 'otpauth:') throw new Error(`not an otpauth URI: ${uri}`);
+  const label = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const colon = label.indexOf(':');
+  const secret = url.searchParams.get('secret');
+  if (!secret) throw new Error('otpauth URI without a secret');
+  return {
+    type: url.host,
+    account: colon >= 0 ? label.slice(colon + 1) : label,
+    labelIssuer: colon >= 0 ? label.slice(0, colon) : undefined,
+    issuer: url.searchParams.get('issuer'),
+    secret,
+    algorithm: url.searchParams.get('algorithm'),
+    digits: url.searchParams.get('digits'),
+    period: url.searchParams.get('period'),
+  };
+}
