@@ -1,5 +1,5 @@
 /** Public routes (no key): health, the OpenAPI document, and API Gateway's catch-all route. */
-import { buildOpenApiDocument, matchRoute } from '@twofold/contract';
+import { buildOpenApiDocument, matchRoute, routes } from '@twofold/contract';
 import { errorResponse, httpFunction, type HttpEvent } from '@twofold/runtime';
 import type { Context } from 'aws-lambda';
 
@@ -15,5 +15,9 @@ const routed = httpFunction('public', {
 export const handler = async (event: HttpEvent, context: Context) => {
   if (event.routeKey !== '$default') return routed(event, context);
   const match = matchRoute(event.requestContext.http.method, event.rawPath);
-  return errorResponse(match.route || match.pathKnown ? 'method_not_allowed' : 'not_found');
+  if (!match.route && !match.pathKnown) return errorResponse('not_found');
+  // RFC 9110 §15.5.6: a 405 must say, in Allow, which methods the path does accept
+  const allow = [...new Set(routes.map((r) => r.method))].filter((m) => matchRoute(m, event.rawPath).route);
+  const response = errorResponse('method_not_allowed');
+  return { ...response, headers: { ...response.headers, allow: allow.join(', ') } };
 };

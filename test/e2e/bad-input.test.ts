@@ -143,14 +143,16 @@ describe('routes and methods', () => {
   });
 
   it.each([
-    ['PATCH', '/v1/users/alice'],
-    ['DELETE', () => `/v1/challenges/${challengeId}`],
-    ['GET', () => `/v1/challenges/${challengeId}/verify`],
-    ['PUT', '/v1/users/alice/factors'],
-    ['POST', '/health'],
-  ] as const)('%s on a known path: 405 method_not_allowed', async (method, path) => {
+    ['PATCH', '/v1/users/alice', ['GET', 'PUT']],
+    ['DELETE', () => `/v1/challenges/${challengeId}`, ['GET']],
+    ['GET', () => `/v1/challenges/${challengeId}/verify`, ['POST']],
+    ['PUT', '/v1/users/alice/factors', ['GET', 'POST']],
+    ['POST', '/health', ['GET']],
+  ] as const)('%s on a known path: 405 method_not_allowed, with Allow naming the methods it takes', async (method, path, allowed) => {
     const r = await t.app(method, typeof path === 'function' ? path() : path);
     expectError(r, 405, 'method_not_allowed');
+    // RFC 9110 §15.5.6: a 405 response must carry Allow
+    expect((r.headers.get('allow') ?? '').split(/,\s*/).sort()).toEqual([...allowed].sort());
   });
 });
 
