@@ -233,6 +233,8 @@ describe('API keys', () => {
     ] as const) {
       const r = await api(t.baseUrl)(method, path, body, h ? { headers: h } : {});
       expectError(r, 401, 'unauthorized');
+      // RFC 9110 §15.5.2: a 401 must carry WWW-Authenticate
+      expect(r.headers.get('www-authenticate')).toBe('Bearer');
     }
   });
 

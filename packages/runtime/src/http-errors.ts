@@ -16,6 +16,8 @@ export function errorResponse(code: ErrorCode, message?: string, fields: DomainE
   const body: ErrorBody = { error: { code, message: message ?? errorCatalogue[code].message, ...fields } };
   const headers: Record<string, string> = { ...jsonHeaders };
   if (fields.retryAfterSeconds !== undefined) headers['retry-after'] = String(fields.retryAfterSeconds);
+  // RFC 9110 §15.5.2: a 401 must name the scheme that would be accepted
+  if (code === 'unauthorized') headers['www-authenticate'] = 'Bearer';
   return { statusCode: status, headers, body: JSON.stringify(body) };
 }
 
