@@ -1,5 +1,6 @@
 /** Users, factors, recovery codes and turning two-factor off. */
 import {
+  actorOf,
   confirmFactor,
   disableTwoFactor,
   getUser,
@@ -16,12 +17,12 @@ import { httpFunction } from '@twofold/runtime';
 export const handler = httpFunction('enrollment', {
   putUser: ({ deps, caller, params, body }) => putUser(deps, caller.tenantId, params.userId!, body as PutUserBody),
   getUser: ({ deps, caller, params }) => getUser(deps, caller.tenantId, params.userId!),
-  disableTwoFactor: ({ deps, caller, params }) => disableTwoFactor(deps, caller.tenantId, params.userId!),
+  disableTwoFactor: ({ deps, caller, params }) => disableTwoFactor(deps, caller.tenantId, params.userId!, actorOf(caller)),
   createFactor: ({ deps, caller, params, body }) => startFactorEnrollment(deps, caller.tenantId, params.userId!, body as CreateFactorBody),
   listFactors: ({ deps, caller, params }) => listFactors(deps, caller.tenantId, params.userId!),
   verifyFactor: ({ deps, caller, params, body }) =>
     confirmFactor(deps, caller.tenantId, params.userId!, params.factorId!, (body as { code: string }).code),
-  deleteFactor: ({ deps, caller, params }) => removeFactor(deps, caller.tenantId, params.userId!, params.factorId!),
+  deleteFactor: ({ deps, caller, params }) => removeFactor(deps, caller.tenantId, params.userId!, params.factorId!, actorOf(caller)),
   getRecoveryCodes: ({ deps, caller, params, fresh }) => recoveryCodesRemaining(deps, caller.tenantId, params.userId!, { reveal: fresh !== undefined }),
-  regenerateRecoveryCodes: ({ deps, caller, params }) => regenerateRecoveryCodes(deps, caller.tenantId, params.userId!),
+  regenerateRecoveryCodes: ({ deps, caller, params }) => regenerateRecoveryCodes(deps, caller.tenantId, params.userId!, actorOf(caller)),
 });

@@ -6,7 +6,7 @@
 import { routedFunctions } from '@twofold/contract';
 
 /** Every Lambda function, named by concern; each has its entry at functions/<name>.ts. */
-export const lambdaFunctions = [...routedFunctions, 'authorizer'] as const;
+export const lambdaFunctions = [...routedFunctions, 'authorizer', 'event-relay'] as const;
 export type LambdaFunctionName = (typeof lambdaFunctions)[number];
 
 export const entryOf = (name: string) => `functions/${name}.ts`;

@@ -11,6 +11,8 @@ export interface TableDefinition {
   sortKey?: string;
   /** Attribute holding an epoch-seconds expiry for DynamoDB's TTL (lazy: code checks expiry too). */
   timeToLiveAttribute?: string;
+  /** Global secondary indexes (all string keys, projecting all attributes). */
+  globalIndexes?: readonly { name: string; partitionKey: string; sortKey?: string }[];
 }
 
 export const tables = {
@@ -39,6 +41,17 @@ export const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     timeToLiveAttribute: 'ttl',
+  },
+  events: {
+    name: 'events',
+    description: 'Security events and the audit trail; events not yet published wait in a sparse index',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    globalIndexes: [
+      // sparse: only events still to publish carry `pending`
+      { name: 'pending', partitionKey: 'pending', sortKey: 'sk' },
+      { name: 'by-user', partitionKey: 'tenantUser', sortKey: 'sk' },
+    ],
   },
   idempotency: {
     name: 'idempotency',

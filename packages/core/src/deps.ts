@@ -1,6 +1,6 @@
 import type { AssertionSigner } from './assertions';
 import type { KeyRing } from './keyring';
-import type { ChallengeStore, Clock, DeviceStore, EmailSender, Random, SendLimits, SendThrottle, SmsSender, TenantDirectory, UserStore } from './ports';
+import type { ChallengeStore, Clock, DeviceStore, EmailSender, EventOutbox, EventPublisher, Random, SendLimits, SendThrottle, SmsSender, TenantDirectory, UserStore } from './ports';
 import type { TenantRecord } from './records';
 
 /** What the use cases are given: ports only, chosen by the runtime's wiring. */
@@ -10,6 +10,8 @@ export interface CoreDeps {
   users: UserStore;
   challenges: ChallengeStore;
   devices: DeviceStore;
+  outbox: EventOutbox;
+  publisher: EventPublisher;
   tenants: TenantDirectory;
   keyRing: KeyRing;
   assertions: AssertionSigner;
@@ -23,8 +25,13 @@ export interface CoreDeps {
   tenant(tenantId: string): Promise<TenantRecord>;
 }
 
+/** Who did something, for the audit trail: the user (through an app key), an admin, or the system. */
+export type Actor = 'user' | 'admin' | 'system';
+
 /** The caller, as the authorizer established it from the API key. */
 export interface Caller {
   tenantId: string;
   scope: 'app' | 'admin';
 }
+
+export const actorOf = (caller: Caller): Actor => (caller.scope === 'admin' ? 'admin' : 'user');

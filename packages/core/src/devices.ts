@@ -4,7 +4,8 @@
  * user, expiring after the policy's `trustedDevices.days`. Each use rotates it: the challenge
  * answer carries the new token and the old one stops working, so a copied token is good once.
  */
-import type { CoreDeps } from './deps';
+import type { Actor, CoreDeps } from './deps';
+import { emit } from './events';
 import { fail } from './errors';
 import { keyedHash, type TenantKeys } from './keyring';
 import { sameHash } from './otp-codes';
@@ -76,10 +77,13 @@ export async function listDevices(deps: CoreDeps, tenantId: string, userId: stri
   };
 }
 
-export async function revokeDevice(deps: CoreDeps, tenantId: string, userId: string, deviceId: string): Promise<void> {
+export async function revokeDevice(deps: CoreDeps, tenantId: string, userId: string, deviceId: string, actor: Actor = 'user'): Promise<void> {
   if (!(await deps.devices.remove(tenantId, userId, deviceId))) fail('device_not_found', `No device ${deviceId} for this user.`);
+  await emit(deps, [{ type: 'device.revoked', tenantId, userId, actor, detail: { deviceId } }]);
 }
 
-export async function revokeAllDevices(deps: CoreDeps, tenantId: string, userId: string): Promise<number> {
-  return deps.devices.removeAll(tenantId, userId);
+export async function revokeAllDevices(deps: CoreDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<number> {
+  const count = await deps.devices.removeAll(tenantId, userId);
+  if (count > 0) await emit(deps, [{ type: 'device.revoked', tenantId, userId, actor, detail: { count } }]);
+  return count;
 }

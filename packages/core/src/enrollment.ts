@@ -15,7 +15,8 @@ import type {
 import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination, normaliseEmail, normalisePhone } from './destinations';
 import { destinationKey, newOtpCode, otpHash, sameHash } from './otp-codes';
-import type { CoreDeps } from './deps';
+import type { Actor, CoreDeps } from './deps';
+import { emit } from './events';
 import { fail } from './errors';
 import { newId } from './ids';
 import { keyedHash, type TenantKeys } from './keyring';
@@ -214,6 +215,10 @@ export async function confirmFactor(
   if (!activated) fail('factor_already_active');
 
   const firstActive = !user.factors.some((f) => f.status === 'active' && f.factorId !== factorId);
+  await emit(deps, [
+    { type: 'factor.added', tenantId, userId, detail: { factorId, factorType: factor.type } },
+    ...(firstActive ? [{ type: 'two_factor.enabled' as const, tenantId, userId }] : []),
+  ]);
   if (!firstActive || user.recovery) return { factorId, status: 'active' };
   const codes = await issueRecoveryCodes(deps, tenant, userId, keys, { onlyIfAbsent: true });
   return codes ? { factorId, status: 'active', recoveryCodes: codes } : { factorId, status: 'active' };
@@ -253,25 +258,35 @@ export async function recoveryCodesRemaining(deps: CoreDeps, tenantId: string, u
   return { remaining, codes: all.filter((c) => left.has(keyedHash(keys.hashKey, tenantId, userId, normaliseRecoveryCode(c)!))) };
 }
 
-export async function regenerateRecoveryCodes(deps: CoreDeps, tenantId: string, userId: string) {
+export async function regenerateRecoveryCodes(deps: CoreDeps, tenantId: string, userId: string, actor: Actor = 'user') {
   const [tenant, user] = await Promise.all([deps.tenant(tenantId), loadExisting(deps, tenantId, userId)]);
   if (!user.factors.some((f) => f.status === 'active')) fail('not_enrolled', 'The user has no active factor, so no recovery codes.');
   const keys = await deps.keyRing.keysFor(tenant);
   const codes = await issueRecoveryCodes(deps, tenant, userId, keys, { onlyIfAbsent: false });
+  await emit(deps, [{ type: 'recovery_codes.regenerated', tenantId, userId, actor }]);
   return { recoveryCodes: codes! };
 }
 
-export async function removeFactor(deps: CoreDeps, tenantId: string, userId: string, factorId: string): Promise<void> {
+export async function removeFactor(deps: CoreDeps, tenantId: string, userId: string, factorId: string, actor: Actor = 'user'): Promise<void> {
   const user = await deps.users.load(tenantId, userId);
   const factor = user.factors.find((f) => f.factorId === factorId);
   if (!factor || !(await deps.users.deleteFactor(tenantId, userId, factorId))) fail('factor_not_found', `No factor ${factorId} for this user.`);
   // recovery codes back up the active factors; with the last one gone, two-factor is off
   const activeLeft = user.factors.some((f) => f.status === 'active' && f.factorId !== factorId);
+  const wasActive = factor!.status === 'active';
   if (!activeLeft && user.recovery) await deps.users.deleteRecoverySet(tenantId, userId);
+  await emit(deps, [
+    { type: 'factor.removed', tenantId, userId, actor, detail: { factorId, factorType: factor!.type } },
+    ...(wasActive && !activeLeft ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
+  ]);
 }
 
-export async function disableTwoFactor(deps: CoreDeps, tenantId: string, userId: string): Promise<void> {
-  await loadExisting(deps, tenantId, userId);
+export async function disableTwoFactor(deps: CoreDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<void> {
+  const user = await loadExisting(deps, tenantId, userId);
   await deps.users.deleteTwoFactorState(tenantId, userId);
-  await deps.devices.removeAll(tenantId, userId);
+  const devices = await deps.devices.removeAll(tenantId, userId);
+  await emit(deps, [
+    ...(user.factors.length > 0 || user.recovery ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
+    ...(devices > 0 ? [{ type: 'device.revoked' as const, tenantId, userId, actor, detail: { count: devices } }] : []),
+  ]);
 }

@@ -6,6 +6,7 @@ export * from './destinations';
 export * from './devices';
 export * from './enrollment';
 export * from './errors';
+export * from './events';
 export * from './ids';
 export * from './keyring';
 export * from './lockout';

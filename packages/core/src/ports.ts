@@ -2,6 +2,7 @@
  * The capabilities the core needs from the world, named for what they do. Adapters for AWS
  * (DynamoDB, KMS) and for the local runtime implement them; the core never sees which.
  */
+import type { SecurityEvent } from '@twofold/contract/events';
 import type { Policy, Scope } from '@twofold/contract/schemas';
 import type { ApiKeyRecord, ChallengeRecord, FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile } from './records';
 
@@ -113,6 +114,24 @@ export interface CodeUpdate {
   countsAsResend: boolean;
   resendLimit: number | null;
   cooldownSeconds: number;
+}
+
+/**
+ * The durable record of security events: the audit trail, and the outbox from which they are
+ * published. An event is recorded before it is published, so a publishing failure loses nothing.
+ */
+export interface EventOutbox {
+  record(events: SecurityEvent[]): Promise<void>;
+  /** Events not yet published, oldest first. */
+  pending(limit: number): Promise<SecurityEvent[]>;
+  markPublished(events: SecurityEvent[]): Promise<void>;
+  /** A tenant's events, newest first, optionally of one user, paged by an opaque cursor. */
+  list(tenantId: string, options: { userId?: string; cursor?: string; limit: number }): Promise<{ events: SecurityEvent[]; nextCursor: string | null }>;
+}
+
+/** Delivers events to subscribers (EventBridge in AWS). Throws when they were not all accepted. */
+export interface EventPublisher {
+  publish(events: SecurityEvent[]): Promise<void>;
 }
 
 export interface TrustedDevice {

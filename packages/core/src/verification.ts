@@ -6,6 +6,7 @@
 import type { ChallengeVerified, Method, VerifyChallengeBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { trustDevice } from './devices';
+import { emit, LOW_RECOVERY_CODES } from './events';
 import { fail } from './errors';
 import { totpKeyOf } from './totp-factor';
 import { keyedHash } from './keyring';
@@ -84,14 +85,19 @@ export async function verifyChallenge(
     challenge.ipKey && days !== null ? deps.devices.rememberIp(tenantId, userId, challenge.ipKey, now + days * 86_400_000) : undefined,
   ]);
 
-  const remaining = (user.recovery?.hashes.length ?? 0) - (method === 'recovery_code' ? 1 : 0);
+  const remaining = Math.max(0, (user.recovery?.hashes.length ?? 0) - (method === 'recovery_code' ? 1 : 0));
+  await emit(deps, [
+    ...(method === 'recovery_code' ? [{ type: 'recovery_code.used' as const, tenantId, userId, detail: { remaining } }] : []),
+    ...(method === 'recovery_code' && remaining <= LOW_RECOVERY_CODES ? [{ type: 'recovery_codes.low' as const, tenantId, userId, detail: { remaining } }] : []),
+    ...(deviceToken ? [{ type: 'device.trusted' as const, tenantId, userId, detail: { deviceId: deviceToken.slice(3, 25) } }] : []),
+  ]);
   return {
     verified: true,
     challengeId,
     userId,
     method,
     verifiedAt: new Date(now).toISOString(),
-    recoveryCodesRemaining: Math.max(0, remaining),
+    recoveryCodesRemaining: remaining,
     assertion,
     ...(deviceToken ? { deviceToken } : {}),
   };
@@ -136,6 +142,11 @@ async function countFailure(deps: CoreDeps, challenge: ChallengeRecord, nowMs: n
     lockoutSeconds: challenge.limits.lockoutSeconds,
     nowMs,
   });
+  if (outcome.counted && outcome.failures === max) {
+    // this failure locked the user: exactly one writer sees the count reach the limit
+    await emit(deps, [{ type: 'user.locked', tenantId: challenge.tenantId, userId: challenge.userId, actor: 'system', detail: { lockedUntil: new Date(outcome.windowEndsAtMs).toISOString() } }]);
+    return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: 0 });
+  }
   if (!outcome.counted) {
     return fail('locked', 'Too many failed attempts; try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntilMs, nowMs) });
   }

@@ -27,18 +27,22 @@ export async function startDynalite(options: { path?: string; tablePrefix?: stri
   for (const def of Object.values(tables)) {
     const name = tableNames[def.name];
     if (existing.has(name)) continue;
+    const indexes = 'globalIndexes' in def ? def.globalIndexes : [];
+    const attributes = new Set<string>([def.partitionKey, ...('sortKey' in def ? [def.sortKey] : [])]);
+    for (const index of indexes) for (const a of [index.partitionKey, index.sortKey]) if (a) attributes.add(a);
+    const keySchema = (hash: string, range?: string) => [
+      { AttributeName: hash, KeyType: 'HASH' as const },
+      ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : []),
+    ];
     await client.send(
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: def.partitionKey, AttributeType: 'S' },
-          ...('sortKey' in def ? [{ AttributeName: def.sortKey, AttributeType: 'S' as const }] : []),
-        ],
-        KeySchema: [
-          { AttributeName: def.partitionKey, KeyType: 'HASH' },
-          ...('sortKey' in def ? [{ AttributeName: def.sortKey, KeyType: 'RANGE' as const }] : []),
-        ],
+        AttributeDefinitions: [...attributes].map((a) => ({ AttributeName: a, AttributeType: 'S' as const })),
+        KeySchema: keySchema(def.partitionKey, 'sortKey' in def ? def.sortKey : undefined),
+        ...(indexes.length
+          ? { GlobalSecondaryIndexes: indexes.map((i) => ({ IndexName: i.name, KeySchema: keySchema(i.partitionKey, i.sortKey), Projection: { ProjectionType: 'ALL' as const } })) }
+          : {}),
       }),
     );
   }

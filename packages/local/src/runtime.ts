@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute, routeKeyOf, type RoutedFunction } from '@twofold/contract';
 import { createTenant, type Clock, type EmailSender, type NewTenant, type SendLimits, type SmsSender } from '@twofold/core';
-import { LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock } from '@twofold/adapters';
+import { LocalEventLog, LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock } from '@twofold/adapters';
+import type { SecurityEvent } from '@twofold/contract';
 import { buildDependencies, errorResponse, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
 import { handler as authorizer } from '../../../functions/authorizer';
 import { handler as challenge } from '../../../functions/challenge';
 import { handler as devices } from '../../../functions/devices';
 import { handler as enrollment } from '../../../functions/enrollment';
+import { handler as relayHandler } from '../../../functions/event-relay';
 import { handler as publicFunction } from '../../../functions/public';
 import { handler as verify } from '../../../functions/verify';
 import { toApiGatewayEvent } from './api-gateway-event';
@@ -55,6 +57,10 @@ export interface LocalRuntime {
   deps: Dependencies;
   createTenant(name: string): Promise<NewTenant>;
   outbox(): Promise<OutboxEntry[]>;
+  /** Security events as published (what EventBridge would get), oldest first. */
+  events(): SecurityEvent[];
+  /** Runs the scheduled event relay now, as its timer does every few seconds. */
+  relayEvents(): Promise<{ published: number }>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +78,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     TWOFOLD_ATTEMPTS_TABLE: dynamo.tableNames.attempts,
     TWOFOLD_DEVICES_TABLE: dynamo.tableNames.devices,
     TWOFOLD_IDEMPOTENCY_TABLE: dynamo.tableNames.idempotency,
+    TWOFOLD_EVENTS_TABLE: dynamo.tableNames.events,
+    ...(dataDir ? { TWOFOLD_EVENT_LOG_FILE: join(dataDir, 'events.jsonl') } : {}),
     TWOFOLD_KEY_VAULT: 'local',
     TWOFOLD_LOCAL_KEY_FILE: dataDir ? join(dataDir, 'master.key') : 'in-memory',
     TWOFOLD_DYNAMODB_ENDPOINT: dynamo.endpoint,
@@ -92,13 +100,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ...(dataDir ? {} : { vault: new LocalKeyVault(nodeRandom.bytes(32), nodeRandom) }),
     ...(options.senders ?? {}),
   });
+  const events = () => (deps.publisher instanceof LocalEventLog ? deps.publisher.list() : []);
+  const relayEvents = () => relayHandler();
+  // the scheduled functions' local stand-ins: a timer instead of an EventBridge schedule
+  const relayTimer = setInterval(() => void relayEvents().catch((e: unknown) => console.error('event relay failed', e)), 5_000);
+  relayTimer.unref();
   const outbox = () => readOutbox(deps.sms instanceof LocalSmsOutbox ? deps.sms : undefined, ses);
   provideDependencies(deps);
 
   const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
 
   const server: Server = createServer((req, res) => {
-    handle(req, res, clock, newTenant, outbox).catch((error: unknown) => {
+    handle(req, res, clock, newTenant, outbox, events).catch((error: unknown) => {
       console.error('local server error', error);
       send(res, errorResponse('internal_error'));
     });
@@ -113,7 +126,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     deps,
     createTenant: newTenant,
     outbox,
+    events,
+    relayEvents,
     async stop() {
+      clearInterval(relayTimer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       deps.db.destroy();
@@ -128,6 +144,7 @@ async function handle(
   clock: Clock,
   newTenant: (name: string) => Promise<NewTenant>,
   outbox: () => Promise<OutboxEntry[]>,
+  events: () => SecurityEvent[],
 ) {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const body = await readBody(req);
@@ -135,6 +152,9 @@ async function handle(
   const method = (req.method ?? 'GET').toUpperCase();
 
   if (url.pathname === '/_local/tenants' && method === 'POST') return send(res, await localTenant(body, newTenant));
+  if (url.pathname === '/_local/events' && method === 'GET') {
+    return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: events() }) });
+  }
   if (url.pathname === '/_local/outbox' && method === 'GET') {
     const messages = await outbox();
     // a browser asks for HTML: it gets the page; anything else gets JSON

@@ -11,6 +11,9 @@ const ConfigSchema = z
     TWOFOLD_ATTEMPTS_TABLE: z.string().min(1),
     TWOFOLD_DEVICES_TABLE: z.string().min(1),
     TWOFOLD_IDEMPOTENCY_TABLE: z.string().min(1),
+    TWOFOLD_EVENTS_TABLE: z.string().min(1),
+    TWOFOLD_EVENT_BUS: z.string().min(1).optional().meta({ description: 'EventBridge bus name; unset: the local event log' }),
+    TWOFOLD_EVENT_LOG_FILE: z.string().min(1).optional(),
     TWOFOLD_KEY_VAULT: z.enum(['kms', 'local']).default('kms'),
     TWOFOLD_KMS_KEY_ID: z.string().min(1).optional(),
     TWOFOLD_LOCAL_KEY_FILE: z.string().min(1).optional(),
@@ -43,7 +46,9 @@ const ConfigSchema = z
       attempts: c.TWOFOLD_ATTEMPTS_TABLE,
       devices: c.TWOFOLD_DEVICES_TABLE,
       idempotency: c.TWOFOLD_IDEMPOTENCY_TABLE,
+      events: c.TWOFOLD_EVENTS_TABLE,
     },
+    events: c.TWOFOLD_EVENT_BUS ? { kind: 'eventbridge' as const, busName: c.TWOFOLD_EVENT_BUS } : { kind: 'local' as const, file: c.TWOFOLD_EVENT_LOG_FILE },
     keyVault: c.TWOFOLD_KEY_VAULT === 'kms' ? { kind: 'kms' as const, keyId: c.TWOFOLD_KMS_KEY_ID! } : { kind: 'local' as const, keyFile: c.TWOFOLD_LOCAL_KEY_FILE! },
     sms:
       c.TWOFOLD_SMS_SENDER === 'sns'
@@ -77,6 +82,8 @@ export const configKeys = {
   attemptsTable: 'TWOFOLD_ATTEMPTS_TABLE',
   devicesTable: 'TWOFOLD_DEVICES_TABLE',
   idempotencyTable: 'TWOFOLD_IDEMPOTENCY_TABLE',
+  eventsTable: 'TWOFOLD_EVENTS_TABLE',
+  eventBus: 'TWOFOLD_EVENT_BUS',
   keyVault: 'TWOFOLD_KEY_VAULT',
   kmsKeyId: 'TWOFOLD_KMS_KEY_ID',
   localKeyFile: 'TWOFOLD_LOCAL_KEY_FILE',

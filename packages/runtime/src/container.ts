@@ -3,6 +3,7 @@
  * ports. Built once per container (cold start), reused by every invocation.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -11,10 +12,13 @@ import {
   documentClient,
   DynamoChallengeStore,
   DynamoDeviceStore,
+  DynamoEventOutbox,
+  EventBridgePublisher,
   DynamoSendThrottle,
   DynamoTenantDirectory,
   DynamoUserStore,
   KmsKeyVault,
+  LocalEventLog,
   LocalKeyVault,
   LocalSmsOutbox,
   nodeRandom,
@@ -23,7 +27,7 @@ import {
   systemClock,
 } from '@twofold/adapters';
 import { AssertionSigner, authenticate, KeyRing, loadTenant, TtlCache, type CoreDeps } from '@twofold/core';
-import type { ApiKeyRecord, Clock, EmailSender, KeyVault, Random, SmsSender, TenantRecord } from '@twofold/core';
+import type { ApiKeyRecord, Clock, EmailSender, EventPublisher, KeyVault, Random, SmsSender, TenantRecord } from '@twofold/core';
 import { loadConfig, type Config } from './config';
 
 export interface Dependencies extends CoreDeps {
@@ -42,6 +46,7 @@ export interface Overrides {
   dynamo?: DynamoDBClient;
   sms?: SmsSender;
   email?: EmailSender;
+  publisher?: EventPublisher;
 }
 
 function smsSender(config: Config, clock: Clock): SmsSender | undefined {
@@ -90,6 +95,12 @@ export function buildDependencies(config: Config, overrides: Overrides = {}): De
     users: new DynamoUserStore(db, config.tables.secrets),
     challenges: new DynamoChallengeStore(db, config.tables.attempts),
     devices: new DynamoDeviceStore(db, config.tables.devices),
+    outbox: new DynamoEventOutbox(db, config.tables.events),
+    publisher:
+      overrides.publisher ??
+      (config.events.kind === 'eventbridge'
+        ? new EventBridgePublisher(new EventBridgeClient({ region: config.region }), config.events.busName)
+        : new LocalEventLog(config.events.file)),
     keyRing: new KeyRing(vault),
     assertions: new AssertionSigner(tenants, vault, random, clock, config.issuer),
     sms: 'sms' in overrides ? overrides.sms : smsSender(config, clock),

@@ -1,0 +1,86 @@
+import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SecurityEvent } from '@twofold/contract/events';
+import type { EventOutbox } from '@twofold/core/ports';
+import { conditional } from './dynamo';
+
+const PENDING = 'PENDING';
+const partition = (tenantId: string) => `EVENTS#${tenantId}`;
+const sortKey = (e: SecurityEvent) => `${e.at}#${e.eventId}`;
+
+/**
+ * Events in the events table, a partition per tenant sorted by time (the audit trail). An event
+ * still to publish carries `pending`, which puts it in the sparse `pending` index the relay
+ * reads; publishing removes the attribute. `tenantUser` feeds the per-user index.
+ */
+export class DynamoEventOutbox implements EventOutbox {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async record(events: SecurityEvent[]): Promise<void> {
+    for (let i = 0; i < events.length; i += 25) {
+      let requests: Record<string, unknown>[] | undefined = events.slice(i, i + 25).map((e) => ({
+        PutRequest: { Item: { pk: partition(e.tenantId), sk: sortKey(e), tenantUser: `${e.tenantId}#${e.userId}`, pending: PENDING, ...e } },
+      }));
+      for (let tries = 0; requests?.length && tries < 5; tries++) {
+        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
+        requests = out.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
+      }
+      if (requests?.length) throw new Error('DynamoDB left event writes unprocessed');
+    }
+  }
+
+  async pending(limit: number): Promise<SecurityEvent[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({ TableName: this.tableName, IndexName: 'pending', KeyConditionExpression: 'pending = :p', ExpressionAttributeValues: { ':p': PENDING }, Limit: limit }),
+    );
+    return Items.map(toEvent);
+  }
+
+  async markPublished(events: SecurityEvent[]): Promise<void> {
+    await Promise.all(
+      events.map((e) =>
+        conditional(() =>
+          this.db.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: partition(e.tenantId), sk: sortKey(e) },
+              UpdateExpression: 'REMOVE pending SET publishedAt = :now',
+              ConditionExpression: 'attribute_exists(pending)',
+              ExpressionAttributeValues: { ':now': new Date().toISOString() },
+            }),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async list(tenantId: string, options: { userId?: string; cursor?: string; limit: number }) {
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        ...(options.userId
+          ? { IndexName: 'by-user', KeyConditionExpression: 'tenantUser = :k', ExpressionAttributeValues: { ':k': `${tenantId}#${options.userId}` } }
+          : { KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: { ':k': partition(tenantId) } }),
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor) } : {}),
+      }),
+    );
+    return { events: Items.map(toEvent), nextCursor: LastEvaluatedKey ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') : null };
+  }
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw Object.assign(new Error('invalid cursor'), { name: 'InvalidCursor' });
+  }
+}
+
+function toEvent(item: Record<string, unknown>): SecurityEvent {
+  const { eventId, type, tenantId, userId, at, actor, detail } = item as SecurityEvent;
+  return { eventId, type, tenantId, userId, at, actor, detail };
+}

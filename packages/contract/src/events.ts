@@ -1,0 +1,51 @@
+/**
+ * The security event catalogue: what Twofold tells client apps (EventBridge, one `detail-type`
+ * per event) and records in the audit trail. Client apps act on them — revoke a user's API
+ * tokens on `two_factor.disabled`, say.
+ */
+import * as z from 'zod';
+
+export const securityEventTypes = [
+  'two_factor.enabled',
+  'two_factor.disabled',
+  'factor.added',
+  'factor.removed',
+  'recovery_code.used',
+  'recovery_codes.low',
+  'recovery_codes.regenerated',
+  'user.locked',
+  'device.trusted',
+  'device.revoked',
+  'enforcement.grace_expired',
+] as const;
+export type SecurityEventType = (typeof securityEventTypes)[number];
+
+export const securityEventDescriptions: Record<SecurityEventType, string> = {
+  'two_factor.enabled': "The user's first factor became active: two-factor is on.",
+  'two_factor.disabled': "Every factor of the user is gone: revoke the user's API tokens.",
+  'factor.added': 'A factor became active (detail: factorId, factorType).',
+  'factor.removed': 'A factor was removed (detail: factorId, factorType).',
+  'recovery_code.used': 'A recovery code answered a challenge (detail: remaining).',
+  'recovery_codes.low': 'Two or fewer recovery codes are left (detail: remaining).',
+  'recovery_codes.regenerated': 'A new set of recovery codes replaced the old one.',
+  'user.locked': 'Too many wrong codes: the user is locked (detail: lockedUntil).',
+  'device.trusted': 'A device was remembered (detail: deviceId).',
+  'device.revoked': 'Trusted devices were revoked (detail: deviceId or count).',
+  'enforcement.grace_expired': "The user's grace period ended without a factor: enrollment is now required.",
+};
+
+export const SecurityEvent = z
+  .object({
+    eventId: z.string(),
+    type: z.enum(securityEventTypes),
+    tenantId: z.string(),
+    userId: z.string(),
+    at: z.string().meta({ description: 'ISO-8601 UTC time' }),
+    actor: z.string().meta({ description: '`user` (through an app key), `admin`, or `system`' }),
+    detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  })
+  .meta({ id: 'SecurityEvent' });
+export type SecurityEvent = z.infer<typeof SecurityEvent>;
+
+/** EventBridge: every event is published with this source and its type as `detail-type`. */
+export const EVENT_SOURCE = 'twofold';

@@ -1,0 +1,54 @@
+/**
+ * Emitting security events: recorded first (the audit trail doubles as the outbox), then
+ * published. If publishing fails the event stays pending and the relay publishes it later:
+ * nothing is lost, and a subscriber may see an event twice (its eventId tells them apart).
+ */
+import type { SecurityEvent, SecurityEventType } from '@twofold/contract/events';
+import type { Actor, CoreDeps } from './deps';
+
+export interface NewEvent {
+  type: SecurityEventType;
+  tenantId: string;
+  userId: string;
+  actor?: Actor;
+  detail?: SecurityEvent['detail'];
+}
+
+/** Below this many unused recovery codes, `recovery_codes.low` tells the client app to nudge the user. */
+export const LOW_RECOVERY_CODES = 2;
+
+export async function emit(deps: Pick<CoreDeps, 'clock' | 'random' | 'outbox' | 'publisher'>, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const at = new Date(deps.clock.nowMs()).toISOString();
+  const full: SecurityEvent[] = events.map((e) => ({
+    eventId: `ev_${Buffer.from(deps.random.bytes(12)).toString('base64url')}`,
+    type: e.type,
+    tenantId: e.tenantId,
+    userId: e.userId,
+    at,
+    actor: e.actor ?? 'user',
+    detail: e.detail ?? {},
+  }));
+  await deps.outbox.record(full);
+  try {
+    await deps.publisher.publish(full);
+    await deps.outbox.markPublished(full);
+  } catch {
+    // stays pending: relayPendingEvents publishes it on its next run
+  }
+}
+
+/** Publishes what is still pending, oldest first, in batches; returns how many went out. */
+export async function relayPendingEvents(deps: Pick<CoreDeps, 'outbox' | 'publisher'>, options: { batch?: number; maxBatches?: number } = {}) {
+  const batch = options.batch ?? 10; // EventBridge takes at most 10 entries per PutEvents
+  let published = 0;
+  for (let i = 0; i < (options.maxBatches ?? 100); i++) {
+    const pending = await deps.outbox.pending(batch);
+    if (pending.length === 0) break;
+    await deps.publisher.publish(pending);
+    await deps.outbox.markPublished(pending);
+    published += pending.length;
+    if (pending.length < batch) break;
+  }
+  return { published };
+}
