@@ -34,7 +34,7 @@ export interface StartOptions {
 
 export async function startTwofold(options: StartOptions = {}): Promise<Twofold> {
   const clock = options.clock ?? new ManualClock();
-  const runtime = await startLocalRuntime({ port: 0, clock, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const runtime = await startLocalRuntime({ port: 0, clock, graceTimer: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   const tenant = options.tenant ?? (await runtime.createTenant(options.tenantName ?? 'Acme Corp'));
   return {
     runtime,

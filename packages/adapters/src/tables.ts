@@ -3,6 +3,8 @@
  * runtime creates the same tables in dynalite. Keys are generic (`pk`, `sk`) and every
  * partition key starts with the tenant, so another tenant's items are unreachable by key.
  */
+import { createHash } from 'node:crypto';
+
 export interface TableDefinition {
   /** Logical name, also the suffix of the local table name. */
   name: string;
@@ -24,9 +26,17 @@ export const tables = {
   },
   secrets: {
     name: 'secrets',
-    description: "Users' profiles, factors (sealed TOTP secrets), recovery code hashes and failure counters",
+    description: "Users' profiles, factors (sealed TOTP secrets), recovery code hashes and failure counters; per-tenant overview counters",
     partitionKey: 'pk',
     sortKey: 'sk',
+    globalIndexes: [
+      // every user's profile, by tenant: the admin's user list and the re-summarising after a policy change
+      { name: 'by-tenant', partitionKey: 'tenantKey', sortKey: 'userId' },
+      // sparse: users who must enroll and have not, by deadline (the scheduled grace-period job)
+      { name: 'grace', partitionKey: 'graceKey', sortKey: 'graceEndsAt' },
+      // sparse: enrolled users by when they enrolled (the overview's recent enrollments)
+      { name: 'enrolled', partitionKey: 'enrolledTenant', sortKey: 'enrolledAt' },
+    ],
   },
   attempts: {
     name: 'attempts',
@@ -72,7 +82,18 @@ export const keys = {
   signingKey: { pk: 'SIGNINGKEY', sk: 'CURRENT' },
   userPartition: (tenantId: string, userId: string) => `USER#${tenantId}#${userId}`,
   challenge: (tenantId: string, challengeId: string) => ({ pk: `CHALLENGE#${tenantId}#${challengeId}`, sk: 'CHALLENGE' }),
+  /** A tenant's overview counters (secrets table). */
+  stats: (tenantId: string) => ({ pk: `STATS#${tenantId}`, sk: 'STATS' }),
+  /** Tenants whose users must be summarised again after a policy change (secrets table). */
+  backfills: 'GRACE-BACKFILL',
+  /**
+   * The grace index's partition for a user: spread over a few partitions so that a deployment
+   * with many users waiting does not write one hot partition.
+   */
+  graceShard: (tenantId: string, userId: string) => `GRACE#${createHash('sha256').update(`${tenantId}#${userId}`).digest()[0]! % GRACE_SHARDS}`,
 };
+
+export const GRACE_SHARDS = 4;
 
 export const userItem = {
   profile: 'PROFILE',

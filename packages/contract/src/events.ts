@@ -17,6 +17,9 @@ export const securityEventTypes = [
   'device.trusted',
   'device.revoked',
   'enforcement.grace_expired',
+  'user.unlocked',
+  'user.reset',
+  'policy.updated',
 ] as const;
 export type SecurityEventType = (typeof securityEventTypes)[number];
 
@@ -31,7 +34,10 @@ export const securityEventDescriptions: Record<SecurityEventType, string> = {
   'user.locked': 'Too many wrong codes: the user is locked (detail: lockedUntil).',
   'device.trusted': 'A device was remembered (detail: deviceId).',
   'device.revoked': 'Trusted devices were revoked (detail: deviceId or count).',
-  'enforcement.grace_expired': "The user's grace period ended without a factor: enrollment is now required.",
+  'enforcement.grace_expired': "The user's grace period ended without a factor: enrollment is now required (detail: graceEndsAt).",
+  'user.unlocked': 'An admin lifted the lockout of the user.',
+  'user.reset': "An admin reset the user's two-factor: factors, recovery codes and devices removed, lock lifted; the user enrolls again.",
+  'policy.updated': "An admin changed the tenant's policy (userId null; detail: the changed top-level fields).",
 };
 
 export const SecurityEvent = z
@@ -39,7 +45,7 @@ export const SecurityEvent = z
     eventId: z.string(),
     type: z.enum(securityEventTypes),
     tenantId: z.string(),
-    userId: z.string(),
+    userId: z.string().nullable().meta({ description: 'null for events about the tenant (policy.updated)' }),
     at: z.string().meta({ description: 'ISO-8601 UTC time' }),
     actor: z.string().meta({ description: '`user` (through an app key), `admin`, or `system`' }),
     detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),

@@ -4,10 +4,11 @@
  * OpenAPI document is generated from it.
  */
 import type { z } from 'zod';
+import type { ErrorCode } from './errors';
 import * as s from './schemas';
 
 /** The Lambda functions that serve routes; each is one concern. */
-export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices'] as const;
+export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin'] as const;
 export type RoutedFunction = (typeof routedFunctions)[number];
 
 /** `public` needs no key; `app` is any key of the tenant; `admin` only an admin key. */
@@ -36,6 +37,8 @@ export interface RouteDefinition {
   fresh?: 'required' | 'optional';
   /** error codes this route is documented to return, besides the ones every route may return */
   errors?: string[];
+  /** The error a body that fails its schema gets, instead of 400 invalid_request (the policy: 422 invalid_policy). */
+  invalidBody?: ErrorCode;
 }
 
 const route = <const R extends RouteDefinition>(r: R): R => r;
@@ -63,6 +66,15 @@ export const routes = [
   route({ operationId: 'resendChallenge', method: 'POST', path: '/v1/challenges/{challengeId}/resend', fn: 'challenge', scope: 'app', summary: 'Send a new code (the old one stops working), or switch to another method', params: s.ChallengePath, body: s.ResendBody, response: s.ChallengeResent, status: 202, errors: ['challenge_not_found', 'challenge_expired', 'challenge_already_verified', 'resend_limit_reached', 'rate_limited', 'method_not_available', 'delivery_failed', 'idempotency_in_progress', 'idempotency_key_reused'] }),
   route({ operationId: 'getChallenge', method: 'GET', path: '/v1/challenges/{challengeId}', fn: 'challenge', scope: 'app', summary: 'A challenge and its state', params: s.ChallengePath, response: s.Challenge, status: 200, errors: ['challenge_not_found'] }),
   route({ operationId: 'verifyChallenge', method: 'POST', path: '/v1/challenges/{challengeId}/verify', fn: 'verify', scope: 'app', summary: 'Answer a challenge with a code or a recovery code', params: s.ChallengePath, body: s.VerifyChallengeBody, response: s.ChallengeVerified, status: 200, errors: ['challenge_not_found', 'invalid_code', 'locked', 'challenge_expired', 'challenge_already_verified'] }),
+
+  route({ operationId: 'getPolicy', method: 'GET', path: '/v1/policy', fn: 'admin', scope: 'app', summary: "The tenant's two-factor policy", response: s.Policy, status: 200 }),
+  route({ operationId: 'putPolicy', method: 'PUT', path: '/v1/policy', fn: 'admin', scope: 'admin', summary: "Replace the tenant's policy (absent fields take their defaults); applies from the next challenge", body: s.Policy, response: s.Policy, status: 200, invalidBody: 'invalid_policy', errors: ['invalid_policy'] }),
+  route({ operationId: 'listUsers', method: 'GET', path: '/v1/admin/users', fn: 'admin', scope: 'admin', summary: 'Users by status and role, a page at a time', query: s.AdminUserQuery, response: s.AdminUserList, status: 200 }),
+  route({ operationId: 'unlockUser', method: 'POST', path: '/v1/admin/users/{userId}/unlock', fn: 'admin', scope: 'admin', summary: "Lift the user's lockout", params: s.UserPath, status: 204, errors: ['user_not_found'] }),
+  route({ operationId: 'resetUser', method: 'POST', path: '/v1/admin/users/{userId}/reset', fn: 'admin', scope: 'admin', summary: 'Remove every factor, recovery code and trusted device, and the lock: the user enrolls again', params: s.UserPath, status: 204, errors: ['user_not_found'] }),
+  route({ operationId: 'adminRegenerateRecoveryCodes', method: 'POST', path: '/v1/admin/users/{userId}/recovery-codes', fn: 'admin', scope: 'admin', summary: "Replace a user's recovery codes with a new set", params: s.UserPath, response: s.RecoveryCodes, status: 201, errors: ['user_not_found', 'not_enrolled'] }),
+  route({ operationId: 'overview', method: 'GET', path: '/v1/admin/overview', fn: 'admin', scope: 'admin', summary: 'Adoption of two-factor in the tenant', response: s.Overview, status: 200 }),
+  route({ operationId: 'audit', method: 'GET', path: '/v1/admin/audit', fn: 'admin', scope: 'admin', summary: 'Admin actions and security events, newest first', query: s.AuditQuery, response: s.AuditList, status: 200, errors: ['invalid_request'] }),
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

@@ -45,7 +45,7 @@ export const RecoveryCodeInput = z
 
 // ---------------------------------------------------------------- policy
 
-export const TotpSettings = z.object({
+export const TotpSettings = z.strictObject({
   issuer: z.string().min(1).max(64).default('Twofold').meta({ description: 'Issuer shown in authenticator apps' }),
   digits: z.literal([6, 8]).default(6),
   period: z.literal([30, 60]).default(30).meta({ description: 'Time step in seconds' }),
@@ -55,20 +55,20 @@ export const TotpSettings = z.object({
 export type TotpSettings = z.infer<typeof TotpSettings>;
 
 export const Policy = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(true).meta({ description: 'Master switch for the tenant' }),
     enforcement: z
-      .object({
+      .strictObject({
         mode: z.enum(['optional', 'roles', 'all']).default('optional'),
         roles: z.array(z.string().min(1).max(64)).max(50).default([]),
         exemptSso: z.boolean().default(true),
         gracePeriodDays: z.number().int().min(0).max(365).default(7),
-        graceEndsAt: isoTime.nullable().default(null),
+        graceEndsAt: z.iso.datetime({ message: 'graceEndsAt must be an ISO-8601 UTC time like 2026-12-01T00:00:00Z' }).nullable().default(null).meta({ description: 'A fixed deadline instead of gracePeriodDays' }),
       })
       .prefault({}),
     prompt: z.enum(['every_login', 'unrecognized_devices']).default('every_login'),
     methods: z
-      .object({
+      .strictObject({
         allowed: z.array(FactorType).min(1).default(['totp', 'email']),
         default: FactorType.default('totp'),
         allowFallback: z.boolean().default(true),
@@ -79,14 +79,14 @@ export const Policy = z
     maxInvalidAttempts: z.literal([3, 5, 10]).nullable().default(5),
     lockoutSeconds: z.number().int().min(60).max(86400).default(600),
     resendLimit: z.literal([3, 5]).nullable().default(3),
-    recoveryCodes: z.object({ count: z.number().int().min(5).max(16).default(8) }).prefault({}),
+    recoveryCodes: z.strictObject({ count: z.number().int().min(5).max(16).default(8) }).prefault({}),
     totp: TotpSettings.prefault({}),
     trustedDevices: z
-      .object({ enabled: z.boolean().default(true), days: z.number().int().min(1).max(365).default(30) })
+      .strictObject({ enabled: z.boolean().default(true), days: z.number().int().min(1).max(365).default(30) })
       .prefault({}),
     freshVerificationSeconds: z.number().int().min(30).max(3600).default(300),
     emailCodeOnUnrecognizedDevice: z.boolean().default(false),
-    sms: z.object({ allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).default([]) }).prefault({}),
+    sms: z.strictObject({ allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).default([]) }).prefault({}),
   })
   .meta({ id: 'Policy', description: "A tenant's two-factor policy" });
 export type Policy = z.infer<typeof Policy>;
@@ -94,6 +94,12 @@ export type Policy = z.infer<typeof Policy>;
 // ---------------------------------------------------------------- users and factors
 
 export const UserStatus = z.enum(['not_started', 'pending', 'enrolled']);
+/**
+ * `exempt`: an SSO user the policy exempts; `optional`: the policy does not require 2FA of this
+ * user; `grace`: required, but the user may sign in without until `graceEndsAt`; `required`.
+ */
+export const EnforcementState = z.enum(['exempt', 'optional', 'grace', 'required']);
+export type EnforcementState = z.infer<typeof EnforcementState>;
 export type UserStatus = z.infer<typeof UserStatus>;
 
 export const PutUserBody = z
@@ -131,6 +137,13 @@ export const User = z
     phone: z.string().optional().meta({ description: 'Masked' }),
     roles: z.array(z.string()),
     sso: z.boolean(),
+    enforcement: z
+      .object({
+        required: z.boolean().meta({ description: 'Whether the policy requires this user to use two-factor' }),
+        graceEndsAt: isoTime.nullable().meta({ description: 'Until when a user who must enroll may still sign in without' }),
+        state: EnforcementState,
+      })
+      .meta({ description: "How the tenant's policy applies to this user" }),
   })
   .meta({ id: 'User' });
 export type User = z.infer<typeof User>;
@@ -224,6 +237,15 @@ export const ChallengeCreated = z
     expiresAt: isoTime.nullable(),
     destination: z.string().optional().meta({ description: 'sms/email: where the code went, masked' }),
     deviceToken: z.string().optional().meta({ description: "A recognized device's new token (each use rotates it): store it in place of the old one" }),
+    enrollmentRequired: z
+      .boolean()
+      .optional()
+      .meta({ description: 'The user must enroll (the methods in enrollmentMethods) before using the app: send them to enrollment' }),
+    enrollmentMethods: z.array(FactorType).optional().meta({ description: 'With enrollmentRequired: which factor types satisfy it' }),
+    graceEndsAt: isoTime
+      .nullable()
+      .optional()
+      .meta({ description: 'For a user who must enroll: until when they may still sign in without (null once it has passed)' }),
   })
   .meta({ id: 'ChallengeCreated' });
 export type ChallengeCreated = z.infer<typeof ChallengeCreated>;
@@ -286,6 +308,60 @@ export const ChallengeResent = z
   })
   .meta({ id: 'ChallengeResent' });
 export type ChallengeResent = z.infer<typeof ChallengeResent>;
+
+// ---------------------------------------------------------------- admin
+
+export const AdminUserQuery = z
+  .object({
+    status: UserStatus.optional(),
+    role: z.string().min(1).max(64).optional(),
+    cursor: z.string().max(2048).optional().meta({ description: 'nextCursor of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .strict();
+export type AdminUserQuery = z.infer<typeof AdminUserQuery>;
+
+export const AdminUserList = z.object({ users: z.array(User), nextCursor: z.string().nullable() }).meta({ id: 'AdminUserList' });
+export type AdminUserList = z.infer<typeof AdminUserList>;
+
+export const Overview = z
+  .object({
+    totalUsers: z.number().int(),
+    enrolled: z.number().int(),
+    pending: z.number().int(),
+    notStarted: z.number().int(),
+    enrollmentRate: z.number().meta({ description: 'enrolled / totalUsers, 0 to 1 (0 without users)' }),
+    recoveryCodes: z
+      .object({
+        low: z.number().int().meta({ description: 'Enrolled users with 1 or 2 recovery codes left' }),
+        none: z.number().int().meta({ description: 'Enrolled users with no recovery code left' }),
+      }),
+    recentEnrollments: z.array(z.object({ userId: UserId, enrolledAt: isoTime })).meta({ description: 'The latest enrollments, newest first (up to 10)' }),
+    rolesWithoutTwoFactor: z.array(z.object({ role: z.string(), users: z.number().int() })).meta({ description: 'Per role, users without an active factor' }),
+  })
+  .meta({ id: 'Overview' });
+export type Overview = z.infer<typeof Overview>;
+
+export const AuditQuery = z
+  .object({
+    userId: UserId.optional(),
+    cursor: z.string().max(2048).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .strict();
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const AuditEvent = z
+  .object({
+    type: z.string().meta({ description: 'A security event type or an admin action (user.unlocked, user.reset, policy.updated)' }),
+    userId: z.string().nullable(),
+    at: isoTime,
+    actor: z.string().meta({ description: '`user` (through an app key), `admin`, or `system`' }),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  })
+  .meta({ id: 'AuditEvent' });
+export const AuditList = z.object({ events: z.array(AuditEvent), nextCursor: z.string().nullable() }).meta({ id: 'AuditList' });
+export type AuditList = z.infer<typeof AuditList>;
 
 // ---------------------------------------------------------------- misc
 

@@ -9,6 +9,7 @@ import type { CoreDeps } from './deps';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination } from './destinations';
 import { deviceLabel, ipKeyOf, recogniseDevice } from './devices';
+import { enforcementOf, enrollmentDue } from './enforcement';
 import { fail } from './errors';
 import { newId } from './ids';
 import type { TenantKeys } from './keyring';
@@ -65,6 +66,13 @@ export async function createChallenge(
   });
   if (!policy.enabled) return notRequired('two_factor_disabled');
   const methods = usableMethods(user);
+  const enforcement = enforcementOf(tenant, user, now);
+  const grace = enforcement.graceEndsAtMs !== null ? { graceEndsAt: iso(enforcement.graceEndsAtMs) } : {};
+  const due = enrollmentDue(tenant, user, now);
+  // past the grace period without a factor: the user must enroll before using the app
+  if (methods.length === 0 && due) {
+    return { ...notRequired('enrollment_required'), required: true, enrollmentRequired: true, enrollmentMethods: due, ...grace };
+  }
   const context = body.context ?? {};
   const keys = await deps.keyRing.keysFor(tenant);
   const ipKey = context.ip ? ipKeyOf(keys, tenantId, userId, context.ip) : undefined;
@@ -74,13 +82,14 @@ export async function createChallenge(
   let purpose: ChallengeRecord['purpose'];
   if (methods.length === 0) {
     // a user without 2FA: an email code on an unrecognized device, where the policy asks for it
-    if (!(policy.emailCodeOnUnrecognizedDevice && user.profile?.email && deps.email)) return notRequired('not_enrolled');
+    if (!(policy.emailCodeOnUnrecognizedDevice && user.profile?.email && deps.email)) return { ...notRequired('not_enrolled'), ...grace };
     const seen = await recognise();
     if (seen.recognised) return { ...notRequired('recognized_device'), ...(seen.deviceToken ? { deviceToken: seen.deviceToken } : {}) };
     method = 'email';
     purpose = 'new_device';
   } else {
-    if (policy.prompt === 'unrecognized_devices') {
+    // an enrollment due (an authenticator app the policy requires) is never skipped for a known device
+    if (policy.prompt === 'unrecognized_devices' && !due) {
       const seen = await recognise();
       if (seen.recognised) return { ...notRequired('recognized_device'), methods, ...(seen.deviceToken ? { deviceToken: seen.deviceToken } : {}) };
     }
@@ -122,11 +131,14 @@ export async function createChallenge(
   return {
     challengeId: challenge.challengeId,
     required: true,
-    reason: purpose === 'new_device' ? 'unrecognized_device' : 'two_factor_enabled',
+    reason: purpose === 'new_device' ? 'unrecognized_device' : due ? 'enrollment_required' : 'two_factor_enabled',
     methods: purpose === 'new_device' ? ['email'] : methods,
     method,
     expiresAt: iso(challenge.expiresAtMs),
     ...(destination ? { destination } : {}),
+    // verify first, then send the user to enroll what the policy requires
+    ...(due && purpose !== 'new_device' ? { enrollmentRequired: true, enrollmentMethods: due } : {}),
+    ...(purpose === 'new_device' ? grace : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { AssertionSigner } from './assertions';
 import type { KeyRing } from './keyring';
-import type { ChallengeStore, Clock, DeviceStore, EmailSender, EventOutbox, EventPublisher, Random, SendLimits, SendThrottle, SmsSender, TenantDirectory, UserStore } from './ports';
+import type { ChallengeStore, Clock, DeviceStore, EmailSender, EventOutbox, EventPublisher, GraceDeadlines, Random, SendLimits, SendThrottle, SmsSender, TenantDirectory, TenantStats, UserStore } from './ports';
 import type { TenantRecord } from './records';
 
 /** What the use cases are given: ports only, chosen by the runtime's wiring. */
@@ -13,6 +13,8 @@ export interface CoreDeps {
   outbox: EventOutbox;
   publisher: EventPublisher;
   tenants: TenantDirectory;
+  stats: TenantStats;
+  grace: GraceDeadlines;
   keyRing: KeyRing;
   assertions: AssertionSigner;
   /** Absent when the deployment has no SMS sender configured. */
@@ -23,6 +25,8 @@ export interface CoreDeps {
   sendLimits: SendLimits;
   /** The tenant record, cached briefly in the container (policy and wrapped data key). */
   tenant(tenantId: string): Promise<TenantRecord>;
+  /** Drops the cached tenant record (after a policy change, so this container applies it at once). */
+  forgetTenant(tenantId: string): void;
 }
 
 /** Who did something, for the audit trail: the user (through an app key), an admin, or the system. */

@@ -25,6 +25,7 @@ import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
 import { open, seal } from './secret-box';
 import { encodeSecret, matchTotp, newTotpSecret, otpauthUri, type TotpKey } from './totp';
 import { factorBinding, totpKeyOf } from './totp-factor';
+import { syncUser } from './user-sync';
 import { exists, factorView, userView } from './user-view';
 
 /** A user may hold this many factors, pending ones included. */
@@ -42,22 +43,29 @@ async function loadExisting(deps: CoreDeps, tenantId: string, userId: string): P
 
 export async function putUser(deps: CoreDeps, tenantId: string, userId: string, body: PutUserBody): Promise<User> {
   const now = deps.clock.nowMs();
-  const current = await deps.users.load(tenantId, userId);
+  const [tenant, current] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
+  const roles = body.roles ?? current.profile?.roles ?? [];
+  // a role's grace period (when the policy enforces it) runs from when the user got it
+  const before = current.profile?.roleSince ?? {};
+  const roleSince = Object.fromEntries(roles.map((r) => [r, before[r] ?? now]));
   const profile = await deps.users.putProfile({
     tenantId,
     userId,
     email: body.email ?? current.profile?.email,
     phone: body.phone ?? current.profile?.phone,
-    roles: body.roles ?? current.profile?.roles ?? [],
+    roles,
     sso: body.sso ?? current.profile?.sso ?? false,
     createdAtMs: current.profile?.createdAtMs ?? now,
     updatedAtMs: now,
+    roleSince,
   });
-  return userView(userId, { ...current, profile }, now);
+  await syncUser(deps, tenantId, userId);
+  return userView(userId, { ...current, profile }, now, tenant);
 }
 
 export async function getUser(deps: CoreDeps, tenantId: string, userId: string): Promise<User> {
-  return userView(userId, await loadExisting(deps, tenantId, userId), deps.clock.nowMs());
+  const [tenant, user] = await Promise.all([deps.tenant(tenantId), loadExisting(deps, tenantId, userId)]);
+  return userView(userId, user, deps.clock.nowMs(), tenant);
 }
 
 export async function listFactors(deps: CoreDeps, tenantId: string, userId: string) {
@@ -76,8 +84,13 @@ export async function startFactorEnrollment(
   if (user.factors.length >= MAX_FACTORS_PER_USER) {
     fail('too_many_factors', `A user may have at most ${MAX_FACTORS_PER_USER} factors; remove one first.`);
   }
-  if (body.type !== 'totp') return startOtpEnrollment(deps, tenant, userId, user, body, now);
-  return startTotpEnrollment(deps, tenant, userId, user, body, now);
+  try {
+    if (body.type !== 'totp') return await startOtpEnrollment(deps, tenant, userId, user, body, now);
+    return await startTotpEnrollment(deps, tenant, userId, user, body, now);
+  } finally {
+    // a new user, or a pending factor: the overview counts it
+    await syncUser(deps, tenantId, userId);
+  }
 }
 
 async function startTotpEnrollment(
@@ -219,8 +232,8 @@ export async function confirmFactor(
     { type: 'factor.added', tenantId, userId, detail: { factorId, factorType: factor.type } },
     ...(firstActive ? [{ type: 'two_factor.enabled' as const, tenantId, userId }] : []),
   ]);
-  if (!firstActive || user.recovery) return { factorId, status: 'active' };
-  const codes = await issueRecoveryCodes(deps, tenant, userId, keys, { onlyIfAbsent: true });
+  const codes = firstActive && !user.recovery ? await issueRecoveryCodes(deps, tenant, userId, keys, { onlyIfAbsent: true }) : undefined;
+  await syncUser(deps, tenantId, userId);
   return codes ? { factorId, status: 'active', recoveryCodes: codes } : { factorId, status: 'active' };
 }
 
@@ -264,6 +277,7 @@ export async function regenerateRecoveryCodes(deps: CoreDeps, tenantId: string, 
   const keys = await deps.keyRing.keysFor(tenant);
   const codes = await issueRecoveryCodes(deps, tenant, userId, keys, { onlyIfAbsent: false });
   await emit(deps, [{ type: 'recovery_codes.regenerated', tenantId, userId, actor }]);
+  await syncUser(deps, tenantId, userId);
   return { recoveryCodes: codes! };
 }
 
@@ -279,6 +293,7 @@ export async function removeFactor(deps: CoreDeps, tenantId: string, userId: str
     { type: 'factor.removed', tenantId, userId, actor, detail: { factorId, factorType: factor!.type } },
     ...(wasActive && !activeLeft ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
   ]);
+  await syncUser(deps, tenantId, userId);
 }
 
 export async function disableTwoFactor(deps: CoreDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<void> {
@@ -289,4 +304,5 @@ export async function disableTwoFactor(deps: CoreDeps, tenantId: string, userId:
     ...(user.factors.length > 0 || user.recovery ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
     ...(devices > 0 ? [{ type: 'device.revoked' as const, tenantId, userId, actor, detail: { count: devices } }] : []),
   ]);
+  await syncUser(deps, tenantId, userId);
 }

@@ -9,7 +9,7 @@ import type { Actor, CoreDeps } from './deps';
 export interface NewEvent {
   type: SecurityEventType;
   tenantId: string;
-  userId: string;
+  userId: string | null;
   actor?: Actor;
   detail?: SecurityEvent['detail'];
 }

@@ -4,7 +4,8 @@
  */
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { Policy, Scope } from '@twofold/contract/schemas';
-import type { ApiKeyRecord, ChallengeRecord, FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile } from './records';
+import type { UserStatus } from '@twofold/contract/schemas';
+import type { ApiKeyRecord, ChallengeRecord, FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile, UserSummary } from './records';
 
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
@@ -55,7 +56,7 @@ export interface TenantDirectory {
   getTenant(tenantId: string): Promise<TenantRecord | undefined>;
   /** Fails (returns false) when the tenant exists already. */
   createTenant(tenant: TenantRecord): Promise<boolean>;
-  putPolicy(tenantId: string, policy: Policy): Promise<void>;
+  putPolicy(tenantId: string, policy: Policy, enforcementSince?: TenantRecord['enforcementSince']): Promise<void>;
   getApiKey(keyId: string): Promise<ApiKeyRecord | undefined>;
   putApiKey(key: ApiKeyRecord): Promise<void>;
 }
@@ -102,6 +103,56 @@ export interface UserStore {
   clearLoginFailures(tenantId: string, userId: string): Promise<void>;
   /** Deletes every factor, the recovery codes and the failure counter; keeps the profile. */
   deleteTwoFactorState(tenantId: string, userId: string): Promise<void>;
+  /**
+   * Saves the user's summary (and the index entries it implies) if the saved version is still
+   * `expectedVersion`; false when another change saved one first. `inGraceIndex`: whether the
+   * scheduled job should find the user by `summary.graceEndsAtMs`.
+   */
+  saveSummary(tenantId: string, userId: string, summary: UserSummary, options: { expectedVersion: number; inGraceIndex: boolean }): Promise<boolean>;
+  /** A tenant's user ids in order, optionally only of one status or role, a page at a time. */
+  listUsers(tenantId: string, query: { status?: UserStatus; role?: string; cursor?: string; limit: number }): Promise<{ userIds: string[]; nextCursor: string | null }>;
+}
+
+/** Counters per tenant for the overview, moved by differences (never by counting users). */
+export interface TenantStats {
+  add(tenantId: string, delta: Record<string, number>): Promise<void>;
+  read(tenantId: string): Promise<Record<string, number>>;
+  /** The latest enrollments, newest first. */
+  recentEnrollments(tenantId: string, limit: number): Promise<{ userId: string; enrolledAtMs: number }[]>;
+}
+
+export type GraceNotice = 'reminder3' | 'reminder1' | 'expired';
+
+export interface GraceDue {
+  tenantId: string;
+  userId: string;
+  graceEndsAtMs: number;
+  email?: string;
+  reminded3For?: string;
+  reminded1For?: string;
+  expiredFor?: string;
+}
+
+/**
+ * Users whose grace period ends soon or has ended, found through a sparse index on the deadline
+ * (never a scan), and the notices sent to them: each claimed with one conditional write, so that
+ * runs in parallel or again send a notice once.
+ */
+export interface GraceDeadlines {
+  /** Users in the index with a deadline at or before `horizonMs`, a page at a time. */
+  due(horizonMs: number, cursor: string | undefined, limit: number): Promise<{ items: GraceDue[]; nextCursor: string | null }>;
+  /** Marks `notice` as sent for this deadline; false when it was already (or the deadline moved). `expired` also takes the user out of the index. */
+  claim(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<boolean>;
+  /** Undoes a claim whose email could not be sent, so that the next run tries again. */
+  release(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<void>;
+  /** Takes out of the index a user already expired for this deadline (an index entry a late summary put back). */
+  forget(tenantId: string, userId: string, graceEndsAtMs: number): Promise<void>;
+  /** After a policy change, every user of the tenant must be summarised again (deadlines move). */
+  requestBackfill(tenantId: string, requestedAtMs: number): Promise<void>;
+  backfills(): Promise<{ tenantId: string; requestedAtMs: number; cursor?: string }[]>;
+  saveBackfillCursor(tenantId: string, requestedAtMs: number, cursor: string): Promise<void>;
+  /** Done, unless a newer policy change asked for another backfill meanwhile. */
+  finishBackfill(tenantId: string, requestedAtMs: number): Promise<void>;
 }
 
 export interface CodeUpdate {

@@ -2,7 +2,7 @@
  * What the core keeps about tenants, users, factors and challenges. These are storage-neutral
  * records; the contract's schemas are what clients see.
  */
-import type { FactorType, Method, Policy, Scope, TotpSettings } from '@twofold/contract/schemas';
+import type { FactorType, Method, Policy, Scope, TotpSettings, UserStatus } from '@twofold/contract/schemas';
 
 export interface TenantRecord {
   tenantId: string;
@@ -11,6 +11,16 @@ export interface TenantRecord {
   /** The tenant's data key, wrapped by the KeyVault under the context {tenantId}. */
   wrappedDataKey: string;
   policy: Policy;
+  /**
+   * When the policy started requiring two-factor (epoch ms): of everyone (`all`) and per role.
+   * A user's grace period runs from the later of this and the moment they joined or got the role.
+   */
+  enforcementSince?: EnforcementSince;
+}
+
+export interface EnforcementSince {
+  all?: number;
+  roles?: Record<string, number>;
 }
 
 export interface ApiKeyRecord {
@@ -31,6 +41,29 @@ export interface UserProfile {
   sso: boolean;
   createdAtMs: number;
   updatedAtMs: number;
+  /** When the user got each of their roles (epoch ms): an enforced role starts a grace period then. */
+  roleSince?: Record<string, number>;
+  /** The grace deadline (ISO) each notice was sent for: a notice goes out once per deadline. */
+  reminded3For?: string;
+  reminded1For?: string;
+  expiredFor?: string;
+}
+
+/**
+ * What the overview counts and the indexes find, kept on the profile and rewritten after every
+ * change to the user, so that the tenant's counters move by the difference and no request has
+ * to count users.
+ */
+export interface UserSummary {
+  status: UserStatus;
+  /** Enrolled users: ok (3 or more recovery codes), low (1-2), none. */
+  recovery: 'ok' | 'low' | 'none' | null;
+  /** The roles of a user without an active factor (rolesWithoutTwoFactor). */
+  rolesWithout: string[];
+  /** When the user's earliest active factor became active. */
+  enrolledAtMs: number | null;
+  /** A user the policy requires to enroll who has not: the grace deadline the scheduled job watches. */
+  graceEndsAtMs: number | null;
 }
 
 export interface TotpParameters {
@@ -81,6 +114,9 @@ export interface LoginFailures {
 
 export interface UserAggregate {
   profile?: UserProfile;
+  /** The summary last saved, and its version (each save is conditional on the version read). */
+  summary?: UserSummary;
+  summaryVersion?: number;
   factors: FactorRecord[];
   recovery?: RecoverySet;
   failures?: LoginFailures;

@@ -1,8 +1,12 @@
 /** How a user and their factors look to a client app (the contract's User and Factor). */
-import type { Factor, User, UserStatus } from '@twofold/contract/schemas';
+import type { Factor, User } from '@twofold/contract/schemas';
 import { maskDestination, maskPhone } from './destinations';
+import { enforcementOf } from './enforcement';
 import { lockStateOf } from './lockout';
-import type { FactorRecord, UserAggregate } from './records';
+import type { FactorRecord, TenantRecord, UserAggregate } from './records';
+import { statusOf } from './user-status';
+
+export { statusOf };
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -19,14 +23,9 @@ export function factorView(f: FactorRecord): Factor {
   };
 }
 
-export function statusOf(user: UserAggregate): UserStatus {
-  if (user.factors.some((f) => f.status === 'active')) return 'enrolled';
-  return user.factors.length > 0 ? 'pending' : 'not_started';
-}
-
-
-export function userView(userId: string, user: UserAggregate, nowMs: number): User {
+export function userView(userId: string, user: UserAggregate, nowMs: number, tenant: TenantRecord): User {
   const lock = lockStateOf(user.failures, nowMs);
+  const enforcement = enforcementOf(tenant, user, nowMs);
   return {
     userId,
     status: statusOf(user),
@@ -37,6 +36,7 @@ export function userView(userId: string, user: UserAggregate, nowMs: number): Us
     ...(user.profile?.phone ? { phone: maskPhone(user.profile.phone) } : {}),
     roles: user.profile?.roles ?? [],
     sso: user.profile?.sso ?? false,
+    enforcement: { required: enforcement.required, graceEndsAt: iso(enforcement.graceEndsAtMs ?? undefined), state: enforcement.state },
   };
 }
 

@@ -6,6 +6,7 @@
 import type { ChallengeVerified, Method, VerifyChallengeBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { trustDevice } from './devices';
+import { syncUser } from './user-sync';
 import { emit, LOW_RECOVERY_CODES } from './events';
 import { fail } from './errors';
 import { totpKeyOf } from './totp-factor';
@@ -91,6 +92,8 @@ export async function verifyChallenge(
     ...(method === 'recovery_code' && remaining <= LOW_RECOVERY_CODES ? [{ type: 'recovery_codes.low' as const, tenantId, userId, detail: { remaining } }] : []),
     ...(deviceToken ? [{ type: 'device.trusted' as const, tenantId, userId, detail: { deviceId: deviceToken.slice(3, 25) } }] : []),
   ]);
+  // a spent recovery code may move the user into the overview's low or none
+  if (method === 'recovery_code') await syncUser(deps, tenantId, userId);
   return {
     verified: true,
     challengeId,

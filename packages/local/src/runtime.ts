@@ -10,15 +10,17 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute, routeKeyOf, type RoutedFunction } from '@twofold/contract';
-import { createTenant, type Clock, type EmailSender, type NewTenant, type SendLimits, type SmsSender } from '@twofold/core';
+import { createTenant, type Clock, type GraceRunResult, type EmailSender, type NewTenant, type SendLimits, type SmsSender } from '@twofold/core';
 import { LocalEventLog, LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock } from '@twofold/adapters';
 import type { SecurityEvent } from '@twofold/contract';
 import { buildDependencies, errorResponse, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
+import { handler as admin } from '../../../functions/admin';
 import { handler as authorizer } from '../../../functions/authorizer';
 import { handler as challenge } from '../../../functions/challenge';
 import { handler as devices } from '../../../functions/devices';
 import { handler as enrollment } from '../../../functions/enrollment';
 import { handler as relayHandler } from '../../../functions/event-relay';
+import { handler as graceExpiryHandler } from '../../../functions/grace-expiry';
 import { handler as publicFunction } from '../../../functions/public';
 import { handler as verify } from '../../../functions/verify';
 import { toApiGatewayEvent } from './api-gateway-event';
@@ -33,6 +35,7 @@ const functions: Record<RoutedFunction, Handler> = {
   challenge: challenge as unknown as Handler,
   verify: verify as unknown as Handler,
   devices: devices as unknown as Handler,
+  admin: admin as unknown as Handler,
 };
 
 /** API Gateway's own payload limit; the functions enforce the contract's 16 KiB. */
@@ -50,6 +53,8 @@ export interface LocalRuntimeOptions {
   sendLimits?: Partial<SendLimits>;
   /** Replace the senders (tests inject failures). */
   senders?: { sms?: SmsSender; email?: EmailSender };
+  /** false: no grace-period run every minute (tests run it when they choose). */
+  graceTimer?: boolean;
 }
 
 export interface LocalRuntime {
@@ -61,11 +66,13 @@ export interface LocalRuntime {
   events(): SecurityEvent[];
   /** Runs the scheduled event relay now, as its timer does every few seconds. */
   relayEvents(): Promise<{ published: number }>;
+  /** Runs the scheduled grace-period job now (its timer runs it every minute; `npm run grace:run` asks for it over HTTP). */
+  runGraceExpiry(): Promise<GraceRunResult>;
   stop(): Promise<void>;
 }
 
-const lambdaContext = (name: string): Context =>
-  ({ functionName: `twofold-${name}`, awsRequestId: 'local', getRemainingTimeInMillis: () => 10_000 }) as unknown as Context;
+const lambdaContext = (name: string, remainingMs = 10_000): Context =>
+  ({ functionName: `twofold-${name}`, awsRequestId: 'local', getRemainingTimeInMillis: () => remainingMs }) as unknown as Context;
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const dataDir = options.dataDir;
@@ -105,13 +112,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   // the scheduled functions' local stand-ins: a timer instead of an EventBridge schedule
   const relayTimer = setInterval(() => void relayEvents().catch((e: unknown) => console.error('event relay failed', e)), 5_000);
   relayTimer.unref();
+  const runGraceExpiry = () => graceExpiryHandler({}, lambdaContext('grace-expiry', 15 * 60_000));
+  const graceTimer = options.graceTimer === false ? undefined : setInterval(() => void runGraceExpiry().catch((e: unknown) => console.error('grace-period run failed', e)), 60_000);
+  graceTimer?.unref();
   const outbox = () => readOutbox(deps.sms instanceof LocalSmsOutbox ? deps.sms : undefined, ses);
   provideDependencies(deps);
 
   const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
 
   const server: Server = createServer((req, res) => {
-    handle(req, res, clock, newTenant, outbox, events).catch((error: unknown) => {
+    handle(req, res, { clock, newTenant, outbox, events, runGraceExpiry }).catch((error: unknown) => {
       console.error('local server error', error);
       send(res, errorResponse('internal_error'));
     });
@@ -128,8 +138,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     outbox,
     events,
     relayEvents,
+    runGraceExpiry,
     async stop() {
       clearInterval(relayTimer);
+      clearInterval(graceTimer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       deps.db.destroy();
@@ -138,20 +150,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
 }
 
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  clock: Clock,
-  newTenant: (name: string) => Promise<NewTenant>,
-  outbox: () => Promise<OutboxEntry[]>,
-  events: () => SecurityEvent[],
-) {
+interface LocalEndpoints {
+  clock: Clock;
+  newTenant: (name: string) => Promise<NewTenant>;
+  outbox: () => Promise<OutboxEntry[]>;
+  events: () => SecurityEvent[];
+  runGraceExpiry: () => Promise<GraceRunResult>;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, { clock, newTenant, outbox, events, runGraceExpiry }: LocalEndpoints) {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const body = await readBody(req);
   if (body === undefined) return send(res, errorResponse('payload_too_large'));
   const method = (req.method ?? 'GET').toUpperCase();
 
   if (url.pathname === '/_local/tenants' && method === 'POST') return send(res, await localTenant(body, newTenant));
+  if (url.pathname === '/_local/grace-expiry' && method === 'POST') {
+    return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await runGraceExpiry()) });
+  }
   if (url.pathname === '/_local/events' && method === 'GET') {
     return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: events() }) });
   }

@@ -13,6 +13,8 @@ import {
   DynamoChallengeStore,
   DynamoDeviceStore,
   DynamoEventOutbox,
+  DynamoGraceDeadlines,
+  DynamoTenantStats,
   EventBridgePublisher,
   DynamoSendThrottle,
   DynamoTenantDirectory,
@@ -93,6 +95,8 @@ export function buildDependencies(config: Config, overrides: Overrides = {}): De
     vault,
     tenants,
     users: new DynamoUserStore(db, config.tables.secrets),
+    stats: new DynamoTenantStats(db, config.tables.secrets),
+    grace: new DynamoGraceDeadlines(db, config.tables.secrets),
     challenges: new DynamoChallengeStore(db, config.tables.attempts),
     devices: new DynamoDeviceStore(db, config.tables.devices),
     outbox: new DynamoEventOutbox(db, config.tables.events),
@@ -108,6 +112,7 @@ export function buildDependencies(config: Config, overrides: Overrides = {}): De
     throttle: new DynamoSendThrottle(db, config.tables.attempts),
     sendLimits: config.sendLimits,
     tenant: (tenantId) => loadTenant(deps, tenantCache, tenantId),
+    forgetTenant: (tenantId) => tenantCache.delete(tenantId),
     authenticate: (authorization) => authenticate(deps, keyCache, authorization),
   };
   return deps;

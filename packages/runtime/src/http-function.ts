@@ -45,7 +45,12 @@ function resolve(event: HttpEvent, context: Context, table: Map<string, RouteDef
   const parse = <S extends z.ZodType | undefined>(schema: S, value: unknown, where: string) => {
     if (!schema) return value;
     const result = schema.safeParse(value);
-    if (!result.success) fail('invalid_request', `The request ${where} is not valid.`, { details: detailsOf(result.error, where) });
+    if (!result.success) {
+      const details = detailsOf(result.error, where);
+      // a route may name its own error for a body that fails its schema (the policy: 422 invalid_policy), saying which field
+      if (where === 'body' && route.invalidBody) fail(route.invalidBody, details.map((d) => `${d.path.replace(/^body\./, '')}: ${d.message}`).join('; '), { details });
+      fail('invalid_request', `The request ${where} is not valid.`, { details });
+    }
     return result.data;
   };
   const params = parse(route.params, event.pathParameters ?? {}, 'path') as Record<string, string>;

@@ -1,7 +1,7 @@
 import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { EventOutbox } from '@twofold/core/ports';
-import { conditional } from './dynamo';
+import { conditional, decodeCursor, encodeCursor } from './dynamo';
 
 const PENDING = 'PENDING';
 const partition = (tenantId: string) => `EVENTS#${tenantId}`;
@@ -21,7 +21,7 @@ export class DynamoEventOutbox implements EventOutbox {
   async record(events: SecurityEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += 25) {
       let requests: Record<string, unknown>[] | undefined = events.slice(i, i + 25).map((e) => ({
-        PutRequest: { Item: { pk: partition(e.tenantId), sk: sortKey(e), tenantUser: `${e.tenantId}#${e.userId}`, pending: PENDING, ...e } },
+        PutRequest: { Item: { pk: partition(e.tenantId), sk: sortKey(e), ...(e.userId === null ? {} : { tenantUser: `${e.tenantId}#${e.userId}` }), pending: PENDING, ...e } },
       }));
       for (let tries = 0; requests?.length && tries < 5; tries++) {
         const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
@@ -57,30 +57,24 @@ export class DynamoEventOutbox implements EventOutbox {
   }
 
   async list(tenantId: string, options: { userId?: string; cursor?: string; limit: number }) {
+    const byUser = options.userId !== undefined;
+    const partitionKey = byUser ? { tenantUser: `${tenantId}#${options.userId}` } : { pk: partition(tenantId) };
     const { Items = [], LastEvaluatedKey } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
-        ...(options.userId
-          ? { IndexName: 'by-user', KeyConditionExpression: 'tenantUser = :k', ExpressionAttributeValues: { ':k': `${tenantId}#${options.userId}` } }
-          : { KeyConditionExpression: 'pk = :k', ExpressionAttributeValues: { ':k': partition(tenantId) } }),
+        ...(byUser ? { IndexName: 'by-user', KeyConditionExpression: 'tenantUser = :k' } : { KeyConditionExpression: 'pk = :k' }),
+        ExpressionAttributeValues: { ':k': Object.values(partitionKey)[0] },
         ScanIndexForward: false,
         Limit: options.limit,
-        ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor) } : {}),
+        // a cursor only pages through the partition it was made for: the caller's tenant (and user)
+        ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor, { pk: partition(tenantId), ...partitionKey }) } : {}),
       }),
     );
-    return { events: Items.map(toEvent), nextCursor: LastEvaluatedKey ? Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url') : null };
-  }
-}
-
-function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw Object.assign(new Error('invalid cursor'), { name: 'InvalidCursor' });
+    return { events: Items.map(toEvent), nextCursor: encodeCursor(LastEvaluatedKey) };
   }
 }
 
 function toEvent(item: Record<string, unknown>): SecurityEvent {
   const { eventId, type, tenantId, userId, at, actor, detail } = item as SecurityEvent;
-  return { eventId, type, tenantId, userId, at, actor, detail };
+  return { eventId, type, tenantId, userId: userId ?? null, at, actor, detail };
 }

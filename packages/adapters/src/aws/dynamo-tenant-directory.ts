@@ -22,6 +22,7 @@ export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
       wrappedDataKey: Item.wrappedDataKey,
       // parsed on read, so fields added to the policy later get their defaults
       policy: Policy.parse(Item.policy ?? {}),
+      ...(Item.enforcementSince ? { enforcementSince: Item.enforcementSince } : {}),
     };
   }
 
@@ -37,14 +38,14 @@ export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
     );
   }
 
-  async putPolicy(tenantId: string, policy: Policy): Promise<void> {
+  async putPolicy(tenantId: string, policy: Policy, enforcementSince?: TenantRecord['enforcementSince']): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.tenant(tenantId),
-        UpdateExpression: 'SET policy = :p',
+        UpdateExpression: enforcementSince ? 'SET policy = :p, enforcementSince = :s' : 'SET policy = :p',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':p': policy },
+        ExpressionAttributeValues: { ':p': policy, ...(enforcementSince ? { ':s': enforcementSince } : {}) },
       }),
     );
   }

@@ -8,9 +8,10 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { FailureOutcome, UserStore } from '@twofold/core/ports';
-import type { FactorRecord, LoginFailures, RecoverySet, UserAggregate, UserProfile } from '@twofold/core/records';
+import type { UserStatus } from '@twofold/contract/schemas';
+import type { FactorRecord, LoginFailures, RecoverySet, UserAggregate, UserProfile, UserSummary } from '@twofold/core/records';
 import { keys, userItem } from '../tables';
-import { conditional, isConditionFailure } from './dynamo';
+import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
 
 type Item = Record<string, unknown>;
 
@@ -48,7 +49,12 @@ export class DynamoUserStore implements UserStore {
       );
       for (const item of page.Items ?? []) {
         const sk = item.sk as string;
-        if (sk === userItem.profile) user.profile = strip<UserProfile>(item);
+        if (sk === userItem.profile) {
+          const { summary, summaryVersion, tenantKey: _t, userStatus: _s, enrolledTenant: _e, enrolledAt: _a, graceKey: _g, graceEndsAt: _d, ...profile } = strip<Item>(item);
+          user.profile = profile as unknown as UserProfile;
+          if (summary) user.summary = summary as UserSummary;
+          if (typeof summaryVersion === 'number') user.summaryVersion = summaryVersion;
+        }
         else if (sk.startsWith('FACTOR#')) user.factors.push(strip<FactorRecord>(item));
         else if (sk === userItem.recovery) {
           const { hashes, ...rest } = strip<Omit<RecoverySet, 'hashes'> & { hashes?: Set<string> }>(item);
@@ -305,5 +311,80 @@ export class DynamoUserStore implements UserStore {
       }
       if (requests?.length) throw new Error('DynamoDB left deletes unprocessed');
     }
+  }
+
+  /**
+   * The summary and the index attributes it implies, in one conditional write on the profile:
+   * `tenantKey` (every user, by tenant), `enrolledTenant`/`enrolledAt` (enrolled users) and
+   * `graceKey`/`graceEndsAt` (users the scheduled job must find by their deadline).
+   */
+  saveSummary(tenantId: string, userId: string, summary: UserSummary, options: { expectedVersion: number; inGraceIndex: boolean }): Promise<boolean> {
+    const sets = ['summary = :summary', 'summaryVersion = :next', 'tenantKey = :tenant', 'userStatus = :status'];
+    const removes: string[] = [];
+    const values: Item = { ':summary': summary, ':next': options.expectedVersion + 1, ':tenant': tenantId, ':status': summary.status };
+    if (summary.status === 'enrolled' && summary.enrolledAtMs !== null) {
+      sets.push('enrolledTenant = :tenant', 'enrolledAt = :enrolledAt');
+      values[':enrolledAt'] = new Date(summary.enrolledAtMs).toISOString();
+    } else removes.push('enrolledTenant', 'enrolledAt');
+    if (options.inGraceIndex && summary.graceEndsAtMs !== null) {
+      sets.push('graceKey = :graceKey', 'graceEndsAt = :graceEndsAt');
+      values[':graceKey'] = keys.graceShard(tenantId, userId);
+      values[':graceEndsAt'] = new Date(summary.graceEndsAtMs).toISOString();
+    } else removes.push('graceKey', 'graceEndsAt');
+    let condition = 'attribute_exists(pk) AND ';
+    if (options.expectedVersion === 0) condition += 'attribute_not_exists(summaryVersion)';
+    else {
+      condition += 'summaryVersion = :expected';
+      values[':expected'] = options.expectedVersion;
+    }
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(tenantId, userId, userItem.profile),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Through the `by-tenant` index. A status or role filter is applied as DynamoDB reads, so a
+   * query is asked for at most the rows still missing and a page never overshoots its limit.
+   */
+  async listUsers(tenantId: string, query: { status?: UserStatus; role?: string; cursor?: string; limit: number }) {
+    const filters: string[] = [];
+    const values: Item = { ':tenant': tenantId };
+    if (query.status) {
+      filters.push('userStatus = :status');
+      values[':status'] = query.status;
+    }
+    if (query.role) {
+      filters.push('contains(#roles, :role)');
+      values[':role'] = query.role;
+    }
+    const userIds: string[] = [];
+    let startKey = query.cursor ? decodeCursor(query.cursor, { tenantKey: tenantId }) : undefined;
+    for (let round = 0; round < 20 && userIds.length < query.limit; round++) {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'by-tenant',
+          KeyConditionExpression: 'tenantKey = :tenant',
+          ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+          ...(query.role ? { ExpressionAttributeNames: { '#roles': 'roles' } } : {}),
+          ExpressionAttributeValues: values,
+          ProjectionExpression: 'userId, pk, sk, tenantKey',
+          Limit: query.limit - userIds.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) userIds.push(item.userId as string);
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return { userIds, nextCursor: encodeCursor(startKey) };
   }
 }

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { fail } from '@twofold/core/errors';
 
 export function documentClient(config: DynamoDBClientConfig | DynamoDBClient = {}): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(config instanceof DynamoDBClient ? config : new DynamoDBClient(config), {
@@ -20,4 +21,28 @@ export async function conditional(write: () => Promise<unknown>): Promise<boolea
 
 export function isConditionFailure(err: unknown): boolean {
   return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+/** A page's LastEvaluatedKey as an opaque cursor for the client. */
+export const encodeCursor = (key: Record<string, unknown> | undefined): string | null =>
+  key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : null;
+
+/**
+ * A client's cursor back to an ExclusiveStartKey. It must carry `expected` (the caller's tenant,
+ * say): a cursor made for another tenant or made up is refused with a 400, never passed on.
+ */
+export function decodeCursor(cursor: string, expected: Record<string, unknown>): Record<string, unknown> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  const valid =
+    typeof key === 'object' &&
+    key !== null &&
+    Object.values(key).every((v) => typeof v === 'string' || typeof v === 'number') &&
+    Object.entries(expected).every(([k, v]) => (key as Record<string, unknown>)[k] === v);
+  if (!valid) fail('invalid_request', 'The cursor is not valid: pass the nextCursor of the previous page unchanged.');
+  return key as Record<string, unknown>;
 }

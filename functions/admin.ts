@@ -1,0 +1,15 @@
+/** The tenant's policy and its admins' operations: users, unlock, reset, recovery codes, overview, audit trail. */
+import { adminRegenerateRecoveryCodes, auditTrail, getPolicy, listUsers, overview, putPolicy, resetUser, unlockUser } from '@twofold/core';
+import type { AdminUserQuery, AuditQuery, Policy } from '@twofold/contract';
+import { httpFunction } from '@twofold/runtime';
+
+export const handler = httpFunction('admin', {
+  getPolicy: ({ deps, caller }) => getPolicy(deps, caller.tenantId),
+  putPolicy: ({ deps, caller, body }) => putPolicy(deps, caller.tenantId, body as Policy),
+  listUsers: ({ deps, caller, query }) => listUsers(deps, caller.tenantId, query as unknown as AdminUserQuery),
+  unlockUser: ({ deps, caller, params }) => unlockUser(deps, caller.tenantId, params.userId!),
+  resetUser: ({ deps, caller, params }) => resetUser(deps, caller.tenantId, params.userId!),
+  adminRegenerateRecoveryCodes: ({ deps, caller, params }) => adminRegenerateRecoveryCodes(deps, caller.tenantId, params.userId!),
+  overview: ({ deps, caller }) => overview(deps, caller.tenantId),
+  audit: ({ deps, caller, query }) => auditTrail(deps, caller.tenantId, query as unknown as AuditQuery),
+});

@@ -1,0 +1,19 @@
+/**
+ * Scheduled (hourly): applies grace-period deadlines — marks, audits and emails users whose
+ * grace period is over, and reminds those whose deadline is 3 days or 1 day away. Stops a
+ * little before the Lambda timeout; the next run goes on where this one stopped.
+ */
+import type { Context } from 'aws-lambda';
+import { runGraceExpiry, type GraceRunResult } from '@twofold/core';
+import { dependencies, logger } from '@twofold/runtime';
+
+/** Time kept back from the Lambda timeout to finish the page in hand. */
+const SAFETY_MARGIN_MS = 30_000;
+
+export const handler = async (_event: unknown, context?: Context): Promise<GraceRunResult> => {
+  const result = await runGraceExpiry(dependencies(), {
+    shouldStop: () => (context ? context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS : false),
+  });
+  logger.info('grace-period run', { ...result });
+  return result;
+};

@@ -1,0 +1,83 @@
+/**
+ * What a tenant's admins do: find users, lift a lock, reset a user who lost their device, give
+ * a user new recovery codes, see adoption, read the audit trail. Every action is audited with
+ * the admin as its actor.
+ */
+import type { AdminUserList, AdminUserQuery, AuditList, AuditQuery, Overview } from '@twofold/contract/schemas';
+import type { CoreDeps } from './deps';
+import { counter } from './enforcement';
+import { disableTwoFactor, regenerateRecoveryCodes } from './enrollment';
+import { emit } from './events';
+import { fail } from './errors';
+import { exists, userView } from './user-view';
+
+/** How many of the latest enrollments the overview lists. */
+export const RECENT_ENROLLMENTS = 10;
+
+export async function listUsers(deps: CoreDeps, tenantId: string, query: AdminUserQuery): Promise<AdminUserList> {
+  const now = deps.clock.nowMs();
+  const [tenant, page] = await Promise.all([
+    deps.tenant(tenantId),
+    deps.users.listUsers(tenantId, {
+      limit: query.limit,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.role ? { role: query.role } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    }),
+  ]);
+  const users = await Promise.all(page.userIds.map((userId) => deps.users.load(tenantId, userId)));
+  return { users: users.map((user, i) => userView(page.userIds[i]!, user, now, tenant)), nextCursor: page.nextCursor };
+}
+
+async function requireUser(deps: CoreDeps, tenantId: string, userId: string) {
+  const user = await deps.users.load(tenantId, userId);
+  if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
+  return user;
+}
+
+export async function unlockUser(deps: CoreDeps, tenantId: string, userId: string): Promise<void> {
+  await requireUser(deps, tenantId, userId);
+  await deps.users.clearLoginFailures(tenantId, userId);
+  await emit(deps, [{ type: 'user.unlocked', tenantId, userId, actor: 'admin' }]);
+}
+
+/** Factors, recovery codes, trusted devices and the lock removed: the user enrolls again. */
+export async function resetUser(deps: CoreDeps, tenantId: string, userId: string): Promise<void> {
+  await disableTwoFactor(deps, tenantId, userId, 'admin');
+  await emit(deps, [{ type: 'user.reset', tenantId, userId, actor: 'admin' }]);
+}
+
+export const adminRegenerateRecoveryCodes = (deps: CoreDeps, tenantId: string, userId: string) => regenerateRecoveryCodes(deps, tenantId, userId, 'admin');
+
+export async function overview(deps: Pick<CoreDeps, 'stats'>, tenantId: string): Promise<Overview> {
+  const [counts, recent] = await Promise.all([deps.stats.read(tenantId), deps.stats.recentEnrollments(tenantId, RECENT_ENROLLMENTS)]);
+  const count = (name: string) => Math.max(0, counts[name] ?? 0);
+  const totalUsers = count(counter.total);
+  const enrolled = count(counter.status.enrolled);
+  const prefix = counter.roleWithout('');
+  return {
+    totalUsers,
+    enrolled,
+    pending: count(counter.status.pending),
+    notStarted: count(counter.status.not_started),
+    enrollmentRate: totalUsers === 0 ? 0 : Math.round((enrolled / totalUsers) * 10_000) / 10_000,
+    recoveryCodes: { low: count(counter.recoveryLow), none: count(counter.recoveryNone) },
+    recentEnrollments: recent.map((r) => ({ userId: r.userId, enrolledAt: new Date(r.enrolledAtMs).toISOString() })),
+    rolesWithoutTwoFactor: Object.keys(counts)
+      .filter((name) => name.startsWith(prefix) && count(name) > 0)
+      .map((name) => ({ role: name.slice(prefix.length), users: count(name) }))
+      .sort((a, b) => b.users - a.users || a.role.localeCompare(b.role)),
+  };
+}
+
+export async function auditTrail(deps: Pick<CoreDeps, 'outbox'>, tenantId: string, query: AuditQuery): Promise<AuditList> {
+  const page = await deps.outbox.list(tenantId, {
+    limit: query.limit,
+    ...(query.userId ? { userId: query.userId } : {}),
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  });
+  return {
+    events: page.events.map((e) => ({ type: e.type, userId: e.userId, at: e.at, actor: e.actor, details: e.detail })),
+    nextCursor: page.nextCursor,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The tenant's policy. Field rules live in the contract's schema; the rules across fields live
+ * here, each refusal naming the field to change. A new policy applies from the next challenge:
+ * live challenges keep the limits they copied when they started.
+ */
+import type { Policy } from '@twofold/contract/schemas';
+import type { CoreDeps } from './deps';
+import { emit } from './events';
+import { fail } from './errors';
+import type { EnforcementSince } from './records';
+
+export interface PolicyProblem {
+  path: string;
+  message: string;
+}
+
+/** What is inconsistent in the policy, given what the deployment can deliver. */
+export function policyProblems(policy: Policy, deployment: { sms: boolean }): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const { allowed } = policy.methods;
+  const duplicate = allowed.find((m, i) => allowed.indexOf(m) !== i);
+  if (duplicate) problems.push({ path: 'methods.allowed', message: `lists "${duplicate}" more than once; list each method once` });
+  if (!allowed.includes(policy.methods.default)) {
+    problems.push({ path: 'methods.default', message: `"${policy.methods.default}" is not in methods.allowed (${allowed.join(', ')}); allow it or choose one of those as the default` });
+  }
+  if (allowed.includes('sms') && !deployment.sms) {
+    problems.push({
+      path: 'methods.allowed',
+      message: 'this deployment has no SMS sender, so "sms" cannot be allowed; remove it, or set sms.senderId or sms.originationNumber in the CDK app settings and deploy again',
+    });
+  }
+  if (policy.authenticatorEnrollment === 'required' && !allowed.includes('totp')) {
+    problems.push({ path: 'authenticatorEnrollment', message: '"required" needs "totp" in methods.allowed; allow totp or set authenticatorEnrollment to "optional"' });
+  }
+  if (policy.enforcement.mode === 'roles' && policy.enforcement.roles.length === 0) {
+    problems.push({ path: 'enforcement.roles', message: 'name at least one role when enforcement.mode is "roles" (or choose mode "all" or "optional")' });
+  }
+  return problems;
+}
+
+export async function getPolicy(deps: Pick<CoreDeps, 'tenant'>, tenantId: string): Promise<Policy> {
+  return (await deps.tenant(tenantId)).policy;
+}
+
+const enforcing = (p: Policy) => p.enabled && p.enforcement.mode !== 'optional';
+
+/**
+ * When the new policy started requiring two-factor, for everyone and per role: kept from the
+ * old policy for what it required already, now for what it newly requires.
+ */
+export function nextEnforcementSince(before: Policy, since: EnforcementSince | undefined, after: Policy, nowMs: number): EnforcementSince {
+  if (!enforcing(after)) return {};
+  const was = enforcing(before) ? before.enforcement : undefined;
+  // a policy that enforced before these timestamps were kept: its users' periods ran from when they joined
+  const keptAll = since?.all ?? 0;
+  if (after.enforcement.mode === 'all') return { all: was?.mode === 'all' ? keptAll : nowMs };
+  const roles: Record<string, number> = {};
+  for (const role of after.enforcement.roles) {
+    if (was?.mode === 'all') roles[role] = keptAll;
+    else if (was?.mode === 'roles' && was.roles.includes(role)) roles[role] = since?.roles?.[role] ?? 0;
+    else roles[role] = nowMs;
+  }
+  return { roles };
+}
+
+const changedFields = (before: Policy, after: Policy) =>
+  (Object.keys(after) as (keyof Policy)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+
+export async function putPolicy(deps: CoreDeps, tenantId: string, policy: Policy): Promise<Policy> {
+  const problems = policyProblems(policy, { sms: deps.sms !== undefined });
+  if (problems.length > 0) fail('invalid_policy', problems.map((p) => `${p.path}: ${p.message}`).join('; '), { details: problems });
+  const now = deps.clock.nowMs();
+  // the stored record, not the container's cached copy: the enforcement timestamps build on it
+  const current = (await deps.tenants.getTenant(tenantId)) ?? fail('unauthorized');
+  const since = nextEnforcementSince(current.policy, current.enforcementSince, policy, now);
+  await deps.tenants.putPolicy(tenantId, policy, since);
+  deps.forgetTenant(tenantId);
+  const changed = changedFields(current.policy, policy);
+  // deadlines move with the enforcement: the scheduled job summarises every user of the tenant again
+  if (changed.includes('enabled') || changed.includes('enforcement')) await deps.grace.requestBackfill(tenantId, now);
+  await emit(deps, [{ type: 'policy.updated', tenantId, userId: null, actor: 'admin', detail: { changed: changed.join(',') } }]);
+  return policy;
+}
