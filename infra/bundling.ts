@@ -5,8 +5,12 @@
  */
 import { routedFunctions } from '@twofold/contract';
 
+/** The functions that run on a schedule instead of serving routes (infra/constructs/schedules.ts says when). */
+export const scheduledFunctions = ['event-relay', 'grace-expiry'] as const;
+export type ScheduledFunctionName = (typeof scheduledFunctions)[number];
+
 /** Every Lambda function, named by concern; each has its entry at functions/<name>.ts. */
-export const lambdaFunctions = [...routedFunctions, 'authorizer', 'event-relay'] as const;
+export const lambdaFunctions = [...routedFunctions, 'authorizer', ...scheduledFunctions] as const;
 export type LambdaFunctionName = (typeof lambdaFunctions)[number];
 
 export const entryOf = (name: string) => `functions/${name}.ts`;
