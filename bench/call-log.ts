@@ -1,0 +1,149 @@
+/**
+ * Every call the code under test makes to AWS, in order, in one log: DynamoDB through a
+ * middleware on the client (at the initialize step: one entry per logical call, retries not
+ * included; the DocumentClient shares its client's middleware stack, so the adapters' calls and
+ * Powertools' are seen alike), and KMS, EventBridge, SNS and SES through the counting ports in
+ * counting-ports.ts. `mark()`/`since()` give the calls made in between, `tally()` counts them.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { nowMs } from './stats';
+
+export type Service = 'DynamoDB' | 'KMS' | 'EventBridge' | 'SNS' | 'SES';
+
+export interface CallRecord {
+  service: Service;
+  command: string;
+  /** e.g. `GetItem attempts CHALLENGE consistent`, `KMS Decrypt` */
+  signature: string;
+  ms: number;
+}
+
+/** What a piece of work cost, by kind of call. */
+export interface Tally {
+  reads: number;
+  writes: number;
+  scans: number;
+  /** DynamoDB calls that are none of the above (none expected) */
+  other: number;
+  kms: number;
+  /** EventBridge PutEvents */
+  publishes: number;
+  /** SNS Publish and SES SendEmail */
+  sends: number;
+  /** Time spent inside DynamoDB calls (SDK, HTTP, dynalite). */
+  dynamoMs: number;
+  sequence: string[];
+}
+
+const dynamoKinds: Record<string, 'reads' | 'writes' | 'scans'> = {
+  GetItem: 'reads',
+  Query: 'reads',
+  BatchGetItem: 'reads',
+  TransactGetItems: 'reads',
+  PutItem: 'writes',
+  UpdateItem: 'writes',
+  DeleteItem: 'writes',
+  BatchWriteItem: 'writes',
+  TransactWriteItems: 'writes',
+  Scan: 'scans',
+};
+
+export const isRead = (signature: string) => /^(GetItem|Query|BatchGetItem|TransactGetItems)\b/.test(signature);
+
+export function tally(calls: CallRecord[]): Tally {
+  const t: Tally = { reads: 0, writes: 0, scans: 0, other: 0, kms: 0, publishes: 0, sends: 0, dynamoMs: 0, sequence: [] };
+  for (const call of calls) {
+    t.sequence.push(call.signature);
+    if (call.service === 'DynamoDB') {
+      t[dynamoKinds[call.command] ?? 'other']++;
+      t.dynamoMs += call.ms;
+    } else if (call.service === 'KMS') t.kms++;
+    else if (call.service === 'EventBridge') t.publishes++;
+    else t.sends++;
+  }
+  return t;
+}
+
+/** The distinct tallies among many (by their sequence of calls), most frequent first. */
+export function distinctTallies(tallies: Tally[]): (Tally & { count: number })[] {
+  const seen = new Map<string, Tally & { count: number }>();
+  for (const t of tallies) {
+    const key = t.sequence.join(' | ');
+    const found = seen.get(key);
+    if (found) found.count++;
+    else seen.set(key, { ...t, count: 1 });
+  }
+  return [...seen.values()].sort((a, b) => b.count - a.count);
+}
+
+/** One log for any number of clients and ports. */
+export class CallLog {
+  readonly calls: CallRecord[] = [];
+  private readonly tableAliases: Map<string, string>;
+
+  constructor(tableNames: Record<string, string>) {
+    this.tableAliases = new Map(Object.entries(tableNames).map(([alias, name]) => [name, alias]));
+  }
+
+  attach(client: DynamoDBClient): void {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+        const signature = this.signatureOf(command, args.input as Record<string, unknown>);
+        const t0 = nowMs();
+        try {
+          return await next(args);
+        } finally {
+          this.calls.push({ service: 'DynamoDB', command, signature, ms: nowMs() - t0 });
+        }
+      },
+      { step: 'initialize', name: 'twofoldBenchCallLog', priority: 'high' },
+    );
+  }
+
+  record(service: Exclude<Service, 'DynamoDB'>, command: string): void {
+    this.calls.push({ service, command, signature: `${service} ${command}`, ms: 0 });
+  }
+
+  mark(): number {
+    return this.calls.length;
+  }
+
+  since(mark: number): CallRecord[] {
+    return this.calls.slice(mark);
+  }
+
+  tallySince(mark: number): Tally {
+    return tally(this.since(mark));
+  }
+
+  private signatureOf(command: string, input: Record<string, unknown>): string {
+    const parts = [command, this.tablesOf(input)];
+    const pk = partitionKeyOf(input);
+    const kind = pk?.split('#')[0];
+    if (kind) parts.push(kind);
+    if (input.ConsistentRead === true) parts.push('consistent');
+    if (typeof input.ConditionExpression === 'string') parts.push('conditional');
+    return parts.join(' ');
+  }
+
+  private tablesOf(input: Record<string, unknown>): string {
+    const alias = (name: string) => this.tableAliases.get(name) ?? name;
+    if (typeof input.TableName === 'string') return alias(input.TableName);
+    const batch = (input.RequestItems ?? {}) as Record<string, unknown>;
+    return Object.keys(batch).map(alias).join('+') || '?';
+  }
+}
+
+/** The partition key value a call addresses (document or attribute-value form), if it names one. */
+function partitionKeyOf(input: Record<string, unknown>): string | undefined {
+  const text = (v: unknown) => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { S?: unknown }).S === 'string' ? (v as { S: string }).S : undefined);
+  const key = (input.Key ?? input.Item) as Record<string, unknown> | undefined;
+  if (key) return text(key.pk) ?? text(key.id);
+  const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
+  if (values) return text(values[':pk']);
+  // BatchGet: the first key of the first table
+  const batch = Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: Record<string, unknown>[] }>)[0];
+  const first = batch?.Keys?.[0];
+  return first ? text(first.pk) : undefined;
+}

@@ -1,0 +1,169 @@
+/** The printed report: one section per issue, then a summary with targets and PASS/FAIL/INFO. */
+import type { BundleResult } from './bundles';
+import type { Tally } from './call-log';
+import type { DeviceResults } from './devices';
+import type { PolicyAdminResults } from './policy-admin';
+import type { Leg } from './rounds';
+import type { SendResults } from './sends';
+import type { VerificationResults } from './verifications';
+
+export type Verdict = 'PASS' | 'FAIL' | 'INFO';
+
+export interface SummaryRow {
+  metric: string;
+  value: string;
+  target: string;
+  result: Verdict;
+}
+
+export function table(header: string[], rows: string[][], align: ('l' | 'r')[] = []): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].map((l) => `  ${l}`).join('\n');
+}
+
+export const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+/** Timed legs side by side: throughput (median of rounds), latency, time in DynamoDB, failures. */
+export function legTable(rows: { label: string; leg: Leg }[]): string {
+  return table(
+    ['', 'concurrency', 'ops/s', 'rounds ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'in DynamoDB ms', 'errors'],
+    rows.map(({ label, leg }) => [
+      label,
+      String(leg.concurrency),
+      f(leg.opsPerSecond, 0),
+      leg.roundsOpsPerSecond.map((r) => f(r, 0)).join(' '),
+      f(leg.p50Ms, 2),
+      f(leg.p95Ms, 2),
+      f(leg.p99Ms, 2),
+      f(leg.dynamoMeanMs, 2),
+      String(leg.errors),
+    ]),
+    ['l', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r'],
+  );
+}
+
+export const counts = (t: Pick<Tally, 'reads' | 'writes' | 'scans' | 'other' | 'kms' | 'publishes' | 'sends'>, digits = 0) =>
+  `${f(t.reads, digits)} reads, ${f(t.writes, digits)} writes, ${f(t.scans, digits)} scans${t.other ? `, ${f(t.other, digits)} other` : ''}, ${f(t.kms, digits)} KMS` +
+  `${t.publishes ? `, ${f(t.publishes, digits)} EventBridge` : ''}${t.sends ? `, ${f(t.sends, digits)} SNS/SES` : ''}`;
+
+/** Each distinct pattern of calls among counted ops, with its sequence. */
+function distinctLines(label: string, leg: Leg): string[] {
+  const out = [`   ${label} (${leg.count} counted one by one, p50 ${f(leg.p50Ms, 2)} ms${leg.errors ? `, ${leg.errors} FAILED: ${leg.firstError}` : ''}):`];
+  for (const d of leg.distinct) {
+    out.push(`     ${d.count === leg.count ? 'every one' : `${d.count} of them`}: ${counts(d)}`, `       ${d.sequence.join(' -> ') || '(no calls)'}`);
+  }
+  return out;
+}
+
+const tallyLine = (label: string, t: Tally) => [`   ${label}: ${counts(t)}`, `       ${t.sequence.join(' -> ') || '(no calls)'}`];
+
+export function verificationSection(v: VerificationResults): string {
+  const out = [
+    'Issue 2 — verifications: the handler path against the bare DynamoDB floor',
+    `   handler: API Gateway v2 event -> authorizer handler -> verify handler (middy, zod, core, DynamoDB adapters,`,
+    `   real AWS SDK client over HTTP to dynalite in a child process). floor: the same 4 DynamoDB calls made directly`,
+    `   with a DocumentClient on the same dynalite. ${v.users} users, ${v.rounds} rounds of ${v.users} at each concurrency, after a warm-up;`,
+    `   the clock moves one TOTP step per round; ops/s = median of the rounds' ops/s.`,
+    '',
+    legTable(v.byConcurrency.flatMap((c) => [
+      { label: 'handler', leg: c.handler },
+      { label: 'floor', leg: c.floor },
+    ])),
+    `   handler/floor (median ops/s): ${v.byConcurrency.map((c) => `concurrency ${c.concurrency}: ${f(c.ratio, 2)}`).join(', ')}`,
+    `   floor calls: ${v.floorSequence.join(' -> ')} (same as the handler's: ${v.floorMatchesHandler ? 'yes' : 'NO'})`,
+  ];
+  for (const c of v.byConcurrency) {
+    out.push(`   all calls / verification at concurrency ${c.concurrency}: ${counts(c.handler.perOp, 3)}`);
+    for (const leg of [c.handler, c.floor]) if (leg.firstError) out.push(`   first error at concurrency ${c.concurrency}: ${leg.firstError}`);
+  }
+  out.push('', 'Calls per verification, counted (DynamoDB client middleware; counting KMS, EventBridge ports; authorizer included)');
+  const sequential = v.byConcurrency.find((c) => c.concurrency === 1);
+  if (sequential) out.push(...distinctLines('warm TOTP verification, assertion signed', sequential.handler));
+  out.push(...distinctLines('recovery-code verification', v.recovery));
+  out.push(
+    ...tallyLine(`cold verification, authorizer (${f(v.cold.latencyMs, 1)} ms in all, modules loaded)`, v.cold.authorizer),
+    ...tallyLine('cold verification, verify function', v.cold.verify),
+    ...tallyLine('cache refresh, once per TTL per container (tenant 30 s, API key 60 s)', v.cacheRefresh),
+  );
+  return out.join('\n');
+}
+
+export function sendSection(s: SendResults): string {
+  return [
+    'Issue 3 — codes sent through the challenge path',
+    `   authorizer + challenge handler, createChallenge {method: sms|email} for ${s.usersPerChannel} users per channel, each with`,
+    '   their own destination; counting in-memory SNS/SES stand-ins; each round an hour later (velocity counters are per hour).',
+    '',
+    legTable(s.legs.map(({ channel, leg }) => ({ label: channel, leg }))),
+    '',
+    ...s.legs.filter(({ leg }) => leg.concurrency === 1).flatMap(({ channel, leg }) => distinctLines(`${channel} send`, leg)),
+    ...tallyLine('cold send (first in a fresh container)', s.cold),
+    ...tallyLine('send with an Idempotency-Key', s.idempotent.first),
+    ...tallyLine('the same request again (a retry: replayed, nothing sent)', s.idempotent.replay),
+    ...distinctLines('verifying a sent SMS code', s.verification),
+  ].join('\n');
+}
+
+export function deviceSection(d: DeviceResults): string {
+  const s = d.signing;
+  return [
+    'Issue 5 — trusted devices and assertions (policy prompt: unrecognized_devices)',
+    ...distinctLines('challenge with a device token (recognised, token rotated)', d.deviceToken),
+    ...distinctLines('challenge from the IP of a verified sign-in (recognised)', d.knownIp),
+    ...distinctLines('challenge from an unknown device (challenge made)', d.unknownDevice),
+    ...distinctLines('verification with rememberDevice (token issued, IP remembered)', d.rememberDevice),
+    `   AssertionSigner.sign (ES256 JWT), ${s.signatures} warm signatures: median ${f(s.medianUs, 0)} µs, p95 ${f(s.p95Us, 0)} µs, ${s.kms} KMS calls`,
+    ...tallyLine(`first signature in a fresh container (${f(s.coldMs, 1)} ms: signing key read, unsealed, imported)`, s.cold),
+  ].join('\n');
+}
+
+export function policyAdminSection(p: PolicyAdminResults): string {
+  const out = ['Issue 4 — policy and admin at scale'];
+  if (p.status === 'skipped') return [...out, `   not measured: ${p.reason}`, `   the hook (bench/policy-admin.ts) expects: ${p.expects}`].join('\n');
+  out.push(`   ${p.users} users in one tenant (seeded through the enrollment function in ${f(p.seedSeconds, 1)} s)`);
+  for (const run of p.graceRuns) out.push(...tallyLine(`grace-expiry run, ${run.label}: ${f(run.seconds, 2)} s, ${run.result}`, run.calls));
+  out.push(...distinctLines('admin overview (GET /v1/admin/overview)', p.overview));
+  return out.join('\n');
+}
+
+export function bundleSection(bundles: BundleResult[], limitKb: number, runs: number): string {
+  const out: string[] = [
+    'Issue 2 — bundles (esbuild with infra/bundling.ts: minified ESM for node22, @aws-sdk/* external) and cold import',
+    `   import = median of ${runs} fresh \`node\` processes timing \`await import(bundle)\` (${process.version}); SDK alone = the same`,
+    "   for just the bundle's @aws-sdk/* imports (external: Lambda's runtime provides them, but loading them is part of the cold start)",
+    '',
+    table(
+      ['function', 'KB', `<= ${limitKb} KB`, 'import ms', 'SDK alone ms', 'import runs ms', '@aws-sdk/* imported'],
+      bundles.map((b) => [
+        b.name,
+        f(b.kb, 1),
+        b.buildError ? 'BUILD FAILED' : b.kb <= limitKb ? 'yes' : 'NO',
+        b.importError ? 'THROWS' : f(b.importMs ?? NaN, 1),
+        f(b.sdkImportMs ?? NaN, 1),
+        b.importRunsMs?.map((t) => t.toFixed(0)).join(' ') ?? '',
+        b.sdkImports.map((m) => m.replace('@aws-sdk/', '')).join(' '),
+      ]),
+      ['l', 'r', 'l', 'r', 'r', 'l', 'l'],
+    ),
+  ];
+  for (const b of bundles) {
+    if (b.buildError) out.push(`   ${b.name}: build failed: ${b.buildError}`);
+    if (b.importError) out.push(`   ${b.name}: import throws: ${b.importError}`);
+  }
+  out.push('', '   top contributors (minified bytes in the bundle, from the esbuild metafile)');
+  const list = (items: { path: string; kb: number }[]) => items.map((i) => `${i.path} ${f(i.kb, 1)}`).join(', ');
+  for (const b of bundles.filter((x) => !x.buildError)) {
+    out.push(`   ${b.name} (${f(b.kb, 1)} KB) by package: ${list(b.largestPackages)}`);
+    if (b.kb > limitKb) out.push(`     largest files: ${list(b.largestInputs)}`);
+  }
+  return out.join('\n');
+}
+
+export function summaryTable(rows: SummaryRow[]): string {
+  return table(
+    ['metric', 'value', 'target', 'result'],
+    rows.map((r) => [r.metric, r.value, r.target, r.result]),
+  );
+}

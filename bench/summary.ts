@@ -1,0 +1,88 @@
+/** The summary: every headline figure beside its target, PASS/FAIL where the issues set one, else INFO. */
+import type { BundleResult } from './bundles';
+import type { Tally } from './call-log';
+import type { DeviceResults } from './devices';
+import type { PolicyAdminResults } from './policy-admin';
+import { counts, f, type SummaryRow, type Verdict } from './report';
+import type { Leg } from './rounds';
+import type { SendResults } from './sends';
+import type { VerificationResults } from './verifications';
+
+export const TARGETS = { ratio: 0.7, warmReads: 2, warmWrites: 2, sendWrites: 3, bundleKb: 150, benchSeconds: 180 };
+
+type Count = 'reads' | 'writes' | 'scans' | 'kms';
+
+/** The range of a count over a leg's distinct call patterns: "2", or "1-3" when they differ. */
+function range(leg: Leg, key: Count): { text: string; max: number } {
+  const values = leg.distinct.map((d) => d[key]);
+  const [min, max] = [Math.min(...values), Math.max(...values)];
+  return { text: min === max ? String(max) : `${min}-${max}`, max };
+}
+
+const verdict = (ok: boolean): Verdict => (ok ? 'PASS' : 'FAIL');
+
+function countRows(label: string, leg: Leg, limits: Partial<Record<Count, number>>): SummaryRow[] {
+  return (['reads', 'writes', 'scans', 'kms'] as const).map((key) => {
+    const r = range(leg, key);
+    const limit = limits[key];
+    const name = key === 'kms' ? 'KMS calls' : `DynamoDB ${key}`;
+    return { metric: `${label}: ${name}`, value: r.text, target: limit === undefined ? '' : limit === 0 ? '0' : `<= ${limit}`, result: limit === undefined ? 'INFO' : verdict(r.max <= limit) };
+  });
+}
+
+const info = (metric: string, value: string): SummaryRow => ({ metric, value, target: '', result: 'INFO' });
+const calls = (t: Tally) => counts(t).replace(/, 0 scans/, '');
+
+export function summaryRows(r: {
+  verification: VerificationResults;
+  sends: SendResults;
+  devices: DeviceResults;
+  policyAdmin: PolicyAdminResults;
+  bundles: BundleResult[];
+  seconds: number;
+}): SummaryRow[] {
+  const { verification: v, sends: s, devices: d, policyAdmin: p } = r;
+  const rows: SummaryRow[] = [];
+  let warmP50 = NaN;
+  for (const c of v.byConcurrency) {
+    if (c.concurrency === 1) warmP50 = c.handler.p50Ms;
+    rows.push(info(`verifications/s, concurrency ${c.concurrency}`, `${f(c.handler.opsPerSecond, 0)} handler, ${f(c.floor.opsPerSecond, 0)} floor (p50 ${f(c.handler.p50Ms, 2)} / ${f(c.floor.p50Ms, 2)} ms)`));
+    rows.push({ metric: `handler/floor, concurrency ${c.concurrency}`, value: f(c.ratio, 2), target: `>= ${TARGETS.ratio}`, result: verdict(c.ratio >= TARGETS.ratio) });
+  }
+  const sequential = v.byConcurrency.find((c) => c.concurrency === 1)!.handler;
+  rows.push(...countRows('warm TOTP verification (assertion signed)', sequential, { reads: TARGETS.warmReads, writes: TARGETS.warmWrites, scans: 0, kms: 0 }));
+  rows.push(info('recovery-code verification', v.recovery.distinct.map(calls).join(' | ')));
+  rows.push(info('cold verification (authorizer + verify)', `${calls(v.cold.authorizer)} + ${calls(v.cold.verify)}`));
+
+  for (const { channel, leg } of s.legs) rows.push(info(`${channel} sends/s, concurrency ${leg.concurrency}`, `${f(leg.opsPerSecond, 0)} (p50 ${f(leg.p50Ms, 2)} ms)`));
+  for (const { channel, leg } of s.legs.filter((l) => l.leg.concurrency === 1)) {
+    rows.push(...countRows(`${channel} send`, leg, { writes: TARGETS.sendWrites, scans: 0, kms: 0 }));
+  }
+  rows.push(info('Idempotency-Key send / its replay', `${calls(s.idempotent.first)} / ${calls(s.idempotent.replay)}`));
+
+  rows.push(...countRows('challenge with a device token', d.deviceToken, { scans: 0, kms: 0 }));
+  rows.push(info('challenge from a known IP / an unknown device', `${d.knownIp.distinct.map(calls).join(' | ')} / ${d.unknownDevice.distinct.map(calls).join(' | ')}`));
+  rows.push(...countRows('verification with rememberDevice', d.rememberDevice, { kms: 0 }).filter((row) => row.metric.endsWith('KMS calls')));
+  rows.push(info('assertion signing (AssertionSigner.sign, warm)', `median ${f(d.signing.medianUs, 0)} µs, p95 ${f(d.signing.p95Us, 0)} µs (${f((d.signing.medianUs / 1000 / warmP50) * 100, 1)}% of a warm verification's p50); ${d.signing.kms} KMS`));
+
+  if (p.status === 'measured') {
+    for (const run of p.graceRuns.slice(1)) rows.push(info(`grace-expiry run, ${run.label}`, `${f(run.seconds, 2)} s; ${calls(run.calls)}`));
+    rows.push(info(`admin overview, ${p.users} users`, `p50 ${f(p.overview.p50Ms, 2)} ms; ${p.overview.distinct.map(calls).join(' | ')}`));
+  } else {
+    rows.push(info('issue 4: grace expiry, admin overview', `not measured: ${p.reason}`));
+  }
+
+  for (const b of r.bundles) {
+    rows.push({ metric: `bundle ${b.name}`, value: b.buildError ? 'build failed' : `${f(b.kb, 1)} KB`, target: `<= ${TARGETS.bundleKb} KB`, result: verdict(!b.buildError && b.kb <= TARGETS.bundleKb) });
+  }
+  for (const b of r.bundles.filter((x) => !x.buildError)) {
+    rows.push(info(`cold import ${b.name}`, b.importError ? `throws: ${b.importError.slice(0, 60)}` : `${f(b.importMs ?? NaN, 0)} ms (SDK alone ${f(b.sdkImportMs ?? NaN, 0)} ms)`));
+  }
+
+  const legs = [...v.byConcurrency.flatMap((c) => [c.handler, c.floor]), v.recovery, ...s.legs.map((l) => l.leg), s.verification, d.deviceToken, d.knownIp, d.unknownDevice, d.rememberDevice];
+  if (p.status === 'measured') legs.push(p.overview);
+  const failed = legs.reduce((n, leg) => n + leg.errors, 0);
+  rows.push({ metric: 'failed operations', value: String(failed), target: '0', result: verdict(failed === 0) });
+  rows.push({ metric: 'whole bench', value: `${f(r.seconds, 1)} s`, target: `< ${TARGETS.benchSeconds} s`, result: verdict(r.seconds < TARGETS.benchSeconds) });
+  return rows;
+}
