@@ -4,7 +4,7 @@
  * table behind the authorizer, the schedules fail loudly, and no policy grants a wildcard action.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import type { CfnResource } from 'aws-cdk-lib';
+import type { CfnResource, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { tables, type TableDefinition, type TableName } from '@twofold/adapters/tables';
 import { routeKeyOf, routes } from '@twofold/contract/routes';
@@ -15,7 +15,7 @@ import { allStatements, actionsOf, fullSettings, resourcesOf, synthTwofold, type
 const stacks = synthTwofold(fullSettings, { validate: true });
 const { stateful, stateless, statefulTemplate, statelessTemplate } = stacks;
 
-const logicalId = (construct: { node: { defaultChild?: unknown } }, stack = stateless) => stack.getLogicalId(construct.node.defaultChild as CfnResource);
+const logicalId = (construct: { node: { defaultChild?: unknown } }, stack: Stack = stateless) => stack.getLogicalId(construct.node.defaultChild as CfnResource);
 const resource = (template: typeof statelessTemplate, id: string) => (template.toJSON().Resources as Record<string, CfnResourceJson>)[id]!;
 
 describe('stateful stack', () => {
