@@ -5,6 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CfnResource } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import type { TableName } from '@twofold/adapters/tables';
 import { lambdaFunctions, type LambdaFunctionName } from '../../infra/bundling';
@@ -68,6 +69,21 @@ describe('each function may do what the matrix says and nothing more', () => {
     expect(got.sesSendEmail !== undefined).toBe(want.email ?? false);
     // grace expiry's failed runs go to its dead-letter queue: Lambda's on-failure destination sends them
     expect(got.other).toEqual(name === 'grace-expiry' ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : []);
+  });
+});
+
+describe('environment beside the grants', () => {
+  const envOf = (name: LambdaFunctionName) => {
+    const fn = stacks.statelessTemplate.toJSON().Resources[stacks.stateless.getLogicalId(stacks.stateless.functions[name].node.defaultChild as CfnResource)];
+    return Object.keys(fn.Properties.Environment.Variables as Record<string, unknown>);
+  };
+
+  it.each(lambdaFunctions)('%s is told the bus exactly when it may put events, a sender exactly when it may use it', (name) => {
+    const env = envOf(name);
+    expect(env.includes('TWOFOLD_EVENT_BUS')).toBe(access[name].putEvents);
+    expect(env.includes('TWOFOLD_EMAIL_SENDER')).toBe(access[name].sesSendEmail !== undefined);
+    // the admin's policy check asks whether SMS exists (an SMS policy needs it) and never sends
+    expect(env.includes('TWOFOLD_SMS_SENDER')).toBe(access[name].snsPublish !== undefined || name === 'admin');
   });
 });
 
