@@ -64,16 +64,26 @@ export function tally(calls: CallRecord[]): Tally {
   return t;
 }
 
-/** The distinct tallies among many (by their sequence of calls), most frequent first. */
+/**
+ * The distinct tallies among many, most frequent first: by the calls made, whatever their order
+ * (calls made in parallel come back in any order); each shows the first order seen.
+ */
 export function distinctTallies(tallies: Tally[]): (Tally & { count: number })[] {
   const seen = new Map<string, Tally & { count: number }>();
   for (const t of tallies) {
-    const key = t.sequence.join(' | ');
+    const key = [...t.sequence].sort().join(' | ');
     const found = seen.get(key);
     if (found) found.count++;
     else seen.set(key, { ...t, count: 1 });
   }
   return [...seen.values()].sort((a, b) => b.count - a.count);
+}
+
+/** A long sequence in short: each distinct call with how many times it came, in first-seen order. */
+export function grouped(sequence: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const s of sequence) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].map(([signature, n]) => `${n} × ${signature}`);
 }
 
 /** One log for any number of clients and ports. */
@@ -119,6 +129,7 @@ export class CallLog {
 
   private signatureOf(command: string, input: Record<string, unknown>): string {
     const parts = [command, this.tablesOf(input)];
+    if (typeof input.IndexName === 'string') parts.push(`index:${input.IndexName}`);
     const pk = partitionKeyOf(input);
     const kind = pk?.split('#')[0];
     if (kind) parts.push(kind);

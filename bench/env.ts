@@ -3,6 +3,9 @@
  * environment is set before any AWS SDK client is made.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// The functions' info lines (the scheduled job logs one per run) would land in the report;
+// warnings and errors still show. A successful request logs nothing at info level either way.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 /** The environment for the processes the bench starts (dynalite, cold imports). */
 export const childEnv = (): NodeJS.ProcessEnv => ({ ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });

@@ -9,9 +9,10 @@
  *   issue 5  device-check calls per challenge; assertion signing time; KMS calls still 0
  *   issue 4  grace-expiry run and admin overview at 10,000 users (when those functions exist)
  *
- * Knobs (environment): BENCH_USERS (200), BENCH_ROUNDS (5), BENCH_CONCURRENCY ("1,8"),
- * BENCH_SEND_USERS (100 per channel), BENCH_DEVICE_USERS (50), BENCH_SIGNATURES (2000),
- * BENCH_ADMIN_USERS (10000; 0 skips issue 4), BENCH_IMPORT_RUNS (5), BENCH_DYNALITE=inprocess,
+ * Knobs (environment): BENCH_USERS (100), BENCH_ROUNDS (5), BENCH_CONCURRENCY ("1,8"),
+ * BENCH_SEND_USERS (50 per channel), BENCH_DEVICE_USERS (50), BENCH_SIGNATURES (2000),
+ * BENCH_ADMIN_USERS (10000; 0 skips issue 4), BENCH_ADMIN_DUE (1000 of them due at each grace run),
+ * BENCH_IMPORT_RUNS (5), BENCH_DYNALITE=inprocess,
  * BENCH_CPU_PROFILE=<file> (a CPU profile of the last handler round at concurrency 1).
  */
 import './env';
@@ -42,13 +43,14 @@ if (concurrencies.some((c) => !Number.isInteger(c) || c < 1 || c > 64) || !concu
   throw new Error('BENCH_CONCURRENCY: integers in 1..64, including 1 (the per-operation counts come from the sequential rounds)');
 }
 const options = {
-  users: int('BENCH_USERS', 200, 8, 2000),
+  users: int('BENCH_USERS', 100, 8, 2000),
   rounds: int('BENCH_ROUNDS', 5, 1, 20),
   concurrencies,
-  sendUsers: int('BENCH_SEND_USERS', 100, 8, 1000),
+  sendUsers: int('BENCH_SEND_USERS', 50, 8, 1000),
   deviceUsers: int('BENCH_DEVICE_USERS', 50, 4, 1000),
   signatures: int('BENCH_SIGNATURES', 2000, 10, 100_000),
   adminUsers: int('BENCH_ADMIN_USERS', 10_000, 0, 100_000),
+  adminDue: int('BENCH_ADMIN_DUE', 1000, 1, 100_000),
   importRuns: int('BENCH_IMPORT_RUNS', 5, 1, 25),
   setupConcurrency: 8,
   ...(process.env.BENCH_CPU_PROFILE ? { cpuProfile: process.env.BENCH_CPU_PROFILE } : {}),
@@ -84,7 +86,7 @@ async function main() {
       progress(`issue 4: grace expiry and admin overview at ${options.adminUsers} users... (${elapsed()})`);
       const policyAdmin: PolicyAdminResults =
         options.adminUsers > 0
-          ? await runPolicyAdminBench(h, root, { users: options.adminUsers, overviewCalls: 50 }, progress)
+          ? await runPolicyAdminBench(h, root, { users: options.adminUsers, due: Math.min(options.adminDue, options.adminUsers), overviewCalls: 50 }, progress)
           : { status: 'skipped', reason: 'BENCH_ADMIN_USERS=0', expects: POLICY_ADMIN_EXPECTS };
       return { verification, sends, devices, policyAdmin };
     } finally {

@@ -66,7 +66,7 @@ export function summaryRows(r: {
   rows.push(info('assertion signing (AssertionSigner.sign, warm)', `median ${f(d.signing.medianUs, 0)} µs, p95 ${f(d.signing.p95Us, 0)} µs (${f((d.signing.medianUs / 1000 / warmP50) * 100, 1)}% of a warm verification's p50); ${d.signing.kms} KMS`));
 
   if (p.status === 'measured') {
-    for (const run of p.graceRuns.slice(1)) rows.push(info(`grace-expiry run, ${run.label}`, `${f(run.seconds, 2)} s; ${calls(run.calls)}`));
+    for (const run of p.graceRuns.slice(1)) rows.push(info(`grace-expiry: ${run.label}`, `${f(run.seconds, 2)} s; ${calls(run.calls)}`));
     rows.push(info(`admin overview, ${p.users} users`, `p50 ${f(p.overview.p50Ms, 2)} ms; ${p.overview.distinct.map(calls).join(' | ')}`));
   } else {
     rows.push(info('issue 4: grace expiry, admin overview', `not measured: ${p.reason}`));
