@@ -151,10 +151,9 @@ describe('disabling two-factor', () => {
 });
 
 describe('racing requests: one event per change of state', () => {
-  // Known bug (reported, packages/core/src/enrollment.ts): whether this was the first or last
-  // active factor is decided from a read taken before the writes, so racing requests all see
-  // the same state. Flip `it.fails` to `it` once the decision rides on a conditional write.
-  it.fails('two first factors confirmed in parallel: exactly one two_factor.enabled', async () => {
+  // Whether a request turned two-factor on or off is decided by one conditional write on the
+  // user's flag, not by what each racing request read before writing.
+  it('two first factors confirmed in parallel: exactly one two_factor.enabled', async () => {
     const started = await Promise.all([0, 1].map(() => t.app('POST', '/v1/users/eve/factors', { type: 'totp' })));
     const secrets = await Promise.all(started.map(async (s) => parseOtpauthUri(await zbarimg(s.body.qrCode)).secret));
     const codes = await Promise.all(secrets.map((secret) => oathtool(secret, t.clock.nowMs())));
@@ -165,7 +164,7 @@ describe('racing requests: one event per change of state', () => {
     expect(types.filter((type) => type === 'two_factor.enabled')).toHaveLength(1);
   });
 
-  it.fails('the last two factors removed in parallel: exactly one two_factor.disabled', async () => {
+  it('the last two factors removed in parallel: exactly one two_factor.disabled', async () => {
     const first = await enrolTotp(t, t.app, 'gil');
     const second = await enrolTotp(t, t.app, 'gil');
     const fresh = await freshAssertion(t, t.app, 'gil', first.secret);
@@ -175,7 +174,7 @@ describe('racing requests: one event per change of state', () => {
     expect((await typesOf('gil')).filter((type) => type === 'two_factor.disabled')).toHaveLength(1);
   });
 
-  it.fails('10 parallel disables of one user emit exactly one two_factor.disabled', async () => {
+  it('10 parallel disables of one user emit exactly one two_factor.disabled', async () => {
     const { secret } = await enrolTotp(t, t.app, 'ned');
     const fresh = await freshAssertion(t, t.app, 'ned', secret);
     const results = await Promise.all(Array.from({ length: 10 }, () => t.app('DELETE', '/v1/users/ned/two-factor', undefined, { headers: fresh })));

@@ -228,9 +228,11 @@ export async function confirmFactor(
   if (!activated) fail('factor_already_active');
 
   const firstActive = !user.factors.some((f) => f.status === 'active' && f.factorId !== factorId);
+  // of first factors confirmed at once, one conditional write decides which turned two-factor on
+  const enabled = firstActive && (await deps.users.switchTwoFactor(tenantId, userId, true, now));
   await emit(deps, [
     { type: 'factor.added', tenantId, userId, detail: { factorId, factorType: factor.type } },
-    ...(firstActive ? [{ type: 'two_factor.enabled' as const, tenantId, userId }] : []),
+    ...(enabled ? [{ type: 'two_factor.enabled' as const, tenantId, userId }] : []),
   ]);
   const codes = firstActive && !user.recovery ? await issueRecoveryCodes(deps, tenant, userId, keys, { onlyIfAbsent: true }) : undefined;
   await syncUser(deps, tenantId, userId);
@@ -285,13 +287,23 @@ export async function removeFactor(deps: CoreDeps, tenantId: string, userId: str
   const user = await deps.users.load(tenantId, userId);
   const factor = user.factors.find((f) => f.factorId === factorId);
   if (!factor || !(await deps.users.deleteFactor(tenantId, userId, factorId))) fail('factor_not_found', `No factor ${factorId} for this user.`);
-  // recovery codes back up the active factors; with the last one gone, two-factor is off
-  const activeLeft = user.factors.some((f) => f.status === 'active' && f.factorId !== factorId);
   const wasActive = factor!.status === 'active';
-  if (!activeLeft && user.recovery) await deps.users.deleteRecoverySet(tenantId, userId);
+  // With the last active factor gone two-factor is off. Read again after this delete: of the
+  // last factors removed at once, the last delete sees none left, and one conditional write
+  // decides which removal turned two-factor off (and emits it).
+  const activeLeft = wasActive && (await deps.users.load(tenantId, userId)).factors.some((f) => f.status === 'active');
+  const disabled = wasActive && !activeLeft && (await deps.users.switchTwoFactor(tenantId, userId, false, deps.clock.nowMs()));
+  let devices = 0;
+  if (disabled) {
+    // as when two-factor is disabled: recovery codes and trusted devices go with it
+    await deps.users.deleteRecoverySet(tenantId, userId);
+    devices = await deps.devices.removeAll(tenantId, userId);
+  }
   await emit(deps, [
-    { type: 'factor.removed', tenantId, userId, actor, detail: { factorId, factorType: factor!.type } },
-    ...(wasActive && !activeLeft ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
+    // a factor never confirmed was never added
+    ...(wasActive ? [{ type: 'factor.removed' as const, tenantId, userId, actor, detail: { factorId, factorType: factor!.type } }] : []),
+    ...(disabled ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
+    ...(devices > 0 ? [{ type: 'device.revoked' as const, tenantId, userId, actor, detail: { count: devices } }] : []),
   ]);
   await syncUser(deps, tenantId, userId);
 }
@@ -300,8 +312,11 @@ export async function disableTwoFactor(deps: CoreDeps, tenantId: string, userId:
   const user = await loadExisting(deps, tenantId, userId);
   await deps.users.deleteTwoFactorState(tenantId, userId);
   const devices = await deps.devices.removeAll(tenantId, userId);
+  // of parallel disables, one conditional write decides which turned two-factor off (and emits it)
+  const hadTwoFactor = user.factors.some((f) => f.status === 'active');
+  const disabled = hadTwoFactor && (await deps.users.switchTwoFactor(tenantId, userId, false, deps.clock.nowMs()));
   await emit(deps, [
-    ...(user.factors.length > 0 || user.recovery ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
+    ...(disabled ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
     ...(devices > 0 ? [{ type: 'device.revoked' as const, tenantId, userId, actor, detail: { count: devices } }] : []),
   ]);
   await syncUser(deps, tenantId, userId);

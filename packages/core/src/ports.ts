@@ -92,8 +92,8 @@ export interface UserStore {
   deleteFactor(tenantId: string, userId: string, factorId: string): Promise<boolean>;
   /** Writes a new set, replacing any other; with onlyIfAbsent, false when a set exists. */
   putRecoverySet(tenantId: string, userId: string, set: RecoverySet, options?: { onlyIfAbsent?: boolean }): Promise<boolean>;
-  /** Removes one code by its keyed hash; false when it was not (or no longer) in the set. */
-  spendRecoveryCode(tenantId: string, userId: string, codeHash: string): Promise<boolean>;
+  /** Removes one code by its keyed hash: how many are left after it; false when it was not (or no longer) in the set. */
+  spendRecoveryCode(tenantId: string, userId: string, codeHash: string): Promise<number | false>;
   deleteRecoverySet(tenantId: string, userId: string): Promise<void>;
   /**
    * Counts a failed login attempt. At most `maxAttempts` failures count within a window of
@@ -103,6 +103,11 @@ export interface UserStore {
   clearLoginFailures(tenantId: string, userId: string): Promise<void>;
   /** Deletes every factor, the recovery codes and the failure counter; keeps the profile. */
   deleteTwoFactorState(tenantId: string, userId: string): Promise<void>;
+  /**
+   * Turns the user's two-factor flag on or off, if it is not so already: of parallel requests
+   * that turn it the same way exactly one gets true — the one that emits the event.
+   */
+  switchTwoFactor(tenantId: string, userId: string, on: boolean, nowMs: number): Promise<boolean>;
   /**
    * Saves the user's summary (and the index entries it implies) if the saved version is still
    * `expectedVersion`; false when another change saved one first. `inGraceIndex`: whether the

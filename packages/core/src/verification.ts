@@ -43,11 +43,15 @@ export async function verifyChallenge(
   const keys = await deps.keyRing.keysFor(tenant);
   let method: Method | undefined;
   let expectedCodeHash: string | undefined;
+  /** After a recovery code is spent: how many are left, as the write that spent it saw the set. */
+  let recoveryLeft: number | undefined;
   if (body.recoveryCode !== undefined) {
     const normalised = normaliseRecoveryCode(body.recoveryCode);
     const hash = normalised && keyedHash(keys.hashKey, tenantId, userId, normalised);
-    if (hash && user.recovery?.hashes.includes(hash) && (await deps.users.spendRecoveryCode(tenantId, userId, hash))) {
+    const left = hash && user.recovery?.hashes.includes(hash) ? await deps.users.spendRecoveryCode(tenantId, userId, hash) : false;
+    if (left !== false) {
       method = 'recovery_code';
+      recoveryLeft = left;
     }
   } else if (challenge.method === 'sms' || challenge.method === 'email') {
     // the code sent for this challenge; the write below checks it is still the current one
@@ -86,7 +90,8 @@ export async function verifyChallenge(
     challenge.ipKey && days !== null ? deps.devices.rememberIp(tenantId, userId, challenge.ipKey, now + days * 86_400_000) : undefined,
   ]);
 
-  const remaining = Math.max(0, (user.recovery?.hashes.length ?? 0) - (method === 'recovery_code' ? 1 : 0));
+  // codes spent at the same time are counted by the write, not by what this request read before it
+  const remaining = recoveryLeft ?? user.recovery?.hashes.length ?? 0;
   await emit(deps, [
     ...(method === 'recovery_code' ? [{ type: 'recovery_code.used' as const, tenantId, userId, detail: { remaining } }] : []),
     ...(method === 'recovery_code' && remaining <= LOW_RECOVERY_CODES ? [{ type: 'recovery_codes.low' as const, tenantId, userId, detail: { remaining } }] : []),

@@ -37,6 +37,8 @@ const ConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.TWOFOLD_KEY_VAULT === 'kms' && !c.TWOFOLD_KMS_KEY_ID) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_KMS_KEY_ID is required with the kms key vault', path: ['TWOFOLD_KMS_KEY_ID'] });
     if (c.TWOFOLD_EMAIL_SENDER === 'ses' && !c.TWOFOLD_EMAIL_FROM) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_EMAIL_FROM is required with the ses email sender', path: ['TWOFOLD_EMAIL_FROM'] });
+    // in AWS (KMS) events must reach the bus: without it they would go to a local log and be lost
+    if (c.TWOFOLD_KEY_VAULT === 'kms' && !c.TWOFOLD_EVENT_BUS) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_EVENT_BUS is required with the kms key vault (a deployment in AWS)', path: ['TWOFOLD_EVENT_BUS'] });
     if (c.TWOFOLD_KEY_VAULT === 'local' && !c.TWOFOLD_LOCAL_KEY_FILE) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_LOCAL_KEY_FILE is required with the local key vault', path: ['TWOFOLD_LOCAL_KEY_FILE'] });
   })
   .transform((c) => ({

@@ -222,15 +222,35 @@ export class DynamoUserStore implements UserStore {
     );
   }
 
-  spendRecoveryCode(tenantId: string, userId: string, codeHash: string): Promise<boolean> {
-    return conditional(() =>
-      this.db.send(
+  async spendRecoveryCode(tenantId: string, userId: string, codeHash: string): Promise<number | false> {
+    let left = 0;
+    const spent = await conditional(async () => {
+      const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(tenantId, userId, userItem.recovery),
           UpdateExpression: 'DELETE hashes :set',
           ConditionExpression: 'contains(hashes, :hash)',
           ExpressionAttributeValues: { ':set': new Set([codeHash]), ':hash': codeHash },
+          // the set as this write left it (DynamoDB drops an emptied set: then none are left)
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      left = (Attributes?.hashes as Set<string> | undefined)?.size ?? 0;
+    });
+    return spent ? left : false;
+  }
+
+  switchTwoFactor(tenantId: string, userId: string, on: boolean, nowMs: number): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(tenantId, userId, userItem.profile),
+          UpdateExpression: 'SET twoFactorOn = :on, twoFactorChangedAtMs = :now',
+          // users enrolled before the flag existed have none: treated as on
+          ConditionExpression: on ? 'attribute_exists(pk) AND (attribute_not_exists(twoFactorOn) OR twoFactorOn = :off)' : 'attribute_exists(pk) AND (attribute_not_exists(twoFactorOn) OR twoFactorOn = :onValue)',
+          ExpressionAttributeValues: { ':on': on, ':now': nowMs, ...(on ? { ':off': false } : { ':onValue': true }) },
         }),
       ),
     );
