@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { tables, type TableDefinition, type TableName } from '@twofold/adapters/tables';
 import { routeKeyOf, routes } from '@twofold/contract/routes';
 import { lambdaFunctions } from '../../infra/bundling';
-import { allStatements, actionsOf, fullSettings, resourcesOf, synthTwofold, type CfnResourceJson } from './synth';
+import { allStatements, actionsOf, fullSettings, resourcesOf, synthTwofold, type CfnResourceJson, type PolicyStatementJson } from './synth';
 
 // with CloudFormation's schema validation: a property CloudFormation would refuse fails here
 const stacks = synthTwofold(fullSettings, { validate: true });
@@ -55,6 +55,19 @@ describe('stateful stack', () => {
     statefulTemplate.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/tf-test/key-vault' });
   });
 
+  it('the key policy names its actions: the account administers it and uses it for Decrypt and GenerateDataKey, nothing else', () => {
+    const [[, key]] = resourcesOf(statefulTemplate, 'AWS::KMS::Key') as [[string, CfnResourceJson]];
+    const statements = (key.Properties!.KeyPolicy as { Statement: PolicyStatementJson[] }).Statement;
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    expect(actions).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:PutKeyPolicy', 'kms:EnableKeyRotation']));
+    for (const never of ['kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext']) expect(actions).not.toContain(never);
+    // one principal, the account: a function's permission comes from its IAM role, as the grants say
+    const principals = new Set(statements.map((s) => JSON.stringify((s as unknown as { Principal: unknown }).Principal)));
+    expect([...principals]).toHaveLength(1);
+    expect([...principals][0]).toContain(':root');
+  });
+
   it('outputs the table names, the key and the bus', () => {
     const outputs = Object.keys(statefulTemplate.toJSON().Outputs as object);
     expect(outputs).toEqual(expect.arrayContaining(['DirectoryTableName', 'SecretsTableName', 'KmsKeyId', 'KmsKeyArn', 'EventBusName', 'EventBusArn']));
@@ -73,7 +86,7 @@ describe('functions', () => {
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['TWOFOLD_DIRECTORY_TABLE', 'TWOFOLD_SECRETS_TABLE', 'TWOFOLD_KMS_KEY_ID']));
   });
 
-  it('no IAM policy statement allows a wildcard action (dynamodb:*, kms:*, kms:GenerateDataKey* ...)', () => {
+  it('no IAM policy statement allows a wildcard action (dynamodb:*, kms:*, kms:GenerateDataKey* ...), nor does the key policy', () => {
     const statements = [...allStatements(statelessTemplate), ...allStatements(statefulTemplate)];
     expect(statements.length).toBeGreaterThan(lambdaFunctions.length);
     const wildcards = statements.filter((s) => s.Effect === 'Allow').flatMap(actionsOf).filter((a) => a.includes('*'));
