@@ -11,7 +11,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { tables, type TableName } from '@twofold/adapters/tables';
+import { tables, type TableDefinition, type TableName } from '@twofold/adapters/tables';
 import { configKeys } from '@twofold/runtime/config';
 import { bundling, entryOf, type LambdaFunctionName } from '../bundling';
 import type { Needs, TableAccess } from '../function-needs';
@@ -91,7 +91,7 @@ export class ServiceFunction extends Construct {
 
     const { data, needs } = props;
     for (const name of Object.keys(tables) as TableName[]) {
-      // every function's config names every table; what it may do with one is its needs' say
+      // every function's config names every table; what it may do with one is up to its needs
       this.fn.addEnvironment(tableEnv[name], data.tables[name].tableName);
       const access = needs.tables[name];
       if (access) grantTable(data.tables[name], name, role, access);
@@ -99,7 +99,7 @@ export class ServiceFunction extends Construct {
 
     this.fn.addEnvironment(configKeys.keyVault, 'kms');
     this.fn.addEnvironment(configKeys.kmsKeyId, data.key.keyArn);
-    // named actions only: grantDecrypt and friends would add kms:ReEncrypt* and kms:GenerateDataKey*
+    // named actions only: grantEncryptDecrypt would bring kms:ReEncrypt* and kms:GenerateDataKey*
     if (needs.kms.length > 0) data.key.grant(role, ...needs.kms.map((use) => `kms:${use}`));
 
     if (needs.publishesEvents) {
@@ -116,7 +116,9 @@ export class ServiceFunction extends Construct {
 
 /** The table, and for reads its indexes by name (no `index/*`), with the actions of `access`. */
 function grantTable(table: ITable, name: TableName, role: Role, access: TableAccess) {
-  const indexes = access === 'write' ? [] : ((tables[name] as { globalIndexes?: readonly { name: string }[] }).globalIndexes ?? []);
+  const def: TableDefinition = tables[name];
+  // writes go to the table; only reads (Query) reach an index
+  const indexes = access === 'write' ? [] : (def.globalIndexes ?? []);
   Grant.addToPrincipal({
     grantee: role,
     actions: [...tableActions[access]],
