@@ -18,7 +18,7 @@ export interface Needs {
   tables: Partial<Record<TableName, TableAccess>>;
   /** KMS calls on the deployment's key. */
   kms: readonly KeyUse[];
-  /** Records security events (the events table) and puts them on the EventBridge bus. */
+  /** Puts security events on the EventBridge bus (events:PutEvents). Every function is told the bus (the config asks); recording them is the events table's write. */
   publishesEvents?: true;
   /**
    * SMS through SNS, when the deployment has it: `send` sends codes (env + sns:Publish);

@@ -102,10 +102,9 @@ export class ServiceFunction extends Construct {
     // named actions only: grantEncryptDecrypt would bring kms:ReEncrypt* and kms:GenerateDataKey*
     if (needs.kms.length > 0) data.key.grant(role, ...needs.kms.map((use) => `kms:${use}`));
 
-    if (needs.publishesEvents) {
-      this.fn.addEnvironment(configKeys.eventBus, data.bus.eventBusName);
-      data.bus.grantPutEventsTo(role);
-    }
+    // in AWS the config asks every function for the bus (events must never fall back to a local log); putting events is up to its needs
+    this.fn.addEnvironment(configKeys.eventBus, data.bus.eventBusName);
+    if (needs.publishesEvents) data.bus.grantPutEventsTo(role);
 
     if (needs.sms) props.delivery.sms(this.fn, needs.sms);
     if (needs.email) props.delivery.email(this.fn, needs.email);

@@ -78,9 +78,8 @@ describe('environment beside the grants', () => {
     return Object.keys(fn.Properties.Environment.Variables as Record<string, unknown>);
   };
 
-  it.each(lambdaFunctions)('%s is told the bus exactly when it may put events, a sender exactly when it may use it', (name) => {
+  it.each(lambdaFunctions)('%s is told a sender exactly when it may use it', (name) => {
     const env = envOf(name);
-    expect(env.includes('TWOFOLD_EVENT_BUS')).toBe(access[name].putEvents);
     expect(env.includes('TWOFOLD_EMAIL_SENDER')).toBe(access[name].sesSendEmail !== undefined);
     // the admin's policy check asks whether SMS exists (an SMS policy needs it) and never sends
     expect(env.includes('TWOFOLD_SMS_SENDER')).toBe(access[name].snsPublish !== undefined || name === 'admin');

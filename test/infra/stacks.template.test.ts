@@ -8,6 +8,7 @@ import type { CfnResource, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { tables, type TableDefinition, type TableName } from '@twofold/adapters/tables';
 import { routeKeyOf, routes } from '@twofold/contract/routes';
+import { loadConfig } from '@twofold/runtime/config';
 import { lambdaFunctions } from '../../infra/bundling';
 import { allStatements, actionsOf, fullSettings, resourcesOf, synthTwofold, type CfnResourceJson, type PolicyStatementJson } from './synth';
 
@@ -84,6 +85,14 @@ describe('functions', () => {
     const env = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env).toMatchObject({ TWOFOLD_KEY_VAULT: 'kms', TWOFOLD_ISSUER: 'https://2fa.acme.example' });
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['TWOFOLD_DIRECTORY_TABLE', 'TWOFOLD_SECRETS_TABLE', 'TWOFOLD_KMS_KEY_ID']));
+  });
+
+  it.each(lambdaFunctions)("%s's environment passes the runtime's config check, as its cold start will", (name) => {
+    const fn = resource(statelessTemplate, logicalId(stateless.functions[name]));
+    const env = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    // tokens (imports from the stateful stack) are strings once deployed
+    const deployed = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : `deployed-${k.toLowerCase()}`]));
+    expect(() => loadConfig({ ...deployed, AWS_REGION: 'eu-west-1' })).not.toThrow();
   });
 
   it('no IAM policy statement allows a wildcard action (dynamodb:*, kms:*, kms:GenerateDataKey* ...), nor does the key policy', () => {
