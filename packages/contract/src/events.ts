@@ -3,7 +3,7 @@
  * per event) and records in the audit trail. Client apps act on them — revoke a user's API
  * tokens on `two_factor.disabled`, say.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const securityEventTypes = [
   'two_factor.enabled',
@@ -45,12 +45,12 @@ export const SecurityEvent = z
     eventId: z.string(),
     type: z.enum(securityEventTypes),
     tenantId: z.string(),
-    userId: z.string().nullable().meta({ description: 'null for events about the tenant (policy.updated)' }),
-    at: z.string().meta({ description: 'ISO-8601 UTC time' }),
-    actor: z.string().meta({ description: '`user` (through an app key), `admin`, or `system`' }),
+    userId: z.nullable(z.string()).check(z.meta({ description: 'null for events about the tenant (policy.updated)' })),
+    at: z.string().check(z.meta({ description: 'ISO-8601 UTC time' })),
+    actor: z.string().check(z.meta({ description: '`user` (through an app key), `admin`, or `system`' })),
     detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   })
-  .meta({ id: 'SecurityEvent' });
+  .check(z.meta({ id: 'SecurityEvent' }));
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 
 /** EventBridge: every event is published with this source and its type as `detail-type`. */

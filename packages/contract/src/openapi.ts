@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, generated from the route table and its zod schemas (zod 4's
  * JSON Schema output is draft 2020-12, the dialect of OpenAPI 3.1). No hand-written twin.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { errorCatalogue, type ErrorCode } from './errors';
 import { routes, type RouteDefinition } from './routes';
 import { ErrorBody } from './schemas';
@@ -11,7 +11,7 @@ type JsonObject = Record<string, unknown>;
 
 const commonErrors: ErrorCode[] = ['invalid_request', 'unauthorized', 'forbidden', 'payload_too_large', 'internal_error'];
 
-function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+function schemaOf(schema: z.ZodMiniType, io: 'input' | 'output'): JsonObject {
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', reused: 'inline' }) as JsonObject;
   delete json.$schema;
   return json;

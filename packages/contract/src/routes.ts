@@ -3,7 +3,7 @@
  * entry, the local server routes with it, the handlers validate with its schemas, and the
  * OpenAPI document is generated from it.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ErrorCode } from './errors';
 import * as s from './schemas';
 
@@ -24,11 +24,11 @@ export interface RouteDefinition {
   fn: RoutedFunction;
   scope: RouteScope;
   summary: string;
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
+  params?: z.ZodMiniType;
+  query?: z.ZodMiniType;
+  body?: z.ZodMiniType;
   /** undefined for 204 */
-  response?: z.ZodType;
+  response?: z.ZodMiniType;
   status: 200 | 201 | 202 | 204;
   /**
    * Needs a fresh verification of the user in the Twofold-Assertion header (app keys; admin keys

@@ -5,12 +5,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { startLocalRuntime } from './runtime';
 
 const LocalEnv = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  TWOFOLD_DATA_DIR: z.string().min(1).default('.twofold'),
+  PORT: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65535)), 3000),
+  TWOFOLD_DATA_DIR: z._default(z.string().check(z.minLength(1)), '.twofold'),
 });
 
 const LocalJson = z.object({ baseUrl: z.string(), tenantId: z.string(), appKey: z.string(), adminKey: z.string() });

@@ -2,46 +2,60 @@
  * The deployment's settings, parsed once at cold start from the environment the CDK stack (or
  * the local runtime) sets. Nothing else reads process.env. A missing setting fails loudly.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 
-const ConfigSchema = z
-  .object({
-    TWOFOLD_DIRECTORY_TABLE: z.string().min(1),
-    TWOFOLD_SECRETS_TABLE: z.string().min(1),
-    TWOFOLD_ATTEMPTS_TABLE: z.string().min(1),
-    TWOFOLD_DEVICES_TABLE: z.string().min(1),
-    TWOFOLD_IDEMPOTENCY_TABLE: z.string().min(1),
-    TWOFOLD_EVENTS_TABLE: z.string().min(1),
-    TWOFOLD_EVENT_BUS: z.string().min(1).optional().meta({ description: 'EventBridge bus name; unset: the local event log' }),
-    TWOFOLD_EVENT_LOG_FILE: z.string().min(1).optional(),
-    TWOFOLD_KEY_VAULT: z.enum(['kms', 'local']).default('kms'),
-    TWOFOLD_KMS_KEY_ID: z.string().min(1).optional(),
-    TWOFOLD_LOCAL_KEY_FILE: z.string().min(1).optional(),
-    TWOFOLD_DYNAMODB_ENDPOINT: z.url().optional(),
-    AWS_REGION: z.string().min(1).default('us-east-1'),
-    TWOFOLD_ISSUER: z.string().min(1).default('twofold'),
-    TWOFOLD_SMS_SENDER: z.enum(['sns', 'local', 'none']).default('none'),
-    TWOFOLD_SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
-    TWOFOLD_SMS_ORIGINATION_NUMBER: z.string().regex(/^\+[1-9]\d{4,14}$/).optional(),
-    TWOFOLD_SMS_OUTBOX_FILE: z.string().min(1).optional(),
-    TWOFOLD_EMAIL_SENDER: z.enum(['ses', 'none']).default('none'),
-    TWOFOLD_EMAIL_FROM: z.string().min(3).optional(),
-    TWOFOLD_SES_CONFIGURATION_SET: z.string().min(1).optional(),
-    TWOFOLD_SES_ENDPOINT: z.url().optional(),
-    TWOFOLD_SENDS_PER_USER_PER_HOUR: z.coerce.number().int().min(1).default(10),
-    TWOFOLD_SENDS_PER_DESTINATION_PER_HOUR: z.coerce.number().int().min(1).default(10),
-    TWOFOLD_SENDS_PER_TENANT_PER_HOUR: z.coerce.number().int().min(1).default(1000),
-    TWOFOLD_TENANT_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-    TWOFOLD_API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
-  })
-  .superRefine((c, ctx) => {
-    if (c.TWOFOLD_KEY_VAULT === 'kms' && !c.TWOFOLD_KMS_KEY_ID) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_KMS_KEY_ID is required with the kms key vault', path: ['TWOFOLD_KMS_KEY_ID'] });
-    if (c.TWOFOLD_EMAIL_SENDER === 'ses' && !c.TWOFOLD_EMAIL_FROM) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_EMAIL_FROM is required with the ses email sender', path: ['TWOFOLD_EMAIL_FROM'] });
-    // in AWS (KMS) events must reach the bus: without it they would go to a local log and be lost
-    if (c.TWOFOLD_KEY_VAULT === 'kms' && !c.TWOFOLD_EVENT_BUS) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_EVENT_BUS is required with the kms key vault (a deployment in AWS)', path: ['TWOFOLD_EVENT_BUS'] });
-    if (c.TWOFOLD_KEY_VAULT === 'local' && !c.TWOFOLD_LOCAL_KEY_FILE) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_LOCAL_KEY_FILE is required with the local key vault', path: ['TWOFOLD_LOCAL_KEY_FILE'] });
-  })
-  .transform((c) => ({
+// zod/mini has no default locale: without this a problem would read only "Invalid input"
+z.config(en());
+
+const name = () => z.string().check(z.minLength(1));
+const optionalName = () => z.optional(name());
+/** A whole number read from the environment's text. */
+const wholeNumber = () => z.coerce.number().check(z.int());
+const sendsPerHour = (fallback: number) => z._default(wholeNumber().check(z.minimum(1)), fallback);
+const cacheSeconds = (fallback: number) => z._default(wholeNumber().check(z.minimum(0), z.maximum(300)), fallback);
+
+const ConfigSchema = z.pipe(
+  z
+    .object({
+      TWOFOLD_DIRECTORY_TABLE: name(),
+      TWOFOLD_SECRETS_TABLE: name(),
+      TWOFOLD_ATTEMPTS_TABLE: name(),
+      TWOFOLD_DEVICES_TABLE: name(),
+      TWOFOLD_IDEMPOTENCY_TABLE: name(),
+      TWOFOLD_EVENTS_TABLE: name(),
+      TWOFOLD_EVENT_BUS: optionalName().check(z.meta({ description: 'EventBridge bus name; unset: the local event log' })),
+      TWOFOLD_EVENT_LOG_FILE: optionalName(),
+      TWOFOLD_KEY_VAULT: z._default(z.enum(['kms', 'local']), 'kms'),
+      TWOFOLD_KMS_KEY_ID: optionalName(),
+      TWOFOLD_LOCAL_KEY_FILE: optionalName(),
+      TWOFOLD_DYNAMODB_ENDPOINT: z.optional(z.url()),
+      AWS_REGION: z._default(name(), 'us-east-1'),
+      TWOFOLD_ISSUER: z._default(name(), 'twofold'),
+      TWOFOLD_SMS_SENDER: z._default(z.enum(['sns', 'local', 'none']), 'none'),
+      TWOFOLD_SMS_SENDER_ID: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]{1,11}$/))),
+      TWOFOLD_SMS_ORIGINATION_NUMBER: z.optional(z.string().check(z.regex(/^\+[1-9]\d{4,14}$/))),
+      TWOFOLD_SMS_OUTBOX_FILE: optionalName(),
+      TWOFOLD_EMAIL_SENDER: z._default(z.enum(['ses', 'none']), 'none'),
+      TWOFOLD_EMAIL_FROM: z.optional(z.string().check(z.minLength(3))),
+      TWOFOLD_SES_CONFIGURATION_SET: optionalName(),
+      TWOFOLD_SES_ENDPOINT: z.optional(z.url()),
+      TWOFOLD_SENDS_PER_USER_PER_HOUR: sendsPerHour(10),
+      TWOFOLD_SENDS_PER_DESTINATION_PER_HOUR: sendsPerHour(10),
+      TWOFOLD_SENDS_PER_TENANT_PER_HOUR: sendsPerHour(1000),
+      TWOFOLD_TENANT_CACHE_SECONDS: cacheSeconds(30),
+      TWOFOLD_API_KEY_CACHE_SECONDS: cacheSeconds(60),
+    })
+    .check(
+      z.superRefine((c, ctx) => {
+        if (c.TWOFOLD_KEY_VAULT === 'kms' && !c.TWOFOLD_KMS_KEY_ID) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_KMS_KEY_ID is required with the kms key vault', path: ['TWOFOLD_KMS_KEY_ID'] });
+        if (c.TWOFOLD_EMAIL_SENDER === 'ses' && !c.TWOFOLD_EMAIL_FROM) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_EMAIL_FROM is required with the ses email sender', path: ['TWOFOLD_EMAIL_FROM'] });
+        // in AWS (KMS) events must reach the bus: without it they would go to a local log and be lost
+        if (c.TWOFOLD_KEY_VAULT === 'kms' && !c.TWOFOLD_EVENT_BUS) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_EVENT_BUS is required with the kms key vault (a deployment in AWS)', path: ['TWOFOLD_EVENT_BUS'] });
+        if (c.TWOFOLD_KEY_VAULT === 'local' && !c.TWOFOLD_LOCAL_KEY_FILE) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_LOCAL_KEY_FILE is required with the local key vault', path: ['TWOFOLD_LOCAL_KEY_FILE'] });
+      }),
+    ),
+  z.transform((c) => ({
     tables: {
       directory: c.TWOFOLD_DIRECTORY_TABLE,
       secrets: c.TWOFOLD_SECRETS_TABLE,
@@ -72,7 +86,8 @@ const ConfigSchema = z
     dynamoDbEndpoint: c.TWOFOLD_DYNAMODB_ENDPOINT,
     tenantCacheSeconds: c.TWOFOLD_TENANT_CACHE_SECONDS,
     apiKeyCacheSeconds: c.TWOFOLD_API_KEY_CACHE_SECONDS,
-  }));
+  })),
+);
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigEnv = z.input<typeof ConfigSchema>;

@@ -4,7 +4,7 @@
  * a 500 that says nothing about internals (the log has the rest).
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
+import type * as z from 'zod/mini';
 import { errorCatalogue, type ErrorBody, type ErrorCode } from '@twofold/contract';
 import { DomainError } from '@twofold/core/errors';
 import { logger } from './logger';
@@ -22,7 +22,7 @@ export function errorResponse(code: ErrorCode, message?: string, fields: DomainE
 }
 
 /** Zod's issues as `details`: which field, and what is wrong with it (never the value sent). */
-export function detailsOf(error: z.ZodError, prefix: string): { path: string; message: string }[] {
+export function detailsOf(error: z.core.$ZodError, prefix: string): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
     message: issue.message,

@@ -6,7 +6,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { routeKeyOf, routesOf, type RouteDefinition, type RoutedFunction } from '@twofold/contract';
 import { checkFreshVerification, DomainError, fail, type Caller, type FreshVerification } from '@twofold/core';
 import { dependencies, type Dependencies } from './container';
@@ -42,7 +42,7 @@ interface Resolved {
 function resolve(event: HttpEvent, context: Context, table: Map<string, RouteDefinition>): Resolved {
   const route = table.get(event.routeKey) ?? fail('not_found');
   const caller = authorise(route, event.requestContext.authorizer?.lambda);
-  const parse = <S extends z.ZodType | undefined>(schema: S, value: unknown, where: string) => {
+  const parse = <S extends z.ZodMiniType | undefined>(schema: S, value: unknown, where: string) => {
     if (!schema) return value;
     const result = schema.safeParse(value);
     if (!result.success) {
