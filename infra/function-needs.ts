@@ -36,13 +36,7 @@ export interface Needs {
  */
 const signsAssertions = { directory: 'readWrite', kms: ['Decrypt', 'GenerateDataKey'] } as const;
 
-/**
- * Functions whose entry another change is adding: decided here already, wired as soon as
- * `lambdaFunctions` names them. Empty the union once they are all in.
- */
-type Upcoming = 'admin';
-
-export const functionNeeds: Record<LambdaFunctionName, Needs> & Partial<Record<Upcoming, Needs>> = {
+export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // authenticate(): an API key's record, by key id. Nothing else.
   authorizer: { tables: { directory: 'read' }, kms: [] },
 
