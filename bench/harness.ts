@@ -70,7 +70,14 @@ export class Harness {
     this.vault = new CountingKeyVault(this.log);
     this.publisher = new CountingPublisher(this.log);
     this.senders = new CapturingSenders(this.log);
-    const env: Record<string, string> = { TWOFOLD_KEY_VAULT: 'kms', TWOFOLD_KMS_KEY_ID: 'bench-key', TWOFOLD_DYNAMODB_ENDPOINT: dynamo.endpoint, AWS_REGION: 'local' };
+    // configured as a deployment in AWS is (KMS, EventBridge); the ports those reach are replaced below
+    const env: Record<string, string> = {
+      TWOFOLD_KEY_VAULT: 'kms',
+      TWOFOLD_KMS_KEY_ID: 'bench-key',
+      TWOFOLD_EVENT_BUS: 'twofold-bench',
+      TWOFOLD_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      AWS_REGION: 'local',
+    };
     // every table the local runtime makes, under the variable the config reads it from
     for (const [alias, name] of Object.entries(dynamo.tableNames)) env[`TWOFOLD_${alias.toUpperCase()}_TABLE`] = name;
     this.config = loadConfig(env);
@@ -78,7 +85,13 @@ export class Harness {
   }
 
   static async start(setupConcurrency: number): Promise<Harness> {
-    return new Harness(await startBenchDynamo(), setupConcurrency);
+    const dynamo = await startBenchDynamo();
+    try {
+      return new Harness(dynamo, setupConcurrency);
+    } catch (error) {
+      await dynamo.stop();
+      throw error;
+    }
   }
 
   /** A fresh Lambda container: its own SDK client and caches (tenant 30 s, API key 60 s, data keys). */

@@ -142,5 +142,6 @@ async function main() {
 
 main().catch((error: unknown) => {
   console.error('bench failed:', error);
-  process.exitCode = 1;
+  // whatever is still open (a server, a client) must not keep a failed bench alive
+  process.exit(1);
 });
