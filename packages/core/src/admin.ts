@@ -6,10 +6,11 @@
 import type { AdminUserList, AdminUserQuery, AuditList, AuditQuery, Overview } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { counter } from './enforcement';
-import { disableTwoFactor, regenerateRecoveryCodes } from './enrollment';
+import { disableTwoFactor } from './factor-removal';
+import { regenerateRecoveryCodes } from './recovery-code-sets';
 import { emit } from './events';
-import { fail } from './errors';
-import { exists, userView } from './user-view';
+import { loadExistingUser } from './users';
+import { userView } from './user-view';
 
 /** How many of the latest enrollments the overview lists. */
 export const RECENT_ENROLLMENTS = 10;
@@ -29,14 +30,8 @@ export async function listUsers(deps: CoreDeps, tenantId: string, query: AdminUs
   return { users: users.map((user, i) => userView(page.userIds[i]!, user, now, tenant)), nextCursor: page.nextCursor };
 }
 
-async function requireUser(deps: CoreDeps, tenantId: string, userId: string) {
-  const user = await deps.users.load(tenantId, userId);
-  if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
-  return user;
-}
-
 export async function unlockUser(deps: CoreDeps, tenantId: string, userId: string): Promise<void> {
-  await requireUser(deps, tenantId, userId);
+  await loadExistingUser(deps, tenantId, userId);
   await deps.users.clearLoginFailures(tenantId, userId);
   await emit(deps, [{ type: 'user.unlocked', tenantId, userId, actor: 'admin' }]);
 }

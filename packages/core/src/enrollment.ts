@@ -1,77 +1,28 @@
 /**
- * Users, their factors and recovery codes: enrolling an authenticator app, confirming it,
- * listing and removing factors, recovery codes, and turning two-factor off.
+ * Enrolling a factor: an authenticator app (a TOTP secret, shown once with its QR code), a phone
+ * or an email address (a code sent to it), and confirming it with a code. The first active
+ * factor turns two-factor on and comes with the user's recovery codes.
  */
-import QRCode from 'qrcode';
-import type {
-  CreateFactorBody,
-  FactorEnrollment,
-  FactorVerified,
-  OtpEnrollment,
-  PutUserBody,
-  TotpEnrollment,
-  User,
-} from '@twofold/contract/schemas';
+import type { CreateFactorBody, FactorEnrollment, FactorVerified, OtpEnrollment, TotpEnrollment } from '@twofold/contract/schemas';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination, normaliseEmail, normalisePhone } from './destinations';
 import { destinationKey, newOtpCode, otpHash, sameHash } from './otp-codes';
-import type { Actor, CoreDeps } from './deps';
+import type { CoreDeps } from './deps';
 import { emit } from './events';
 import { fail } from './errors';
 import { newId } from './ids';
-import { keyedHash, type TenantKeys } from './keyring';
-import type { FactorRecord, RecoverySet, TenantRecord, UserAggregate } from './records';
-import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
-import { open, seal } from './secret-box';
+import type { FactorRecord, TenantRecord, UserAggregate } from './records';
+import { issueRecoveryCodes } from './recovery-code-sets';
+import { seal } from './secret-box';
 import { encodeSecret, matchTotp, newTotpSecret, otpauthUri, type TotpKey } from './totp';
 import { factorBinding, totpKeyOf } from './totp-factor';
+import { qrCodeDataUrl } from './totp-qr-code';
 import { syncUser } from './user-sync';
-import { exists, factorView, userView } from './user-view';
 
 /** A user may hold this many factors, pending ones included. */
 export const MAX_FACTORS_PER_USER = 10;
 /** Wrong codes a pending factor accepts before the enrollment must start again. */
 export const MAX_ENROLLMENT_ATTEMPTS = 5;
-
-const recoveryBinding = (tenantId: string, userId: string) => ['recovery-codes', tenantId, userId] as const;
-
-async function loadExisting(deps: CoreDeps, tenantId: string, userId: string): Promise<UserAggregate> {
-  const user = await deps.users.load(tenantId, userId);
-  if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
-  return user;
-}
-
-export async function putUser(deps: CoreDeps, tenantId: string, userId: string, body: PutUserBody): Promise<User> {
-  const now = deps.clock.nowMs();
-  const [tenant, current] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
-  const roles = body.roles ?? current.profile?.roles ?? [];
-  // a role's grace period (when the policy enforces it) runs from when the user got it
-  const before = current.profile?.roleSince ?? {};
-  const roleSince = Object.fromEntries(roles.map((r) => [r, before[r] ?? now]));
-  const profile = await deps.users.putProfile({
-    tenantId,
-    userId,
-    email: body.email ?? current.profile?.email,
-    phone: body.phone ?? current.profile?.phone,
-    roles,
-    sso: body.sso ?? current.profile?.sso ?? false,
-    createdAtMs: current.profile?.createdAtMs ?? now,
-    updatedAtMs: now,
-    roleSince,
-  });
-  await syncUser(deps, tenantId, userId);
-  return userView(userId, { ...current, profile }, now, tenant);
-}
-
-export async function getUser(deps: CoreDeps, tenantId: string, userId: string): Promise<User> {
-  const [tenant, user] = await Promise.all([deps.tenant(tenantId), loadExisting(deps, tenantId, userId)]);
-  return userView(userId, user, deps.clock.nowMs(), tenant);
-}
-
-export async function listFactors(deps: CoreDeps, tenantId: string, userId: string) {
-  const user = await loadExisting(deps, tenantId, userId);
-  return { factors: user.factors.map(factorView) };
-}
 
 export async function startFactorEnrollment(
   deps: CoreDeps,
@@ -129,7 +80,7 @@ async function startTotpEnrollment(
     label,
     secret: encodeSecret(key.secret),
     otpauthUri: uri,
-    qrCode: await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 }),
+    qrCode: await qrCodeDataUrl(uri),
   };
 }
 
@@ -243,81 +194,4 @@ async function countEnrollmentFailure(deps: CoreDeps, tenantId: string, userId: 
   const failures = await deps.users.countFactorFailure(tenantId, userId, factorId, MAX_ENROLLMENT_ATTEMPTS);
   if (failures === false) fail('enrollment_expired');
   return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: MAX_ENROLLMENT_ATTEMPTS - (failures as number) });
-}
-
-async function issueRecoveryCodes(
-  deps: CoreDeps,
-  tenant: TenantRecord,
-  userId: string,
-  keys: TenantKeys,
-  options: { onlyIfAbsent: boolean },
-): Promise<string[] | undefined> {
-  const codes = newRecoveryCodes(deps.random, tenant.policy.recoveryCodes.count);
-  const set: RecoverySet = {
-    hashes: codes.map((c) => keyedHash(keys.hashKey, tenant.tenantId, userId, normaliseRecoveryCode(c)!)),
-    sealedCodes: seal(keys.sealKey, deps.random, Buffer.from(JSON.stringify(codes)), recoveryBinding(tenant.tenantId, userId)),
-    createdAtMs: deps.clock.nowMs(),
-  };
-  const written = await deps.users.putRecoverySet(tenant.tenantId, userId, set, options);
-  return written ? codes : undefined;
-}
-
-/** How many recovery codes are left; with `reveal` (a fresh verification) also which ones. */
-export async function recoveryCodesRemaining(deps: CoreDeps, tenantId: string, userId: string, options: { reveal?: boolean } = {}) {
-  const user = await loadExisting(deps, tenantId, userId);
-  const remaining = user.recovery?.hashes.length ?? 0;
-  if (!options.reveal || !user.recovery) return { remaining };
-  const keys = await deps.keyRing.keysFor(await deps.tenant(tenantId));
-  const all = JSON.parse(Buffer.from(open(keys.sealKey, user.recovery.sealedCodes, recoveryBinding(tenantId, userId))).toString('utf8')) as string[];
-  const left = new Set(user.recovery.hashes);
-  return { remaining, codes: all.filter((c) => left.has(keyedHash(keys.hashKey, tenantId, userId, normaliseRecoveryCode(c)!))) };
-}
-
-export async function regenerateRecoveryCodes(deps: CoreDeps, tenantId: string, userId: string, actor: Actor = 'user') {
-  const [tenant, user] = await Promise.all([deps.tenant(tenantId), loadExisting(deps, tenantId, userId)]);
-  if (!user.factors.some((f) => f.status === 'active')) fail('not_enrolled', 'The user has no active factor, so no recovery codes.');
-  const keys = await deps.keyRing.keysFor(tenant);
-  const codes = await issueRecoveryCodes(deps, tenant, userId, keys, { onlyIfAbsent: false });
-  await emit(deps, [{ type: 'recovery_codes.regenerated', tenantId, userId, actor }]);
-  await syncUser(deps, tenantId, userId);
-  return { recoveryCodes: codes! };
-}
-
-export async function removeFactor(deps: CoreDeps, tenantId: string, userId: string, factorId: string, actor: Actor = 'user'): Promise<void> {
-  const user = await deps.users.load(tenantId, userId);
-  const factor = user.factors.find((f) => f.factorId === factorId);
-  if (!factor || !(await deps.users.deleteFactor(tenantId, userId, factorId))) fail('factor_not_found', `No factor ${factorId} for this user.`);
-  const wasActive = factor!.status === 'active';
-  // With the last active factor gone two-factor is off. Read again after this delete: of the
-  // last factors removed at once, the last delete sees none left, and one conditional write
-  // decides which removal turned two-factor off (and emits it).
-  const activeLeft = wasActive && (await deps.users.load(tenantId, userId)).factors.some((f) => f.status === 'active');
-  const disabled = wasActive && !activeLeft && (await deps.users.switchTwoFactor(tenantId, userId, false, deps.clock.nowMs()));
-  let devices = 0;
-  if (disabled) {
-    // as when two-factor is disabled: recovery codes and trusted devices go with it
-    await deps.users.deleteRecoverySet(tenantId, userId);
-    devices = await deps.devices.removeAll(tenantId, userId);
-  }
-  await emit(deps, [
-    // a factor never confirmed was never added
-    ...(wasActive ? [{ type: 'factor.removed' as const, tenantId, userId, actor, detail: { factorId, factorType: factor!.type } }] : []),
-    ...(disabled ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
-    ...(devices > 0 ? [{ type: 'device.revoked' as const, tenantId, userId, actor, detail: { count: devices } }] : []),
-  ]);
-  await syncUser(deps, tenantId, userId);
-}
-
-export async function disableTwoFactor(deps: CoreDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<void> {
-  const user = await loadExisting(deps, tenantId, userId);
-  await deps.users.deleteTwoFactorState(tenantId, userId);
-  const devices = await deps.devices.removeAll(tenantId, userId);
-  // of parallel disables, one conditional write decides which turned two-factor off (and emits it)
-  const hadTwoFactor = user.factors.some((f) => f.status === 'active');
-  const disabled = hadTwoFactor && (await deps.users.switchTwoFactor(tenantId, userId, false, deps.clock.nowMs()));
-  await emit(deps, [
-    ...(disabled ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
-    ...(devices > 0 ? [{ type: 'device.revoked' as const, tenantId, userId, actor, detail: { count: devices } }] : []),
-  ]);
-  await syncUser(deps, tenantId, userId);
 }

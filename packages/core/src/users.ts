@@ -1,0 +1,46 @@
+/** Users as client apps see them: create or update one, read it, list its factors. */
+import type { PutUserBody, User } from '@twofold/contract/schemas';
+import type { CoreDeps } from './deps';
+import { fail } from './errors';
+import type { UserAggregate } from './records';
+import { syncUser } from './user-sync';
+import { exists, factorView, userView } from './user-view';
+
+/** The user, or 404 user_not_found when the client app never created it. */
+export async function loadExistingUser(deps: CoreDeps, tenantId: string, userId: string): Promise<UserAggregate> {
+  const user = await deps.users.load(tenantId, userId);
+  if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
+  return user;
+}
+
+export async function putUser(deps: CoreDeps, tenantId: string, userId: string, body: PutUserBody): Promise<User> {
+  const now = deps.clock.nowMs();
+  const [tenant, current] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
+  const roles = body.roles ?? current.profile?.roles ?? [];
+  // a role's grace period (when the policy enforces it) runs from when the user got it
+  const before = current.profile?.roleSince ?? {};
+  const roleSince = Object.fromEntries(roles.map((r) => [r, before[r] ?? now]));
+  const profile = await deps.users.putProfile({
+    tenantId,
+    userId,
+    email: body.email ?? current.profile?.email,
+    phone: body.phone ?? current.profile?.phone,
+    roles,
+    sso: body.sso ?? current.profile?.sso ?? false,
+    createdAtMs: current.profile?.createdAtMs ?? now,
+    updatedAtMs: now,
+    roleSince,
+  });
+  await syncUser(deps, tenantId, userId);
+  return userView(userId, { ...current, profile }, now, tenant);
+}
+
+export async function getUser(deps: CoreDeps, tenantId: string, userId: string): Promise<User> {
+  const [tenant, user] = await Promise.all([deps.tenant(tenantId), loadExistingUser(deps, tenantId, userId)]);
+  return userView(userId, user, deps.clock.nowMs(), tenant);
+}
+
+export async function listFactors(deps: CoreDeps, tenantId: string, userId: string) {
+  const user = await loadExistingUser(deps, tenantId, userId);
+  return { factors: user.factors.map(factorView) };
+}
