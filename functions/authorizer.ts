@@ -7,7 +7,10 @@
  * with an empty context, and the function refuses it before doing anything else.
  */
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { dependencies, type AuthorizerContext } from '@twofold/runtime';
+import { containerOf, wire, type AuthorizerContext } from '@twofold/runtime';
+import { authenticate } from '@twofold/runtime/parts';
+
+const dependencies = containerOf(wire({ authenticate }));
 
 export const handler = async (
   event: Pick<APIGatewayRequestAuthorizerEventV2, 'headers'>,

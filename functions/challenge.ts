@@ -1,17 +1,21 @@
 /** The login step: start a challenge, read it, send its code again. */
 import { createChallenge, getChallenge, resendChallenge } from '@twofold/core';
 import type { CreateChallengeBody, ResendBody } from '@twofold/contract';
-import { httpFunction, withIdempotencyKey, type OperationInput } from '@twofold/runtime';
+import { httpFunction, wire, withIdempotencyKey, type IdempotencyDeps, type OperationInput } from '@twofold/runtime';
+import { challenges, clock, config, devices, dynamo, email, keyRing, random, sendLimits, sms, tenant, throttle, users } from '@twofold/runtime/parts';
+
+// the parts its use cases take, and the DynamoDB client and config for the Idempotency-Key records
+const wiring = wire({ clock, random, tenant, users, challenges, devices, keyRing, throttle, sendLimits, sms, email, dynamo, config });
 
 /** Challenge creation and resend send messages: an Idempotency-Key makes a retry send none. */
-const keyed = (input: OperationInput, operation: string, run: () => Promise<unknown>) =>
+const keyed = (input: OperationInput<IdempotencyDeps>, operation: string, run: () => Promise<unknown>) =>
   withIdempotencyKey(
     input.deps,
     { key: input.headers['idempotency-key'], tenantId: input.caller.tenantId, operation, payload: { params: input.params, body: input.body }, context: input.context },
     run,
   );
 
-export const handler = httpFunction('challenge', {
+export const handler = httpFunction('challenge', wiring, {
   createChallenge: (input) =>
     keyed(input, 'createChallenge', () => createChallenge(input.deps, input.caller.tenantId, input.params.userId!, input.body as CreateChallengeBody)),
   getChallenge: ({ deps, caller, params }) => getChallenge(deps, caller.tenantId, params.challengeId!),

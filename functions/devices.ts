@@ -1,8 +1,9 @@
 /** Trusted devices: list and revoke. */
 import { actorOf, listDevices, revokeAllDevices, revokeDevice } from '@twofold/core';
-import { httpFunction } from '@twofold/runtime';
+import { httpFunction, wire } from '@twofold/runtime';
+import { clock, devices, outbox, publisher, random } from '@twofold/runtime/parts';
 
-export const handler = httpFunction('devices', {
+export const handler = httpFunction('devices', wire({ clock, random, devices, outbox, publisher }), {
   listDevices: ({ deps, caller, params }) => listDevices(deps, caller.tenantId, params.userId!),
   revokeDevice: ({ deps, caller, params }) => revokeDevice(deps, caller.tenantId, params.userId!, params.deviceId!, actorOf(caller)),
   revokeAllDevices: async ({ deps, caller, params }) => {

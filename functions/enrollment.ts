@@ -1,6 +1,7 @@
 /** Users, factors, recovery codes and turning two-factor off. */
 import {
   actorOf,
+  checkFreshVerification,
   confirmFactor,
   disableTwoFactor,
   getUser,
@@ -12,9 +13,13 @@ import {
   startFactorEnrollment,
 } from '@twofold/core';
 import type { CreateFactorBody, PutUserBody } from '@twofold/contract';
-import { httpFunction } from '@twofold/runtime';
+import { httpFunction, wire } from '@twofold/runtime';
+import { assertions, clock, devices, email, keyRing, outbox, publisher, random, sendLimits, sms, stats, tenant, throttle, users } from '@twofold/runtime/parts';
 
-export const handler = httpFunction('enrollment', {
+// the parts its use cases take, and the assertion signer for the routes that need a fresh verification
+const wiring = wire({ clock, random, tenant, users, stats, devices, keyRing, throttle, sendLimits, sms, email, outbox, publisher, assertions });
+
+export const handler = httpFunction('enrollment', wiring, {
   putUser: ({ deps, caller, params, body }) => putUser(deps, caller.tenantId, params.userId!, body as PutUserBody),
   getUser: ({ deps, caller, params }) => getUser(deps, caller.tenantId, params.userId!),
   disableTwoFactor: ({ deps, caller, params }) => disableTwoFactor(deps, caller.tenantId, params.userId!, actorOf(caller)),
@@ -25,4 +30,4 @@ export const handler = httpFunction('enrollment', {
   deleteFactor: ({ deps, caller, params }) => removeFactor(deps, caller.tenantId, params.userId!, params.factorId!, actorOf(caller)),
   getRecoveryCodes: ({ deps, caller, params, fresh }) => recoveryCodesRemaining(deps, caller.tenantId, params.userId!, { reveal: fresh !== undefined }),
   regenerateRecoveryCodes: ({ deps, caller, params }) => regenerateRecoveryCodes(deps, caller.tenantId, params.userId!, actorOf(caller)),
-});
+}, { freshVerification: checkFreshVerification });

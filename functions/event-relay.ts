@@ -3,7 +3,10 @@
  * happened. The outbox keeps them until EventBridge has taken them, so none is lost.
  */
 import { relayPendingEvents } from '@twofold/core';
-import { dependencies, logger } from '@twofold/runtime';
+import { containerOf, logger, wire } from '@twofold/runtime';
+import { outbox, publisher } from '@twofold/runtime/parts';
+
+const dependencies = containerOf(wire({ outbox, publisher }));
 
 export const handler = async (): Promise<{ published: number }> => {
   const result = await relayPendingEvents(dependencies());

@@ -5,7 +5,10 @@
  */
 import type { Context } from 'aws-lambda';
 import { runGraceExpiry, type GraceRunResult } from '@twofold/core';
-import { dependencies, logger } from '@twofold/runtime';
+import { containerOf, logger, wire } from '@twofold/runtime';
+import { clock, email, grace, outbox, publisher, random, stats, tenant, users } from '@twofold/runtime/parts';
+
+const dependencies = containerOf(wire({ clock, random, tenant, users, stats, grace, email, outbox, publisher }));
 
 /** Time kept back from the Lambda timeout to finish the page in hand. */
 const SAFETY_MARGIN_MS = 30_000;

@@ -1,11 +1,12 @@
 /** Public routes (no key): health, the OpenAPI document, and API Gateway's catch-all route. */
 import { buildOpenApiDocument, matchRoute, routes } from '@twofold/contract';
-import { errorResponse, httpFunction, type HttpEvent } from '@twofold/runtime';
+import { errorResponse, httpFunction, wire, type HttpEvent } from '@twofold/runtime';
+import { assertions } from '@twofold/runtime/parts';
 import type { Context } from 'aws-lambda';
 
 let openApi: object | undefined;
 
-const routed = httpFunction('public', {
+const routed = httpFunction('public', wire({ assertions }), {
   health: async () => ({ status: 'ok' }),
   openapi: async () => (openApi ??= buildOpenApiDocument()),
   jwks: ({ deps }) => deps.assertions.jwks(),

@@ -1,8 +1,12 @@
 /** Answering a challenge: the hot path of every login. */
 import { verifyChallenge } from '@twofold/core';
 import type { VerifyChallengeBody } from '@twofold/contract';
-import { httpFunction } from '@twofold/runtime';
+import { httpFunction, wire } from '@twofold/runtime';
+import { assertions, challenges, clock, devices, keyRing, outbox, publisher, random, stats, tenant, users } from '@twofold/runtime/parts';
 
-export const handler = httpFunction('verify', {
+// the parts verifyChallenge takes: only their adapters are bundled
+const wiring = wire({ clock, random, tenant, users, stats, challenges, devices, keyRing, assertions, outbox, publisher });
+
+export const handler = httpFunction('verify', wiring, {
   verifyChallenge: ({ deps, caller, params, body }) => verifyChallenge(deps, caller.tenantId, params.challengeId!, body as VerifyChallengeBody),
 });

@@ -6,16 +6,16 @@
 import type { AdminUserList, AdminUserQuery, AuditList, AuditQuery, Overview } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { counter } from './enforcement';
-import { disableTwoFactor } from './factor-removal';
+import { disableTwoFactor, type FactorRemovalDeps } from './factor-removal';
 import { regenerateRecoveryCodes } from './recovery-code-sets';
-import { emit } from './events';
+import { emit, type EmitDeps } from './events';
 import { loadExistingUser } from './users';
 import { userView } from './user-view';
 
 /** How many of the latest enrollments the overview lists. */
 export const RECENT_ENROLLMENTS = 10;
 
-export async function listUsers(deps: CoreDeps, tenantId: string, query: AdminUserQuery): Promise<AdminUserList> {
+export async function listUsers(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users'>, tenantId: string, query: AdminUserQuery): Promise<AdminUserList> {
   const now = deps.clock.nowMs();
   const [tenant, page] = await Promise.all([
     deps.tenant(tenantId),
@@ -30,19 +30,19 @@ export async function listUsers(deps: CoreDeps, tenantId: string, query: AdminUs
   return { users: users.map((user, i) => userView(page.userIds[i]!, user, now, tenant)), nextCursor: page.nextCursor };
 }
 
-export async function unlockUser(deps: CoreDeps, tenantId: string, userId: string): Promise<void> {
+export async function unlockUser(deps: Pick<CoreDeps, 'users'> & EmitDeps, tenantId: string, userId: string): Promise<void> {
   await loadExistingUser(deps, tenantId, userId);
   await deps.users.clearLoginFailures(tenantId, userId);
   await emit(deps, [{ type: 'user.unlocked', tenantId, userId, actor: 'admin' }]);
 }
 
 /** Factors, recovery codes, trusted devices and the lock removed: the user enrolls again. */
-export async function resetUser(deps: CoreDeps, tenantId: string, userId: string): Promise<void> {
+export async function resetUser(deps: FactorRemovalDeps, tenantId: string, userId: string): Promise<void> {
   await disableTwoFactor(deps, tenantId, userId, 'admin');
   await emit(deps, [{ type: 'user.reset', tenantId, userId, actor: 'admin' }]);
 }
 
-export const adminRegenerateRecoveryCodes = (deps: CoreDeps, tenantId: string, userId: string) => regenerateRecoveryCodes(deps, tenantId, userId, 'admin');
+export const adminRegenerateRecoveryCodes = (deps: Parameters<typeof regenerateRecoveryCodes>[0], tenantId: string, userId: string) => regenerateRecoveryCodes(deps, tenantId, userId, 'admin');
 
 export async function overview(deps: Pick<CoreDeps, 'stats'>, tenantId: string): Promise<Overview> {
   const [counts, recent] = await Promise.all([deps.stats.read(tenantId), deps.stats.recentEnrollments(tenantId, RECENT_ENROLLMENTS)]);

@@ -19,6 +19,9 @@ import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from 
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** What preparing and sending a code takes: the tenant's keys, the send throttle, the senders. */
+type CodeDeps = Pick<CoreDeps, 'keyRing' | 'random' | 'throttle' | 'sendLimits' | 'sms' | 'email'>;
+
 /** The methods a user can answer a challenge with, best first. */
 export function usableMethods(user: UserAggregate): Method[] {
   const methods = new Set<Method>();
@@ -48,7 +51,7 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
 }
 
 export async function createChallenge(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users' | 'challenges' | 'devices'> & CodeDeps,
   tenantId: string,
   userId: string,
   body: CreateChallengeBody,
@@ -144,7 +147,7 @@ export async function createChallenge(
 
 /** Checks the channel and the velocity limits, and makes the code for a challenge. */
 async function prepareCode(
-  deps: CoreDeps,
+  deps: CodeDeps,
   tenant: TenantRecord,
   user: UserAggregate,
   challenge: ChallengeRecord,
@@ -180,7 +183,7 @@ async function prepareCode(
 
 /** A device token of this user (rotated on use), or an IP seen at one of their verified sign-ins. */
 async function recogniseContext(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'devices' | 'random'>,
   keys: TenantKeys,
   input: { tenantId: string; userId: string; deviceToken: string | undefined; ipKey: string | undefined; nowMs: number },
 ): Promise<{ recognised: boolean; deviceToken?: string }> {
@@ -192,7 +195,7 @@ async function recogniseContext(
   return { recognised: false };
 }
 
-export async function resendChallenge(deps: CoreDeps, tenantId: string, challengeId: string, body: ResendBody): Promise<ChallengeResent> {
+export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users' | 'challenges'> & CodeDeps, tenantId: string, challengeId: string, body: ResendBody): Promise<ChallengeResent> {
   const now = deps.clock.nowMs();
   const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
   if (challenge.status === 'verified') fail('challenge_already_verified');
@@ -252,7 +255,7 @@ export async function resendChallenge(deps: CoreDeps, tenantId: string, challeng
   };
 }
 
-export async function getChallenge(deps: CoreDeps, tenantId: string, challengeId: string): Promise<Challenge> {
+export async function getChallenge(deps: Pick<CoreDeps, 'clock' | 'users' | 'challenges'>, tenantId: string, challengeId: string): Promise<Challenge> {
   const now = deps.clock.nowMs();
   const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
   const user = await deps.users.load(tenantId, challenge.userId);

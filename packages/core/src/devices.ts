@@ -5,7 +5,7 @@
  * answer carries the new token and the old one stops working, so a copied token is good once.
  */
 import type { Actor, CoreDeps } from './deps';
-import { emit } from './events';
+import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
 import { keyedHash, type TenantKeys } from './keyring';
 import { sameHash } from './otp-codes';
@@ -27,7 +27,7 @@ export function deviceLabel(userAgent: string | undefined): string {
 }
 
 export async function trustDevice(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'devices' | 'random'>,
   keys: TenantKeys,
   input: { tenantId: string; userId: string; label: string; days: number; nowMs: number },
 ): Promise<string> {
@@ -45,7 +45,7 @@ export async function trustDevice(
 
 /** A valid token of this user: rotated, and the new token returned; anything else: undefined. */
 export async function recogniseDevice(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'devices' | 'random'>,
   keys: TenantKeys,
   input: { tenantId: string; userId: string; token: string; nowMs: number },
 ): Promise<string | undefined> {
@@ -67,7 +67,7 @@ export async function recogniseDevice(
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-export async function listDevices(deps: CoreDeps, tenantId: string, userId: string) {
+export async function listDevices(deps: Pick<CoreDeps, 'clock' | 'devices'>, tenantId: string, userId: string) {
   const now = deps.clock.nowMs();
   const devices = await deps.devices.list(tenantId, userId);
   return {
@@ -77,12 +77,12 @@ export async function listDevices(deps: CoreDeps, tenantId: string, userId: stri
   };
 }
 
-export async function revokeDevice(deps: CoreDeps, tenantId: string, userId: string, deviceId: string, actor: Actor = 'user'): Promise<void> {
+export async function revokeDevice(deps: Pick<CoreDeps, 'devices'> & EmitDeps, tenantId: string, userId: string, deviceId: string, actor: Actor = 'user'): Promise<void> {
   if (!(await deps.devices.remove(tenantId, userId, deviceId))) fail('device_not_found', `No device ${deviceId} for this user.`);
   await emit(deps, [{ type: 'device.revoked', tenantId, userId, actor, detail: { deviceId } }]);
 }
 
-export async function revokeAllDevices(deps: CoreDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<number> {
+export async function revokeAllDevices(deps: Pick<CoreDeps, 'devices'> & EmitDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<number> {
   const count = await deps.devices.removeAll(tenantId, userId);
   if (count > 0) await emit(deps, [{ type: 'device.revoked', tenantId, userId, actor, detail: { count } }]);
   return count;

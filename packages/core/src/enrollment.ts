@@ -8,7 +8,7 @@ import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination, normaliseEmail, normalisePhone } from './destinations';
 import { destinationKey, newOtpCode, otpHash, sameHash } from './otp-codes';
 import type { CoreDeps } from './deps';
-import { emit } from './events';
+import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
 import { newId } from './ids';
 import type { FactorRecord, TenantRecord, UserAggregate } from './records';
@@ -17,7 +17,7 @@ import { seal } from './secret-box';
 import { encodeSecret, matchTotp, newTotpSecret, otpauthUri, type TotpKey } from './totp';
 import { factorBinding, totpKeyOf } from './totp-factor';
 import { qrCodeDataUrl } from './totp-qr-code';
-import { syncUser } from './user-sync';
+import { syncUser, type SyncDeps } from './user-sync';
 
 /** A user may hold this many factors, pending ones included. */
 export const MAX_FACTORS_PER_USER = 10;
@@ -25,7 +25,7 @@ export const MAX_FACTORS_PER_USER = 10;
 export const MAX_ENROLLMENT_ATTEMPTS = 5;
 
 export async function startFactorEnrollment(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'keyRing' | 'throttle' | 'sendLimits' | 'sms' | 'email'> & SyncDeps,
   tenantId: string,
   userId: string,
   body: CreateFactorBody,
@@ -45,7 +45,7 @@ export async function startFactorEnrollment(
 }
 
 async function startTotpEnrollment(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'keyRing' | 'random' | 'users'>,
   tenant: TenantRecord,
   userId: string,
   user: UserAggregate,
@@ -92,7 +92,7 @@ type OtpFactorBody = Exclude<CreateFactorBody, { type: 'totp' }>;
  * same pending destination sends a new code to the same factor.
  */
 async function startOtpEnrollment(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'keyRing' | 'random' | 'throttle' | 'sendLimits' | 'users' | 'sms' | 'email'>,
   tenant: TenantRecord,
   userId: string,
   user: UserAggregate,
@@ -148,7 +148,7 @@ async function startOtpEnrollment(
 
 
 export async function confirmFactor(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'keyRing'> & EmitDeps & SyncDeps,
   tenantId: string,
   userId: string,
   factorId: string,
@@ -190,7 +190,7 @@ export async function confirmFactor(
   return codes ? { factorId, status: 'active', recoveryCodes: codes } : { factorId, status: 'active' };
 }
 
-async function countEnrollmentFailure(deps: CoreDeps, tenantId: string, userId: string, factorId: string): Promise<never> {
+async function countEnrollmentFailure(deps: Pick<CoreDeps, 'users'>, tenantId: string, userId: string, factorId: string): Promise<never> {
   const failures = await deps.users.countFactorFailure(tenantId, userId, factorId, MAX_ENROLLMENT_ATTEMPTS);
   if (failures === false) fail('enrollment_expired');
   return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: MAX_ENROLLMENT_ATTEMPTS - (failures as number) });

@@ -17,7 +17,10 @@ export interface NewEvent {
 /** Below this many unused recovery codes, `recovery_codes.low` tells the client app to nudge the user. */
 export const LOW_RECOVERY_CODES = 2;
 
-export async function emit(deps: Pick<CoreDeps, 'clock' | 'random' | 'outbox' | 'publisher'>, events: NewEvent[]): Promise<void> {
+/** What emitting an event takes: the outbox records it, the publisher sends it. */
+export type EmitDeps = Pick<CoreDeps, 'clock' | 'random' | 'outbox' | 'publisher'>;
+
+export async function emit(deps: EmitDeps, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   const at = new Date(deps.clock.nowMs()).toISOString();
   const full: SecurityEvent[] = events.map((e) => ({

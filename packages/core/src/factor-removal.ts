@@ -3,12 +3,15 @@
  * gone, the recovery codes and trusted devices go too, and `two_factor.disabled` is emitted once.
  */
 import type { Actor, CoreDeps } from './deps';
-import { emit } from './events';
+import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
-import { syncUser } from './user-sync';
+import { syncUser, type SyncDeps } from './user-sync';
 import { loadExistingUser } from './users';
 
-export async function removeFactor(deps: CoreDeps, tenantId: string, userId: string, factorId: string, actor: Actor = 'user'): Promise<void> {
+/** What removing factors takes: trusted devices go with the last one. */
+export type FactorRemovalDeps = Pick<CoreDeps, 'devices'> & EmitDeps & SyncDeps;
+
+export async function removeFactor(deps: FactorRemovalDeps, tenantId: string, userId: string, factorId: string, actor: Actor = 'user'): Promise<void> {
   const user = await deps.users.load(tenantId, userId);
   const factor = user.factors.find((f) => f.factorId === factorId);
   if (!factor || !(await deps.users.deleteFactor(tenantId, userId, factorId))) fail('factor_not_found', `No factor ${factorId} for this user.`);
@@ -33,7 +36,7 @@ export async function removeFactor(deps: CoreDeps, tenantId: string, userId: str
   await syncUser(deps, tenantId, userId);
 }
 
-export async function disableTwoFactor(deps: CoreDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<void> {
+export async function disableTwoFactor(deps: FactorRemovalDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<void> {
   const user = await loadExistingUser(deps, tenantId, userId);
   await deps.users.deleteTwoFactorState(tenantId, userId);
   const devices = await deps.devices.removeAll(tenantId, userId);

@@ -9,9 +9,9 @@
  * pages, leaving a backfill cursor behind; whatever it did not reach is still in the index.
  */
 import type { CoreDeps } from './deps';
-import { emit } from './events';
+import { emit, type EmitDeps } from './events';
 import type { GraceDue, GraceNotice } from './ports';
-import { syncUser } from './user-sync';
+import { syncUser, type SyncDeps } from './user-sync';
 
 const DAY_MS = 86_400_000;
 /** Reminders go out this many days before the deadline. */
@@ -44,7 +44,10 @@ async function forEachLimited<T>(items: T[], limit: number, run: (item: T) => Pr
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-export async function runGraceExpiry(deps: CoreDeps, options: GraceRunOptions = {}): Promise<GraceRunResult> {
+/** What the run takes: the deadlines, the users' summaries, events, and email for the notices. */
+export type GraceRunDeps = Pick<CoreDeps, 'grace' | 'email'> & EmitDeps & SyncDeps;
+
+export async function runGraceExpiry(deps: GraceRunDeps, options: GraceRunOptions = {}): Promise<GraceRunResult> {
   const now = deps.clock.nowMs();
   const stop = options.shouldStop ?? (() => false);
   const concurrency = options.concurrency ?? 10;
@@ -90,7 +93,7 @@ export async function runGraceExpiry(deps: CoreDeps, options: GraceRunOptions = 
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function handleDue(deps: CoreDeps, item: GraceDue, now: number, result: GraceRunResult): Promise<void> {
+async function handleDue(deps: GraceRunDeps, item: GraceDue, now: number, result: GraceRunResult): Promise<void> {
   const deadline = iso(item.graceEndsAtMs);
   if (item.graceEndsAtMs <= now) {
     if (item.expiredFor === deadline) return deps.grace.forget(item.tenantId, item.userId, item.graceEndsAtMs);
@@ -111,7 +114,7 @@ async function handleDue(deps: CoreDeps, item: GraceDue, now: number, result: Gr
 }
 
 /** Sends the notice; if the email fails, the claim is released so that the next run tries again. */
-async function notify(deps: CoreDeps, item: GraceDue, notice: GraceNotice, result: GraceRunResult): Promise<void> {
+async function notify(deps: Pick<CoreDeps, 'grace' | 'email' | 'tenant'>, item: GraceDue, notice: GraceNotice, result: GraceRunResult): Promise<void> {
   if (!item.email || !deps.email) return;
   const tenant = await deps.tenant(item.tenantId);
   const message = graceMessage(tenant.name, notice, item.graceEndsAtMs);

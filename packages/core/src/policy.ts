@@ -5,7 +5,7 @@
  */
 import type { Policy } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
-import { emit } from './events';
+import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
 import type { EnforcementSince } from './records';
 
@@ -66,7 +66,7 @@ export function nextEnforcementSince(before: Policy, since: EnforcementSince | u
 const changedFields = (before: Policy, after: Policy) =>
   (Object.keys(after) as (keyof Policy)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
 
-export async function putPolicy(deps: CoreDeps, tenantId: string, policy: Policy): Promise<Policy> {
+export async function putPolicy(deps: Pick<CoreDeps, 'sms' | 'tenants' | 'forgetTenant' | 'grace'> & EmitDeps, tenantId: string, policy: Policy): Promise<Policy> {
   const problems = policyProblems(policy, { sms: deps.sms !== undefined });
   if (problems.length > 0) fail('invalid_policy', problems.map((p) => `${p.path}: ${p.message}`).join('; '), { details: problems });
   const now = deps.clock.nowMs();

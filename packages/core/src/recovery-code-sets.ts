@@ -4,19 +4,19 @@
  * the codes themselves are kept sealed under the tenant's data key so they can be shown again.
  */
 import type { Actor, CoreDeps } from './deps';
-import { emit } from './events';
+import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
 import { keyedHash, type TenantKeys } from './keyring';
 import type { RecoverySet, TenantRecord } from './records';
 import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
 import { open, seal } from './secret-box';
-import { syncUser } from './user-sync';
+import { syncUser, type SyncDeps } from './user-sync';
 import { loadExistingUser } from './users';
 
 const recoveryBinding = (tenantId: string, userId: string) => ['recovery-codes', tenantId, userId] as const;
 
 export async function issueRecoveryCodes(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'users'>,
   tenant: TenantRecord,
   userId: string,
   keys: TenantKeys,
@@ -33,7 +33,7 @@ export async function issueRecoveryCodes(
 }
 
 /** How many recovery codes are left; with `reveal` (a fresh verification) also which ones. */
-export async function recoveryCodesRemaining(deps: CoreDeps, tenantId: string, userId: string, options: { reveal?: boolean } = {}) {
+export async function recoveryCodesRemaining(deps: Pick<CoreDeps, 'keyRing' | 'tenant' | 'users'>, tenantId: string, userId: string, options: { reveal?: boolean } = {}) {
   const user = await loadExistingUser(deps, tenantId, userId);
   const remaining = user.recovery?.hashes.length ?? 0;
   if (!options.reveal || !user.recovery) return { remaining };
@@ -43,7 +43,7 @@ export async function recoveryCodesRemaining(deps: CoreDeps, tenantId: string, u
   return { remaining, codes: all.filter((c) => left.has(keyedHash(keys.hashKey, tenantId, userId, normaliseRecoveryCode(c)!))) };
 }
 
-export async function regenerateRecoveryCodes(deps: CoreDeps, tenantId: string, userId: string, actor: Actor = 'user') {
+export async function regenerateRecoveryCodes(deps: Pick<CoreDeps, 'keyRing'> & EmitDeps & SyncDeps, tenantId: string, userId: string, actor: Actor = 'user') {
   const [tenant, user] = await Promise.all([deps.tenant(tenantId), loadExistingUser(deps, tenantId, userId)]);
   if (!user.factors.some((f) => f.status === 'active')) fail('not_enrolled', 'The user has no active factor, so no recovery codes.');
   const keys = await deps.keyRing.keysFor(tenant);

@@ -12,7 +12,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Saves lost to racing writers before giving up (each loser re-reads and tries again). */
 const MAX_ATTEMPTS = 8;
 
-export async function syncUser(deps: Pick<CoreDeps, 'tenant' | 'users' | 'stats'>, tenantId: string, userId: string): Promise<void> {
+/** What keeping a user's summary in step takes. */
+export type SyncDeps = Pick<CoreDeps, 'tenant' | 'users' | 'stats'>;
+
+export async function syncUser(deps: SyncDeps, tenantId: string, userId: string): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
     if (!user.profile) return;

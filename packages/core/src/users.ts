@@ -3,17 +3,17 @@ import type { PutUserBody, User } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { fail } from './errors';
 import type { UserAggregate } from './records';
-import { syncUser } from './user-sync';
+import { syncUser, type SyncDeps } from './user-sync';
 import { exists, factorView, userView } from './user-view';
 
 /** The user, or 404 user_not_found when the client app never created it. */
-export async function loadExistingUser(deps: CoreDeps, tenantId: string, userId: string): Promise<UserAggregate> {
+export async function loadExistingUser(deps: Pick<CoreDeps, 'users'>, tenantId: string, userId: string): Promise<UserAggregate> {
   const user = await deps.users.load(tenantId, userId);
   if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
   return user;
 }
 
-export async function putUser(deps: CoreDeps, tenantId: string, userId: string, body: PutUserBody): Promise<User> {
+export async function putUser(deps: Pick<CoreDeps, 'clock'> & SyncDeps, tenantId: string, userId: string, body: PutUserBody): Promise<User> {
   const now = deps.clock.nowMs();
   const [tenant, current] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
   const roles = body.roles ?? current.profile?.roles ?? [];
@@ -35,12 +35,12 @@ export async function putUser(deps: CoreDeps, tenantId: string, userId: string, 
   return userView(userId, { ...current, profile }, now, tenant);
 }
 
-export async function getUser(deps: CoreDeps, tenantId: string, userId: string): Promise<User> {
+export async function getUser(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users'>, tenantId: string, userId: string): Promise<User> {
   const [tenant, user] = await Promise.all([deps.tenant(tenantId), loadExistingUser(deps, tenantId, userId)]);
   return userView(userId, user, deps.clock.nowMs(), tenant);
 }
 
-export async function listFactors(deps: CoreDeps, tenantId: string, userId: string) {
+export async function listFactors(deps: Pick<CoreDeps, 'users'>, tenantId: string, userId: string) {
   const user = await loadExistingUser(deps, tenantId, userId);
   return { factors: user.factors.map(factorView) };
 }

@@ -6,8 +6,8 @@
 import type { ChallengeVerified, Method, VerifyChallengeBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { trustDevice } from './devices';
-import { syncUser } from './user-sync';
-import { emit, LOW_RECOVERY_CODES } from './events';
+import { syncUser, type SyncDeps } from './user-sync';
+import { emit, LOW_RECOVERY_CODES, type EmitDeps } from './events';
 import { fail } from './errors';
 import { totpKeyOf } from './totp-factor';
 import { keyedHash } from './keyring';
@@ -19,7 +19,7 @@ import { SealedDataError } from './secret-box';
 import { matchTotp, type TotpKey } from './totp';
 
 export async function verifyChallenge(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'challenges' | 'keyRing' | 'assertions' | 'devices'> & EmitDeps & SyncDeps,
   tenantId: string,
   challengeId: string,
   body: VerifyChallengeBody,
@@ -113,7 +113,7 @@ export async function verifyChallenge(
 
 /** Tries the code against each active authenticator; the matching step is then used up. */
 async function useTotpCode(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'users'>,
   challenge: ChallengeRecord,
   user: UserAggregate,
   keys: Parameters<typeof totpKeyOf>[0],
@@ -142,7 +142,7 @@ async function useTotpCode(
   return false;
 }
 
-async function countFailure(deps: CoreDeps, challenge: ChallengeRecord, nowMs: number): Promise<never> {
+async function countFailure(deps: Pick<CoreDeps, 'users'> & EmitDeps, challenge: ChallengeRecord, nowMs: number): Promise<never> {
   const max = challenge.limits.maxInvalidAttempts;
   if (max === null) return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: null });
   const outcome = await deps.users.countLoginFailure(challenge.tenantId, challenge.userId, {

@@ -8,10 +8,11 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { routeKeyOf, routesOf, type RouteDefinition, type RoutedFunction } from '@twofold/contract';
-import { checkFreshVerification, DomainError, fail, type Caller, type FreshVerification } from '@twofold/core';
-import { dependencies, type Dependencies } from './container';
+import { DomainError, fail, type Caller, type checkFreshVerification, type FreshVerification } from '@twofold/core';
+import { containerOf, type Dependencies } from './container';
 import { detailsOf, jsonHeaders, toErrorResponse } from './http-errors';
 import { logger } from './logger';
+import type { Part } from './wiring';
 
 /** The contract's limit on request bodies. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -19,7 +20,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export type AuthorizerContext = { tenantId?: string; scope?: 'app' | 'admin' };
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
 
-export interface OperationInput {
+export interface OperationInput<D = Dependencies> {
   params: Record<string, string>;
   query: Record<string, string>;
   body: unknown;
@@ -27,19 +28,23 @@ export interface OperationInput {
   headers: Record<string, string | undefined>;
   event: HttpEvent;
   context: Context;
-  deps: Dependencies;
+  /** The parts the function wires (see parts.ts). */
+  deps: D;
   /** For routes marked `fresh`: how the caller proved a fresh verification of the user, if they did. */
   fresh?: FreshVerification;
 }
 
-export type Operation = (input: OperationInput) => Promise<unknown>;
+export type Operation<D = Dependencies> = (input: OperationInput<D>) => Promise<unknown>;
 
-interface Resolved {
+/** How a fresh verification is checked: core's checkFreshVerification, given by the functions that have such routes. */
+export type FreshVerificationCheck<D> = (deps: D, input: Parameters<typeof checkFreshVerification>[1]) => Promise<FreshVerification | undefined>;
+
+interface Resolved<D> {
   route: RouteDefinition;
-  input: OperationInput;
+  input: OperationInput<D>;
 }
 
-function resolve(event: HttpEvent, context: Context, table: Map<string, RouteDefinition>): Resolved {
+function resolve<D>(event: HttpEvent, context: Context, table: Map<string, RouteDefinition>, deps: () => D): Resolved<D> {
   const route = table.get(event.routeKey) ?? fail('not_found');
   const caller = authorise(route, event.requestContext.authorizer?.lambda);
   const parse = <S extends z.ZodMiniType | undefined>(schema: S, value: unknown, where: string) => {
@@ -64,7 +69,7 @@ function resolve(event: HttpEvent, context: Context, table: Map<string, RouteDef
       headers: event.headers ?? {},
       event,
       context,
-      deps: dependencies(),
+      deps: deps(),
     },
   };
 }
@@ -87,14 +92,28 @@ function jsonBody(event: HttpEvent): unknown {
   }
 }
 
-export function httpFunction(fn: RoutedFunction, operations: Record<string, Operation>) {
+/**
+ * The handler of function `fn`: its routes from the table, each answered by the operation of the
+ * same operationId with the dependencies `wiring` makes. A function with routes that need a fresh
+ * verification is given the check (so that only those functions carry the assertion verifier).
+ */
+export function httpFunction<D extends Partial<Dependencies>>(
+  fn: RoutedFunction,
+  wiring: Part<D>,
+  operations: Record<string, Operation<D>>,
+  options: { freshVerification?: FreshVerificationCheck<D> } = {},
+) {
   const table = new Map(routesOf(fn).map((r) => [routeKeyOf(r), r]));
-  for (const r of table.values()) if (!operations[r.operationId]) throw new Error(`function ${fn} has no operation ${r.operationId}`);
+  for (const r of table.values()) {
+    if (!operations[r.operationId]) throw new Error(`function ${fn} has no operation ${r.operationId}`);
+    if (r.fresh && !options.freshVerification) throw new Error(`function ${fn} serves ${r.operationId}, which needs a fresh verification, without a freshVerification check`);
+  }
+  const deps = containerOf(wiring);
 
   const base = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-    const { route, input } = resolve(event, context, table);
+    const { route, input } = resolve(event, context, table, deps);
     if (route.fresh) {
-      input.fresh = await checkFreshVerification(input.deps, {
+      input.fresh = await options.freshVerification!(input.deps, {
         tenantId: input.caller.tenantId,
         scope: input.caller.scope,
         userId: input.params.userId!,

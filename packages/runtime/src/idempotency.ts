@@ -24,9 +24,12 @@ interface KeyedRequest {
 
 type Run = () => Promise<unknown>;
 
-const runners = new WeakMap<Dependencies, (request: KeyedRequest, run: Run) => Promise<unknown>>();
+/** What the Idempotency-Key records take: the plain DynamoDB client and the name of their table. */
+export type IdempotencyDeps = Pick<Dependencies, 'dynamo' | 'config'>;
 
-function runnerFor(deps: Dependencies, context: Context | undefined) {
+const runners = new WeakMap<IdempotencyDeps, (request: KeyedRequest, run: Run) => Promise<unknown>>();
+
+function runnerFor(deps: IdempotencyDeps, context: Context | undefined) {
   let runner = runners.get(deps);
   if (!runner) {
     const config = new IdempotencyConfig({
@@ -49,7 +52,7 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** Runs `run` once per Idempotency-Key (when the request carries one) and replays its answer. */
 export async function withIdempotencyKey(
-  deps: Dependencies,
+  deps: IdempotencyDeps,
   request: { key: string | undefined; tenantId: string; operation: string; payload: unknown; context?: Context },
   run: Run,
 ): Promise<unknown> {

@@ -4,3 +4,4 @@ export * from './http-errors';
 export * from './http-function';
 export * from './idempotency';
 export * from './logger';
+export * from './wiring';

@@ -1,0 +1,115 @@
+/**
+ * Every part a container can have, one factory each, named as the use cases take it (a key of
+ * Dependencies). The configuration chooses the adapter behind each port; tests and the local
+ * runtime may override the clock, randomness, key vault, DynamoDB client, senders and publisher.
+ * A function imports the parts it needs: `wire({ clock, users, … })` (see wiring.ts).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import {
+  documentClient,
+  DynamoChallengeStore,
+  DynamoDeviceStore,
+  DynamoEventOutbox,
+  DynamoGraceDeadlines,
+  DynamoSendThrottle,
+  DynamoTenantDirectory,
+  DynamoTenantStats,
+  DynamoUserStore,
+  EventBridgePublisher,
+  KmsKeyVault,
+  LocalEventLog,
+  LocalKeyVault,
+  LocalSmsOutbox,
+  nodeRandom,
+  SesEmailSender,
+  SnsSmsSender,
+  systemClock,
+} from '@twofold/adapters';
+import { AssertionSigner, authenticate as authenticateKey, KeyRing, loadTenant, TtlCache, type ApiKeyRecord, type TenantRecord } from '@twofold/core';
+import type { Dependencies } from './container';
+import type { Part, Wiring } from './wiring';
+
+type PartOf<K extends keyof Dependencies> = Part<Dependencies[K]>;
+
+export const config: PartOf<'config'> = (w) => w.config;
+export const clock: PartOf<'clock'> = (w) => w.overrides.clock ?? systemClock;
+export const random: PartOf<'random'> = (w) => w.overrides.random ?? nodeRandom;
+
+export const dynamo: PartOf<'dynamo'> = (w) =>
+  w.overrides.dynamo ??
+  new DynamoDBClient({
+    region: w.config.region,
+    ...(w.config.dynamoDbEndpoint ? { endpoint: w.config.dynamoDbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+export const db: PartOf<'db'> = (w) => documentClient(w.get(dynamo));
+
+export const vault: PartOf<'vault'> = (w) => {
+  if (w.overrides.vault) return w.overrides.vault;
+  const { keyVault } = w.config;
+  return keyVault.kind === 'kms' ? new KmsKeyVault(new KMSClient({ region: w.config.region }), keyVault.keyId) : LocalKeyVault.fromFile(keyVault.keyFile, w.get(random));
+};
+export const keyRing: PartOf<'keyRing'> = (w) => new KeyRing(w.get(vault));
+
+// ---------------------------------------------------------------- DynamoDB tables
+
+/** The directory also keeps the deployment's assertion signing key (see assertions). */
+export const tenants = (w: Wiring): DynamoTenantDirectory => new DynamoTenantDirectory(w.get(db), w.config.tables.directory);
+export const users: PartOf<'users'> = (w) => new DynamoUserStore(w.get(db), w.config.tables.secrets);
+export const stats: PartOf<'stats'> = (w) => new DynamoTenantStats(w.get(db), w.config.tables.secrets);
+export const grace: PartOf<'grace'> = (w) => new DynamoGraceDeadlines(w.get(db), w.config.tables.secrets);
+export const challenges: PartOf<'challenges'> = (w) => new DynamoChallengeStore(w.get(db), w.config.tables.attempts);
+export const throttle: PartOf<'throttle'> = (w) => new DynamoSendThrottle(w.get(db), w.config.tables.attempts);
+export const devices: PartOf<'devices'> = (w) => new DynamoDeviceStore(w.get(db), w.config.tables.devices);
+export const outbox: PartOf<'outbox'> = (w) => new DynamoEventOutbox(w.get(db), w.config.tables.events);
+
+// ---------------------------------------------------------------- the tenant and its API keys, cached per container
+
+const tenantCache: Part<TtlCache<TenantRecord>> = (w) => new TtlCache<TenantRecord>(w.get(clock), w.config.tenantCacheSeconds);
+export const tenant: PartOf<'tenant'> = (w) => {
+  const deps = { tenants: w.get(tenants) };
+  const cache = w.get(tenantCache);
+  return (tenantId) => loadTenant(deps, cache, tenantId);
+};
+export const forgetTenant: PartOf<'forgetTenant'> = (w) => {
+  const cache = w.get(tenantCache);
+  return (tenantId) => cache.delete(tenantId);
+};
+export const authenticate: PartOf<'authenticate'> = (w) => {
+  const deps = { tenants: w.get(tenants) };
+  const cache = new TtlCache<ApiKeyRecord | undefined>(w.get(clock), w.config.apiKeyCacheSeconds);
+  return (authorization) => authenticateKey(deps, cache, authorization);
+};
+
+// ---------------------------------------------------------------- assertions, events, messages
+
+export const assertions: PartOf<'assertions'> = (w) => new AssertionSigner(w.get(tenants), w.get(vault), w.get(random), w.get(clock), w.config.issuer);
+
+export const publisher: PartOf<'publisher'> = (w) => {
+  if (w.overrides.publisher) return w.overrides.publisher;
+  const { events } = w.config;
+  return events.kind === 'eventbridge' ? new EventBridgePublisher(new EventBridgeClient({ region: w.config.region }), events.busName) : new LocalEventLog(events.file);
+};
+
+export const sms: PartOf<'sms'> = (w) => {
+  if ('sms' in w.overrides) return w.overrides.sms;
+  const { sms } = w.config;
+  if (sms.kind === 'sns') return new SnsSmsSender(new SNSClient({ region: w.config.region }), sms);
+  if (sms.kind === 'local') return new LocalSmsOutbox(w.get(clock), sms.outboxFile);
+  return undefined;
+};
+
+export const email: PartOf<'email'> = (w) => {
+  if ('email' in w.overrides) return w.overrides.email;
+  const { email } = w.config;
+  if (email.kind !== 'ses') return undefined;
+  const client = new SESv2Client({
+    region: w.config.region,
+    ...(email.endpoint ? { endpoint: email.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+  return new SesEmailSender(client, email);
+};
+export const sendLimits: PartOf<'sendLimits'> = (w) => w.config.sendLimits;
