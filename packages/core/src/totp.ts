@@ -1,16 +1,19 @@
 /**
- * TOTP (RFC 6238) on top of otplib. Secrets are 160 bits, the size RFC 4226 section 4
- * recommends ("The length of the shared secret MUST be at least 128 bits. This document
- * RECOMMENDs a shared secret length of 160 bits."). Replay protection: the step a code was
- * accepted for is stored, and only later steps are accepted afterwards.
+ * TOTP (RFC 6238) on top of otplib's TOTP and URI packages, with its plugin for Node's own
+ * crypto (otplib's default HMAC is pure JavaScript, 13 KB more in every bundle). Secrets are
+ * 160 bits, the size RFC 4226 section 4 recommends ("The length of the shared secret MUST be at
+ * least 128 bits. This document RECOMMENDs a shared secret length of 160 bits."). Replay
+ * protection: the step a code was accepted for is stored, and only later steps are accepted
+ * afterwards.
  */
-import { generate, generateURI, ScureBase32Plugin, verify } from 'otplib';
+import { crypto } from '@otplib/plugin-crypto-node';
+import { base32 } from '@otplib/plugin-base32-scure';
+import { generate, verify } from '@otplib/totp';
+import { generateTOTP } from '@otplib/uri';
 import type { TotpSettings } from '@twofold/contract/schemas';
 import type { Random } from './ports';
 
 export const TOTP_SECRET_BYTES = 20;
-
-const base32 = new ScureBase32Plugin();
 
 export type TotpAlgorithm = TotpSettings['algorithm'];
 
@@ -32,7 +35,7 @@ export function encodeSecret(secret: Uint8Array): string {
 
 /** The Key Uri Format: otpauth://totp/Issuer:account?secret=…&issuer=…&algorithm=…&digits=…&period=… */
 export function otpauthUri(key: TotpKey, issuer: string, account: string): string {
-  return generateURI({
+  return generateTOTP({
     issuer,
     label: account,
     secret: encodeSecret(key.secret),
@@ -43,7 +46,7 @@ export function otpauthUri(key: TotpKey, issuer: string, account: string): strin
 }
 
 export async function totpCode(key: TotpKey, epochSeconds: number): Promise<string> {
-  return generate({ secret: key.secret, algorithm: key.algorithm, digits: key.digits, period: key.period, epoch: epochSeconds });
+  return generate({ secret: key.secret, algorithm: key.algorithm, digits: key.digits, period: key.period, epoch: epochSeconds, crypto });
 }
 
 /**
@@ -64,6 +67,7 @@ export async function matchTotp(
     period: key.period,
     epoch: options.epochSeconds,
     epochTolerance: options.window * key.period,
+    crypto,
     ...(options.afterStep !== undefined ? { afterTimeStep: options.afterStep } : {}),
   });
   return result.valid && 'timeStep' in result ? result.timeStep : undefined;
