@@ -7,9 +7,8 @@
  * The signing key is made once per deployment; its private half is sealed under a data key
  * that the KeyVault (KMS) protects, unsealed once per container: no KMS call per signature.
  */
-import { errors, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import type { Method } from '@twofold/contract/schemas';
-import { fail } from './errors';
 import type { Clock, KeyVault, Random } from './ports';
 import { open, seal } from './secret-box';
 
@@ -87,8 +86,13 @@ export class AssertionSigner {
     return { kid: record.kid, privateKey: await importJWK(privateJwk, ASSERTION_ALG), publicJwk: record.publicJwk };
   }
 
+  /** The public half of the signing key: what assertions are checked against. */
+  async publicJwk(): Promise<JWK> {
+    return (await this.load()).publicJwk;
+  }
+
   async jwks(): Promise<{ keys: JWK[] }> {
-    return { keys: [(await this.load()).publicJwk] };
+    return { keys: [await this.publicJwk()] };
   }
 
   async sign(input: { tenantId: string; userId: string; method: Method; challengeId: string; authTimeMs: number }): Promise<string> {
@@ -103,55 +107,4 @@ export class AssertionSigner {
       .setExpirationTime(authTime + ASSERTION_LIFETIME_SECONDS)
       .sign(privateKey);
   }
-
-  /**
-   * Checks an assertion for a sensitive operation on `userId` of `tenantId`: signed by this
-   * deployment, unexpired, for that user and tenant, and verified no more than
-   * `maxAgeSeconds` ago. Anything else is 403 fresh_verification_required.
-   */
-  async verifyFresh(token: string | undefined, expected: { tenantId: string; userId: string; maxAgeSeconds: number }): Promise<AssertionClaims> {
-    const refuse = (why: string): never =>
-      fail('fresh_verification_required', `This operation needs a fresh two-factor verification (${why}): verify a challenge and send its assertion in the Twofold-Assertion header.`);
-    if (!token) return refuse('no Twofold-Assertion header');
-    const { publicJwk } = await this.load();
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, await importJWK(publicJwk, ASSERTION_ALG), {
-        issuer: this.issuer,
-        algorithms: [ASSERTION_ALG],
-        currentDate: new Date(this.clock.nowMs()),
-      }));
-    } catch (error) {
-      return refuse(error instanceof errors.JWTExpired ? 'the assertion has expired' : 'the assertion is not valid');
-    }
-    const claims = payload as AssertionClaims;
-    if (claims.tid !== expected.tenantId || claims.sub !== expected.userId) return refuse('the assertion is for another user');
-    if (typeof claims.auth_time !== 'number' || this.clock.nowMs() / 1000 - claims.auth_time > expected.maxAgeSeconds) {
-      return refuse(`the verification is older than ${expected.maxAgeSeconds} seconds`);
-    }
-    return claims;
-  }
-}
-
-export type FreshVerification = { by: 'assertion'; claims: AssertionClaims } | { by: 'admin' };
-
-/**
- * The fresh-verification rule for sensitive operations on a user: an app key must send an
- * assertion for that user and tenant, younger than the policy's freshVerificationSeconds; an
- * admin key is exempt (an operator acting for the user; the admin trail records it).
- * `optional`: without an assertion the operation runs with less (undefined).
- */
-export async function checkFreshVerification(
-  deps: { assertions: AssertionSigner; tenant(tenantId: string): Promise<{ policy: { freshVerificationSeconds: number } }> },
-  input: { tenantId: string; scope: 'app' | 'admin'; userId: string; assertion: string | undefined; mode: 'required' | 'optional' },
-): Promise<FreshVerification | undefined> {
-  if (input.scope === 'admin') return { by: 'admin' };
-  if (input.mode === 'optional' && input.assertion === undefined) return undefined;
-  const { policy } = await deps.tenant(input.tenantId);
-  const claims = await deps.assertions.verifyFresh(input.assertion, {
-    tenantId: input.tenantId,
-    userId: input.userId,
-    maxAgeSeconds: policy.freshVerificationSeconds,
-  });
-  return { by: 'assertion', claims };
 }

@@ -10,6 +10,7 @@ export * from './enrollment';
 export * from './errors';
 export * from './events';
 export * from './factor-removal';
+export * from './fresh-verification';
 export * from './grace-expiry';
 export * from './ids';
 export * from './keyring';
