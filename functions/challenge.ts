@@ -1,6 +1,7 @@
 /** The login step: start a challenge, read it, send its code again. */
 import { createChallenge, getChallenge, resendChallenge } from '@twofold/core';
 import type { CreateChallengeBody, ResendBody } from '@twofold/contract';
+import { challengeRoutes } from '@twofold/contract/routes/challenge';
 import { httpFunction, wire, withIdempotencyKey, type IdempotencyDeps, type OperationInput } from '@twofold/runtime';
 import { challenges, clock, config, devices, dynamo, email, keyRing, random, sendLimits, sms, tenant, throttle, users } from '@twofold/runtime/parts';
 
@@ -15,7 +16,7 @@ const keyed = (input: OperationInput<IdempotencyDeps>, operation: string, run: (
     run,
   );
 
-export const handler = httpFunction('challenge', wiring, {
+export const handler = httpFunction(challengeRoutes, wiring, {
   createChallenge: (input) =>
     keyed(input, 'createChallenge', () => createChallenge(input.deps, input.caller.tenantId, input.params.userId!, input.body as CreateChallengeBody)),
   getChallenge: ({ deps, caller, params }) => getChallenge(deps, caller.tenantId, params.challengeId!),

@@ -1,12 +1,13 @@
 /** Public routes (no key): health, the OpenAPI document, and API Gateway's catch-all route. */
 import { buildOpenApiDocument, matchRoute, routes } from '@twofold/contract';
+import { publicRoutes } from '@twofold/contract/routes/public';
 import { errorResponse, httpFunction, wire, type HttpEvent } from '@twofold/runtime';
 import { assertions } from '@twofold/runtime/parts';
 import type { Context } from 'aws-lambda';
 
 let openApi: object | undefined;
 
-const routed = httpFunction('public', wire({ assertions }), {
+const routed = httpFunction(publicRoutes, wire({ assertions }), {
   health: async () => ({ status: 'ok' }),
   openapi: async () => (openApi ??= buildOpenApiDocument()),
   jwks: ({ deps }) => deps.assertions.jwks(),

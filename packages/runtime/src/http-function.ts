@@ -7,7 +7,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { routeKeyOf, routesOf, type RouteDefinition, type RoutedFunction } from '@twofold/contract';
+import { routeKeyOf, type RouteDefinition } from '@twofold/contract/route-definition';
 import { DomainError, fail, type Caller, type checkFreshVerification, type FreshVerification } from '@twofold/core';
 import { containerOf, type Dependencies } from './container';
 import { detailsOf, jsonHeaders, toErrorResponse } from './http-errors';
@@ -93,17 +93,19 @@ function jsonBody(event: HttpEvent): unknown {
 }
 
 /**
- * The handler of function `fn`: its routes from the table, each answered by the operation of the
- * same operationId with the dependencies `wiring` makes. A function with routes that need a fresh
- * verification is given the check (so that only those functions carry the assertion verifier).
+ * The handler of one function: its own routes (contract/routes/<function>.ts, so that it carries
+ * only their schemas), each answered by the operation of the same operationId with the
+ * dependencies `wiring` makes. A function with routes that need a fresh verification is given
+ * the check (so that only those functions carry the assertion verifier).
  */
 export function httpFunction<D extends Partial<Dependencies>>(
-  fn: RoutedFunction,
+  routes: readonly RouteDefinition[],
   wiring: Part<D>,
   operations: Record<string, Operation<D>>,
   options: { freshVerification?: FreshVerificationCheck<D> } = {},
 ) {
-  const table = new Map(routesOf(fn).map((r) => [routeKeyOf(r), r]));
+  const fn = routes[0]?.fn;
+  const table = new Map(routes.map((r) => [routeKeyOf(r), r]));
   for (const r of table.values()) {
     if (!operations[r.operationId]) throw new Error(`function ${fn} has no operation ${r.operationId}`);
     if (r.fresh && !options.freshVerification) throw new Error(`function ${fn} serves ${r.operationId}, which needs a fresh verification, without a freshVerification check`);

@@ -1,0 +1,46 @@
+/**
+ * What a route is: its operation, method and path, the function that serves it, who may call
+ * it, and the schemas of what it takes and answers. The lists are in routes/, one per function;
+ * routes.ts joins them into the route table.
+ */
+import type * as z from 'zod/mini';
+import type { ErrorCode } from './errors';
+
+/** The Lambda functions that serve routes; each is one concern. */
+export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin'] as const;
+export type RoutedFunction = (typeof routedFunctions)[number];
+
+/** `public` needs no key; `app` is any key of the tenant; `admin` only an admin key. */
+export type RouteScope = 'public' | 'app' | 'admin';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RouteDefinition {
+  operationId: string;
+  method: HttpMethod;
+  /** API Gateway syntax: `/v1/users/{userId}` */
+  path: string;
+  fn: RoutedFunction;
+  scope: RouteScope;
+  summary: string;
+  params?: z.ZodMiniType;
+  query?: z.ZodMiniType;
+  body?: z.ZodMiniType;
+  /** undefined for 204 */
+  response?: z.ZodMiniType;
+  status: 200 | 201 | 202 | 204;
+  /**
+   * Needs a fresh verification of the user in the Twofold-Assertion header (app keys; admin keys
+   * are exempt): `required` refuses without one, `optional` shows more with one.
+   */
+  fresh?: 'required' | 'optional';
+  /** error codes this route is documented to return, besides the ones every route may return */
+  errors?: string[];
+  /** The error a body that fails its schema gets, instead of 400 invalid_request (the policy: 422 invalid_policy). */
+  invalidBody?: ErrorCode;
+}
+
+export const route = <const R extends RouteDefinition>(r: R): R => r;
+
+/** API Gateway route key, e.g. `POST /v1/users/{userId}/factors`. */
+export const routeKeyOf = (r: Pick<RouteDefinition, 'method' | 'path'>): string => `${r.method} ${r.path}`;

@@ -1,0 +1,15 @@
+/** Users, factors, recovery codes and turning two-factor off. */
+import { CodeBody, CreateFactorBody, FactorEnrollment, FactorList, FactorPath, FactorVerified, PutUserBody, RecoveryCodes, RecoveryCodesRemaining, User, UserPath } from '../schemas';
+import { route, type RouteDefinition } from '../route-definition';
+
+export const enrollmentRoutes = [
+  route({ operationId: 'putUser', method: 'PUT', path: '/v1/users/{userId}', fn: 'enrollment', scope: 'app', summary: 'Create or update a user', params: UserPath, body: PutUserBody, response: User, status: 200 }),
+  route({ operationId: 'getUser', method: 'GET', path: '/v1/users/{userId}', fn: 'enrollment', scope: 'app', summary: "A user's two-factor status", params: UserPath, response: User, status: 200, errors: ['user_not_found'] }),
+  route({ operationId: 'disableTwoFactor', method: 'DELETE', path: '/v1/users/{userId}/two-factor', fn: 'enrollment', scope: 'app', summary: 'Remove every factor, recovery code and trusted device of the user', params: UserPath, status: 204, fresh: 'required', errors: ['user_not_found', 'fresh_verification_required'] }),
+  route({ operationId: 'createFactor', method: 'POST', path: '/v1/users/{userId}/factors', fn: 'enrollment', scope: 'app', summary: 'Start enrolling a factor', params: UserPath, body: CreateFactorBody, response: FactorEnrollment, status: 201, errors: ['too_many_factors', 'sms_not_configured', 'email_not_configured', 'invalid_phone_number', 'phone_number_not_allowed', 'duplicate_destination', 'rate_limited', 'delivery_failed'] }),
+  route({ operationId: 'listFactors', method: 'GET', path: '/v1/users/{userId}/factors', fn: 'enrollment', scope: 'app', summary: "The user's factors", params: UserPath, response: FactorList, status: 200, errors: ['user_not_found'] }),
+  route({ operationId: 'verifyFactor', method: 'POST', path: '/v1/users/{userId}/factors/{factorId}/verify', fn: 'enrollment', scope: 'app', summary: 'Confirm a factor with a code', params: FactorPath, body: CodeBody, response: FactorVerified, status: 200, errors: ['factor_not_found', 'invalid_code', 'factor_already_active', 'enrollment_expired'] }),
+  route({ operationId: 'deleteFactor', method: 'DELETE', path: '/v1/users/{userId}/factors/{factorId}', fn: 'enrollment', scope: 'app', summary: 'Remove a factor', params: FactorPath, status: 204, fresh: 'required', errors: ['factor_not_found', 'fresh_verification_required'] }),
+  route({ operationId: 'getRecoveryCodes', method: 'GET', path: '/v1/users/{userId}/recovery-codes', fn: 'enrollment', scope: 'app', summary: 'How many recovery codes are left (and, with a fresh verification, which)', params: UserPath, response: RecoveryCodesRemaining, status: 200, fresh: 'optional', errors: ['user_not_found'] }),
+  route({ operationId: 'regenerateRecoveryCodes', method: 'POST', path: '/v1/users/{userId}/recovery-codes', fn: 'enrollment', scope: 'app', summary: 'Replace the recovery codes with a new set', params: UserPath, response: RecoveryCodes, status: 201, fresh: 'required', errors: ['user_not_found', 'not_enrolled', 'fresh_verification_required'] }),
+] as const satisfies readonly RouteDefinition[];

@@ -1,0 +1,7 @@
+/** Answering a challenge: the hot path of every login. */
+import { ChallengePath, ChallengeVerified, VerifyChallengeBody } from '../schemas';
+import { route, type RouteDefinition } from '../route-definition';
+
+export const verifyRoutes = [
+  route({ operationId: 'verifyChallenge', method: 'POST', path: '/v1/challenges/{challengeId}/verify', fn: 'verify', scope: 'app', summary: 'Answer a challenge with a code or a recovery code', params: ChallengePath, body: VerifyChallengeBody, response: ChallengeVerified, status: 200, errors: ['challenge_not_found', 'invalid_code', 'locked', 'challenge_expired', 'challenge_already_verified'] }),
+] as const satisfies readonly RouteDefinition[];

@@ -1,0 +1,98 @@
+/** Challenges: starting the login step, reading it, sending its code again, answering it. */
+import * as z from 'zod/mini';
+import { int, isoTime } from './build';
+import { ChallengeId, FactorType, Method, OtpCode, RecoveryCodeInput, UserId } from './common';
+
+export const ChallengeContext = z.strictObject({
+  ip: z.optional(z.string().check(z.maxLength(64))),
+  userAgent: z.optional(z.string().check(z.maxLength(512))),
+  deviceToken: z.optional(z.string().check(z.maxLength(256))),
+});
+
+export const CreateChallengeBody = z.strictObject({ method: z.optional(Method), context: z.optional(ChallengeContext) });
+export type CreateChallengeBody = z.infer<typeof CreateChallengeBody>;
+
+export const ChallengeCreated = z
+  .object({
+    challengeId: z.nullable(ChallengeId),
+    required: z.boolean(),
+    reason: z.enum(['not_enrolled', 'two_factor_enabled', 'enrollment_required', 'two_factor_disabled', 'recognized_device', 'unrecognized_device']),
+    methods: z.array(Method),
+    method: z.nullable(Method),
+    expiresAt: z.nullable(isoTime),
+    destination: z.optional(z.string()).check(z.meta({ description: 'sms/email: where the code went, masked' })),
+    deviceToken: z
+      .optional(z.string())
+      .check(z.meta({ description: "A recognized device's new token (each use rotates it): store it in place of the old one" })),
+    enrollmentRequired: z
+      .optional(z.boolean())
+      .check(z.meta({ description: 'The user must enroll (the methods in enrollmentMethods) before using the app: send them to enrollment' })),
+    enrollmentMethods: z.optional(z.array(FactorType)).check(z.meta({ description: 'With enrollmentRequired: which factor types satisfy it' })),
+    graceEndsAt: z
+      .optional(z.nullable(isoTime))
+      .check(z.meta({ description: 'For a user who must enroll: until when they may still sign in without (null once it has passed)' })),
+  })
+  .check(z.meta({ id: 'ChallengeCreated' }));
+export type ChallengeCreated = z.infer<typeof ChallengeCreated>;
+
+export const ChallengeStatus = z.enum(['pending', 'verified', 'expired', 'locked']);
+
+export const Challenge = z
+  .object({
+    challengeId: ChallengeId,
+    userId: UserId,
+    status: ChallengeStatus,
+    method: Method,
+    expiresAt: isoTime,
+    verifiedAt: z.nullable(isoTime),
+    attemptsRemaining: z.nullable(int()).check(z.meta({ description: 'null when the policy sets no limit' })),
+  })
+  .check(z.meta({ id: 'Challenge' }));
+export type Challenge = z.infer<typeof Challenge>;
+
+export const VerifyChallengeBody = z
+  .strictObject({
+    code: z.optional(OtpCode),
+    recoveryCode: z.optional(RecoveryCodeInput),
+    rememberDevice: z
+      .optional(z.boolean())
+      .check(z.meta({ description: 'Trust this device: the answer carries a deviceToken for the next challenges' })),
+  })
+  .check(
+    z.refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
+      message: 'send exactly one of code or recoveryCode',
+    }),
+  );
+export type VerifyChallengeBody = z.infer<typeof VerifyChallengeBody>;
+
+export const ChallengeVerified = z
+  .object({
+    verified: z.literal(true),
+    challengeId: ChallengeId,
+    userId: UserId,
+    method: Method,
+    verifiedAt: isoTime,
+    recoveryCodesRemaining: int(),
+    assertion: z.string().check(z.meta({ description: 'A JWT (ES256) proving this verification; keys at /.well-known/jwks.json' })),
+    deviceToken: z.optional(z.string()).check(z.meta({ description: 'With rememberDevice: send it as context.deviceToken in later challenges' })),
+  })
+  .check(z.meta({ id: 'ChallengeVerified' }));
+export type ChallengeVerified = z.infer<typeof ChallengeVerified>;
+
+export const ResendBody = z.strictObject({
+  method: z.optional(Method).check(z.meta({ description: "Switch to another of the user's methods (when the policy allows fallback)" })),
+});
+export type ResendBody = z.infer<typeof ResendBody>;
+
+export const ChallengeResent = z
+  .object({
+    challengeId: ChallengeId,
+    method: Method,
+    expiresAt: isoTime,
+    resendsRemaining: z.nullable(int()).check(z.meta({ description: 'null when the policy sets no limit' })),
+    destination: z.optional(z.string()),
+  })
+  .check(z.meta({ id: 'ChallengeResent' }));
+export type ChallengeResent = z.infer<typeof ChallengeResent>;
+
+export const ChallengePath = z.object({ challengeId: ChallengeId });

@@ -1,0 +1,58 @@
+/**
+ * A tenant's two-factor policy: every field with its default and its own rules (the rules across
+ * fields are the core's, in core/src/policy.ts).
+ */
+import * as z from 'zod/mini';
+import { int, roles, text } from './build';
+import { FactorType } from './common';
+
+export const TotpSettings = z.strictObject({
+  issuer: z._default(text(1, 64), 'Twofold').check(z.meta({ description: 'Issuer shown in authenticator apps' })),
+  digits: z._default(z.literal([6, 8]), 6),
+  period: z._default(z.literal([30, 60]), 30).check(z.meta({ description: 'Time step in seconds' })),
+  algorithm: z._default(z.enum(['sha1', 'sha256', 'sha512']), 'sha1'),
+  window: z._default(int().check(z.minimum(0), z.maximum(2)), 1).check(z.meta({ description: 'Accepted steps before and after now' })),
+});
+export type TotpSettings = z.infer<typeof TotpSettings>;
+
+export const Policy = z
+  .strictObject({
+    enabled: z._default(z.boolean(), true).check(z.meta({ description: 'Master switch for the tenant' })),
+    enforcement: z.prefault(
+      z.strictObject({
+        mode: z._default(z.enum(['optional', 'roles', 'all']), 'optional'),
+        roles: z._default(roles(), []),
+        exemptSso: z._default(z.boolean(), true),
+        gracePeriodDays: z._default(int().check(z.minimum(0), z.maximum(365)), 7),
+        graceEndsAt: z
+          ._default(z.nullable(z.iso.datetime({ message: 'graceEndsAt must be an ISO-8601 UTC time like 2026-12-01T00:00:00Z' })), null)
+          .check(z.meta({ description: 'A fixed deadline instead of gracePeriodDays' })),
+      }),
+      {},
+    ),
+    prompt: z._default(z.enum(['every_login', 'unrecognized_devices']), 'every_login'),
+    methods: z.prefault(
+      z.strictObject({
+        allowed: z._default(z.array(FactorType).check(z.minLength(1)), ['totp', 'email']),
+        default: z._default(FactorType, 'totp'),
+        allowFallback: z._default(z.boolean(), true),
+      }),
+      {},
+    ),
+    authenticatorEnrollment: z._default(z.enum(['optional', 'required']), 'optional'),
+    codeTimeoutSeconds: z._default(z.literal([120, 300, 600, 900, 1800, 3600, 14400, 43200]), 600),
+    maxInvalidAttempts: z._default(z.nullable(z.literal([3, 5, 10])), 5),
+    lockoutSeconds: z._default(int().check(z.minimum(60), z.maximum(86400)), 600),
+    resendLimit: z._default(z.nullable(z.literal([3, 5])), 3),
+    recoveryCodes: z.prefault(z.strictObject({ count: z._default(int().check(z.minimum(5), z.maximum(16)), 8) }), {}),
+    totp: z.prefault(TotpSettings, {}),
+    trustedDevices: z.prefault(
+      z.strictObject({ enabled: z._default(z.boolean(), true), days: z._default(int().check(z.minimum(1), z.maximum(365)), 30) }),
+      {},
+    ),
+    freshVerificationSeconds: z._default(int().check(z.minimum(30), z.maximum(3600)), 300),
+    emailCodeOnUnrecognizedDevice: z._default(z.boolean(), false),
+    sms: z.prefault(z.strictObject({ allowedCountries: z._default(z.array(z.string().check(z.regex(/^[A-Z]{2}$/))), []) }), {}),
+  })
+  .check(z.meta({ id: 'Policy', description: "A tenant's two-factor policy" }));
+export type Policy = z.infer<typeof Policy>;

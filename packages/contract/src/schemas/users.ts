@@ -1,0 +1,119 @@
+/** Users and their factors: the user as client apps see it, enrolling and confirming factors, recovery codes. */
+import * as z from 'zod/mini';
+import { int, isoTime, roles, text } from './build';
+import { FactorId, FactorType, OtpCode, UserId } from './common';
+
+const label = () => z.optional(text(1, 64));
+
+export const UserStatus = z.enum(['not_started', 'pending', 'enrolled']);
+/**
+ * `exempt`: an SSO user the policy exempts; `optional`: the policy does not require 2FA of this
+ * user; `grace`: required, but the user may sign in without until `graceEndsAt`; `required`.
+ */
+export const EnforcementState = z.enum(['exempt', 'optional', 'grace', 'required']);
+export type EnforcementState = z.infer<typeof EnforcementState>;
+export type UserStatus = z.infer<typeof UserStatus>;
+
+export const PutUserBody = z.strictObject({
+  email: z.optional(z.email().check(z.maxLength(254))),
+  phone: z.optional(text(3, 32)),
+  roles: z.optional(roles()),
+  sso: z.optional(z.boolean()),
+});
+export type PutUserBody = z.infer<typeof PutUserBody>;
+
+export const Factor = z
+  .object({
+    factorId: FactorId,
+    type: FactorType,
+    label: z.string(),
+    status: z.enum(['pending', 'active']),
+    createdAt: isoTime,
+    lastUsedAt: z.nullable(isoTime),
+    destination: z.optional(z.string()).check(z.meta({ description: 'sms/email: the masked destination' })),
+    recovery: z.optional(z.boolean()).check(z.meta({ description: 'sms: an emergency recovery phone' })),
+  })
+  .check(z.meta({ id: 'Factor' }));
+export type Factor = z.infer<typeof Factor>;
+
+export const User = z
+  .object({
+    userId: UserId,
+    status: UserStatus,
+    factors: z.array(Factor),
+    recoveryCodesRemaining: int(),
+    lockedUntil: z.nullable(isoTime),
+    email: z.optional(z.string()),
+    phone: z.optional(z.string()).check(z.meta({ description: 'Masked' })),
+    roles: z.array(z.string()),
+    sso: z.boolean(),
+    enforcement: z
+      .object({
+        required: z.boolean().check(z.meta({ description: 'Whether the policy requires this user to use two-factor' })),
+        graceEndsAt: z.nullable(isoTime).check(z.meta({ description: 'Until when a user who must enroll may still sign in without' })),
+        state: EnforcementState,
+      })
+      .check(z.meta({ description: "How the tenant's policy applies to this user" })),
+  })
+  .check(z.meta({ id: 'User' }));
+export type User = z.infer<typeof User>;
+
+export const PhoneNumberInput = text(3, 32).check(z.meta({ description: 'A mobile number in international (E.164) format, e.g. +447700900123' }));
+
+export const CreateFactorBody = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('totp'), label: label() }),
+  z.strictObject({
+    type: z.literal('sms'),
+    phone: PhoneNumberInput,
+    label: label(),
+    recovery: z.optional(z.boolean()).check(z.meta({ description: 'An emergency recovery phone: must differ from the phone of any other SMS factor' })),
+  }),
+  z.strictObject({ type: z.literal('email'), email: z.email().check(z.maxLength(254)), label: label() }),
+]);
+export type CreateFactorBody = z.infer<typeof CreateFactorBody>;
+
+export const TotpEnrollment = z
+  .object({
+    factorId: FactorId,
+    type: z.literal('totp'),
+    status: z.literal('pending'),
+    label: z.string(),
+    secret: z.string().check(z.meta({ description: 'Base32 secret without padding; shown only once' })),
+    otpauthUri: z.string().check(z.meta({ description: 'Key Uri Format URI for authenticator apps' })),
+    qrCode: z.string().check(z.meta({ description: 'data:image/png;base64 URL of the otpauth URI as a QR code' })),
+  })
+  .check(z.meta({ id: 'TotpEnrollment' }));
+export type TotpEnrollment = z.infer<typeof TotpEnrollment>;
+
+export const OtpEnrollment = z
+  .object({
+    factorId: FactorId,
+    type: z.enum(['sms', 'email']),
+    status: z.literal('pending'),
+    label: z.string(),
+    destination: z.string().check(z.meta({ description: 'Masked phone number or email address' })),
+    expiresAt: isoTime.check(z.meta({ description: 'When the code sent to confirm the factor stops working' })),
+  })
+  .check(z.meta({ id: 'OtpEnrollment' }));
+export type OtpEnrollment = z.infer<typeof OtpEnrollment>;
+
+export const FactorEnrollment = z.union([TotpEnrollment, OtpEnrollment]);
+export type FactorEnrollment = z.infer<typeof FactorEnrollment>;
+
+export const CodeBody = z.strictObject({ code: OtpCode });
+
+export const FactorVerified = z.object({
+  factorId: FactorId,
+  status: z.literal('active'),
+  recoveryCodes: z.optional(z.array(z.string())).check(z.meta({ description: "Only when this is the user's first active factor" })),
+});
+export type FactorVerified = z.infer<typeof FactorVerified>;
+
+export const FactorList = z.object({ factors: z.array(Factor) });
+export const RecoveryCodesRemaining = z.object({
+  remaining: int(),
+  codes: z.optional(z.array(z.string())).check(z.meta({ description: 'The unused codes, only with a fresh Twofold-Assertion' })),
+});
+export const RecoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
+
+export const FactorPath = z.object({ userId: UserId, factorId: FactorId });
