@@ -11,6 +11,7 @@ export * from './schemas/common';
 export * from './schemas/policy';
 export * from './schemas/users';
 export * from './schemas/challenges';
+export * from './schemas/verification';
 export * from './schemas/devices';
 export * from './schemas/admin';
 export * from './schemas/service';

@@ -1,7 +1,7 @@
-/** Challenges: starting the login step, reading it, sending its code again, answering it. */
+/** Challenges: starting the login step, reading it, sending its code again. */
 import * as z from 'zod/mini';
 import { int, isoTime } from './build';
-import { ChallengeId, FactorType, Method, OtpCode, RecoveryCodeInput, UserId } from './common';
+import { ChallengeId, FactorType, Method, UserId } from './common';
 
 export const ChallengeContext = z.strictObject({
   ip: z.optional(z.string().check(z.maxLength(64))),
@@ -50,35 +50,6 @@ export const Challenge = z
   .check(z.meta({ id: 'Challenge' }));
 export type Challenge = z.infer<typeof Challenge>;
 
-export const VerifyChallengeBody = z
-  .strictObject({
-    code: z.optional(OtpCode),
-    recoveryCode: z.optional(RecoveryCodeInput),
-    rememberDevice: z
-      .optional(z.boolean())
-      .check(z.meta({ description: 'Trust this device: the answer carries a deviceToken for the next challenges' })),
-  })
-  .check(
-    z.refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
-      message: 'send exactly one of code or recoveryCode',
-    }),
-  );
-export type VerifyChallengeBody = z.infer<typeof VerifyChallengeBody>;
-
-export const ChallengeVerified = z
-  .object({
-    verified: z.literal(true),
-    challengeId: ChallengeId,
-    userId: UserId,
-    method: Method,
-    verifiedAt: isoTime,
-    recoveryCodesRemaining: int(),
-    assertion: z.string().check(z.meta({ description: 'A JWT (ES256) proving this verification; keys at /.well-known/jwks.json' })),
-    deviceToken: z.optional(z.string()).check(z.meta({ description: 'With rememberDevice: send it as context.deviceToken in later challenges' })),
-  })
-  .check(z.meta({ id: 'ChallengeVerified' }));
-export type ChallengeVerified = z.infer<typeof ChallengeVerified>;
-
 export const ResendBody = z.strictObject({
   method: z.optional(Method).check(z.meta({ description: "Switch to another of the user's methods (when the policy allows fallback)" })),
 });
@@ -94,5 +65,3 @@ export const ChallengeResent = z
   })
   .check(z.meta({ id: 'ChallengeResent' }));
 export type ChallengeResent = z.infer<typeof ChallengeResent>;
-
-export const ChallengePath = z.object({ challengeId: ChallengeId });

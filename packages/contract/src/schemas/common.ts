@@ -1,4 +1,4 @@
-/** What several resources share: ids, the factor types and methods, codes as a user types them, the user path. */
+/** What several resources share: ids, the factor types and methods, codes as a user types them, the user and challenge paths. */
 import * as z from 'zod/mini';
 import { opaqueId, text } from './build';
 
@@ -31,3 +31,4 @@ export const OtpCode = z
 export const RecoveryCodeInput = text(1, 64).check(z.meta({ description: 'One recovery code, as issued (case, dashes and spaces do not matter)' }));
 
 export const UserPath = z.object({ userId: UserId });
+export const ChallengePath = z.object({ challengeId: ChallengeId });
