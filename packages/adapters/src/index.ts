@@ -6,6 +6,7 @@ export * from './aws/dynamo-grace-deadlines';
 export * from './aws/dynamo-tenant-directory';
 export * from './aws/dynamo-send-throttle';
 export * from './aws/dynamo-tenant-stats';
+export * from './aws/dynamo-user-reader';
 export * from './aws/dynamo-user-store';
 export * from './aws/eventbridge-publisher';
 export * from './aws/ses-email-sender';

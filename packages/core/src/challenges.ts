@@ -15,10 +15,13 @@ import { newId } from './ids';
 import type { TenantKeys } from './keyring';
 import { attemptsRemaining, lockStateOf } from './lockout';
 import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './otp-codes';
+import type { UserReader } from './ports';
 import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Challenges only read users (the login step changes nothing of theirs): a reader will do. */
+type ReadsUsers = { users: UserReader };
 /** What preparing and sending a code takes: the tenant's keys, the send throttle, the senders. */
 type CodeDeps = Pick<CoreDeps, 'keyRing' | 'random' | 'throttle' | 'sendLimits' | 'sms' | 'email'>;
 
@@ -51,7 +54,7 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
 }
 
 export async function createChallenge(
-  deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users' | 'challenges' | 'devices'> & CodeDeps,
+  deps: Pick<CoreDeps, 'clock' | 'tenant' | 'challenges' | 'devices'> & ReadsUsers & CodeDeps,
   tenantId: string,
   userId: string,
   body: CreateChallengeBody,
@@ -195,7 +198,7 @@ async function recogniseContext(
   return { recognised: false };
 }
 
-export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users' | 'challenges'> & CodeDeps, tenantId: string, challengeId: string, body: ResendBody): Promise<ChallengeResent> {
+export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'challenges'> & ReadsUsers & CodeDeps, tenantId: string, challengeId: string, body: ResendBody): Promise<ChallengeResent> {
   const now = deps.clock.nowMs();
   const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
   if (challenge.status === 'verified') fail('challenge_already_verified');
@@ -255,7 +258,7 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
   };
 }
 
-export async function getChallenge(deps: Pick<CoreDeps, 'clock' | 'users' | 'challenges'>, tenantId: string, challengeId: string): Promise<Challenge> {
+export async function getChallenge(deps: Pick<CoreDeps, 'clock' | 'challenges'> & ReadsUsers, tenantId: string, challengeId: string): Promise<Challenge> {
   const now = deps.clock.nowMs();
   const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
   const user = await deps.users.load(tenantId, challenge.userId);

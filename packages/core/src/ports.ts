@@ -65,13 +65,16 @@ export type FailureOutcome =
   | { counted: true; failures: number; windowEndsAtMs: number }
   | { counted: false; reason: 'locked'; lockedUntilMs: number };
 
-/**
- * A user's partition: profile, factors, recovery codes and failure counter, read together in
- * one query. Every method that changes state is one conditional write, so that parallel
- * requests cannot both win.
- */
-export interface UserStore {
+/** Reading a user's partition: profile, factors, recovery codes and failure counter, together in one query. */
+export interface UserReader {
   load(tenantId: string, userId: string): Promise<UserAggregate>;
+}
+
+/**
+ * A user's partition, read (UserReader) and changed. Every method that changes state is one
+ * conditional write, so that parallel requests cannot both win.
+ */
+export interface UserStore extends UserReader {
   putProfile(profile: UserProfile): Promise<UserProfile>;
   /** Creates the profile only if it does not exist. */
   ensureProfile(tenantId: string, userId: string, nowMs: number): Promise<void>;

@@ -8,7 +8,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CoreDeps, KeyVault } from '@twofold/core';
 import { loadConfig, type Config } from './config';
 import * as part from './parts';
-import { wire, Wiring, type Overrides, type Part, type Parts } from './wiring';
+import { wire, Wiring, type Overrides, type Part, type Parts, type Views } from './wiring';
 
 export type { Overrides } from './wiring';
 
@@ -23,8 +23,9 @@ export interface Dependencies extends CoreDeps {
 
 /** Every part, wired: the container of the local runtime, tests and bench. */
 export function buildDependencies(config: Config, overrides: Overrides = {}): Dependencies {
-  const every: Required<Parts> = part;
-  return wire(every)(new Wiring(config, overrides));
+  // every part under its own name (the reader is a narrower view of `users`, for functions that only read users)
+  const { userReader: _, ...every } = part;
+  return wire(every satisfies Required<Parts>)(new Wiring(config, overrides));
 }
 
 let provided: Dependencies | undefined;
@@ -39,7 +40,7 @@ export function provideDependencies(deps: Dependencies): void {
  * wiring (parsing the configuration then, so that a bad setting fails the cold start loudly),
  * or the provided container, which has every part.
  */
-export function containerOf<D extends Partial<Dependencies>>(wiring: Part<D>): () => D {
+export function containerOf<D extends Partial<Views>>(wiring: Part<D>): () => D {
   let own: D | undefined;
   return () => (provided as D | undefined) ?? (own ??= wiring(new Wiring(loadConfig(process.env))));
 }

@@ -12,7 +12,7 @@ import { DomainError, fail, type Caller, type checkFreshVerification, type Fresh
 import { containerOf, type Dependencies } from './container';
 import { detailsOf, jsonHeaders, toErrorResponse } from './http-errors';
 import { logger } from './logger';
-import type { Part } from './wiring';
+import type { Part, Views } from './wiring';
 
 /** The contract's limit on request bodies. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -98,7 +98,7 @@ function jsonBody(event: HttpEvent): unknown {
  * dependencies `wiring` makes. A function with routes that need a fresh verification is given
  * the check (so that only those functions carry the assertion verifier).
  */
-export function httpFunction<D extends Partial<Dependencies>>(
+export function httpFunction<D extends Partial<Views>>(
   routes: readonly RouteDefinition[],
   wiring: Part<D>,
   operations: Record<string, Operation<D>>,

@@ -18,6 +18,7 @@ import {
   DynamoSendThrottle,
   DynamoTenantDirectory,
   DynamoTenantStats,
+  DynamoUserReader,
   DynamoUserStore,
   EventBridgePublisher,
   KmsKeyVault,
@@ -29,7 +30,7 @@ import {
   SnsSmsSender,
   systemClock,
 } from '@twofold/adapters';
-import { AssertionSigner, authenticate as authenticateKey, KeyRing, loadTenant, TtlCache, type ApiKeyRecord, type TenantRecord } from '@twofold/core';
+import { AssertionSigner, authenticate as authenticateKey, KeyRing, loadTenant, TtlCache, type ApiKeyRecord, type TenantRecord, type UserReader } from '@twofold/core';
 import type { Dependencies } from './container';
 import type { Part, Wiring } from './wiring';
 
@@ -59,6 +60,8 @@ export const keyRing: PartOf<'keyRing'> = (w) => new KeyRing(w.get(vault));
 /** The directory also keeps the deployment's assertion signing key (see assertions). */
 export const tenants = (w: Wiring): DynamoTenantDirectory => new DynamoTenantDirectory(w.get(db), w.config.tables.directory);
 export const users: PartOf<'users'> = (w) => new DynamoUserStore(w.get(db), w.config.tables.secrets);
+/** Users read only (a function whose use cases never change a user wires `users: userReader`). */
+export const userReader: Part<UserReader> = (w) => new DynamoUserReader(w.get(db), w.config.tables.secrets);
 export const stats: PartOf<'stats'> = (w) => new DynamoTenantStats(w.get(db), w.config.tables.secrets);
 export const grace: PartOf<'grace'> = (w) => new DynamoGraceDeadlines(w.get(db), w.config.tables.secrets);
 export const challenges: PartOf<'challenges'> = (w) => new DynamoChallengeStore(w.get(db), w.config.tables.attempts);

@@ -5,7 +5,7 @@
  * only their adapters; `buildDependencies` wires every part (the local runtime, tests, bench).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Clock, EmailSender, EventPublisher, KeyVault, Random, SmsSender } from '@twofold/core';
+import type { Clock, EmailSender, EventPublisher, KeyVault, Random, SmsSender, UserReader } from '@twofold/core';
 import type { Config } from './config';
 import type { Dependencies } from './container';
 
@@ -37,8 +37,13 @@ export class Wiring {
   }
 }
 
-/** Parts under the names the use cases take them by (the keys of Dependencies). */
-export type Parts = { [K in keyof Dependencies]?: Part<Dependencies[K]> };
+/**
+ * What a function may wire under each name the use cases take (the keys of Dependencies): what
+ * the full container has, or a narrower view of it — `users` may be a reader where a function only
+ * reads users. Either way the full container can stand in for a function's own (local runtime, tests).
+ */
+export type Views = Omit<Dependencies, 'users'> & { users: UserReader };
+export type Parts = { [K in keyof Views]?: Part<Views[K]> };
 export type Wired<P extends Parts> = { [K in keyof P]: P[K] extends Part<infer T> ? T : never };
 
 /** The dependencies made of these parts, e.g. `wire({ clock, devices, outbox, publisher })`. */

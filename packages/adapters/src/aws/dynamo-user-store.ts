@@ -5,68 +5,16 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { FailureOutcome, UserStore } from '@twofold/core/ports';
 import type { UserStatus } from '@twofold/contract/schemas';
-import type { FactorRecord, LoginFailures, RecoverySet, UserAggregate, UserProfile, UserSummary } from '@twofold/core/records';
+import type { FactorRecord, RecoverySet, UserProfile, UserSummary } from '@twofold/core/records';
 import { keys, userItem } from '../tables';
 import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
+import { DynamoUserReader, strip, type Item } from './dynamo-user-reader';
 
-type Item = Record<string, unknown>;
-
-const strip = <T>(item: Item): T => {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as T;
-};
-
-/**
- * A user's items share one partition (`USER#tenant#user`), so one strongly consistent query
- * reads all of them. Each state change is a single conditional write on one item.
- */
-export class DynamoUserStore implements UserStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  private key(tenantId: string, userId: string, sk: string) {
-    return { pk: keys.userPartition(tenantId, userId), sk };
-  }
-
-  async load(tenantId: string, userId: string): Promise<UserAggregate> {
-    const user: UserAggregate = { factors: [] };
-    let startKey: Item | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.userPartition(tenantId, userId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const sk = item.sk as string;
-        if (sk === userItem.profile) {
-          const { summary, summaryVersion, tenantKey: _t, userStatus: _s, enrolledTenant: _e, enrolledAt: _a, graceKey: _g, graceEndsAt: _d, ...profile } = strip<Item>(item);
-          user.profile = profile as unknown as UserProfile;
-          if (summary) user.summary = summary as UserSummary;
-          if (typeof summaryVersion === 'number') user.summaryVersion = summaryVersion;
-        }
-        else if (sk.startsWith('FACTOR#')) user.factors.push(strip<FactorRecord>(item));
-        else if (sk === userItem.recovery) {
-          const { hashes, ...rest } = strip<Omit<RecoverySet, 'hashes'> & { hashes?: Set<string> }>(item);
-          user.recovery = { ...rest, hashes: [...(hashes ?? [])] };
-        } else if (sk === userItem.failures) user.failures = strip<LoginFailures>(item);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    user.factors.sort((a, b) => a.createdAtMs - b.createdAtMs);
-    return user;
-  }
-
+/** Each state change is a single conditional write on one item of the user's partition. */
+export class DynamoUserStore extends DynamoUserReader implements UserStore {
   async putProfile(profile: UserProfile): Promise<UserProfile> {
     const { tenantId, userId, createdAtMs, ...fields } = profile;
     const names: Record<string, string> = {};

@@ -1,0 +1,61 @@
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { UserReader } from '@twofold/core/ports';
+import type { FactorRecord, LoginFailures, RecoverySet, UserAggregate, UserProfile, UserSummary } from '@twofold/core/records';
+import { keys, userItem } from '../tables';
+
+export type Item = Record<string, unknown>;
+
+/** An item without its keys. */
+export const strip = <T>(item: Item): T => {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+};
+
+/**
+ * A user's items share one partition (`USER#tenant#user`), so one strongly consistent query
+ * reads all of them. Its own class (DynamoUserStore adds the writes) for the functions that
+ * only read users: they carry this, not every write.
+ */
+export class DynamoUserReader implements UserReader {
+  constructor(
+    protected readonly db: DynamoDBDocumentClient,
+    protected readonly tableName: string,
+  ) {}
+
+  protected key(tenantId: string, userId: string, sk: string) {
+    return { pk: keys.userPartition(tenantId, userId), sk };
+  }
+
+  async load(tenantId: string, userId: string): Promise<UserAggregate> {
+    const user: UserAggregate = { factors: [] };
+    let startKey: Item | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.userPartition(tenantId, userId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const sk = item.sk as string;
+        if (sk === userItem.profile) {
+          const { summary, summaryVersion, tenantKey: _t, userStatus: _s, enrolledTenant: _e, enrolledAt: _a, graceKey: _g, graceEndsAt: _d, ...profile } = strip<Item>(item);
+          user.profile = profile as unknown as UserProfile;
+          if (summary) user.summary = summary as UserSummary;
+          if (typeof summaryVersion === 'number') user.summaryVersion = summaryVersion;
+        }
+        else if (sk.startsWith('FACTOR#')) user.factors.push(strip<FactorRecord>(item));
+        else if (sk === userItem.recovery) {
+          const { hashes, ...rest } = strip<Omit<RecoverySet, 'hashes'> & { hashes?: Set<string> }>(item);
+          user.recovery = { ...rest, hashes: [...(hashes ?? [])] };
+        } else if (sk === userItem.failures) user.failures = strip<LoginFailures>(item);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    user.factors.sort((a, b) => a.createdAtMs - b.createdAtMs);
+    return user;
+  }
+}
