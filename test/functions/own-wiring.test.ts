@@ -53,11 +53,11 @@ beforeAll(async () => {
     { name: 'Wired Co' },
   );
   for (const fn of ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin']) {
-    handlers[fn] = ((await import(`../../functions/${fn}.ts`)) as { handler: Handler }).handler;
+    handlers[fn] = ((await import(`../../functions/${fn}`)) as { handler: Handler }).handler;
   }
-  ({ handler: authorizer } = (await import('../../functions/authorizer.ts')) as never);
-  ({ handler: graceExpiry } = (await import('../../functions/grace-expiry.ts')) as never);
-  ({ handler: eventRelay } = (await import('../../functions/event-relay.ts')) as never);
+  ({ handler: authorizer } = (await import('../../functions/authorizer')) as never);
+  ({ handler: graceExpiry } = (await import('../../functions/grace-expiry')) as never);
+  ({ handler: eventRelay } = (await import('../../functions/event-relay')) as never);
 }, 60_000);
 
 afterAll(async () => {
