@@ -51,7 +51,8 @@ async function start(): Promise<Running> {
   const banner = new Promise<void>((resolveBanner, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner within 30 s:\n${out}`)), 30_000);
     const check = () => {
-      if (out.includes('Twofold is running at')) {
+      // the banner is several lines, which may arrive in separate chunks: wait for its last line
+      if (out.includes('Twofold is running at') && out.includes('API docs at')) {
         clearTimeout(timer);
         resolveBanner();
       }
