@@ -14,7 +14,7 @@ export interface NewEvent {
   detail?: SecurityEvent['detail'];
 }
 
-/** Below this many unused recovery codes, `recovery_codes.low` tells the client app to nudge the user. */
+/** At this many unused recovery codes or fewer, `recovery_codes.low` tells the client app to nudge the user (the overview counts 1-2 as low, 0 as none). */
 export const LOW_RECOVERY_CODES = 2;
 
 /** What emitting an event takes: the outbox records it, the publisher sends it. */
