@@ -33,16 +33,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'twofold-wiring-'));
   const keyFile = join(dir, 'master.key');
   Object.assign(process.env, {
-    TWOFOLD_DIRECTORY_TABLE: dynamo.tableNames.directory,
-    TWOFOLD_SECRETS_TABLE: dynamo.tableNames.secrets,
-    TWOFOLD_ATTEMPTS_TABLE: dynamo.tableNames.attempts,
-    TWOFOLD_DEVICES_TABLE: dynamo.tableNames.devices,
-    TWOFOLD_IDEMPOTENCY_TABLE: dynamo.tableNames.idempotency,
-    TWOFOLD_EVENTS_TABLE: dynamo.tableNames.events,
+    ...dynamo.environment,
     TWOFOLD_EVENT_LOG_FILE: join(dir, 'events.jsonl'),
     TWOFOLD_KEY_VAULT: 'local',
     TWOFOLD_LOCAL_KEY_FILE: keyFile,
-    TWOFOLD_DYNAMODB_ENDPOINT: dynamo.endpoint,
     TWOFOLD_SMS_SENDER: 'local',
     TWOFOLD_SMS_OUTBOX_FILE: join(dir, 'sms.jsonl'),
     AWS_REGION: 'local',

@@ -11,7 +11,21 @@ import { tables, type TableNames } from '@twofold/adapters/tables';
 export interface LocalDynamo {
   endpoint: string;
   tableNames: TableNames;
+  /** The configuration (environment) that points the functions at these tables. */
+  environment: Record<string, string>;
   stop(): Promise<void>;
+}
+
+function environmentOf(endpoint: string, names: TableNames): Record<string, string> {
+  return {
+    TWOFOLD_DIRECTORY_TABLE: names.directory,
+    TWOFOLD_SECRETS_TABLE: names.secrets,
+    TWOFOLD_ATTEMPTS_TABLE: names.attempts,
+    TWOFOLD_DEVICES_TABLE: names.devices,
+    TWOFOLD_IDEMPOTENCY_TABLE: names.idempotency,
+    TWOFOLD_EVENTS_TABLE: names.events,
+    TWOFOLD_DYNAMODB_ENDPOINT: endpoint,
+  };
 }
 
 export async function startDynalite(options: { path?: string; tablePrefix?: string } = {}): Promise<LocalDynamo> {
@@ -50,6 +64,7 @@ export async function startDynalite(options: { path?: string; tablePrefix?: stri
   return {
     endpoint,
     tableNames,
+    environment: environmentOf(endpoint, tableNames),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

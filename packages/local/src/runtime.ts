@@ -80,16 +80,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dynamo = await startDynalite(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
   const ses = await startSesEmulator();
   const config = loadConfig({
-    TWOFOLD_DIRECTORY_TABLE: dynamo.tableNames.directory,
-    TWOFOLD_SECRETS_TABLE: dynamo.tableNames.secrets,
-    TWOFOLD_ATTEMPTS_TABLE: dynamo.tableNames.attempts,
-    TWOFOLD_DEVICES_TABLE: dynamo.tableNames.devices,
-    TWOFOLD_IDEMPOTENCY_TABLE: dynamo.tableNames.idempotency,
-    TWOFOLD_EVENTS_TABLE: dynamo.tableNames.events,
+    ...dynamo.environment,
     ...(dataDir ? { TWOFOLD_EVENT_LOG_FILE: join(dataDir, 'events.jsonl') } : {}),
     TWOFOLD_KEY_VAULT: 'local',
     TWOFOLD_LOCAL_KEY_FILE: dataDir ? join(dataDir, 'master.key') : 'in-memory',
-    TWOFOLD_DYNAMODB_ENDPOINT: dynamo.endpoint,
     TWOFOLD_SMS_SENDER: options.sms === false ? 'none' : 'local',
     ...(dataDir ? { TWOFOLD_SMS_OUTBOX_FILE: join(dataDir, 'sms-outbox.jsonl') } : {}),
     TWOFOLD_EMAIL_SENDER: 'ses',
