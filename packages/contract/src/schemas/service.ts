@@ -1,5 +1,6 @@
 /** The service itself: health, the keys that sign assertions, the error body every route may return. */
 import * as z from 'zod/mini';
+import { errorCodes, type ErrorCode } from '../errors';
 import { count } from './build';
 
 export const Health = z.object({ status: z.literal('ok') }).check(z.meta({ id: 'Health' }));
@@ -11,7 +12,7 @@ export const Empty = z.strictObject({});
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.string().check(z.meta({ description: 'Stable snake_case error code' })),
+      code: z.enum(errorCodes as [ErrorCode, ...ErrorCode[]]).check(z.meta({ description: 'Stable snake_case error code (the catalogue may gain codes: treat an unknown one by its HTTP status)' })),
       message: z.string().check(z.meta({ description: 'What went wrong, for a developer (not meant for end users)' })),
       details: z
         .optional(z.array(z.object({ path: z.string().check(z.meta({ description: 'The field, e.g. body.code' })), message: z.string() })))
