@@ -11,7 +11,7 @@ import { maskDestination } from './destinations';
 import { deviceLabel, ipKeyOf, recogniseDevice } from './devices';
 import { enforcementOf, enrollmentDue } from './enforcement';
 import { fail } from './errors';
-import { newId } from './ids';
+import { newChallengeId, userIdOfChallenge } from './ids';
 import type { TenantKeys } from './keyring';
 import { attemptsRemaining, lockStateOf } from './lockout';
 import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './otp-codes';
@@ -51,6 +51,28 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
   if (methods.includes(preferred) && (preferred === 'totp' || factorFor(user, preferred)?.recovery !== true)) return preferred;
   // a recovery phone is for emergencies: never the default
   return methods.find((m) => m !== 'recovery_code' && !(m === 'sms' && factorFor(user, 'sms')?.recovery)) ?? methods[0]!;
+}
+
+/**
+ * A user's login item keeps their live challenges only (every login writes it: it must stay
+ * small). A new challenge takes out the ones answered or expired for a minute, and the oldest
+ * pending ones beyond the newest MAX_LIVE_CHALLENGES.
+ */
+const MAX_LIVE_CHALLENGES = 20;
+const KEEP_ENDED_MS = 60_000;
+function staleChallenges(user: UserAggregate, nowMs: number): string[] {
+  const ended = (c: ChallengeRecord) => (c.status === 'verified' ? (c.verifiedAtMs ?? 0) : c.expiresAtMs) + KEEP_ENDED_MS <= nowMs;
+  const live = user.challenges.filter((c) => !ended(c)).sort((a, b) => b.createdAtMs - a.createdAtMs);
+  const keep = new Set(live.slice(0, MAX_LIVE_CHALLENGES - 1).map((c) => c.challengeId));
+  return user.challenges.filter((c) => !keep.has(c.challengeId)).map((c) => c.challengeId);
+}
+
+/** The challenge and its user, from one read of the user's partition (the id leads to it). */
+async function challengeOf(deps: ReadsUsers, tenantId: string, challengeId: string): Promise<{ challenge: ChallengeRecord; user: UserAggregate }> {
+  const userId = userIdOfChallenge(challengeId) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  const user = await deps.users.load(tenantId, userId);
+  const challenge = user.challenges.find((c) => c.challengeId === challengeId) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  return { challenge, user };
 }
 
 export async function createChallenge(
@@ -102,7 +124,7 @@ export async function createChallenge(
     method = chooseMethod(tenant, user, methods, body.method);
   }
   const challenge: ChallengeRecord = {
-    challengeId: newId(deps.random, 'ch'),
+    challengeId: newChallengeId(deps.random, userId),
     tenantId,
     userId,
     method,
@@ -127,12 +149,12 @@ export async function createChallenge(
   if (method === 'sms' || method === 'email') {
     const sent = await prepareCode(deps, tenant, user, challenge, method, now);
     Object.assign(challenge, sent.fields);
-    await deps.challenges.create(challenge);
+    await deps.challenges.create(challenge, staleChallenges(user, now));
     // the challenge is only useful with its code: if the code cannot go out, the challenge goes too
-    await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.deletePending(tenantId, challenge.challengeId));
+    await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.deletePending(tenantId, userId, challenge.challengeId));
     destination = maskDestination(method, sent.to);
   } else {
-    await deps.challenges.create(challenge);
+    await deps.challenges.create(challenge, staleChallenges(user, now));
   }
   return {
     challengeId: challenge.challengeId,
@@ -200,10 +222,9 @@ async function recogniseContext(
 
 export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'challenges'> & ReadsUsers & CodeDeps, tenantId: string, challengeId: string, body: ResendBody): Promise<ChallengeResent> {
   const now = deps.clock.nowMs();
-  const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  const [tenant, { challenge, user }] = await Promise.all([deps.tenant(tenantId), challengeOf(deps, tenantId, challengeId)]);
   if (challenge.status === 'verified') fail('challenge_already_verified');
   if (now >= challenge.expiresAtMs) fail('challenge_expired');
-  const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, challenge.userId)]);
 
   const method = body.method ?? challenge.method;
   if (method !== challenge.method) {
@@ -215,7 +236,7 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
 
   if (method !== 'sms' && method !== 'email') {
     // switching to the authenticator or a recovery code sends nothing
-    const outcome = await deps.challenges.replaceCode(tenantId, challengeId, {
+    const outcome = await deps.challenges.replaceCode(tenantId, challenge.userId, challengeId, {
       method,
       sentAtMs: now,
       expiresAtMs: challenge.expiresAtMs,
@@ -234,7 +255,7 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
 
   const sent = await prepareCode(deps, tenant, user, challenge, method, now);
   const expiresAtMs = now + challenge.limits.codeTimeoutSeconds * 1000;
-  const outcome = await deps.challenges.replaceCode(tenantId, challengeId, {
+  const outcome = await deps.challenges.replaceCode(tenantId, challenge.userId, challengeId, {
     method,
     ...(sent.fields.factorId ? { factorId: sent.fields.factorId } : {}),
     codeHash: sent.fields.codeHash,
@@ -248,7 +269,7 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
   if (outcome === 'cooldown') fail('rate_limited', 'Wait before asking for another code.', { retryAfterSeconds: RESEND_COOLDOWN_SECONDS });
   if (outcome === 'not_pending') fail('challenge_already_verified');
   // a failed delivery puts the previous code back: the challenge stays usable and can be resent
-  await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.restoreCode(tenantId, challengeId, challenge, sent.fields.codeHash));
+  await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.restoreCode(tenantId, challenge.userId, challenge, sent.fields.codeHash));
   return {
     challengeId,
     method,
@@ -258,10 +279,9 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
   };
 }
 
-export async function getChallenge(deps: Pick<CoreDeps, 'clock' | 'challenges'> & ReadsUsers, tenantId: string, challengeId: string): Promise<Challenge> {
+export async function getChallenge(deps: Pick<CoreDeps, 'clock'> & ReadsUsers, tenantId: string, challengeId: string): Promise<Challenge> {
   const now = deps.clock.nowMs();
-  const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
-  const user = await deps.users.load(tenantId, challenge.userId);
+  const { challenge, user } = await challengeOf(deps, tenantId, challengeId);
   const lock = lockStateOf(user.failures, now);
   const status: Challenge['status'] =
     challenge.status === 'verified' ? 'verified' : now >= challenge.expiresAtMs ? 'expired' : lock.locked ? 'locked' : 'pending';

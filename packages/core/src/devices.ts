@@ -5,10 +5,11 @@
  * answer carries the new token and the old one stops working, so a copied token is good once.
  */
 import type { Actor, CoreDeps } from './deps';
-import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
 import { keyedHash, type TenantKeys } from './keyring';
 import { sameHash } from './otp-codes';
+import type { TrustedDevice } from './ports';
+import { changeUser, type ChangeDeps } from './user-change';
 
 const TOKEN = /^td_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 const DAY_MS = 86_400_000;
@@ -26,21 +27,30 @@ export function deviceLabel(userAgent: string | undefined): string {
   return [browser, os].filter(Boolean).join(' on ') || userAgent.slice(0, 64);
 }
 
-export async function trustDevice(
-  deps: Pick<CoreDeps, 'devices' | 'random'>,
+/** A new trusted device and its token; the caller commits the device with its change. */
+export function newDevice(
+  deps: Pick<CoreDeps, 'random'>,
   keys: TenantKeys,
   input: { tenantId: string; userId: string; label: string; days: number; nowMs: number },
-): Promise<string> {
+): { record: TrustedDevice; token: string } {
   const deviceId = Buffer.from(deps.random.bytes(16)).toString('base64url');
   const secret = newSecret(deps);
-  await deps.devices.add(input.tenantId, input.userId, {
-    deviceId,
-    label: input.label,
-    secretHash: secretHash(keys, input.tenantId, input.userId, secret),
-    createdAtMs: input.nowMs,
-    expiresAtMs: input.nowMs + input.days * DAY_MS,
-  });
-  return `td_${deviceId}.${secret}`;
+  return {
+    record: {
+      deviceId,
+      label: input.label,
+      secretHash: secretHash(keys, input.tenantId, input.userId, secret),
+      createdAtMs: input.nowMs,
+      expiresAtMs: input.nowMs + input.days * DAY_MS,
+    },
+    token: `td_${deviceId}.${secret}`,
+  };
+}
+
+/** Every trusted device and remembered IP of a user, to remove with a change (two-factor off). */
+export async function allDevicesOf(deps: Pick<CoreDeps, 'devices'>, tenantId: string, userId: string): Promise<{ remove: string[]; forgetIps: string[] }> {
+  const [devices, ips] = await Promise.all([deps.devices.list(tenantId, userId), deps.devices.ipKeys(tenantId, userId)]);
+  return { remove: devices.map((d) => d.deviceId), forgetIps: ips };
 }
 
 /** A valid token of this user: rotated, and the new token returned; anything else: undefined. */
@@ -77,13 +87,18 @@ export async function listDevices(deps: Pick<CoreDeps, 'clock' | 'devices'>, ten
   };
 }
 
-export async function revokeDevice(deps: Pick<CoreDeps, 'devices'> & EmitDeps, tenantId: string, userId: string, deviceId: string, actor: Actor = 'user'): Promise<void> {
-  if (!(await deps.devices.remove(tenantId, userId, deviceId))) fail('device_not_found', `No device ${deviceId} for this user.`);
-  await emit(deps, [{ type: 'device.revoked', tenantId, userId, actor, detail: { deviceId } }]);
+export async function revokeDevice(deps: Pick<CoreDeps, 'devices'> & ChangeDeps, tenantId: string, userId: string, deviceId: string, actor: Actor = 'user'): Promise<void> {
+  await changeUser(deps, tenantId, userId, async () => {
+    if (!(await deps.devices.get(tenantId, userId, deviceId))) fail('device_not_found', `No device ${deviceId} for this user.`);
+    return { change: { devices: { remove: [deviceId] } }, events: [{ type: 'device.revoked', tenantId, userId, actor, detail: { deviceId } }], result: undefined };
+  });
 }
 
-export async function revokeAllDevices(deps: Pick<CoreDeps, 'devices'> & EmitDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<number> {
-  const count = await deps.devices.removeAll(tenantId, userId);
-  if (count > 0) await emit(deps, [{ type: 'device.revoked', tenantId, userId, actor, detail: { count } }]);
-  return count;
+export async function revokeAllDevices(deps: Pick<CoreDeps, 'devices'> & ChangeDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<number> {
+  return changeUser(deps, tenantId, userId, async () => {
+    const all = await allDevicesOf(deps, tenantId, userId);
+    const count = all.remove.length;
+    if (count === 0 && all.forgetIps.length === 0) return { result: 0 };
+    return { change: { devices: all }, events: count > 0 ? [{ type: 'device.revoked', tenantId, userId, actor, detail: { count } }] : [], result: count };
+  });
 }

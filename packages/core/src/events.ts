@@ -20,10 +20,10 @@ export const LOW_RECOVERY_CODES = 2;
 /** What emitting an event takes: the outbox records it, the publisher sends it. */
 export type EmitDeps = Pick<CoreDeps, 'clock' | 'random' | 'outbox' | 'publisher'>;
 
-export async function emit(deps: EmitDeps, events: NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
+/** Events as they are recorded: with an id (subscribers tell repeats apart by it) and a time. */
+export function stampEvents(deps: Pick<CoreDeps, 'clock' | 'random'>, events: NewEvent[]): SecurityEvent[] {
   const at = new Date(deps.clock.nowMs()).toISOString();
-  const full: SecurityEvent[] = events.map((e) => ({
+  return events.map((e) => ({
     eventId: `ev_${Buffer.from(deps.random.bytes(12)).toString('base64url')}`,
     type: e.type,
     tenantId: e.tenantId,
@@ -32,13 +32,31 @@ export async function emit(deps: EmitDeps, events: NewEvent[]): Promise<void> {
     actor: e.actor ?? 'user',
     detail: e.detail ?? {},
   }));
-  await deps.outbox.record(full);
+}
+
+/**
+ * Publishes events already recorded (committed with the change that caused them). If that
+ * fails they stay pending and the relay publishes them later.
+ */
+export async function publishRecorded(deps: Pick<CoreDeps, 'outbox' | 'publisher'>, events: SecurityEvent[]): Promise<void> {
+  if (events.length === 0) return;
   try {
-    await deps.publisher.publish(full);
-    await deps.outbox.markPublished(full);
+    await deps.publisher.publish(events);
+    await deps.outbox.markPublished(events);
   } catch {
     // stays pending: relayPendingEvents publishes it on its next run
   }
+}
+
+/**
+ * Records and publishes events that no user change carries (a tenant's policy change). Events
+ * of a change to a user are committed with it instead (see user-change.ts).
+ */
+export async function emit(deps: EmitDeps, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const full = stampEvents(deps, events);
+  await deps.outbox.record(full);
+  await publishRecorded(deps, full);
 }
 
 /** Publishes what is still pending, oldest first, in batches; returns how many went out. */

@@ -9,9 +9,9 @@
  * pages, leaving a backfill cursor behind; whatever it did not reach is still in the index.
  */
 import type { CoreDeps } from './deps';
-import { emit, type EmitDeps } from './events';
+import { emit } from './events';
 import type { GraceDue, GraceNotice } from './ports';
-import { syncUser, type SyncDeps } from './user-sync';
+import { syncUser, type ChangeDeps } from './user-change';
 
 const DAY_MS = 86_400_000;
 /** Reminders go out this many days before the deadline. */
@@ -45,7 +45,7 @@ async function forEachLimited<T>(items: T[], limit: number, run: (item: T) => Pr
 }
 
 /** What the run takes: the deadlines, the users' summaries, events, and email for the notices. */
-export type GraceRunDeps = Pick<CoreDeps, 'grace' | 'email'> & EmitDeps & SyncDeps;
+export type GraceRunDeps = Pick<CoreDeps, 'grace' | 'email'> & ChangeDeps;
 
 export async function runGraceExpiry(deps: GraceRunDeps, options: GraceRunOptions = {}): Promise<GraceRunResult> {
   const now = deps.clock.nowMs();

@@ -28,7 +28,7 @@ export * from './totp-factor';
 export * from './totp-qr-code';
 export * from './ttl-cache';
 export * from './user-status';
-export * from './user-sync';
+export * from './user-change';
 export * from './users';
 export * from './user-view';
 export * from './verification';

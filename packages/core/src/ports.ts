@@ -5,7 +5,7 @@
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { Policy, Scope } from '@twofold/contract/schemas';
 import type { UserStatus } from '@twofold/contract/schemas';
-import type { ApiKeyRecord, ChallengeRecord, FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile, UserSummary } from './records';
+import type { ApiKeyRecord, ChallengeRecord, FactorRecord, LoginFailures, RecoverySet, TenantRecord, UserAggregate, UserProfile, UserSummary } from './records';
 
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
@@ -61,62 +61,21 @@ export interface TenantDirectory {
   putApiKey(key: ApiKeyRecord): Promise<void>;
 }
 
-export type FailureOutcome =
-  | { counted: true; failures: number; windowEndsAtMs: number }
-  | { counted: false; reason: 'locked'; lockedUntilMs: number };
-
 /** Reading a user's partition: profile, factors, recovery codes and failure counter, together in one query. */
 export interface UserReader {
   load(tenantId: string, userId: string): Promise<UserAggregate>;
 }
 
 /**
- * A user's partition, read (UserReader) and changed. Every method that changes state is one
- * conditional write, so that parallel requests cannot both win.
+ * A user's partition, read (UserReader) and changed: every change that matters to the user's
+ * security or to the overview is one atomic UserChange (see UserChanges); what is left here are
+ * single conditional writes on a pending factor, which change nothing else.
  */
-export interface UserStore extends UserReader {
-  putProfile(profile: UserProfile): Promise<UserProfile>;
-  /** Creates the profile only if it does not exist. */
-  ensureProfile(tenantId: string, userId: string, nowMs: number): Promise<void>;
-  addFactor(tenantId: string, userId: string, factor: FactorRecord): Promise<void>;
-  /** pending → active (for SMS/email only while its code is still `expectedCodeHash`); false when not. */
-  activateFactor(
-    tenantId: string,
-    userId: string,
-    factorId: string,
-    update: { step?: number; nowMs: number; expectedCodeHash?: string },
-  ): Promise<boolean>;
+export interface UserStore extends UserReader, UserChanges {
   /** A new confirmation code for a pending SMS/email factor; false when it is not pending any more. */
   replaceFactorCode(tenantId: string, userId: string, factorId: string, code: { codeHash: string; codeExpiresAtMs: number }): Promise<boolean>;
   /** Counts a wrong code on a pending factor; false when its attempts are used up. */
   countFactorFailure(tenantId: string, userId: string, factorId: string, maxAttempts: number): Promise<number | false>;
-  /** Records that a TOTP time step was used; false when that step (or a later one) was used already. */
-  useTotpStep(tenantId: string, userId: string, factorId: string, step: number, nowMs: number): Promise<boolean>;
-  deleteFactor(tenantId: string, userId: string, factorId: string): Promise<boolean>;
-  /** Writes a new set, replacing any other; with onlyIfAbsent, false when a set exists. */
-  putRecoverySet(tenantId: string, userId: string, set: RecoverySet, options?: { onlyIfAbsent?: boolean }): Promise<boolean>;
-  /** Removes one code by its keyed hash: how many are left after it; false when it was not (or no longer) in the set. */
-  spendRecoveryCode(tenantId: string, userId: string, codeHash: string): Promise<number | false>;
-  deleteRecoverySet(tenantId: string, userId: string): Promise<void>;
-  /**
-   * Counts a failed login attempt. At most `maxAttempts` failures count within a window of
-   * `lockoutSeconds` after the last one; after that the user is locked until the window ends.
-   */
-  countLoginFailure(tenantId: string, userId: string, limits: { maxAttempts: number; lockoutSeconds: number; nowMs: number }): Promise<FailureOutcome>;
-  clearLoginFailures(tenantId: string, userId: string): Promise<void>;
-  /** Deletes every factor, the recovery codes and the failure counter; keeps the profile. */
-  deleteTwoFactorState(tenantId: string, userId: string): Promise<void>;
-  /**
-   * Turns the user's two-factor flag on or off, if it is not so already: of parallel requests
-   * that turn it the same way exactly one gets true — the one that emits the event.
-   */
-  switchTwoFactor(tenantId: string, userId: string, on: boolean, nowMs: number): Promise<boolean>;
-  /**
-   * Saves the user's summary (and the index entries it implies) if the saved version is still
-   * `expectedVersion`; false when another change saved one first. `inGraceIndex`: whether the
-   * scheduled job should find the user by `summary.graceEndsAtMs`.
-   */
-  saveSummary(tenantId: string, userId: string, summary: UserSummary, options: { expectedVersion: number; inGraceIndex: boolean }): Promise<boolean>;
   /** A tenant's user ids in order, optionally only of one status or role, a page at a time. */
   listUsers(tenantId: string, query: { status?: UserStatus; role?: string; cursor?: string; limit: number }): Promise<{ userIds: string[]; nextCursor: string | null }>;
 }
@@ -203,38 +162,115 @@ export interface TrustedDevice {
   expiresAtMs: number;
 }
 
-/** Trusted devices and the IP addresses of a user's verified sign-ins (both keyed hashes). */
+/**
+ * Trusted devices and the IP addresses of a user's verified sign-ins (both keyed hashes). Adding
+ * and removing them is part of a UserChange (with their events); a token's rotation on use is a
+ * conditional write of its own.
+ */
 export interface DeviceStore {
-  add(tenantId: string, userId: string, device: TrustedDevice): Promise<void>;
   get(tenantId: string, userId: string, deviceId: string): Promise<TrustedDevice | undefined>;
   /** Swaps the token's secret; false when `oldHash` is no longer current or the device expired or is gone. */
   rotate(tenantId: string, userId: string, deviceId: string, change: { oldHash: string; newHash: string; nowMs: number }): Promise<boolean>;
   list(tenantId: string, userId: string): Promise<TrustedDevice[]>;
-  remove(tenantId: string, userId: string, deviceId: string): Promise<boolean>;
-  /** Every device and remembered IP of the user; how many devices were removed. */
-  removeAll(tenantId: string, userId: string): Promise<number>;
+  /** The keyed hashes of the IPs remembered for the user. */
+  ipKeys(tenantId: string, userId: string): Promise<string[]>;
   isKnownIp(tenantId: string, userId: string, ipKey: string, nowMs: number): Promise<boolean>;
-  rememberIp(tenantId: string, userId: string, ipKey: string, keepUntilMs: number): Promise<void>;
 }
 
+/**
+ * What a login writes when it succeeds, as one conditional write on the user's login item:
+ * the challenge becomes verified, a TOTP step is used up and the failure count is reset — and
+ * only if the challenge is still pending, unexpired and (for a sent code) still that code, the
+ * step is later than the last one used, and the user is not locked at that moment.
+ */
+export interface ChallengeCompletion {
+  challengeId: string;
+  verifiedAtMs: number;
+  method: ChallengeRecord['method'];
+  expectedCodeHash?: string;
+  totpStep?: { factorId: string; step: number };
+  /** The limit the challenge carries (null: no lockout). */
+  maxInvalidAttempts: number | null;
+}
+
+export type CompletionOutcome = 'verified' | 'already_verified' | 'expired' | 'not_found' | 'code_replaced' | 'step_used' | 'locked';
+
+/** Changes to a user's login item, inside a user change. */
+export interface LoginPatch {
+  /** The whole login item goes: challenges, used steps, failures (two-factor off, erasure). */
+  delete?: boolean;
+  setSteps?: Record<string, number>;
+  removeSteps?: string[];
+  clearFailures?: boolean;
+  complete?: ChallengeCompletion;
+}
+
+/**
+ * Challenges live in the user's login item (challenge ids lead to the user's partition), beside
+ * the failure count and the last used TOTP steps, so that a login is decided by one read of the
+ * user and one conditional write of that small item.
+ */
 export interface ChallengeStore {
-  create(challenge: ChallengeRecord): Promise<void>;
-  get(tenantId: string, challengeId: string): Promise<ChallengeRecord | undefined>;
-  /** pending and unexpired (and, for a sent code, still that code) → verified; otherwise says why not. */
-  markVerified(
+  /** Adds a challenge; `drop` names older challenges of the user to remove with it (the item stays small). */
+  create(challenge: ChallengeRecord, drop: string[]): Promise<void>;
+  /** The login's single conditional write (see ChallengeCompletion); says why not when it did not hold. */
+  complete(tenantId: string, userId: string, completion: ChallengeCompletion): Promise<CompletionOutcome>;
+  /**
+   * Counts a failed attempt: `next` replaces `expected` (the failures as read) in one write
+   * conditional on them being unchanged, with `event` (the failure that locks the user) in the
+   * same transaction. 'conflict' with the failures as they are now when another attempt came first.
+   */
+  countFailure(
     tenantId: string,
-    challengeId: string,
-    update: { verifiedAtMs: number; method: ChallengeRecord['method']; expectedCodeHash?: string },
-  ): Promise<'verified' | 'already_verified' | 'expired' | 'not_found' | 'code_replaced'>;
+    userId: string,
+    change: { expected: LoginFailures | undefined; next: LoginFailures; event?: SecurityEvent },
+  ): Promise<{ counted: true } | { counted: false; current: LoginFailures | undefined }>;
   /**
    * Puts a new sent code (or a switch of method) on a pending challenge: the old code stops
    * working. Refused past the resend limit or within the cooldown after the last send.
    */
-  replaceCode(tenantId: string, challengeId: string, update: CodeUpdate): Promise<'replaced' | 'limit' | 'cooldown' | 'not_pending'>;
+  replaceCode(tenantId: string, userId: string, challengeId: string, update: CodeUpdate): Promise<'replaced' | 'limit' | 'cooldown' | 'not_pending'>;
   /** Puts back what replaceCode replaced, if nothing else changed it since (a failed delivery). */
-  restoreCode(tenantId: string, challengeId: string, previous: ChallengeRecord, replacedHash: string | undefined): Promise<void>;
+  restoreCode(tenantId: string, userId: string, previous: ChallengeRecord, replacedHash: string | undefined): Promise<void>;
   /** Removes a pending challenge whose first code could not be delivered. */
-  deletePending(tenantId: string, challengeId: string): Promise<void>;
+  deletePending(tenantId: string, userId: string, challengeId: string): Promise<void>;
+}
+
+/**
+ * One change to a user and everything it causes — its security events, its overview counter
+ * moves, the trusted devices it revokes — committed together or not at all, and only if the
+ * user's revision is still the one the change was decided on (so that of racing changes one
+ * wins, and the others decide again on what it left).
+ */
+export interface UserChange {
+  tenantId: string;
+  userId: string;
+  /** The revision read (0: the user has no profile yet). */
+  revision: number;
+  /** Profile fields to set (undefined removes one); a new user's profile is created. */
+  profile?: Partial<Omit<UserProfile, 'tenantId' | 'userId'>>;
+  twoFactorOn?: boolean;
+  summary: UserSummary;
+  /** Whether the scheduled grace job should find the user by `summary.graceEndsAtMs`. */
+  inGraceIndex: boolean;
+  putFactors?: FactorRecord[];
+  deleteFactors?: string[];
+  recovery?: { put: RecoverySet } | { remove: true } | { spend: string };
+  login?: LoginPatch;
+  devices?: { add?: TrustedDevice; rememberIp?: { ipKey: string; keepUntilMs: number }; remove?: string[]; forgetIps?: string[] };
+  events: SecurityEvent[];
+  /** How the tenant's overview counters move. */
+  stats: Record<string, number>;
+}
+
+export type ChangeOutcome = 'committed' | 'conflict' | { refused: CompletionOutcome };
+
+export interface UserChanges {
+  /**
+   * Commits the change atomically. 'conflict': another change moved the revision first (decide
+   * again); `refused`: the login part's conditions did not hold, and why (the change is void).
+   */
+  commit(change: UserChange): Promise<ChangeOutcome>;
 }
 
 export type { Scope };

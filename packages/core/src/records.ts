@@ -82,7 +82,10 @@ export interface FactorRecord {
   createdAtMs: number;
   activatedAtMs?: number;
   lastUsedAtMs?: number;
-  /** The last TOTP time step accepted: a code for it or an earlier step is never accepted again. */
+  /**
+   * The last TOTP time step accepted: a code for it or an earlier step is never accepted again.
+   * Kept in the user's login item (with lastUsedAtMs), where a login's one write moves it.
+   */
   lastUsedStep?: number;
   /** Wrong codes while pending. */
   failedAttempts: number;
@@ -114,12 +117,19 @@ export interface LoginFailures {
 
 export interface UserAggregate {
   profile?: UserProfile;
-  /** The summary last saved, and its version (each save is conditional on the version read). */
+  /**
+   * The summary last saved, and the user's revision: every change to the user (but a login's
+   * own write) is committed conditional on the revision it was decided on, and moves it on.
+   */
   summary?: UserSummary;
   summaryVersion?: number;
+  /** Two-factor as the last committed change left it (on once a first factor is active). */
+  twoFactorOn?: boolean;
   factors: FactorRecord[];
   recovery?: RecoverySet;
+  /** The login state (one small item apart from the sealed secrets): failures, challenges. */
   failures?: LoginFailures;
+  challenges: ChallengeRecord[];
 }
 
 export interface ChallengeRecord {

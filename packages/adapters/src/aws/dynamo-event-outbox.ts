@@ -7,6 +7,11 @@ const PENDING = 'PENDING';
 const partition = (tenantId: string) => `EVENTS#${tenantId}`;
 const sortKey = (e: SecurityEvent) => `${e.at}#${e.eventId}`;
 
+/** An event as the events table keeps it, pending until published (also written inside a user change's transaction). */
+export function eventItem(e: SecurityEvent): Record<string, unknown> {
+  return { pk: partition(e.tenantId), sk: sortKey(e), ...(e.userId === null ? {} : { tenantUser: `${e.tenantId}#${e.userId}` }), pending: PENDING, ...e };
+}
+
 /**
  * Events in the events table, a partition per tenant sorted by time (the audit trail). An event
  * still to publish carries `pending`, which puts it in the sparse `pending` index the relay
@@ -20,9 +25,7 @@ export class DynamoEventOutbox implements EventOutbox {
 
   async record(events: SecurityEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += 25) {
-      let requests: Record<string, unknown>[] | undefined = events.slice(i, i + 25).map((e) => ({
-        PutRequest: { Item: { pk: partition(e.tenantId), sk: sortKey(e), ...(e.userId === null ? {} : { tenantUser: `${e.tenantId}#${e.userId}` }), pending: PENDING, ...e } },
-      }));
+      let requests: Record<string, unknown>[] | undefined = events.slice(i, i + 25).map((e) => ({ PutRequest: { Item: eventItem(e) } }));
       for (let tries = 0; requests?.length && tries < 5; tries++) {
         const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
         requests = out.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
