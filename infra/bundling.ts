@@ -9,8 +9,12 @@ import { routedFunctions } from '@twofold/contract';
 export const scheduledFunctions = ['event-relay', 'grace-expiry'] as const;
 export type ScheduledFunctionName = (typeof scheduledFunctions)[number];
 
-/** Every Lambda function, named by concern; each has its entry at functions/<name>.ts. */
-export const lambdaFunctions = [...routedFunctions, 'authorizer', ...scheduledFunctions] as const;
+/**
+ * Every Lambda function, named by concern; each has its entry at functions/<name>.ts. No
+ * authorizer: each API function checks the caller's key itself, with a per-container cache
+ * (one Lambda invocation per request; functions/authorizer.ts is no longer deployed).
+ */
+export const lambdaFunctions = [...routedFunctions, ...scheduledFunctions] as const;
 export type LambdaFunctionName = (typeof lambdaFunctions)[number];
 
 export const entryOf = (name: string) => `functions/${name}.ts`;
