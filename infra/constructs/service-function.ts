@@ -17,7 +17,7 @@ import { signingKeyContext } from '@twofold/core/assertions';
 import { dataKeyContext } from '@twofold/core/keyring';
 import { configKeys } from '@twofold/runtime/config';
 import { METRICS_NAMESPACE } from '@twofold/runtime/metrics';
-import { bundling, entryOf, type LambdaFunctionName } from '../bundling';
+import { bundling, entryOf, externalModulesFor, type LambdaFunctionName } from '../bundling';
 import type { DirectoryItem, KeyUse, Needs, TableAccess } from '../function-needs';
 import type { Delivery } from './delivery';
 import type { TwofoldDataResources } from './twofold-data';
@@ -116,7 +116,7 @@ export class ServiceFunction extends Construct {
         format: OutputFormat.ESM,
         minify: bundling.minify,
         sourceMap: bundling.sourcemap,
-        externalModules: [...bundling.externalModules],
+        externalModules: externalModulesFor({ tracing: props.tracing }),
         mainFields: [...bundling.mainFields],
         banner: bundling.banner,
         // the esbuild in node_modules, never Docker

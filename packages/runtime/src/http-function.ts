@@ -13,6 +13,7 @@ import { containerOf, type Dependencies } from './container';
 import { detailsOf, jsonHeaders, toErrorResponse } from './http-errors';
 import { recordFailure, recordSuccess } from './http-metrics';
 import { logger } from './logger';
+import { tracing } from './tracing';
 import type { Part, Views } from './wiring';
 
 /** The contract's limit on request bodies. */
@@ -139,7 +140,10 @@ export function httpFunction<D extends Partial<Views>>(
     return { statusCode: route.status, headers: { ...jsonHeaders }, body: JSON.stringify(result) };
   };
 
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use({
+  // the configuration's tracing setting, from the same container source as the function's parts
+  const settings = containerOf((w) => ({ config: w.config }));
+  const tracingOn = () => settings().config.tracing;
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use(tracing(tracingOn)).use({
     before: (request) => {
       logger.appendKeys({ routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
     },
