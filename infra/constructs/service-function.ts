@@ -88,6 +88,7 @@ export interface ServiceFunctionProps {
   serviceName: string;
   /** X-Ray active tracing and Powertools Tracer. */
   tracing: boolean;
+  memoryMb: number;
 }
 
 export class ServiceFunction extends Construct {
@@ -105,8 +106,7 @@ export class ServiceFunction extends Construct {
       description: `Twofold: ${props.name}`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      // crypto (ES256, HKDF, AES-GCM) and cold starts both go faster with the CPU that comes with memory
-      memorySize: 1024,
+      memorySize: props.memoryMb,
       timeout: props.timeout,
       role,
       logGroup,

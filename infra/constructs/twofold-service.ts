@@ -81,6 +81,12 @@ export interface TwofoldServiceProps {
   readonly logRetention?: RetentionDays;
   /** X-Ray active tracing and Powertools Tracer in every function. @default false */
   readonly tracing?: boolean;
+  /**
+   * Memory of every function, in MB (128-10240). Lambda gives CPU in proportion: crypto (ES256,
+   * HKDF, AES-GCM) and cold starts go faster with more; docs/cost.md shows what it costs.
+   * @default 1024
+   */
+  readonly functionMemoryMb?: number;
 }
 
 /** What the service was made with, as `cdk synth` prints it. */
@@ -93,6 +99,7 @@ export interface TwofoldEffectiveSettings {
   schedules: Record<ScheduledFunctionName, string>;
   apiThrottle: { ratePerSecond: number; burst: number };
   tracing: boolean;
+  functionMemoryMb: number;
 }
 
 const SENDER_ID = /^[A-Za-z0-9]{1,11}$/;
@@ -137,6 +144,7 @@ export class TwofoldService extends Construct {
           timeout: isScheduled(fn) ? Duration.minutes(5) : Duration.seconds(10),
           serviceName: name,
           tracing: this.settings.tracing,
+          memoryMb: this.settings.functionMemoryMb,
         }).fn,
       ]),
     ) as Record<LambdaFunctionName, NodejsFunction>;
@@ -203,6 +211,8 @@ function effectiveSettings(name: string, props: TwofoldServiceProps, specs: Reco
   if (sms?.senderId !== undefined && !SENDER_ID.test(sms.senderId)) refuse(`sms.senderId "${sms.senderId}": 1 to 11 letters and digits.`);
   if (sms?.originationNumber !== undefined && !E164.test(sms.originationNumber)) refuse(`sms.originationNumber "${sms.originationNumber}": an E.164 number such as +12065550100.`);
   if (sms?.monthlySpendAlarmUsd !== undefined && !(sms.monthlySpendAlarmUsd > 0)) refuse('sms.monthlySpendAlarmUsd: more than 0.');
+  const memory = props.functionMemoryMb ?? 1024;
+  if (!Number.isInteger(memory) || memory < 128 || memory > 10240) refuse(`functionMemoryMb ${memory}: whole MB from 128 to 10240.`);
   let identity = '';
   if (email) {
     if ((email.domain === undefined) === (email.identityArn === undefined)) refuse('email: give exactly one of domain and identityArn (the SES identity that sends).');
@@ -229,6 +239,7 @@ function effectiveSettings(name: string, props: TwofoldServiceProps, specs: Reco
     schedules: { 'event-relay': specs['event-relay'].every.toHumanString(), 'grace-expiry': specs['grace-expiry'].every.toHumanString() },
     apiThrottle: { ratePerSecond: props.api?.throttleRatePerSecond ?? 100, burst: props.api?.throttleBurst ?? 200 },
     tracing: props.tracing ?? false,
+    functionMemoryMb: memory,
   };
 }
 
@@ -242,6 +253,6 @@ export function describeSettings(s: TwofoldEffectiveSettings): string {
     `  email: ${email}`,
     `  domain: ${s.domain ?? 'none (execute-api URL)'}`,
     `  schedules: event relay every ${s.schedules['event-relay']}, grace expiry every ${s.schedules['grace-expiry']}`,
-    `  API throttle: ${s.apiThrottle.ratePerSecond}/s, burst ${s.apiThrottle.burst}; tracing ${s.tracing ? 'on' : 'off'}`,
+    `  API throttle: ${s.apiThrottle.ratePerSecond}/s, burst ${s.apiThrottle.burst}; functions ${s.functionMemoryMb} MB; tracing ${s.tracing ? 'on' : 'off'}`,
   ].join('\n');
 }

@@ -53,7 +53,7 @@ describe('both constructs in one stack of the platform team, with their own prop
     for (const name of Object.keys(service.functions) as (keyof typeof service.functions)[]) {
       expect(fnEnv(name)).toMatchObject({ TWOFOLD_TRACING: 'on', POWERTOOLS_SERVICE_NAME: 'platform-2fa', POWERTOOLS_METRICS_NAMESPACE: 'Twofold', TWOFOLD_ISSUER: 'https://2fa.platform.example' });
     }
-    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' }, MemorySize: 512 });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 } });
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'platform-2fa-twofold' });
   });
@@ -111,6 +111,10 @@ describe('refused before anything is made, with the reason', () => {
     [{ graceExpiry: Duration.days(2) }, 'schedules.graceExpiry: whole minutes from 5 to 1440'],
   ])('schedules %j', (schedules, message) => {
     expect(() => platformApp({ schedules })).toThrow(message);
+  });
+
+  it('functionMemoryMb out of range', () => {
+    expect(() => platformApp({ functionMemoryMb: 64 })).toThrow('functionMemoryMb 64: whole MB from 128 to 10240');
   });
 
   it.each([

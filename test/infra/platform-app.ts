@@ -34,6 +34,7 @@ export function platformApp(overrides: Partial<TwofoldServiceProps> = {}) {
     schedules: { eventRelay: Duration.minutes(2), graceExpiry: Duration.minutes(30) },
     api: { throttleRatePerSecond: 500, throttleBurst: 1000 },
     tracing: true,
+    functionMemoryMb: 512,
     ...overrides,
   });
   return { app, stack, data, service, topic, template: () => Template.fromStack(stack) };
