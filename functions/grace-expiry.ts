@@ -6,6 +6,7 @@
 import type { Context } from 'aws-lambda';
 import { runGraceExpiry, type GraceRunResult } from '@twofold/core';
 import { containerOf, logger, wire } from '@twofold/runtime';
+import { metricNames, putMetric } from '@twofold/runtime/metrics';
 import { clock, email, grace, outbox, publisher, random, stats, tenant, users } from '@twofold/runtime/parts';
 
 const dependencies = containerOf(wire({ clock, random, tenant, users, stats, grace, email, outbox, publisher }));
@@ -18,5 +19,7 @@ export const handler = async (_event: unknown, context?: Context): Promise<Grace
     shouldStop: () => (context ? context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS : false),
   });
   logger.info('grace-period run', { ...result });
+  putMetric(metricNames.graceExpiries, {}, result.expired);
+  putMetric(metricNames.graceReminders, {}, result.reminded);
   return result;
 };

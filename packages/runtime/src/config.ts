@@ -45,6 +45,7 @@ const ConfigSchema = z.pipe(
       TWOFOLD_SENDS_PER_TENANT_PER_HOUR: sendsPerHour(1000),
       TWOFOLD_TENANT_CACHE_SECONDS: cacheSeconds(30),
       TWOFOLD_API_KEY_CACHE_SECONDS: cacheSeconds(60),
+      TWOFOLD_TRACING: z._default(z.enum(['on', 'off']), 'off').check(z.meta({ description: 'Powertools Tracer (X-Ray) around requests and AWS SDK calls' })),
     })
     .check(
       z.superRefine((c, ctx) => {
@@ -86,6 +87,7 @@ const ConfigSchema = z.pipe(
     dynamoDbEndpoint: c.TWOFOLD_DYNAMODB_ENDPOINT,
     tenantCacheSeconds: c.TWOFOLD_TENANT_CACHE_SECONDS,
     apiKeyCacheSeconds: c.TWOFOLD_API_KEY_CACHE_SECONDS,
+    tracing: c.TWOFOLD_TRACING === 'on',
   })),
 );
 
@@ -112,6 +114,7 @@ export const configKeys = {
   emailSender: 'TWOFOLD_EMAIL_SENDER',
   emailFrom: 'TWOFOLD_EMAIL_FROM',
   sesConfigurationSet: 'TWOFOLD_SES_CONFIGURATION_SET',
+  tracing: 'TWOFOLD_TRACING',
 } as const satisfies Record<string, keyof ConfigEnv>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {

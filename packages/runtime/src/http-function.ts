@@ -11,7 +11,9 @@ import { routeKeyOf, type RouteDefinition } from '@twofold/contract/route-defini
 import { DomainError, fail, type Caller, type checkFreshVerification, type FreshVerification } from '@twofold/core';
 import { containerOf, type Dependencies } from './container';
 import { detailsOf, jsonHeaders, toErrorResponse } from './http-errors';
+import { recordFailure, recordSuccess } from './http-metrics';
 import { logger } from './logger';
+import { tracing } from './tracing';
 import type { Part, Views } from './wiring';
 
 /** The contract's limit on request bodies. */
@@ -92,6 +94,15 @@ function jsonBody(event: HttpEvent): unknown {
   }
 }
 
+/** The body of a refused request, for its metrics only: undefined when it is not JSON. */
+function bodyHints(event: HttpEvent): unknown {
+  try {
+    return jsonBody(event);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The handler of one function: its own routes (contract/routes/<function>.ts, so that it carries
  * only their schemas), each answered by the operation of the same operationId with the
@@ -124,16 +135,22 @@ export function httpFunction<D extends Partial<Views>>(
       });
     }
     const result = await operations[route.operationId]!(input);
+    recordSuccess(route.operationId, input.body, result);
     if (route.status === 204) return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
     return { statusCode: route.status, headers: { ...jsonHeaders }, body: JSON.stringify(result) };
   };
 
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use({
+  // the configuration's tracing setting, from the same container source as the function's parts
+  const settings = containerOf((w) => ({ config: w.config }));
+  const tracingOn = () => settings().config.tracing;
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use(tracing(tracingOn)).use({
     before: (request) => {
       logger.appendKeys({ routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
     },
     onError: (request) => {
-      request.response = toErrorResponse(request.error, { routeKey: request.event.routeKey });
+      const { error, event } = request;
+      if (error instanceof DomainError) recordFailure(table.get(event.routeKey)?.operationId, bodyHints(event), error.code);
+      request.response = toErrorResponse(error, { routeKey: event.routeKey });
     },
   });
 }
