@@ -13,7 +13,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { tables, type TableDefinition, type TableName } from '@twofold/adapters/tables';
 import { configKeys } from '@twofold/runtime/config';
-import { bundling, entryOf, type LambdaFunctionName } from '../bundling';
+import { beforeBundling, bundling, entryOf, type LambdaFunctionName } from '../bundling';
 import type { Needs, TableAccess } from '../function-needs';
 import type { StatefulResources } from '../stacks/stateful-stack';
 import type { Delivery } from './delivery';
@@ -86,6 +86,7 @@ export class ServiceFunction extends Construct {
         banner: bundling.banner,
         // the esbuild in node_modules, never Docker
         forceDockerBundling: false,
+        ...(beforeBundling[props.name] ? { commandHooks: { beforeBundling: () => [...beforeBundling[props.name]!], beforeInstall: () => [], afterBundling: () => [] } } : {}),
       },
     });
 

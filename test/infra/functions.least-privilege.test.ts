@@ -34,6 +34,7 @@ const signs = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
 const expected: Record<LambdaFunctionName, Expected> = {
   authorizer: { tables: { directory: R } },
   public: { tables: { directory: RW }, kms: [...signs] },
+  console: { tables: {} },
   enrollment: { tables: { directory: RW, secrets: RW, attempts: RW, devices: RW, events: W }, kms: [...signs], putEvents: true, sms: true, email: true },
   challenge: { tables: { directory: R, secrets: R, attempts: RW, devices: RW, idempotency: RW }, kms: ['kms:Decrypt'], sms: true, email: true },
   verify: { tables: { directory: RW, secrets: RW, attempts: RW, devices: W, events: W }, kms: [...signs], putEvents: true },
@@ -93,6 +94,10 @@ describe('threats', () => {
 
   it('the public function (no API key) cannot reach user secrets, challenges or devices', () => {
     expect(Object.keys(access.public.tables)).toEqual(['directory']);
+  });
+
+  it('the console function (no API key, serves a page) can touch no table, key, bus or sender', () => {
+    expect(access.console).toEqual({ tables: {}, kms: [], putEvents: false, other: [] });
   });
 
   it('only the functions that sign assertions (and so may create the signing key) can generate data keys', () => {
