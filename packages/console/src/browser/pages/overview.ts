@@ -100,7 +100,7 @@ function cards(o: Overview) {
         : el(
             'table',
             { class: 'table' },
-            el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Role'), el('th', { scope: 'col', class: 'num' }, 'Users without two-factor'), el('th', { scope: 'col' }, el('span', { class: 'visually-hidden' }, 'Share')))),
+            el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Role'), el('th', { scope: 'col', class: 'num' }, 'Without 2FA'), el('th', { scope: 'col' }, el('span', { class: 'visually-hidden' }, 'Share')))),
             el(
               'tbody',
               {},

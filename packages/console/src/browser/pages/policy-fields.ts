@@ -42,6 +42,14 @@ export const methodLabels: Record<string, string> = {
   webauthn: 'Passkey or security key',
 };
 
+/** The checkbox of each method in "Allowed methods" (the Magentrix page's names). */
+export const allowLabels: Record<string, string> = {
+  totp: 'Allow authenticator app',
+  email: 'Allow email verification',
+  sms: 'Allow SMS verification',
+  webauthn: 'Allow passkeys and security keys',
+};
+
 /** Methods this deployment's policy knows: passkeys once the policy has their settings. */
 export const knownMethods = (policy: Record<string, unknown>) => Object.keys(methodLabels).filter((m) => m !== 'webauthn' || 'webauthn' in policy);
 

@@ -8,7 +8,7 @@ import type { Policy } from '@twofold/contract/schemas';
 import { ApiError, type ErrorDetail } from '../api';
 import { el, replace, uid } from '../dom';
 import type { PageContext } from '../main';
-import { genericField, groups, hasPath, knownMethods, leafPaths, methodLabels, setAt, valueAt, type FieldSpec, type GroupSpec } from './policy-fields';
+import { allowLabels, genericField, groups, hasPath, knownMethods, leafPaths, methodLabels, setAt, valueAt, type FieldSpec, type GroupSpec } from './policy-fields';
 
 interface RenderedField {
   spec: FieldSpec;
@@ -47,7 +47,7 @@ function renderField(spec: FieldSpec, value: unknown, policy: Record<string, unk
     const boxes = knownMethods(policy).map((m) => {
       const boxId = `${id}-${m}`;
       const input = el('input', { id: boxId, type: 'checkbox', value: m, checked: allowed.includes(m), 'aria-describedby': describedBy });
-      return { m, input, row: el('div', { class: 'field-check' }, input, el('label', { for: boxId }, `Allow ${methodLabels[m]!.toLowerCase()}`)) };
+      return { m, input, row: el('div', { class: 'field-check' }, input, el('label', { for: boxId }, allowLabels[m] ?? m)) };
     });
     const fieldset = el('fieldset', { class: 'field methods', 'aria-describedby': describedBy }, el('legend', {}, spec.label), el('div', { class: 'checks' }, boxes.map((b) => b.row)), help, error);
     return { spec, read: () => boxes.filter((b) => b.input.checked).map((b) => b.m), row: fieldset, focus: boxes[0]?.input ?? fieldset, error, described: [fieldset] };
@@ -156,7 +156,7 @@ function draw(ctx: PageContext, policy: Policy, notice?: string) {
   }
 
   const status = el('p', { class: 'form-message', role: 'status' }, notice ?? '');
-  const summary = el('div', { class: 'alert error', role: 'alert', hidden: true });
+  const summary = el('div', { class: 'alert error', role: 'alert', tabindex: '-1', hidden: true });
   const save = el('button', { type: 'submit', class: 'button primary' }, 'Save');
 
   const form = el(

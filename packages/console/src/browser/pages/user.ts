@@ -198,7 +198,7 @@ export async function userPage(ctx: PageContext, userId = '') {
     el('div', { class: 'page-head' }, el('div', {}, el('h1', {}, userId)), el('div', { class: 'head-actions', role: 'group', 'aria-label': 'Actions' }, unlock, regenerate, reset)),
     notice,
     codesHost,
-    el('div', { class: 'grid-2' }, summary, factors),
+    el('div', { class: 'stack' }, summary, factors),
     el('h2', { class: 'section-title' }, 'Audit trail'),
     audit,
   );
