@@ -26,12 +26,17 @@ export function confirmAction({ title, body, confirm, danger }: Confirmation): P
       el('div', { id: bodyId, class: 'dialog-body' }, body),
       el('div', { class: 'dialog-actions' }, cancel, ok),
     );
+    // showModal makes the page inert; aria-hidden also takes it out of the accessibility tree,
+    // so that the dialog's "Unlock" is the only one a screen reader (or a test) finds
+    const page = document.getElementById('app');
     dialog.addEventListener('close', () => {
+      page?.removeAttribute('aria-hidden');
       resolve(dialog.returnValue === 'confirm');
       dialog.remove();
     });
     document.body.appendChild(dialog);
     dialog.showModal();
+    page?.setAttribute('aria-hidden', 'true');
     cancel.focus();
   });
 }
