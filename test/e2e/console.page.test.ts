@@ -237,6 +237,37 @@ describe('settings', () => {
   });
 });
 
+describe('settings for fields added later', () => {
+  it('a policy with passkey settings and a field the form does not know: both get controls, and Save sends them back', async () => {
+    // the policy as a deployment with passkeys would answer it (the API here has no such fields yet)
+    const real = (await t.admin('GET', '/v1/policy')).body;
+    const later = { ...real, methods: { ...real.methods, roleRules: [{ role: 'admin', allowed: ['totp'] }] }, webauthn: { rpId: null, rpName: null, origins: [], userVerification: 'preferred' } };
+    const page = await context.newPage();
+    let sent: Record<string, unknown> | undefined;
+    await page.route(/\/v1\/policy$/, async (route) => {
+      if (route.request().method() === 'GET') return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(later) });
+      sent = route.request().postDataJSON() as Record<string, unknown>;
+      return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(sent) });
+    });
+    await page.goto(`${t.baseUrl}/console#/settings`);
+    await page.getByLabel('Admin API key').fill(t.tenant.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('region', { name: 'Passkeys' }).waitFor();
+    await page.getByLabel('Relying party ID').fill('example.com');
+    await page.getByLabel('Allowed origins').fill('https://app.example.com, http://localhost:5173');
+    await page.getByLabel('Allow passkeys and security keys').check();
+    expect(await page.getByRole('region', { name: 'Other settings' }).getByLabel('methods.roleRules').inputValue()).toBe(JSON.stringify(later.methods.roleRules));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => sent).toBeDefined();
+    expect(sent).toEqual({
+      ...later,
+      methods: { ...later.methods, allowed: [...real.methods.allowed, 'webauthn'] },
+      webauthn: { rpId: 'example.com', rpName: null, origins: ['https://app.example.com', 'http://localhost:5173'], userVerification: 'preferred' },
+    });
+    await page.close();
+  });
+});
+
 describe('users', () => {
   it('lists users with their status and lock, filters by status and role, and pages', async () => {
     const page = await signedIn('#/users');

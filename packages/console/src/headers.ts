@@ -35,6 +35,8 @@ export const pageHeaders = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'cross-origin-opener-policy': 'same-origin',
+  // API Gateway serves HTTPS only; browsers ignore this over the local runtime's HTTP
+  'strict-transport-security': 'max-age=31536000',
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
 } as const;
 

@@ -50,7 +50,12 @@ function renderField(spec: FieldSpec, value: unknown, policy: Record<string, unk
       return { m, input, row: el('div', { class: 'field-check' }, input, el('label', { for: boxId }, allowLabels[m] ?? m)) };
     });
     const fieldset = el('fieldset', { class: 'field methods', 'aria-describedby': describedBy }, el('legend', {}, spec.label), el('div', { class: 'checks' }, boxes.map((b) => b.row)), help, error);
-    return { spec, read: () => boxes.filter((b) => b.input.checked).map((b) => b.m), row: fieldset, focus: boxes[0]?.input ?? fieldset, error, described: [fieldset] };
+    // the order the policy had (it may name a preference), then what was newly checked
+    const read = () => {
+      const checked = boxes.filter((b) => b.input.checked).map((b) => b.m);
+      return [...allowed.filter((m) => checked.includes(m)), ...checked.filter((m) => !allowed.includes(m))];
+    };
+    return { spec, read, row: fieldset, focus: boxes[0]?.input ?? fieldset, error, described: [fieldset] };
   }
 
   let control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
