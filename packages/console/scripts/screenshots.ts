@@ -12,7 +12,7 @@ mkdirSync(out, { recursive: true });
 // built before the runtime is imported: the console function reads the build when it loads
 writeConsoleAssets();
 const { seedConsole } = await import('../../../test/support/console-seed');
-const { startTwofold } = await import('../../../test/support/twofold');
+const { challengeFor, startTwofold } = await import('../../../test/support/twofold');
 
 const t = await startTwofold({ tenantName: 'Acme Corp' });
 const browser = await chromium.launch({
@@ -24,6 +24,10 @@ try {
   await t.admin('PUT', '/v1/policy', { enforcement: { mode: 'roles', roles: ['admin', 'finance'] }, methods: { allowed: ['totp', 'email'], default: 'totp' } });
   await t.admin('POST', `/v1/admin/users/${seeded.pending}/reset`);
   await t.admin('POST', `/v1/users/${seeded.pending}/factors`, { type: 'totp', label: 'Work phone' });
+  // someone running low on recovery codes: 6 of 8 used
+  for (const recoveryCode of seeded.enrolments['alice@acme.test']!.recoveryCodes.slice(0, 6)) {
+    await t.app('POST', `/v1/challenges/${await challengeFor(t.app, 'alice@acme.test')}/verify`, { recoveryCode });
+  }
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
   // the 403 (an app key at sign-in) and the 422 (the refused settings) are the screenshots' own
