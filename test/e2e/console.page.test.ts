@@ -413,9 +413,15 @@ describe('values are text', () => {
 });
 
 describe('the session as a whole', () => {
-  it('every page in turn without a console error, a page error or a CSP violation', async () => {
+  it('every page in turn without a console error, a page error or a CSP violation; on each, one navigation and one link per item', async () => {
     const page = await signedIn('#/overview');
     const start = browserLog.length;
+    // the names, matched as Playwright does by default (substring): nothing else on a page answers to them
+    const oneOfEach = async () => {
+      expect(await page.getByRole('navigation').count()).toBe(1);
+      for (const name of ['Settings', 'Overview', 'Users', 'Audit']) expect(await page.getByRole('link', { name }).count(), name).toBe(1);
+      expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+    };
     for (const [name, ready] of [
       ['Settings', () => page.getByRole('button', { name: 'Save' })],
       ['Users', () => page.getByRole('table', { name: 'Users' })],
@@ -425,9 +431,12 @@ describe('the session as a whole', () => {
       await page.getByRole('link', { name, exact: true }).click();
       await ready().waitFor();
       expect(await page.getByRole('link', { name, exact: true }).getAttribute('aria-current')).toBe('page');
+      await oneOfEach();
     }
     await page.goto(`${t.baseUrl}/console#/users/${encodeURIComponent(seeded.pending)}`);
     await page.getByRole('heading', { name: seeded.pending, level: 1 }).waitFor();
+    await oneOfEach();
+    for (const name of ['Unlock', 'Reset two-factor', 'Regenerate recovery codes']) expect(await page.getByRole('button', { name }).count(), name).toBe(1);
     expect(browserLog.slice(start).filter((m) => m.type === 'error' || m.type === 'warning')).toEqual([]);
     await page.close();
   });

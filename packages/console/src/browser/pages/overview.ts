@@ -90,7 +90,6 @@ function cards(o: Overview) {
         el('div', { class: 'legend-row' }, el('dt', {}, el('span', { class: 'swatch tone-pending', 'aria-hidden': 'true' }), 'Low (1–2 left)'), el('dd', {}, o.recoveryCodes.low)),
         el('div', { class: 'legend-row' }, el('dt', {}, el('span', { class: 'swatch tone-danger', 'aria-hidden': 'true' }), 'None left'), el('dd', {}, o.recoveryCodes.none)),
       ),
-      el('p', {}, el('a', { href: '#/users?status=enrolled' }, 'Review enrolled users')),
     ),
     card(
       'Roles without two-factor',

@@ -205,4 +205,5 @@ export async function userPage(ctx: PageContext, userId = '') {
   await auditTable(ctx, audit, { userId, showUser: false, label: `Audit trail of ${userId}` });
 }
 
-const crumbs = (userId: string) => el('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, el('a', { href: '#/users' }, 'Users'), el('span', { 'aria-hidden': 'true' }, ' / '), el('span', { 'aria-current': 'page' }, userId));
+// not a second navigation landmark, and not a second link named like the "Users" navigation item
+const crumbs = (userId: string) => el('p', { class: 'crumbs' }, el('a', { href: '#/users' }, '‹ User list'), el('span', { 'aria-hidden': 'true' }, ' / '), el('span', {}, userId));
