@@ -11,7 +11,7 @@ import { buildDependencies, loadConfig, provideDependencies, type Config, type D
 import { expectStatus } from './api';
 import { CallLog, type Tally } from './call-log';
 import { CapturingSenders, CountingKeyVault, CountingPublisher } from './counting-ports';
-import { startBenchDynamo, type BenchDynamo } from './dynalite';
+import { startBenchDynamo, type BenchDynamo } from './dynamodb-local';
 import { forEachLimited } from './stats';
 
 export class BenchClock implements Clock {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient, DynamoUserStore } from '@twofold/adapters';
 import type { FactorRecord } from '@twofold/core';
-import { startDynalite, type LocalDynamo } from '@twofold/local/dynalite';
+import { startLocalDynamo, type LocalDynamo } from '@twofold/local/dynamodb-local';
 
 let dynamo: LocalDynamo;
 let store: DynamoUserStore;
@@ -13,7 +13,7 @@ const tenantId = 'tn_concurrency1';
 const now = Date.parse('2026-11-22T10:00:00Z');
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startLocalDynamo();
   const db = documentClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   store = new DynamoUserStore(db, dynamo.tableNames.secrets);
 });

@@ -13,7 +13,7 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DynamoTenantDirectory, documentClient, LocalKeyVault, nodeRandom, systemClock } from '@twofold/adapters';
 import { matchRoute, routeKeyOf } from '@twofold/contract';
 import { createTenant, type NewTenant } from '@twofold/core';
-import { startDynalite, type LocalDynamo } from '@twofold/local/dynalite';
+import { startLocalDynamo, type LocalDynamo } from '@twofold/local/dynamodb-local';
 import type { HttpEvent } from '@twofold/runtime';
 import { oathtool } from '../support/authenticator';
 
@@ -29,7 +29,7 @@ let graceExpiry: (event: unknown, context: Context) => Promise<{ complete: boole
 let eventRelay: () => Promise<{ published: number }>;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startLocalDynamo();
   dir = mkdtempSync(join(tmpdir(), 'twofold-wiring-'));
   const keyFile = join(dir, 'master.key');
   Object.assign(process.env, {

@@ -1,5 +1,5 @@
 /**
- * The local runtime: embedded dynalite, the local key vault, and an HTTP server that routes
+ * The local runtime: DynamoDB Local in a process of its own, the local key vault, and an HTTP server that routes
  * with the route table exactly as API Gateway does (authorizer first, then the function that
  * owns the route, `$default` for the rest) and calls the same Lambda handlers.
  */
@@ -25,7 +25,7 @@ import { handler as graceExpiryHandler } from '../../../functions/grace-expiry';
 import { handler as publicFunction } from '../../../functions/public';
 import { handler as verify } from '../../../functions/verify';
 import { toApiGatewayEvent } from './api-gateway-event';
-import { startDynalite } from './dynalite';
+import { startLocalDynamo } from './dynamodb-local';
 import { outboxPage, readOutbox, startSesEmulator, type OutboxEntry } from './outbox';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | void>;
@@ -46,8 +46,12 @@ const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 export interface LocalRuntimeOptions {
   port?: number;
   host?: string;
-  /** Where dynalite and the key file live; omit for an in-memory store (tests). */
+  /** Where the DynamoDB data and the key file live; omit for an in-memory store (tests). */
   dataDir?: string;
+  /** Use this DynamoDB (TWOFOLD_DYNAMODB_ENDPOINT) instead of starting DynamoDB Local; missing tables are created. */
+  dynamoEndpoint?: string;
+  /** Table name prefix (default `twofold`): several runtimes can share one DynamoDB. */
+  tablePrefix?: string;
   clock?: Clock;
   /** false: run as a deployment without an SMS sender. */
   sms?: boolean;
@@ -79,7 +83,10 @@ const lambdaContext = (name: string, remainingMs = 10_000): Context =>
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const dataDir = options.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const dynamo = await startDynalite(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
+  const dynamo = await startLocalDynamo({
+    ...(options.dynamoEndpoint ? { endpoint: options.dynamoEndpoint } : dataDir ? { path: join(dataDir, 'dynamodb-local') } : {}),
+    ...(options.tablePrefix ? { tablePrefix: options.tablePrefix } : {}),
+  });
   const ses = await startSesEmulator();
   const config = loadConfig({
     ...dynamo.environment,
