@@ -25,6 +25,9 @@ function apply(node: Element, props: Props | undefined) {
   for (const [name, value] of Object.entries(props ?? {})) {
     if (name === 'on') {
       for (const [type, listener] of Object.entries(value as Record<string, Listener>)) node.addEventListener(type, listener);
+    } else if (/^on/i.test(name)) {
+      // handlers go through `on`, never an attribute (the CSP would refuse one anyway)
+      throw new Error(`event handler attribute ${name}`);
     } else if (value === true) node.setAttribute(name, '');
     else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, String(value));
   }
