@@ -19,6 +19,14 @@ export type LambdaFunctionName = (typeof lambdaFunctions)[number];
 
 export const entryOf = (name: string) => `functions/${name}.ts`;
 
+/**
+ * Commands that must run, from the repository root, before a function is bundled: the console's
+ * browser code is built (esbuild) into the JSON its function imports (packages/console/src/build.ts).
+ */
+export const beforeBundling: Partial<Record<LambdaFunctionName, readonly string[]>> = {
+  console: ['npx tsx packages/console/src/build.ts'],
+};
+
 export const bundling = {
   /** Lambda's runtime: Node.js 22 on arm64. */
   target: 'node22',

@@ -65,6 +65,10 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // health, the OpenAPI document, and the JWKS (the signing key's public half: see signs). No API key, no tenant.
   public: { tables: {}, directory: { read: signs.read, write: signs.write }, kms: { signingKey: signs.kms } },
 
+  // the admin console's page and assets, built into the bundle: nothing to read, nothing to sign
+  // (the page calls the admin API with the key the person enters)
+  console: { tables: {}, kms: {} },
+
   // users, factors (sealed with the tenant's data key), recovery codes, codes sent at enrolment
   // (send throttle in the attempts table), disabling 2FA (removes trusted devices), fresh verification
   enrollment: {

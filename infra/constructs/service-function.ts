@@ -17,7 +17,7 @@ import { signingKeyContext } from '@twofold/core/assertions';
 import { dataKeyContext } from '@twofold/core/keyring';
 import { configKeys } from '@twofold/runtime/config';
 import { METRICS_NAMESPACE } from '@twofold/runtime/metrics';
-import { bundling, entryOf, externalModulesFor, type LambdaFunctionName } from '../bundling';
+import { beforeBundling, bundling, entryOf, externalModulesFor, type LambdaFunctionName } from '../bundling';
 import type { DirectoryItem, KeyUse, Needs, TableAccess } from '../function-needs';
 import type { Delivery } from './delivery';
 import type { TwofoldDataResources } from './twofold-data';
@@ -121,6 +121,7 @@ export class ServiceFunction extends Construct {
         banner: bundling.banner,
         // the esbuild in node_modules, never Docker
         forceDockerBundling: false,
+        ...(beforeBundling[props.name] ? { commandHooks: { beforeBundling: () => [...beforeBundling[props.name]!], beforeInstall: () => [], afterBundling: () => [] } } : {}),
       },
     });
 

@@ -33,7 +33,9 @@ function operationOf(r: RouteDefinition): JsonObject {
   const responses: JsonObject = {};
   responses[String(r.status)] = r.response
     ? { description: r.summary, content: { 'application/json': { schema: schemaOf(r.response, 'output') } } }
-    : { description: r.status === 204 ? 'Done; no content' : r.summary };
+    : r.content
+      ? { description: r.summary, content: { [r.content]: { schema: { type: 'string' } } } }
+      : { description: r.status === 204 ? 'Done; no content' : r.summary };
   const codes = r.scope === 'public' ? [] : [...commonErrors, ...((r.errors ?? []) as ErrorCode[])];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {

@@ -38,6 +38,7 @@ async function main() {
   console.log(`  tenant:    ${tenant.tenantId}`);
   console.log(`  app key:   ${tenant.appKey}`);
   console.log(`  admin key: ${tenant.adminKey}`);
+  console.log(`  console:   ${runtime.baseUrl}/console (sign in with the admin key)`);
   console.log(`  (also in ${localJsonPath}; API docs at ${runtime.baseUrl}/openapi.json)`);
 
   let stopping = false;

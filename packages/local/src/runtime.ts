@@ -17,6 +17,7 @@ import { buildDependencies, errorResponse, loadConfig, provideDependencies, type
 import { handler as admin } from '../../../functions/admin';
 import { handler as authorizer } from '../../../functions/authorizer';
 import { handler as challenge } from '../../../functions/challenge';
+import { handler as consoleFunction } from '../../../functions/console';
 import { handler as devices } from '../../../functions/devices';
 import { handler as enrollment } from '../../../functions/enrollment';
 import { handler as relayHandler } from '../../../functions/event-relay';
@@ -36,6 +37,7 @@ const functions: Record<RoutedFunction, Handler> = {
   verify: verify as unknown as Handler,
   devices: devices as unknown as Handler,
   admin: admin as unknown as Handler,
+  console: consoleFunction as Handler,
 };
 
 /** API Gateway's own payload limit; the functions enforce the contract's 16 KiB. */
