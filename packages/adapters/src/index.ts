@@ -1,4 +1,5 @@
 export * from './aws/dynamo';
+export * from './aws/dynamo-api-key-store';
 export * from './aws/dynamo-challenge-store';
 export * from './aws/dynamo-device-store';
 export * from './aws/dynamo-event-outbox';

@@ -14,4 +14,5 @@ export * from './schemas/challenges';
 export * from './schemas/verification';
 export * from './schemas/devices';
 export * from './schemas/admin';
+export * from './schemas/api-keys';
 export * from './schemas/service';
