@@ -142,7 +142,7 @@ async function startOtpEnrollment(
     });
     undo = () => deps.users.deleteFactor(tenantId, userId, factorId);
   }
-  await deliverCode(deps, channel, destination, codeMessage(tenant.name, code, policy.codeTimeoutSeconds), undo);
+  await deliverCode(deps, channel, destination, codeMessage(tenant.name, code, policy.codeTimeoutSeconds, { messages: policy.messages, locale: user.profile?.locale }), undo);
   return { factorId, type: channel, status: 'pending', label, destination: maskDestination(channel, destination), expiresAt: new Date(codeExpiresAtMs).toISOString() };
 }
 

@@ -16,6 +16,7 @@ export * from './grace-expiry';
 export * from './ids';
 export * from './keyring';
 export * from './lockout';
+export * from './messages';
 export * from './otp-codes';
 export * from './policy';
 export * from './policy-patch';

@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
   documentClient,
@@ -27,9 +28,12 @@ import {
   LocalKeyVault,
   LocalSmsOutbox,
   nodeRandom,
+  secretsManagerSecret,
   SesEmailSender,
   SnsSmsSender,
   systemClock,
+  TwilioCredentials,
+  TwilioSmsSender,
 } from '@twofold/adapters';
 import { ApiKeyAuthenticator, AssertionSigner, KeyRing, loadTenant, TtlCache, type TenantRecord, type UserReader } from '@twofold/core';
 import type { Dependencies } from './container';
@@ -109,6 +113,11 @@ export const sms: PartOf<'sms'> = (w) => {
   if ('sms' in w.overrides) return w.overrides.sms;
   const { sms } = w.config;
   if (sms.kind === 'sns') return new SnsSmsSender(new SNSClient({ region: w.config.region }), sms);
+  // the credentials are read from Secrets Manager once per container, on the first send
+  if (sms.kind === 'twilio') {
+    const credentials = secretsManagerSecret(new SecretsManagerClient({ region: w.config.region }), sms.secretId, TwilioCredentials);
+    return new TwilioSmsSender({ credentials, ...(sms.apiUrl ? { baseUrl: sms.apiUrl } : {}) });
+  }
   if (sms.kind === 'local') return new LocalSmsOutbox(w.get(clock), sms.outboxFile);
   return undefined;
 };

@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import { int, roles, text } from './build';
 import { FactorType } from './common';
+import { MessageSettings } from './messages';
 
 export const TotpSettings = z.strictObject({
   issuer: z._default(text(1, 64), 'Twofold').check(z.meta({ description: 'Issuer shown in authenticator apps' })),
@@ -53,6 +54,7 @@ export const Policy = z
     freshVerificationSeconds: z._default(int().check(z.minimum(30), z.maximum(3600)), 300),
     emailCodeOnUnrecognizedDevice: z._default(z.boolean(), false),
     sms: z.prefault(z.strictObject({ allowedCountries: z._default(z.array(z.string().check(z.regex(/^[A-Z]{2}$/))), []) }), {}),
+    messages: z.prefault(MessageSettings, {}).check(z.meta({ description: 'The SMS and email texts: templates, app name, From name, default language' })),
   })
   .check(z.meta({ id: 'Policy', description: "A tenant's two-factor policy" }));
 export type Policy = z.infer<typeof Policy>;
