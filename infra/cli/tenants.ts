@@ -16,7 +16,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClient } from '@twofold/adapters/aws/dynamo';
 import { DynamoApiKeyStore } from '@twofold/adapters/aws/dynamo-api-key-store';
-import { DynamoTenantOperations } from '@twofold/adapters/aws/dynamo-tenant-operations';
+import { DynamoTenantOperations } from './dynamo-tenant-operations';
 import { nodeRandom, systemClock } from '@twofold/adapters/system';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyStore } from '@twofold/core/api-keys';
 import { DomainError } from '@twofold/core/errors';

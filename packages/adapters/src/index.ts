@@ -5,7 +5,6 @@ export * from './aws/dynamo-device-store';
 export * from './aws/dynamo-event-outbox';
 export * from './aws/dynamo-grace-deadlines';
 export * from './aws/dynamo-tenant-directory';
-export * from './aws/dynamo-tenant-operations';
 export * from './aws/dynamo-send-throttle';
 export * from './aws/dynamo-tenant-stats';
 export * from './aws/dynamo-user-reader';

@@ -1,13 +1,13 @@
 /**
  * What an operator does to tenants from the command line (infra/cli/tenants.ts), never a
- * function: list every tenant (a Scan of the directory, which holds a few items per tenant),
+ * function (so it lives here, beside the command, and no function's role allows its Scans): list every tenant (a Scan of the directory, which holds a few items per tenant),
  * and delete one. Deleting the tenant's record deletes its wrapped data key, so whatever was
  * sealed under it (TOTP secrets, recovery codes) can never be read again even before it is
  * purged; `purge` then deletes the tenant's items from another table (a Scan: an operator's
  * occasional command, paid once, not a request path).
  */
 import { BatchWriteCommand, DeleteCommand, GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../tables';
+import { keys } from '@twofold/adapters/tables';
 
 export interface TenantSummary {
   tenantId: string;
