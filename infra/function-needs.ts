@@ -22,7 +22,7 @@ import type { LambdaFunctionName } from './bundling';
 export type TableAccess = 'read' | 'write' | 'readWrite';
 
 /** The kinds of directory item, by partition key prefix. */
-export type DirectoryItem = 'tenant' | 'apiKey' | 'signingKey';
+export type DirectoryItem = 'tenant' | 'apiKey' | 'signingKey' | 'keyUse';
 
 /** What KMS does for the KeyVault port: unwrap a data key (Decrypt), make a new one (GenerateDataKey). */
 export type KeyUse = 'Decrypt' | 'GenerateDataKey';
@@ -115,7 +115,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // but the function never sends.
   admin: {
     tables: { secrets: 'readWrite', devices: 'readWrite', events: 'readWrite' },
-    directory: { read: [...keyed, 'tenant'], write: ['tenant', 'apiKey'] },
+    directory: { read: [...keyed, 'tenant', 'keyUse'], write: ['tenant', 'apiKey', 'keyUse'] },
     kms: { tenantDataKeys: ['Decrypt'] },
     publishesEvents: true,
     sms: 'configured',

@@ -20,8 +20,13 @@ const SmsSettings = z
     originationNumber: z.string().regex(/^\+[1-9]\d{4,14}$/).optional(),
     /** Alarm when SNS's SMS spend this month reaches this many US dollars (SNS's own limit is set on the account). */
     monthlySpendAlarmUsd: z.number().positive().default(10),
+    /** Who sends the texts: Amazon SNS (default) or Twilio (its credentials in a Secrets Manager secret, `twilioSecretArn`). */
+    provider: z.enum(['sns', 'twilio']).default('sns'),
+    /** The secret with the Twilio credentials, JSON: accountSid, authToken (or apiKeySid and apiKeySecret), from or messagingServiceSid. */
+    twilioSecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/).optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.provider !== 'twilio' || s.twilioSecretArn !== undefined, { message: 'provider "twilio" needs twilioSecretArn', path: ['twilioSecretArn'] });
 
 const EmailSettings = z
   .object({

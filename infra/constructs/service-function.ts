@@ -54,10 +54,12 @@ export const directoryLeadingKeys: Record<DirectoryItem, string> = {
   tenant: keys.tenant('*').pk,
   apiKey: keys.apiKey('*').pk,
   signingKey: keys.signingKey.pk,
+  // when each API key was last used (KEYUSE#<tenantId>, apart from the key item: see DynamoApiKeyStore)
+  keyUse: 'KEYUSE#*',
 };
 
 /** The one attribute of an API-key item that a function checking keys may write (besides the key it names). */
-export const API_KEY_LAST_USED_ATTRIBUTE = 'lastUsedAt';
+export const API_KEY_LAST_USED_ATTRIBUTE = 'lastUsedAtMs';
 
 /**
  * The encryption context of each KMS purpose as IAM conditions: the purpose fixed, the context's
@@ -179,7 +181,7 @@ function grantDirectory(table: ITable, role: Role, needs: Needs) {
         actions: ['dynamodb:UpdateItem'],
         resources: [table.tableArn],
         conditions: {
-          ...leadingKeys(['apiKey']),
+          ...leadingKeys(['keyUse']),
           // the key attributes name the item; nothing but the time of last use may change
           'ForAllValues:StringEquals': { 'dynamodb:Attributes': [tables.directory.partitionKey, tables.directory.sortKey, API_KEY_LAST_USED_ATTRIBUTE] },
           StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_NEW'] },

@@ -34,6 +34,10 @@ export interface TwofoldSmsProps {
   readonly originationNumber?: string;
   /** Alarm when SNS's SMS spend this month reaches this many US dollars (SNS's own limit is set on the account). @default 10 */
   readonly monthlySpendAlarmUsd?: number;
+  /** Who sends the texts. @default 'sns' */
+  readonly provider?: 'sns' | 'twilio';
+  /** Twilio's credentials (a Secrets Manager secret of {accountSid, authToken, from}); required with provider 'twilio'. */
+  readonly twilioSecretArn?: string;
 }
 
 /** Email codes through Amazon SES: the identity that sends, as its domain or its ARN (exactly one). */
@@ -127,7 +131,7 @@ export class TwofoldService extends Construct {
     const data = (this.data = props.data instanceof TwofoldData ? props.data.resourcesFor(this) : props.data);
     const alarms = new Alarms(this, 'Alarms', { ...(props.alarmTopic ? { topic: props.alarmTopic } : {}), ...(props.alarmEmail ? { email: props.alarmEmail } : {}) });
     this.alarmTopic = alarms.topic;
-    const sms = props.sms ? { ...props.sms, monthlySpendAlarmUsd: props.sms.monthlySpendAlarmUsd ?? 10 } : undefined;
+    const sms = props.sms ? { ...props.sms, provider: props.sms.provider ?? 'sns', monthlySpendAlarmUsd: props.sms.monthlySpendAlarmUsd ?? 10 } : undefined;
     const delivery = new Delivery(this, 'Delivery', { sms, email: props.email, alarms });
 
     const isScheduled = (fn: LambdaFunctionName) => (scheduledFunctions as readonly string[]).includes(fn);
@@ -211,6 +215,7 @@ function effectiveSettings(name: string, props: TwofoldServiceProps, specs: Reco
   if (sms?.senderId !== undefined && !SENDER_ID.test(sms.senderId)) refuse(`sms.senderId "${sms.senderId}": 1 to 11 letters and digits.`);
   if (sms?.originationNumber !== undefined && !E164.test(sms.originationNumber)) refuse(`sms.originationNumber "${sms.originationNumber}": an E.164 number such as +12065550100.`);
   if (sms?.monthlySpendAlarmUsd !== undefined && !(sms.monthlySpendAlarmUsd > 0)) refuse('sms.monthlySpendAlarmUsd: more than 0.');
+  if (sms?.provider === 'twilio' && !sms.twilioSecretArn) refuse('sms.provider "twilio" needs sms.twilioSecretArn (a Secrets Manager secret).');
   const memory = props.functionMemoryMb ?? 1024;
   if (!Number.isInteger(memory) || memory < 128 || memory > 10240) refuse(`functionMemoryMb ${memory}: whole MB from 128 to 10240.`);
   let identity = '';

@@ -28,6 +28,8 @@ const CONTRACT_DEFAULTS = {
   freshVerificationSeconds: 300,
   emailCodeOnUnrecognizedDevice: false,
   sms: { allowedCountries: [] },
+  // ops: the texts of codes; absent templates mean the built-in texts in the user's language
+  messages: { defaultLocale: 'en', sms: {}, email: {} },
 };
 
 describe('GET /v1/policy', () => {

@@ -23,8 +23,10 @@ type Level = typeof R | typeof W | typeof RW;
 
 const TENANT = 'TENANT#*';
 const APIKEY = 'APIKEY#*';
+/** When each API key was last used: apart from the key item, the one directory item every API function may write. */
+const KEYUSE = 'KEYUSE#*';
 const SIGNINGKEY = 'SIGNINGKEY';
-type Item = typeof TENANT | typeof APIKEY | typeof SIGNINGKEY;
+type Item = typeof TENANT | typeof APIKEY | typeof SIGNINGKEY | typeof KEYUSE;
 
 /** The encryption contexts of core/keyring.ts and core/assertions.ts, written out. */
 const TENANT_DATA_KEY = 'twofold-data-key';
@@ -76,7 +78,7 @@ const expected: Record<LambdaFunctionName, Expected> = {
   },
   devices: { tables: { devices: RW, events: W }, directory: { read: [APIKEY] }, touchesApiKeys: true, putEvents: true },
   'event-relay': { tables: { events: RW }, putEvents: true },
-  admin: { tables: { secrets: RW, devices: RW, events: RW }, directory: { read: [APIKEY, TENANT], write: [TENANT, APIKEY] }, kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'] }, putEvents: true },
+  admin: { tables: { secrets: RW, devices: RW, events: RW }, directory: { read: [APIKEY, TENANT, KEYUSE], write: [TENANT, APIKEY, KEYUSE] }, kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'] }, putEvents: true },
   'grace-expiry': { tables: { secrets: RW, events: W }, directory: { read: [TENANT] }, putEvents: true, email: true },
 };
 
@@ -107,7 +109,7 @@ describe('each function may do what the matrix says and nothing more', () => {
     const directoryWanted = [
       ...(want.directory?.read ? [{ actions: sorted(tableActions.read), leadingKeys: sorted(want.directory.read) }] : []),
       ...(want.directory?.write ? [{ actions: sorted(tableActions.write), leadingKeys: sorted(want.directory.write) }] : []),
-      ...(want.touchesApiKeys ? [{ actions: ['dynamodb:UpdateItem'], leadingKeys: [APIKEY], attributes: ['lastUsedAt', 'pk', 'sk'] }] : []),
+      ...(want.touchesApiKeys ? [{ actions: ['dynamodb:UpdateItem'], leadingKeys: [KEYUSE], attributes: ['lastUsedAtMs', 'pk', 'sk'] }] : []),
     ];
     expect(sorted(got.directory.map((g) => JSON.stringify(g)))).toEqual(sorted(directoryWanted.map((g) => JSON.stringify(g))));
     const kmsWanted = Object.fromEntries(Object.entries(want.kms ?? {}).map(([purpose, actions]) => [purpose, sorted(actions)]));
@@ -201,7 +203,7 @@ describe('threats', () => {
     expect(writers).toEqual(['admin']);
     for (const name of lambdaFunctions) {
       for (const grant of access[name].directory.filter((g) => g.attributes)) {
-        expect(grant).toEqual({ actions: ['dynamodb:UpdateItem'], leadingKeys: [APIKEY], attributes: ['lastUsedAt', 'pk', 'sk'] });
+        expect(grant).toEqual({ actions: ['dynamodb:UpdateItem'], leadingKeys: [KEYUSE], attributes: ['lastUsedAtMs', 'pk', 'sk'] });
       }
     }
   });

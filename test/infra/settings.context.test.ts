@@ -12,7 +12,7 @@ describe('settings from the cdk context', () => {
 
   it('take a JSON string, as `-c twofold=...` passes', () => {
     const settings = readSettings('{"sms": {"senderId": "Acme"}, "email": {"fromAddress": "no-reply@acme.example", "domain": "acme.example"}}');
-    expect(settings.sms).toEqual({ senderId: 'Acme', monthlySpendAlarmUsd: 10 });
+    expect(settings.sms).toEqual({ senderId: 'Acme', monthlySpendAlarmUsd: 10, provider: 'sns' });
     expect(settings.email).toEqual({ fromAddress: 'no-reply@acme.example', domain: 'acme.example' });
   });
 

@@ -49,7 +49,10 @@ function operationOf(r: RouteDefinition): JsonObject {
     };
   }
   const op: JsonObject = { operationId: r.operationId, summary: r.summary, parameters: parametersOf(r), responses };
-  if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(r.body, 'input') } } };
+  if (r.body) {
+    const schema = schemaOf(r.body, 'input');
+    op.requestBody = { required: true, content: Object.fromEntries((r.contentTypes ?? ['application/json']).map((type) => [type, { schema }])) };
+  }
   if (r.scope !== 'public') op.security = [{ apiKey: [] }];
   if (r.scope === 'admin') op['x-twofold-scope'] = 'admin';
   return op;

@@ -13,7 +13,7 @@ export type RoutedFunction = (typeof routedFunctions)[number];
 /** `public` needs no key; `app` is any key of the tenant; `admin` only an admin key. */
 export type RouteScope = 'public' | 'app' | 'admin';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
   operationId: string;
@@ -40,6 +40,11 @@ export interface RouteDefinition {
   errors?: string[];
   /** The error a body that fails its schema gets, instead of 400 invalid_request (the policy: 422 invalid_policy). */
   invalidBody?: ErrorCode;
+  /**
+   * The media types the body may be sent as (without parameters such as charset); any other
+   * Content-Type gets 415 unsupported_media_type. Unset: the body is read as JSON whatever it says.
+   */
+  contentTypes?: readonly string[];
 }
 
 export const route = <const R extends RouteDefinition>(r: R): R => r;

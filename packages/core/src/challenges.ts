@@ -197,7 +197,7 @@ async function prepareCode(
   const code = newOtpCode(deps.random);
   return {
     to: factor.destination!,
-    message: codeMessage(tenant.name, code, challenge.limits.codeTimeoutSeconds),
+    message: codeMessage(tenant.name, code, challenge.limits.codeTimeoutSeconds, { messages: tenant.policy.messages, locale: user.profile?.locale }),
     fields: {
       ...(factor.factorId ? { factorId: factor.factorId } : {}),
       codeHash: otpHash(keys.hashKey, tenant.tenantId, challenge.userId, `challenge:${challenge.challengeId}`, code),

@@ -139,7 +139,7 @@ async function startOtpEnrollment(
     // a pending factor whose code never went out is taken back
     undo = () => changeUser(deps, tenantId, userId, (u) => ({ change: u.factors.some((f) => f.factorId === factorId && f.status === 'pending') ? { deleteFactors: [factorId] } : {}, result: undefined }));
   }
-  await deliverCode(deps, channel, destination, codeMessage(tenant.name, code, policy.codeTimeoutSeconds), undo);
+  await deliverCode(deps, channel, destination, codeMessage(tenant.name, code, policy.codeTimeoutSeconds, { messages: policy.messages, locale: user.profile?.locale }), undo);
   return { factorId, type: channel, status: 'pending', label, destination: maskDestination(channel, destination), expiresAt: new Date(codeExpiresAtMs).toISOString() };
 }
 

@@ -1,4 +1,5 @@
 export * from './admin';
+export * from './api-keys';
 export * from './assertions';
 export * from './challenges';
 export * from './delivery';
@@ -15,8 +16,10 @@ export * from './grace-expiry';
 export * from './ids';
 export * from './keyring';
 export * from './lockout';
+export * from './messages';
 export * from './otp-codes';
 export * from './policy';
+export * from './policy-patch';
 export * from './ports';
 export * from './records';
 export * from './recovery-code-sets';

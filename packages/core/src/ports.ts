@@ -30,9 +30,12 @@ export interface SmsSender {
   send(message: { to: string; body: string }): Promise<void>;
 }
 
-/** Sends an email with a plain-text and an HTML body. Throws when the message was not accepted. */
+/**
+ * Sends an email with a plain-text and an HTML body, from the deployment's address (under the
+ * tenant's display name, when it gives one). Throws when the message was not accepted.
+ */
 export interface EmailSender {
-  send(message: { to: string; subject: string; text: string; html: string }): Promise<void>;
+  send(message: { to: string; subject: string; text: string; html: string; fromName?: string }): Promise<void>;
 }
 
 /** How many codes may be sent in a sliding hour, per user, per destination and per tenant. */

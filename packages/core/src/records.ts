@@ -39,6 +39,8 @@ export interface UserProfile {
   phone?: string;
   roles: string[];
   sso: boolean;
+  /** The language of the codes sent to the user (BCP 47, canonical). */
+  locale?: string;
   createdAtMs: number;
   updatedAtMs: number;
   /** When the user got each of their roles (epoch ms): an enforced role starts a grace period then. */

@@ -9,6 +9,7 @@
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { CoreDeps } from './deps';
 import { sameSummary, summarise, summaryDelta } from './enforcement';
+import { fail } from './errors';
 import { publishRecorded, stampEvents, type NewEvent } from './events';
 import type { CompletionOutcome, UserChange } from './ports';
 import type { TenantRecord, UserAggregate, UserProfile } from './records';
@@ -27,7 +28,7 @@ export interface Decision<R> {
 export type ChangeDeps = Pick<CoreDeps, 'clock' | 'random' | 'tenant' | 'users' | 'outbox' | 'publisher'>;
 
 /** Decisions lost to racing changes before giving up (each loser reads again and decides again). */
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 30;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -70,7 +71,8 @@ export async function changeUser<R>(
       return decision.loginRefused(outcome.refused);
     }
   }
-  throw new Error('the user kept changing under concurrent writes');
+  // so many changes raced that this one never got its turn: nothing of it was written
+  return fail('service_unavailable', 'The user is being changed by many requests at once; retry shortly.', { retryAfterSeconds: 1 });
 }
 
 /** Keeps the user's summary in step (after a policy change moved their deadline, say). */

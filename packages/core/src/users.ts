@@ -27,6 +27,7 @@ export async function putUser(deps: ChangeDeps, tenantId: string, userId: string
       phone: body.phone ?? current.profile?.phone,
       roles,
       sso: body.sso ?? current.profile?.sso ?? false,
+      locale: body.locale ? Intl.getCanonicalLocales(body.locale)[0] : current.profile?.locale,
       createdAtMs: current.profile?.createdAtMs ?? now,
       updatedAtMs: now,
       roleSince: Object.fromEntries(roles.map((r) => [r, before[r] ?? now])),

@@ -1,7 +1,8 @@
 /**
- * The local runtime: DynamoDB Local in a process of its own, the local key vault, and an HTTP server that routes
- * with the route table exactly as API Gateway does (authorizer first, then the function that
- * owns the route, `$default` for the rest) and calls the same Lambda handlers.
+ * The local runtime: DynamoDB Local in a process of its own, the local key vault, and an HTTP
+ * server that routes with the route table exactly as API Gateway does (the function that owns
+ * the route, `$default` for the rest) and calls the same Lambda handlers. Each function checks
+ * the API key itself, as in AWS; the container is shared, so a revoked key stops working at once.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
@@ -15,7 +16,6 @@ import { LocalEventLog, LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock }
 import type { SecurityEvent } from '@twofold/contract';
 import { buildDependencies, errorResponse, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
 import { handler as admin } from '../../../functions/admin';
-import { handler as authorizer } from '../../../functions/authorizer';
 import { handler as challenge } from '../../../functions/challenge';
 import { handler as consoleFunction } from '../../../functions/console';
 import { handler as devices } from '../../../functions/devices';
@@ -188,13 +188,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, { clock, newTen
     return send(res, await functions.public(event, lambdaContext('public')));
   }
   const route = match.route;
-  const routeKey = routeKeyOf(route);
-  let authorizerContext = {};
-  if (route.scope !== 'public') {
-    const result = await authorizer({ headers: toApiGatewayEvent(req, url, '', { routeKey }, nowMs).headers });
-    authorizerContext = result.isAuthorized ? result.context : {};
-  }
-  const event = toApiGatewayEvent(req, url, body, { routeKey, pathParameters: match.pathParameters, authorizer: authorizerContext }, nowMs);
+  const event = toApiGatewayEvent(req, url, body, { routeKey: routeKeyOf(route), pathParameters: match.pathParameters }, nowMs);
   return send(res, await functions[route.fn](event, lambdaContext(route.fn)));
 }
 

@@ -8,9 +8,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
   documentClient,
+  DynamoApiKeyStore,
   DynamoChallengeStore,
   DynamoDeviceStore,
   DynamoEventOutbox,
@@ -26,11 +28,14 @@ import {
   LocalKeyVault,
   LocalSmsOutbox,
   nodeRandom,
+  secretsManagerSecret,
   SesEmailSender,
   SnsSmsSender,
   systemClock,
+  TwilioCredentials,
+  TwilioSmsSender,
 } from '@twofold/adapters';
-import { AssertionSigner, authenticate as authenticateKey, KeyRing, loadTenant, TtlCache, type ApiKeyRecord, type TenantRecord, type UserReader } from '@twofold/core';
+import { ApiKeyAuthenticator, AssertionSigner, KeyRing, loadTenant, TtlCache, type TenantRecord, type UserReader } from '@twofold/core';
 import type { Dependencies } from './container';
 import type { Part, Wiring } from './wiring';
 
@@ -81,10 +86,17 @@ export const forgetTenant: PartOf<'forgetTenant'> = (w) => {
   const cache = w.get(tenantCache);
   return (tenantId) => cache.delete(tenantId);
 };
+export const apiKeys: PartOf<'apiKeys'> = (w) => new DynamoApiKeyStore(w.get(db), w.config.tables.directory);
+/** The container's API key cache: a revoked key stops working in other containers within TWOFOLD_API_KEY_CACHE_SECONDS. */
+const apiKeyAuthenticator: Part<ApiKeyAuthenticator> = (w) => new ApiKeyAuthenticator({ apiKeys: w.get(apiKeys), clock: w.get(clock) }, { ttlSeconds: w.config.apiKeyCacheSeconds });
+/** Every function that serves keyed routes wires this: httpFunction checks the key before anything else. */
 export const authenticate: PartOf<'authenticate'> = (w) => {
-  const deps = { tenants: w.get(tenants) };
-  const cache = new TtlCache<ApiKeyRecord | undefined>(w.get(clock), w.config.apiKeyCacheSeconds);
-  return (authorization) => authenticateKey(deps, cache, authorization);
+  const authenticator = w.get(apiKeyAuthenticator);
+  return (authorization) => authenticator.authenticate(authorization);
+};
+export const forgetApiKey: PartOf<'forgetApiKey'> = (w) => {
+  const authenticator = w.get(apiKeyAuthenticator);
+  return (keyId) => authenticator.forget(keyId);
 };
 
 // ---------------------------------------------------------------- assertions, events, messages
@@ -101,6 +113,11 @@ export const sms: PartOf<'sms'> = (w) => {
   if ('sms' in w.overrides) return w.overrides.sms;
   const { sms } = w.config;
   if (sms.kind === 'sns') return new SnsSmsSender(new SNSClient({ region: w.config.region }), sms);
+  // the credentials are read from Secrets Manager once per container, on the first send
+  if (sms.kind === 'twilio') {
+    const credentials = secretsManagerSecret(new SecretsManagerClient({ region: w.config.region }), sms.secretId, TwilioCredentials);
+    return new TwilioSmsSender({ credentials, ...(sms.apiUrl ? { baseUrl: sms.apiUrl } : {}) });
+  }
   if (sms.kind === 'local') return new LocalSmsOutbox(w.get(clock), sms.outboxFile);
   return undefined;
 };
