@@ -5,12 +5,13 @@
  */
 import type { CreateFactorBody, FactorEnrollment, FactorVerified, OtpEnrollment, TotpEnrollment } from '@twofold/contract/schemas';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
-import { maskDestination, normaliseEmail, normalisePhone } from './destinations';
+import { maskDestination, normaliseEmail } from './destinations';
 import { destinationKey, newOtpCode, otpHash, sameHash } from './otp-codes';
 import type { CoreDeps } from './deps';
 import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
 import { newId } from './ids';
+import { checkSmsDestination, type SmsDestination } from './phone-numbers';
 import type { FactorRecord, TenantRecord, UserAggregate } from './records';
 import { issueRecoveryCodes } from './recovery-code-sets';
 import { seal } from './secret-box';
@@ -107,7 +108,13 @@ async function startOtpEnrollment(
   if (!recovery && !policy.methods.allowed.includes(channel)) {
     fail('method_not_available', `This tenant's policy does not allow ${channel} factors; allowed: ${policy.methods.allowed.join(', ')}.`);
   }
-  const destination = body.type === 'sms' ? normalisePhone(body.phone, policy.sms.allowedCountries).e164 : normaliseEmail(body.email);
+  // a phone is checked with the full metadata (a mobile, of an allowed country) before anything is written or sent
+  let phone: SmsDestination | undefined;
+  let destination: string;
+  if (body.type === 'sms') {
+    phone = checkSmsDestination(body.phone, policy.sms.allowedCountries);
+    destination = phone.e164;
+  } else destination = normaliseEmail(body.email);
   const same = user.factors.filter((f) => f.type === channel && f.destination === destination);
   if (same.some((f) => f.status === 'active')) fail('duplicate_destination', `The user already has an active ${channel} factor for this destination.`);
   const pending = same.find((f) => f.status === 'pending');
@@ -120,27 +127,34 @@ async function startOtpEnrollment(
   const label = body.label ?? pending?.label ?? (channel === 'sms' ? (recovery ? 'Recovery phone' : 'Phone') : 'Email');
 
   const throttled = await deps.throttle.take({ tenantId, userId, destinationKey: destinationKey(keys, tenantId, destination), nowMs: now, limits: deps.sendLimits });
-  if (!throttled.allowed) fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
+  if (!throttled.allowed) return fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
 
   let undo: () => Promise<unknown>;
-  if (pending) {
-    if (!(await deps.users.replaceFactorCode(tenantId, userId, factorId, { codeHash, codeExpiresAtMs }))) fail('factor_already_active');
-    undo = async () => undefined; // the earlier code was already superseded in the user's eyes; a retry sends a new one
-  } else {
-    if (!user.profile) await deps.users.ensureProfile(tenantId, userId, now);
-    await deps.users.addFactor(tenantId, userId, {
-      factorId,
-      type: channel,
-      label,
-      status: 'pending',
-      createdAtMs: now,
-      failedAttempts: 0,
-      destination,
-      ...(recovery ? { recovery: true } : {}),
-      codeHash,
-      codeExpiresAtMs,
-    });
-    undo = () => deps.users.deleteFactor(tenantId, userId, factorId);
+  try {
+    if (pending) {
+      if (!(await deps.users.replaceFactorCode(tenantId, userId, factorId, { codeHash, codeExpiresAtMs }))) fail('factor_already_active');
+      undo = async () => undefined; // the earlier code was already superseded in the user's eyes; a retry sends a new one
+    } else {
+      if (!user.profile) await deps.users.ensureProfile(tenantId, userId, now);
+      await deps.users.addFactor(tenantId, userId, {
+        factorId,
+        type: channel,
+        label,
+        status: 'pending',
+        createdAtMs: now,
+        failedAttempts: 0,
+        destination,
+        ...(phone ? { phoneCountry: phone.country, phoneType: phone.type } : {}),
+        ...(recovery ? { recovery: true } : {}),
+        codeHash,
+        codeExpiresAtMs,
+      });
+      undo = () => deps.users.deleteFactor(tenantId, userId, factorId);
+    }
+  } catch (error) {
+    // refused before anything was sent: the send does not count against the limits
+    await deps.throttle.release(throttled.ticket);
+    throw error;
   }
   await deliverCode(deps, channel, destination, codeMessage(tenant.name, code, policy.codeTimeoutSeconds), undo);
   return { factorId, type: channel, status: 'pending', label, destination: maskDestination(channel, destination), expiresAt: new Date(codeExpiresAtMs).toISOString() };

@@ -91,10 +91,16 @@ export interface FactorRecord {
   destination?: string;
   /** sms: an emergency recovery phone, never chosen by default. */
   recovery?: boolean;
+  /** sms: the phone's country (ISO 3166-1 alpha-2) and type, as the full metadata classified it at enrolment. */
+  phoneCountry?: string;
+  phoneType?: SmsNumberType;
   /** sms/email while pending: keyed hash of the confirmation code sent, and when it stops working. */
   codeHash?: string;
   codeExpiresAtMs?: number;
 }
+
+/** The phone number types an SMS factor may have (phone-numbers.ts says why these two). */
+export type SmsNumberType = 'MOBILE' | 'FIXED_LINE_OR_MOBILE';
 
 export interface RecoverySet {
   /** Keyed hashes of the codes not yet used. */
