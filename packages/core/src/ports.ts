@@ -141,7 +141,12 @@ export interface TenantStats {
   recentEnrollments(tenantId: string, limit: number): Promise<{ userId: string; enrolledAtMs: number }[]>;
 }
 
-export type GraceNotice = 'reminder3' | 'reminder1' | 'expired';
+/**
+ * What the grace-period job claims for a deadline, each once: the two reminders, `expired` (the
+ * user is marked and `enforcement.grace_expired` emitted, whatever becomes of the email) and
+ * `expiredNotice` (the email telling them; released and retried when it fails).
+ */
+export type GraceNotice = 'reminder3' | 'reminder1' | 'expired' | 'expiredNotice';
 
 export interface GraceDue {
   tenantId: string;
@@ -151,6 +156,7 @@ export interface GraceDue {
   reminded3For?: string;
   reminded1For?: string;
   expiredFor?: string;
+  expiredNoticeFor?: string;
 }
 
 /**
@@ -161,7 +167,7 @@ export interface GraceDue {
 export interface GraceDeadlines {
   /** Users in the index with a deadline at or before `horizonMs`, a page at a time. */
   due(horizonMs: number, cursor: string | undefined, limit: number): Promise<{ items: GraceDue[]; nextCursor: string | null }>;
-  /** Marks `notice` as sent for this deadline; false when it was already (or the deadline moved). `expired` also takes the user out of the index. */
+  /** Marks `notice` as sent for this deadline; false when it was already (or the deadline moved). `expiredNotice` also takes the user out of the index. */
   claim(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<boolean>;
   /** Undoes a claim whose email could not be sent, so that the next run tries again. */
   release(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<void>;

@@ -47,6 +47,8 @@ export interface UserProfile {
   reminded3For?: string;
   reminded1For?: string;
   expiredFor?: string;
+  /** The deadline (ISO) whose "two-factor is now required" email was sent. */
+  expiredNoticeFor?: string;
 }
 
 /**

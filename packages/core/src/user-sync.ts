@@ -21,7 +21,10 @@ export async function syncUser(deps: SyncDeps, tenantId: string, userId: string)
     if (!user.profile) return;
     const next = summarise(tenant, user);
     if (user.summary && sameSummary(user.summary, next)) return;
-    const inGraceIndex = next.graceEndsAtMs !== null && user.profile.expiredFor !== iso(next.graceEndsAtMs);
+    // out of the index once the job marked the user for this deadline and sent (or had no address for) the notice
+    const deadline = next.graceEndsAtMs === null ? null : iso(next.graceEndsAtMs);
+    const done = user.profile.expiredFor === deadline && (user.profile.expiredNoticeFor === deadline || !user.profile.email);
+    const inGraceIndex = deadline !== null && !done;
     if (await deps.users.saveSummary(tenantId, userId, next, { expectedVersion: user.summaryVersion ?? 0, inGraceIndex })) {
       const delta = summaryDelta(user.summary, next);
       if (Object.keys(delta).length > 0) await deps.stats.add(tenantId, delta);
