@@ -202,11 +202,19 @@ export interface EventOutbox {
   /** Events not yet published, oldest first. */
   pending(limit: number): Promise<SecurityEvent[]>;
   markPublished(events: SecurityEvent[]): Promise<void>;
+  /**
+   * Counts one refusal of a pending event by the bus; at `maxAttempts` the event is parked: out
+   * of the pending list, kept (with the reason) in the events table and the audit trail.
+   */
+  publishRefused(event: SecurityEvent, reason: string, maxAttempts: number): Promise<{ attempts: number; parked: boolean }>;
   /** A tenant's events, newest first, optionally of one user, paged by an opaque cursor. */
   list(tenantId: string, options: { userId?: string; cursor?: string; limit: number }): Promise<{ events: SecurityEvent[]; nextCursor: string | null }>;
 }
 
-/** Delivers events to subscribers (EventBridge in AWS). Throws when they were not all accepted. */
+/**
+ * Delivers events to subscribers (EventBridge in AWS). Throws when they were not all accepted:
+ * `EventsRefused` (events.ts) naming the refused ones when the bus took the others.
+ */
 export interface EventPublisher {
   publish(events: SecurityEvent[]): Promise<void>;
 }
