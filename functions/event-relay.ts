@@ -4,12 +4,15 @@
  * EventBridge keeps refusing is parked (and logged) so that it does not hold the others back.
  */
 import { relayPendingEvents, type RelayResult } from '@twofold/core';
-import { containerOf, logger, wire } from '@twofold/runtime';
+import type { Context } from 'aws-lambda';
+import { containerOf, logger, scheduledInvocation, wire } from '@twofold/runtime';
 import { outbox, publisher } from '@twofold/runtime/parts';
 
 const dependencies = containerOf(wire({ outbox, publisher }));
 
-export const handler = async (): Promise<RelayResult> => {
+export const handler = (_event?: unknown, context?: Context): Promise<RelayResult> => scheduledInvocation('event-relay', context?.awsRequestId, relay);
+
+async function relay(): Promise<RelayResult> {
   let result: RelayResult;
   try {
     result = await relayPendingEvents(dependencies());
@@ -24,4 +27,4 @@ export const handler = async (): Promise<RelayResult> => {
   // ids, types and reasons only: events carry no secret, but the log needs no more
   for (const event of parked) logger.error('security event parked: EventBridge kept refusing it (kept in the events table with parkedAt)', { ...event });
   return result;
-};
+}

@@ -11,7 +11,7 @@ import { routeKeyOf, type RouteDefinition } from '@twofold/contract/route-defini
 import { DomainError, fail, type Caller, type checkFreshVerification, type FreshVerification } from '@twofold/core';
 import { containerOf, type Dependencies } from './container';
 import { detailsOf, jsonHeaders, toErrorResponse } from './http-errors';
-import { logger } from './logger';
+import { beginInvocation, endInvocation } from './logger';
 import type { Part, Views } from './wiring';
 
 /** The contract's limit on request bodies. */
@@ -130,10 +130,14 @@ export function httpFunction<D extends Partial<Views>>(
 
   return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use({
     before: (request) => {
-      logger.appendKeys({ routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
+      beginInvocation({ routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
+    },
+    after: () => {
+      endInvocation();
     },
     onError: (request) => {
       request.response = toErrorResponse(request.error, { routeKey: request.event.routeKey });
+      endInvocation();
     },
   });
 }
