@@ -53,11 +53,12 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     email: 'send',
   },
 
-  // challenges (attempts table, with the send throttle), device tokens rotated on use, the user's
-  // factors read, codes sent, Idempotency-Key records
+  // challenges (attempts table, with the send throttle), device tokens rotated on use (a reused
+  // one revokes its device: a security event), the user's factors read, codes sent, Idempotency-Key records
   challenge: {
-    tables: { directory: 'read', secrets: 'read', attempts: 'readWrite', devices: 'readWrite', idempotency: 'readWrite' },
+    tables: { directory: 'read', secrets: 'read', attempts: 'readWrite', devices: 'readWrite', idempotency: 'readWrite', events: 'write' },
     kms: ['Decrypt'],
+    publishesEvents: true,
     sms: 'send',
     email: 'send',
   },

@@ -35,7 +35,7 @@ const expected: Record<LambdaFunctionName, Expected> = {
   authorizer: { tables: { directory: R } },
   public: { tables: { directory: RW }, kms: [...signs] },
   enrollment: { tables: { directory: RW, secrets: RW, attempts: RW, devices: RW, events: W }, kms: [...signs], putEvents: true, sms: true, email: true },
-  challenge: { tables: { directory: R, secrets: R, attempts: RW, devices: RW, idempotency: RW }, kms: ['kms:Decrypt'], sms: true, email: true },
+  challenge: { tables: { directory: R, secrets: R, attempts: RW, devices: RW, idempotency: RW, events: W }, kms: ['kms:Decrypt'], putEvents: true, sms: true, email: true },
   verify: { tables: { directory: RW, secrets: RW, attempts: RW, devices: W, events: W }, kms: [...signs], putEvents: true },
   devices: { tables: { devices: RW, events: W }, putEvents: true },
   'event-relay': { tables: { events: RW }, putEvents: true },

@@ -54,7 +54,7 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
 }
 
 export async function createChallenge(
-  deps: Pick<CoreDeps, 'clock' | 'tenant' | 'challenges' | 'devices'> & ReadsUsers & CodeDeps,
+  deps: Pick<CoreDeps, 'clock' | 'tenant' | 'challenges' | 'devices' | 'outbox' | 'publisher'> & ReadsUsers & CodeDeps,
   tenantId: string,
   userId: string,
   body: CreateChallengeBody,
@@ -199,7 +199,7 @@ async function releasingOnFailure<T>(deps: Pick<CoreDeps, 'throttle'>, ticket: S
 
 /** A device token of this user (rotated on use), or an IP seen at one of their verified sign-ins. */
 async function recogniseContext(
-  deps: Pick<CoreDeps, 'devices' | 'random'>,
+  deps: Pick<CoreDeps, 'devices' | 'random' | 'clock' | 'outbox' | 'publisher'>,
   keys: TenantKeys,
   input: { tenantId: string; userId: string; deviceToken: string | undefined; ipKey: string | undefined; nowMs: number },
 ): Promise<{ recognised: boolean; deviceToken?: string }> {

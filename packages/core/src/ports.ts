@@ -224,6 +224,8 @@ export interface TrustedDevice {
   label: string;
   /** Keyed hash of the token's secret; the token itself is never stored. */
   secretHash: string;
+  /** Keyed hash of the secret the last rotation replaced: that token coming back means one copy was stolen. */
+  previousSecretHash?: string;
   createdAtMs: number;
   lastUsedAtMs?: number;
   expiresAtMs: number;
@@ -233,7 +235,7 @@ export interface TrustedDevice {
 export interface DeviceStore {
   add(tenantId: string, userId: string, device: TrustedDevice): Promise<void>;
   get(tenantId: string, userId: string, deviceId: string): Promise<TrustedDevice | undefined>;
-  /** Swaps the token's secret; false when `oldHash` is no longer current or the device expired or is gone. */
+  /** Swaps the token's secret (keeping `oldHash` as the previous one); false when `oldHash` is no longer current or the device expired or is gone. */
   rotate(tenantId: string, userId: string, deviceId: string, change: { oldHash: string; newHash: string; nowMs: number }): Promise<boolean>;
   list(tenantId: string, userId: string): Promise<TrustedDevice[]>;
   remove(tenantId: string, userId: string, deviceId: string): Promise<boolean>;

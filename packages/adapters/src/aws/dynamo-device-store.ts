@@ -35,7 +35,7 @@ export class DynamoDeviceStore implements DeviceStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: partition(tenantId, userId), sk: `DEVICE#${deviceId}` },
-          UpdateExpression: 'SET secretHash = :new, lastUsedAtMs = :now',
+          UpdateExpression: 'SET secretHash = :new, previousSecretHash = :old, lastUsedAtMs = :now',
           ConditionExpression: 'secretHash = :old AND expiresAtMs > :now',
           ExpressionAttributeValues: { ':new': change.newHash, ':old': change.oldHash, ':now': change.nowMs },
         }),
