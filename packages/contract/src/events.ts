@@ -55,5 +55,4 @@ export const SecurityEvent = z
   .check(z.meta({ id: 'SecurityEvent' }));
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 
-/** EventBridge: every event is published with this source and its type as `detail-type`. */
-export const EVENT_SOURCE = 'twofold';
+export { EVENT_SOURCE } from './event-source';

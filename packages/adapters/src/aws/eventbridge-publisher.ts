@@ -1,5 +1,6 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EVENT_SOURCE, type SecurityEvent } from '@twofold/contract/events';
+import type { SecurityEvent } from '@twofold/contract/events';
+import { EVENT_SOURCE } from '@twofold/contract/event-source';
 import { EventsRefused } from '@twofold/core/events';
 import type { EventPublisher } from '@twofold/core/ports';
 
