@@ -29,6 +29,6 @@ export const handler = httpFunction(enrollmentRoutes, wiring, {
   verifyFactor: ({ deps, caller, params, body }) =>
     confirmFactor(deps, caller.tenantId, params.userId!, params.factorId!, (body as { code: string }).code),
   deleteFactor: ({ deps, caller, params }) => removeFactor(deps, caller.tenantId, params.userId!, params.factorId!, actorOf(caller)),
-  getRecoveryCodes: ({ deps, caller, params, fresh }) => recoveryCodesRemaining(deps, caller.tenantId, params.userId!, { reveal: fresh !== undefined }),
+  getRecoveryCodes: ({ deps, caller, params, fresh }) => recoveryCodesRemaining(deps, caller.tenantId, params.userId!, { reveal: fresh !== undefined, actor: actorOf(caller) }),
   regenerateRecoveryCodes: ({ deps, caller, params }) => regenerateRecoveryCodes(deps, caller.tenantId, params.userId!, actorOf(caller)),
 }, { freshVerification: checkFreshVerification });

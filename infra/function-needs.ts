@@ -81,13 +81,14 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     email: 'send',
   },
 
-  // challenges (attempts table, with the send throttle), device tokens rotated on use, the user's
-  // factors read, codes sent, Idempotency-Key records
+  // challenges (attempts table, with the send throttle), device tokens rotated on use (a reused
+  // one revokes its device: a security event), the user's factors read, codes sent, Idempotency-Key records
   challenge: {
-    tables: { secrets: 'read', attempts: 'readWrite', devices: 'readWrite', idempotency: 'readWrite' },
+    tables: { secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', idempotency: 'readWrite', events: 'write' },
     directory: { read: [...keyed, 'tenant'] },
     touchesApiKeys: true,
     kms: { tenantDataKeys: ['Decrypt'] },
+    publishesEvents: true,
     sms: 'send',
     email: 'send',
   },
@@ -95,7 +96,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // the hot path: the challenge, the user's partition (TOTP step, recovery code, failures),
   // a trusted device and the sign-in IP remembered (puts only), the assertion signed, events
   verify: {
-    tables: { secrets: 'readWrite', attempts: 'readWrite', devices: 'write', events: 'write' },
+    tables: { secrets: 'readWrite', devices: 'write', events: 'write' },
     directory: { read: [...keyed, 'tenant', ...signs.read], write: signs.write },
     touchesApiKeys: true,
     kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },
@@ -103,7 +104,8 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   },
 
   // list and revoke trusted devices; revocations are security events
-  devices: { tables: { devices: 'readWrite', events: 'write' }, directory: { read: keyed }, touchesApiKeys: true, kms: {}, publishesEvents: true },
+  // a revocation is a user change (the user's revision moves with it)
+  devices: { tables: { secrets: 'readWrite', devices: 'readWrite', events: 'write' }, directory: { read: [...keyed, 'tenant'] }, touchesApiKeys: true, kms: {}, publishesEvents: true },
 
   // scheduled: publishes what the outbox still holds (the sparse `pending` index), marks it published
   'event-relay': { tables: { events: 'readWrite' }, kms: {}, publishesEvents: true },

@@ -16,10 +16,9 @@ import { accessOf, actionsOf, allStatements, fullSettings, synthTwofold, type Fu
 const stacks = synthTwofold(fullSettings);
 const access = Object.fromEntries(lambdaFunctions.map((name) => [name, accessOf(stacks, name)])) as Record<LambdaFunctionName, FunctionAccess>;
 
-const R = 'read' as const;
 const W = 'write' as const;
 const RW = 'readWrite' as const;
-type Level = typeof R | typeof W | typeof RW;
+type Level = 'read' | typeof W | typeof RW;
 
 const TENANT = 'TENANT#*';
 const APIKEY = 'APIKEY#*';
@@ -62,21 +61,22 @@ const expected: Record<LambdaFunctionName, Expected> = {
     email: true,
   },
   challenge: {
-    tables: { secrets: R, attempts: RW, devices: RW, idempotency: RW },
+    tables: { secrets: RW, attempts: RW, devices: RW, idempotency: RW, events: W },
     directory: { read: [APIKEY, TENANT] },
     touchesApiKeys: true,
     kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'] },
+    putEvents: true,
     sms: true,
     email: true,
   },
   verify: {
-    tables: { secrets: RW, attempts: RW, devices: W, events: W },
+    tables: { secrets: RW, devices: W, events: W },
     directory: { read: [APIKEY, TENANT, SIGNINGKEY], write: [SIGNINGKEY] },
     touchesApiKeys: true,
     kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'], [SIGNING_KEY]: [...signs] },
     putEvents: true,
   },
-  devices: { tables: { devices: RW, events: W }, directory: { read: [APIKEY] }, touchesApiKeys: true, putEvents: true },
+  devices: { tables: { secrets: RW, devices: RW, events: W }, directory: { read: [APIKEY, TENANT] }, touchesApiKeys: true, putEvents: true },
   'event-relay': { tables: { events: RW }, putEvents: true },
   admin: { tables: { secrets: RW, devices: RW, events: RW }, directory: { read: [APIKEY, TENANT, KEYUSE], write: [TENANT, APIKEY, KEYUSE] }, kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'] }, putEvents: true },
   'grace-expiry': { tables: { secrets: RW, events: W }, directory: { read: [TENANT] }, putEvents: true, email: true },

@@ -7,7 +7,7 @@
 import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody, Method, ResendBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
-import { maskDestination } from './destinations';
+import { maskDestination, requireSmsDestinationAllowed } from './destinations';
 import { deviceLabel, ipKeyOf, recogniseDevice } from './devices';
 import { enforcementOf, enrollmentDue } from './enforcement';
 import { fail } from './errors';
@@ -15,8 +15,9 @@ import { newChallengeId, userIdOfChallenge } from './ids';
 import type { TenantKeys } from './keyring';
 import { attemptsRemaining, lockStateOf } from './lockout';
 import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './otp-codes';
-import type { UserReader } from './ports';
+import type { SendTicket, UserReader } from './ports';
 import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
+import type { ChangeDeps } from './user-change';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -76,7 +77,8 @@ async function challengeOf(deps: ReadsUsers, tenantId: string, challengeId: stri
 }
 
 export async function createChallenge(
-  deps: Pick<CoreDeps, 'clock' | 'tenant' | 'challenges' | 'devices'> & ReadsUsers & CodeDeps,
+  // users changed only when a stolen device token is caught (the device is revoked)
+  deps: Pick<CoreDeps, 'challenges' | 'devices'> & ChangeDeps & CodeDeps,
   tenantId: string,
   userId: string,
   body: CreateChallengeBody,
@@ -149,7 +151,7 @@ export async function createChallenge(
   if (method === 'sms' || method === 'email') {
     const sent = await prepareCode(deps, tenant, user, challenge, method, now);
     Object.assign(challenge, sent.fields);
-    await deps.challenges.create(challenge, staleChallenges(user, now));
+    await releasingOnFailure(deps, sent.ticket, () => deps.challenges.create(challenge, staleChallenges(user, now)));
     // the challenge is only useful with its code: if the code cannot go out, the challenge goes too
     await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.deletePending(tenantId, userId, challenge.challengeId));
     destination = maskDestination(method, sent.to);
@@ -181,10 +183,12 @@ async function prepareCode(
 ) {
   requireChannel(deps, method);
   // a new-device challenge mails the profile address; otherwise the code goes to the user's factor
-  const factor: Pick<FactorRecord, 'factorId' | 'destination'> =
+  const factor: Pick<FactorRecord, 'factorId' | 'destination' | 'phoneCountry' | 'phoneType'> =
     challenge.purpose === 'new_device' && method === 'email' && user.profile?.email
       ? { factorId: '', destination: user.profile.email }
       : (factorFor(user, method) ?? fail('method_not_available', `The user has no active ${method} factor.`));
+  // the policy as it is now, not as the challenge copied it: a narrowed allow-list stops sends at once
+  if (method === 'sms') requireSmsDestinationAllowed(factor, tenant.policy.sms.allowedCountries);
   const keys = await deps.keyRing.keysFor(tenant);
   const throttled = await deps.throttle.take({
     tenantId: tenant.tenantId,
@@ -193,9 +197,10 @@ async function prepareCode(
     nowMs: now,
     limits: deps.sendLimits,
   });
-  if (!throttled.allowed) fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
+  if (!throttled.allowed) return fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
   const code = newOtpCode(deps.random);
   return {
+    ticket: throttled.ticket,
     to: factor.destination!,
     message: codeMessage(tenant.name, code, challenge.limits.codeTimeoutSeconds, { messages: tenant.policy.messages, locale: user.profile?.locale }),
     fields: {
@@ -206,9 +211,19 @@ async function prepareCode(
   };
 }
 
+/** Runs a write that comes after the send limits were taken; if it fails, nothing was sent, so they are given back. */
+async function releasingOnFailure<T>(deps: Pick<CoreDeps, 'throttle'>, ticket: SendTicket, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    await deps.throttle.release(ticket);
+    throw error;
+  }
+}
+
 /** A device token of this user (rotated on use), or an IP seen at one of their verified sign-ins. */
 async function recogniseContext(
-  deps: Pick<CoreDeps, 'devices' | 'random'>,
+  deps: Pick<CoreDeps, 'devices'> & ChangeDeps,
   keys: TenantKeys,
   input: { tenantId: string; userId: string; deviceToken: string | undefined; ipKey: string | undefined; nowMs: number },
 ): Promise<{ recognised: boolean; deviceToken?: string }> {
@@ -255,16 +270,20 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
 
   const sent = await prepareCode(deps, tenant, user, challenge, method, now);
   const expiresAtMs = now + challenge.limits.codeTimeoutSeconds * 1000;
-  const outcome = await deps.challenges.replaceCode(tenantId, challenge.userId, challengeId, {
-    method,
-    ...(sent.fields.factorId ? { factorId: sent.fields.factorId } : {}),
-    codeHash: sent.fields.codeHash,
-    sentAtMs: now,
-    expiresAtMs,
-    countsAsResend: true,
-    resendLimit,
-    cooldownSeconds: RESEND_COOLDOWN_SECONDS,
-  });
+  const outcome = await releasingOnFailure(deps, sent.ticket, () =>
+    deps.challenges.replaceCode(tenantId, challenge.userId, challengeId, {
+      method,
+      ...(sent.fields.factorId ? { factorId: sent.fields.factorId } : {}),
+      codeHash: sent.fields.codeHash,
+      sentAtMs: now,
+      expiresAtMs,
+      countsAsResend: true,
+      resendLimit,
+      cooldownSeconds: RESEND_COOLDOWN_SECONDS,
+    }),
+  );
+  // a resend refused here (it lost a race) sent nothing: it gives back what it took of the send limits
+  if (outcome !== 'replaced') await deps.throttle.release(sent.ticket);
   if (outcome === 'limit') fail('resend_limit_reached');
   if (outcome === 'cooldown') fail('rate_limited', 'Wait before asking for another code.', { retryAfterSeconds: RESEND_COOLDOWN_SECONDS });
   if (outcome === 'not_pending') fail('challenge_already_verified');

@@ -22,7 +22,9 @@ export function requireChannel(deps: Pick<CoreDeps, 'sms' | 'email'>, channel: '
   if (channel === 'email' && !deps.email) fail('email_not_configured');
 }
 
-/** Sends the code; on failure runs `undo` (so nothing stays half-written) and fails with delivery_failed. */
+const nameOf = (error: unknown) => (error instanceof Error ? error.name : typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'Error');
+
+/** Sends the code; on failure runs `undo` (so nothing stays half-written) and fails with delivery_failed, always. */
 export async function deliverCode(
   deps: Pick<CoreDeps, 'sms' | 'email'>,
   channel: 'sms' | 'email',
@@ -34,13 +36,18 @@ export async function deliverCode(
     if (channel === 'sms') await deps.sms!.send({ to, body: message.sms });
     else await deps.email!.send({ to, subject: message.subject, text: message.text, html: message.html, ...(message.fromName ? { fromName: message.fromName } : {}) });
   } catch (error) {
-    await undo();
-    if (error instanceof DomainError) throw error;
+    // the answer is delivery_failed (502) whatever happens next: an undo that fails too is only
+    // logged (what it would have removed expires: a challenge, or a pending factor's code)
+    const undoError = await undo().then(
+      () => undefined,
+      (e: unknown) => nameOf(e),
+    );
     throw new DomainError('delivery_failed', `The ${channel === 'sms' ? 'text message' : 'email'} could not be sent; try again.`, {}, {
       channel,
       destination: maskDestination(channel, to),
       // the provider's error name only: its message may quote the destination
-      providerError: (error as Error)?.name ?? 'Error',
+      providerError: nameOf(error),
+      ...(undoError ? { undoError } : {}),
     });
   }
 }

@@ -3,6 +3,11 @@
  * (`td_<deviceId>.<secret>`, 256 random bits) stored only as a keyed hash bound to tenant and
  * user, expiring after the policy's `trustedDevices.days`. Each use rotates it: the challenge
  * answer carries the new token and the old one stops working, so a copied token is good once.
+ * Token theft detection (as for rotated refresh tokens, RFC 9700 §4.14.2): a rotated-out token
+ * presented again means two parties held it, the rightful one and a thief, and the server
+ * cannot tell which is which; the device is revoked (`device.revoked`, reason `token_reuse`) and
+ * both must verify again. A client that lost the answer of a rotation retries with its
+ * Idempotency-Key and gets the same new token back, so a retry does not trip this.
  */
 import type { Actor, CoreDeps } from './deps';
 import { fail } from './errors';
@@ -55,7 +60,7 @@ export async function allDevicesOf(deps: Pick<CoreDeps, 'devices'>, tenantId: st
 
 /** A valid token of this user: rotated, and the new token returned; anything else: undefined. */
 export async function recogniseDevice(
-  deps: Pick<CoreDeps, 'devices' | 'random'>,
+  deps: Pick<CoreDeps, 'devices'> & ChangeDeps,
   keys: TenantKeys,
   input: { tenantId: string; userId: string; token: string; nowMs: number },
 ): Promise<string | undefined> {
@@ -64,6 +69,16 @@ export async function recogniseDevice(
   const [, deviceId, secret] = parts as unknown as [string, string, string];
   const device = await deps.devices.get(input.tenantId, input.userId, deviceId);
   const oldHash = secretHash(keys, input.tenantId, input.userId, secret);
+  if (device?.previousSecretHash && sameHash(device.previousSecretHash, oldHash)) {
+    // a rotated-out token is back (a copy was taken): revoke the device, once however many replays race
+    const { tenantId, userId } = input;
+    await changeUser(deps, tenantId, userId, async () =>
+      (await deps.devices.get(tenantId, userId, deviceId))
+        ? { change: { devices: { remove: [deviceId] } }, events: [{ type: 'device.revoked', tenantId, userId, actor: 'system', detail: { deviceId, reason: 'token_reuse' } }], result: undefined }
+        : { result: undefined },
+    );
+    return undefined;
+  }
   if (!device || device.expiresAtMs <= input.nowMs || !sameHash(device.secretHash, oldHash)) return undefined;
   const next = newSecret(deps);
   // one conditional write: of two uses of the same token, only one rotates it

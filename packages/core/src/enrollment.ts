@@ -5,11 +5,12 @@
  */
 import type { CreateFactorBody, FactorEnrollment, FactorVerified, OtpEnrollment, TotpEnrollment } from '@twofold/contract/schemas';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
-import { maskDestination, normaliseEmail, normalisePhone } from './destinations';
+import { maskDestination, normaliseEmail } from './destinations';
 import { destinationKey, newOtpCode, otpHash, sameHash } from './otp-codes';
 import type { CoreDeps } from './deps';
 import { fail } from './errors';
 import { newId } from './ids';
+import { checkSmsDestination, type SmsDestination } from './phone-numbers';
 import type { FactorRecord, TenantRecord, UserAggregate } from './records';
 import { newRecoverySet } from './recovery-code-sets';
 import { seal } from './secret-box';
@@ -104,7 +105,13 @@ async function startOtpEnrollment(
   if (!recovery && !policy.methods.allowed.includes(channel)) {
     fail('method_not_available', `This tenant's policy does not allow ${channel} factors; allowed: ${policy.methods.allowed.join(', ')}.`);
   }
-  const destination = body.type === 'sms' ? normalisePhone(body.phone, policy.sms.allowedCountries).e164 : normaliseEmail(body.email);
+  // a phone is checked with the full metadata (a mobile, of an allowed country) before anything is written or sent
+  let phone: SmsDestination | undefined;
+  let destination: string;
+  if (body.type === 'sms') {
+    phone = checkSmsDestination(body.phone, policy.sms.allowedCountries);
+    destination = phone.e164;
+  } else destination = normaliseEmail(body.email);
   const same = user.factors.filter((f) => f.type === channel && f.destination === destination);
   if (same.some((f) => f.status === 'active')) fail('duplicate_destination', `The user already has an active ${channel} factor for this destination.`);
   const pending = same.find((f) => f.status === 'pending');
@@ -117,27 +124,34 @@ async function startOtpEnrollment(
   const label = body.label ?? pending?.label ?? (channel === 'sms' ? (recovery ? 'Recovery phone' : 'Phone') : 'Email');
 
   const throttled = await deps.throttle.take({ tenantId, userId, destinationKey: destinationKey(keys, tenantId, destination), nowMs: now, limits: deps.sendLimits });
-  if (!throttled.allowed) fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
+  if (!throttled.allowed) return fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
 
   let undo: () => Promise<unknown>;
-  if (pending) {
-    if (!(await deps.users.replaceFactorCode(tenantId, userId, factorId, { codeHash, codeExpiresAtMs }))) fail('factor_already_active');
-    undo = async () => undefined; // the earlier code was already superseded in the user's eyes; a retry sends a new one
-  } else {
-    await addPending(deps, tenantId, userId, {
-      factorId,
-      type: channel,
-      label,
-      status: 'pending',
-      createdAtMs: now,
-      failedAttempts: 0,
-      destination,
-      ...(recovery ? { recovery: true } : {}),
-      codeHash,
-      codeExpiresAtMs,
-    }, now);
-    // a pending factor whose code never went out is taken back
-    undo = () => changeUser(deps, tenantId, userId, (u) => ({ change: u.factors.some((f) => f.factorId === factorId && f.status === 'pending') ? { deleteFactors: [factorId] } : {}, result: undefined }));
+  try {
+    if (pending) {
+      if (!(await deps.users.replaceFactorCode(tenantId, userId, factorId, { codeHash, codeExpiresAtMs }))) fail('factor_already_active');
+      undo = async () => undefined; // the earlier code was already superseded in the user's eyes; a retry sends a new one
+    } else {
+      await addPending(deps, tenantId, userId, {
+        factorId,
+        type: channel,
+        label,
+        status: 'pending',
+        createdAtMs: now,
+        failedAttempts: 0,
+        destination,
+        ...(phone ? { phoneCountry: phone.country, phoneType: phone.type } : {}),
+        ...(recovery ? { recovery: true } : {}),
+        codeHash,
+        codeExpiresAtMs,
+      }, now);
+      // a pending factor whose code never went out is taken back
+      undo = () => changeUser(deps, tenantId, userId, (u) => ({ change: u.factors.some((f) => f.factorId === factorId && f.status === 'pending') ? { deleteFactors: [factorId] } : {}, result: undefined }));
+    }
+  } catch (error) {
+    // refused before anything was sent: the send does not count against the limits
+    await deps.throttle.release(throttled.ticket);
+    throw error;
   }
   await deliverCode(deps, channel, destination, codeMessage(tenant.name, code, policy.codeTimeoutSeconds, { messages: policy.messages, locale: user.profile?.locale }), undo);
   return { factorId, type: channel, status: 'pending', label, destination: maskDestination(channel, destination), expiresAt: new Date(codeExpiresAtMs).toISOString() };

@@ -45,14 +45,26 @@ export interface SendLimits {
   perTenantPerHour: number;
 }
 
-export type ThrottleOutcome = { allowed: true } | { allowed: false; scope: 'user' | 'destination' | 'tenant'; retryAfterSeconds: number };
+/** What a taken send counted, for giving it back. Opaque to the core. */
+export interface SendTicket {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly destinationKey: string;
+  readonly nowMs: number;
+}
+
+export type ThrottleOutcome = { allowed: true; ticket: SendTicket } | { allowed: false; scope: 'user' | 'destination' | 'tenant'; retryAfterSeconds: number };
 
 /**
  * Velocity limits on sending codes (SMS costs money per message: toll fraud and code bombing).
- * Enforced with conditional writes, so parallel requests cannot overshoot a limit.
+ * Enforced with conditional writes, so parallel requests cannot overshoot a limit. A refused
+ * take counts nothing; a send refused after its take (a resend that lost a race, a factor
+ * already confirmed) gives its ticket back with `release`, so that a refusal never uses up a
+ * quota.
  */
 export interface SendThrottle {
   take(input: { tenantId: string; userId: string; destinationKey: string; nowMs: number; limits: SendLimits }): Promise<ThrottleOutcome>;
+  release(ticket: SendTicket): Promise<void>;
 }
 
 export interface TenantDirectory {
@@ -91,7 +103,12 @@ export interface TenantStats {
   recentEnrollments(tenantId: string, limit: number): Promise<{ userId: string; enrolledAtMs: number }[]>;
 }
 
-export type GraceNotice = 'reminder3' | 'reminder1' | 'expired';
+/**
+ * What the grace-period job claims for a deadline, each once: the two reminders, `expired` (the
+ * user is marked and `enforcement.grace_expired` emitted, whatever becomes of the email) and
+ * `expiredNotice` (the email telling them; released and retried when it fails).
+ */
+export type GraceNotice = 'reminder3' | 'reminder1' | 'expired' | 'expiredNotice';
 
 export interface GraceDue {
   tenantId: string;
@@ -101,6 +118,7 @@ export interface GraceDue {
   reminded3For?: string;
   reminded1For?: string;
   expiredFor?: string;
+  expiredNoticeFor?: string;
 }
 
 /**
@@ -111,7 +129,7 @@ export interface GraceDue {
 export interface GraceDeadlines {
   /** Users in the index with a deadline at or before `horizonMs`, a page at a time. */
   due(horizonMs: number, cursor: string | undefined, limit: number): Promise<{ items: GraceDue[]; nextCursor: string | null }>;
-  /** Marks `notice` as sent for this deadline; false when it was already (or the deadline moved). `expired` also takes the user out of the index. */
+  /** Marks `notice` as sent for this deadline; false when it was already (or the deadline moved). `expiredNotice` also takes the user out of the index. */
   claim(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<boolean>;
   /** Undoes a claim whose email could not be sent, so that the next run tries again. */
   release(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<void>;
@@ -146,11 +164,19 @@ export interface EventOutbox {
   /** Events not yet published, oldest first. */
   pending(limit: number): Promise<SecurityEvent[]>;
   markPublished(events: SecurityEvent[]): Promise<void>;
+  /**
+   * Counts one refusal of a pending event by the bus; at `maxAttempts` the event is parked: out
+   * of the pending list, kept (with the reason) in the events table and the audit trail.
+   */
+  publishRefused(event: SecurityEvent, reason: string, maxAttempts: number): Promise<{ attempts: number; parked: boolean }>;
   /** A tenant's events, newest first, optionally of one user, paged by an opaque cursor. */
   list(tenantId: string, options: { userId?: string; cursor?: string; limit: number }): Promise<{ events: SecurityEvent[]; nextCursor: string | null }>;
 }
 
-/** Delivers events to subscribers (EventBridge in AWS). Throws when they were not all accepted. */
+/**
+ * Delivers events to subscribers (EventBridge in AWS). Throws when they were not all accepted:
+ * `EventsRefused` (events.ts) naming the refused ones when the bus took the others.
+ */
 export interface EventPublisher {
   publish(events: SecurityEvent[]): Promise<void>;
 }
@@ -160,6 +186,8 @@ export interface TrustedDevice {
   label: string;
   /** Keyed hash of the token's secret; the token itself is never stored. */
   secretHash: string;
+  /** Keyed hash of the secret the last rotation replaced: that token coming back means one copy was stolen. */
+  previousSecretHash?: string;
   createdAtMs: number;
   lastUsedAtMs?: number;
   expiresAtMs: number;
@@ -172,7 +200,7 @@ export interface TrustedDevice {
  */
 export interface DeviceStore {
   get(tenantId: string, userId: string, deviceId: string): Promise<TrustedDevice | undefined>;
-  /** Swaps the token's secret; false when `oldHash` is no longer current or the device expired or is gone. */
+  /** Swaps the token's secret (keeping `oldHash` as the previous one); false when `oldHash` is no longer current or the device expired or is gone. */
   rotate(tenantId: string, userId: string, deviceId: string, change: { oldHash: string; newHash: string; nowMs: number }): Promise<boolean>;
   list(tenantId: string, userId: string): Promise<TrustedDevice[]>;
   /** The keyed hashes of the IPs remembered for the user. */

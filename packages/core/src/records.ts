@@ -49,6 +49,8 @@ export interface UserProfile {
   reminded3For?: string;
   reminded1For?: string;
   expiredFor?: string;
+  /** The deadline (ISO) whose "two-factor is now required" email was sent. */
+  expiredNoticeFor?: string;
 }
 
 /**
@@ -96,10 +98,16 @@ export interface FactorRecord {
   destination?: string;
   /** sms: an emergency recovery phone, never chosen by default. */
   recovery?: boolean;
+  /** sms: the phone's country (ISO 3166-1 alpha-2) and type, as the full metadata classified it at enrolment. */
+  phoneCountry?: string;
+  phoneType?: SmsNumberType;
   /** sms/email while pending: keyed hash of the confirmation code sent, and when it stops working. */
   codeHash?: string;
   codeExpiresAtMs?: number;
 }
+
+/** The phone number types an SMS factor may have (phone-numbers.ts says why these two). */
+export type SmsNumberType = 'MOBILE' | 'FIXED_LINE_OR_MOBILE';
 
 export interface RecoverySet {
   /** Keyed hashes of the codes not yet used. */

@@ -5,6 +5,7 @@
  */
 import type { Actor, CoreDeps } from './deps';
 import { fail } from './errors';
+import { emit, type EmitDeps } from './events';
 import { keyedHash, type TenantKeys } from './keyring';
 import type { RecoverySet, TenantRecord } from './records';
 import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
@@ -34,14 +35,26 @@ export function codesOf(keys: TenantKeys, tenantId: string, userId: string, set:
 }
 
 /** How many recovery codes are left; with `reveal` (a fresh verification) also which ones. */
-export async function recoveryCodesRemaining(deps: Pick<CoreDeps, 'keyRing' | 'tenant' | 'users'>, tenantId: string, userId: string, options: { reveal?: boolean } = {}) {
+/**
+ * How many recovery codes the user has left and, with `reveal` (a fresh verification, or an
+ * admin key), the unused codes themselves: a view of working credentials, so it is audited
+ * (`recovery_codes.viewed`, with who looked) before the codes are returned.
+ */
+export async function recoveryCodesRemaining(
+  deps: Pick<CoreDeps, 'keyRing' | 'tenant' | 'users'> & EmitDeps,
+  tenantId: string,
+  userId: string,
+  options: { reveal?: boolean; actor?: Actor } = {},
+) {
   const user = await loadExistingUser(deps, tenantId, userId);
   const remaining = user.recovery?.hashes.length ?? 0;
   if (!options.reveal || !user.recovery) return { remaining };
   const keys = await deps.keyRing.keysFor(await deps.tenant(tenantId));
   const all = codesOf(keys, tenantId, userId, user.recovery);
   const left = new Set(user.recovery.hashes);
-  return { remaining, codes: all.filter((c) => left.has(keyedHash(keys.hashKey, tenantId, userId, normaliseRecoveryCode(c)!))) };
+  const codes = all.filter((c) => left.has(keyedHash(keys.hashKey, tenantId, userId, normaliseRecoveryCode(c)!)));
+  await emit(deps, [{ type: 'recovery_codes.viewed', tenantId, userId, actor: options.actor ?? 'user', detail: { remaining: codes.length } }]);
+  return { remaining, codes };
 }
 
 export async function regenerateRecoveryCodes(deps: Pick<CoreDeps, 'keyRing'> & ChangeDeps, tenantId: string, userId: string, actor: Actor = 'user') {

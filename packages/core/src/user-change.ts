@@ -58,7 +58,7 @@ export async function changeUser<R>(
       revision: user.summaryVersion ?? 0,
       ...parts,
       summary,
-      inGraceIndex: summary.graceEndsAtMs !== null && after.profile.expiredFor !== iso(summary.graceEndsAtMs),
+      inGraceIndex: inGraceIndex(after, summary.graceEndsAtMs),
       events,
       stats: summaryDelta(user.summary, summary),
     });
@@ -73,6 +73,14 @@ export async function changeUser<R>(
   }
   // so many changes raced that this one never got its turn: nothing of it was written
   return fail('service_unavailable', 'The user is being changed by many requests at once; retry shortly.', { retryAfterSeconds: 1 });
+}
+
+/** Whether the scheduled job should still find the user by their deadline: until it marked them for it and sent (or had no address for) the notice. */
+function inGraceIndex(user: UserAggregate, graceEndsAtMs: number | null): boolean {
+  if (graceEndsAtMs === null) return false;
+  const deadline = iso(graceEndsAtMs);
+  const done = user.profile?.expiredFor === deadline && (user.profile.expiredNoticeFor === deadline || !user.profile.email);
+  return !done;
 }
 
 /** Keeps the user's summary in step (after a policy change moved their deadline, say). */

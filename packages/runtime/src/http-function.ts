@@ -12,8 +12,8 @@ import { DomainError, fail, type Caller, type checkFreshVerification, type Fresh
 import { containerOf, type Dependencies } from './container';
 import { detailsOf, jsonHeaders, toErrorResponse } from './http-errors';
 import { recordFailure, recordSuccess } from './http-metrics';
-import { logger } from './logger';
 import { tracing } from './tracing';
+import { beginInvocation, endInvocation } from './logger';
 import type { Part, Views } from './wiring';
 
 /** The contract's limit on request bodies. */
@@ -158,12 +158,16 @@ export function httpFunction<R extends RouteDefinition, D extends Partial<Views>
   const tracingOn = () => settings().config.tracing;
   return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use(tracing(tracingOn)).use({
     before: (request) => {
-      logger.appendKeys({ routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
+      beginInvocation({ routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
+    },
+    after: () => {
+      endInvocation();
     },
     onError: (request) => {
       const { error, event } = request;
       if (error instanceof DomainError) recordFailure(table.get(event.routeKey)?.operationId, bodyHints(event), error.code);
       request.response = toErrorResponse(error, { routeKey: event.routeKey });
+      endInvocation();
     },
   });
 }

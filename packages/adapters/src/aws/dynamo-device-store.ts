@@ -33,7 +33,7 @@ export class DynamoDeviceStore implements DeviceStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: deviceItems.deviceKey(tenantId, userId, deviceId),
-          UpdateExpression: 'SET secretHash = :new, lastUsedAtMs = :now',
+          UpdateExpression: 'SET secretHash = :new, previousSecretHash = :old, lastUsedAtMs = :now',
           ConditionExpression: 'secretHash = :old AND expiresAtMs > :now',
           ExpressionAttributeValues: { ':new': change.newHash, ':old': change.oldHash, ':now': change.nowMs },
         }),

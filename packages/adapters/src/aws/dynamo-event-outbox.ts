@@ -1,7 +1,7 @@
 import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { EventOutbox } from '@twofold/core/ports';
-import { conditional, decodeCursor, encodeCursor } from './dynamo';
+import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
 
 const PENDING = 'PENDING';
 const partition = (tenantId: string) => `EVENTS#${tenantId}`;
@@ -57,6 +57,38 @@ export class DynamoEventOutbox implements EventOutbox {
         ),
       ),
     );
+  }
+
+  async publishRefused(e: SecurityEvent, reason: string, maxAttempts: number): Promise<{ attempts: number; parked: boolean }> {
+    const key = { pk: partition(e.tenantId), sk: sortKey(e) };
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'ADD publishAttempts :one SET lastPublishError = :reason',
+        ConditionExpression: 'attribute_exists(pending)',
+        ExpressionAttributeValues: { ':one': 1, ':reason': reason },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    ).catch((error: unknown) => {
+      if (isConditionFailure(error)) return { Attributes: undefined }; // published meanwhile (another relay)
+      throw error;
+    });
+    const attempts = (Attributes?.publishAttempts as number | undefined) ?? 0;
+    if (Attributes === undefined || attempts < maxAttempts) return { attempts, parked: false };
+    // parked: out of the sparse pending index, still in the audit trail, with `parkedAt` to find it by
+    const parked = await conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'REMOVE pending SET parkedAt = :now',
+          ConditionExpression: 'attribute_exists(pending)',
+          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        }),
+      ),
+    );
+    return { attempts, parked };
   }
 
   async list(tenantId: string, options: { userId?: string; cursor?: string; limit: number }) {
