@@ -222,6 +222,8 @@ export interface ChallengeCompletion {
   totpStep?: { factorId: string; step: number };
   /** The limit the challenge carries (null: no lockout). */
   maxInvalidAttempts: number | null;
+  /** The failure window read (LoginFailures.gen; 0 when none). */
+  failuresGen: number;
 }
 
 export type CompletionOutcome = 'verified' | 'already_verified' | 'expired' | 'not_found' | 'code_replaced' | 'step_used' | 'locked';
@@ -247,15 +249,16 @@ export interface ChallengeStore {
   /** The login's single conditional write (see ChallengeCompletion); says why not when it did not hold. */
   complete(tenantId: string, userId: string, completion: ChallengeCompletion): Promise<CompletionOutcome>;
   /**
-   * Counts a failed attempt: `next` replaces `expected` (the failures as read) in one write
-   * conditional on them being unchanged, with `event` (the failure that locks the user) in the
-   * same transaction. 'conflict' with the failures as they are now when another attempt came first.
+   * Counts a failed attempt (`next`: the failures after it) in one write that parallel failures
+   * do not collide on, while the count stays under `below`; with `lock`, the failure that takes
+   * the count from `below` to the limit, with `event` (`user.locked`) in the same transaction.
+   * Not counted: the failures as they are now (decide again).
    */
   countFailure(
     tenantId: string,
     userId: string,
-    change: { expected: LoginFailures | undefined; next: LoginFailures; event?: SecurityEvent },
-  ): Promise<{ counted: true } | { counted: false; current: LoginFailures | undefined }>;
+    change: { read: LoginFailures | undefined; next: LoginFailures; nowMs: number; below: number; event?: SecurityEvent },
+  ): Promise<{ counted: true; failures: number } | { counted: false; current: LoginFailures | undefined }>;
   /**
    * Puts a new sent code (or a switch of method) on a pending challenge: the old code stops
    * working. Refused past the resend limit or within the cooldown after the last send.

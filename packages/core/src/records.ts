@@ -123,6 +123,8 @@ export interface LoginFailures {
   maxAttempts: number;
   /** Failures are forgotten, and a lock ends, at this time. */
   windowEndsAtMs: number;
+  /** Which window (windows are numbered: a new one counts afresh without resetting the last). */
+  gen?: number;
 }
 
 export interface UserAggregate {

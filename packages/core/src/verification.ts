@@ -53,6 +53,7 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
     verifiedAtMs: now,
     method: matched.method,
     maxInvalidAttempts: challenge.limits.maxInvalidAttempts,
+    failuresGen: user.failures?.gen ?? 0,
     ...(matched.expectedCodeHash ? { expectedCodeHash: matched.expectedCodeHash } : {}),
     ...(matched.totpStep ? { totpStep: matched.totpStep } : {}),
   };
@@ -178,9 +179,11 @@ function lockedFail(lockedUntilMs: number, nowMs: number): never {
 }
 
 /**
- * Counts a wrong answer: the count read, plus one, written only if the count is still the one
- * read (else the count as it is now is tried again). The failure that reaches the limit carries
- * `user.locked` in the same transaction.
+ * Counts a wrong answer. Failures below the last one before the lock are each added by a write
+ * that only requires the count to stay under that line, so parallel guesses are all counted in
+ * the order they reach the store (none lost to a collision, none re-queued behind a right guess);
+ * the one that locks the user moves the count from the line to the limit, with `user.locked` in
+ * the same transaction.
  */
 async function countFailure(
   deps: Pick<VerifyDeps, 'challenges' | 'clock' | 'random' | 'outbox' | 'publisher'>,
@@ -197,13 +200,14 @@ async function countFailure(
     const lock = lockStateOf(current, nowMs);
     if (lock.locked) lockedFail(lock.lockedUntilMs ?? nowMs, nowMs);
     const next: LoginFailures = { failures: lock.failures + 1, maxAttempts: max, windowEndsAtMs: nowMs + challenge.limits.lockoutSeconds * 1000 };
-    const [event] = next.failures >= max
+    const locks = next.failures >= max;
+    const [event] = locks
       ? stampEvents(deps, [{ type: 'user.locked', tenantId, userId, actor: 'system', detail: { lockedUntil: new Date(next.windowEndsAtMs).toISOString() } }])
       : [];
-    const outcome = await deps.challenges.countFailure(tenantId, userId, { expected: current, next, ...(event ? { event } : {}) });
+    const outcome = await deps.challenges.countFailure(tenantId, userId, { read: current, next, nowMs, below: max - 1, ...(event ? { event } : {}) });
     if (outcome.counted) {
       if (event) await publishRecorded(deps, [event]);
-      return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: attemptsRemaining({ locked: false, lockedUntilMs: null, failures: next.failures }, max) });
+      return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: attemptsRemaining({ locked: false, lockedUntilMs: null, failures: outcome.failures }, max) });
     }
     current = outcome.current;
   }

@@ -6,7 +6,7 @@ import type { SecurityEvent } from '@twofold/contract/events';
 import { keys, userItem } from '../tables';
 import { conditional, isConditionFailure } from './dynamo';
 import { eventItem } from './dynamo-event-outbox';
-import { applyLoginPatch, attr, challengeValue, Expression, failureUpdate, loginStateOf, refusalOf } from './dynamo-login-item';
+import { applyLoginPatch, attr, challengeValue, Expression, failureCount, loginStateOf, refusalOf } from './dynamo-login-item';
 
 /** The tables the challenge store writes: the login items (secrets) and, with a lock, its event. */
 export interface ChallengeTables {
@@ -54,18 +54,22 @@ export class DynamoChallengeStore implements ChallengeStore {
     }
   }
 
-  async countFailure(tenantId: string, userId: string, change: { expected: LoginFailures | undefined; next: LoginFailures; event?: SecurityEvent }) {
+  async countFailure(
+    tenantId: string,
+    userId: string,
+    change: { read: LoginFailures | undefined; next: LoginFailures; nowMs: number; below: number; event?: SecurityEvent },
+  ) {
     const e = new Expression();
-    failureUpdate(e, change.expected, change.next);
+    failureCount(e, change.read, change.next, { nowMs: change.nowMs, below: change.below, lock: change.event !== undefined });
     const update = { TableName: this.tables.secrets, Key: this.key(tenantId, userId), ...e.update(), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
     try {
       if (change.event) {
         // the failure that locks the user and its user.locked event: together or not at all
         await this.db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, { Put: { TableName: this.tables.events, Item: eventItem(change.event) } }] }));
-      } else {
-        await this.db.send(new UpdateCommand(update));
+        return { counted: true as const, failures: change.next.failures };
       }
-      return { counted: true as const };
+      const { Attributes } = await this.db.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
+      return { counted: true as const, failures: (Attributes ? loginStateOf(tenantId, userId, Attributes).failures?.failures : undefined) ?? change.next.failures };
     } catch (error) {
       const item = cancelledItem(error) ?? (isConditionFailure(error) ? itemOf(error) : undefined);
       if (item === undefined && !isConditionFailure(error) && !isCancelledOnCondition(error)) throw error;

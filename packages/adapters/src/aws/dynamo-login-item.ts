@@ -1,7 +1,8 @@
 /**
  * The user's login item (`sk = LOGIN` in the user's partition): their challenges (`ch:<id>`,
  * each a map), the last used TOTP step and time per factor (`step:<factorId>`,
- * `used:<factorId>`) and the failure count (`failures`, `failuresMax`, `windowEndsAtMs`). It
+ * `used:<factorId>`) and the failure count of the current window (`gen`, `fails:<gen>`,
+ * `failuresMax`, `windowEndsAtMs`; see failureCount). It
  * holds no secret and stays under 1 KB, so that a login's one conditional write costs one
  * write unit. The expressions are built here once, for the login's own UpdateItem and for the
  * same update inside a user change's transaction.
@@ -13,6 +14,8 @@ export const attr = {
   challenge: (challengeId: string) => `ch:${challengeId}`,
   step: (factorId: string) => `step:${factorId}`,
   used: (factorId: string) => `used:${factorId}`,
+  /** The failures of one window (a generation: a new window counts under a new name, so nothing has to be reset first). */
+  fails: (gen: number) => `fails:${gen}`,
 };
 
 /** Placeholders for one expression: every name and value gets its own. */
@@ -77,10 +80,15 @@ export function loginStateOf(tenantId: string, userId: string, item: Record<stri
     else if (name.startsWith('step:')) steps[name.slice('step:'.length)] = value as number;
     else if (name.startsWith('used:')) used[name.slice('used:'.length)] = value as number;
   }
+  const gen = typeof item.gen === 'number' ? item.gen : 0;
+  const count = item[attr.fails(gen)];
+  // without a live window nothing counts, but the window number stays: the next opens the one after it
   const failures: LoginFailures | undefined =
-    typeof item.failures === 'number'
-      ? { failures: item.failures, maxAttempts: item.failuresMax as number, windowEndsAtMs: item.windowEndsAtMs as number }
-      : undefined;
+    typeof item.windowEndsAtMs === 'number'
+      ? { failures: typeof count === 'number' ? count : 0, maxAttempts: item.failuresMax as number, windowEndsAtMs: item.windowEndsAtMs, gen }
+      : typeof item.gen === 'number'
+        ? { failures: 0, maxAttempts: (item.failuresMax as number | undefined) ?? 0, windowEndsAtMs: 0, gen }
+        : undefined;
   return { challenges, steps, used, failures };
 }
 
@@ -88,7 +96,8 @@ export function loginStateOf(tenantId: string, userId: string, item: Record<stri
 export function applyLoginPatch(e: Expression, patch: LoginPatch, nowMs: number): void {
   for (const [factorId, step] of Object.entries(patch.setSteps ?? {})) e.sets.push(`${e.name(attr.step(factorId))} = ${e.value(step)}`);
   for (const factorId of patch.removeSteps ?? []) e.removes.push(e.name(attr.step(factorId)), e.name(attr.used(factorId)));
-  if (patch.clearFailures || patch.complete) e.removes.push(e.name('failures'), e.name('failuresMax'), e.name('windowEndsAtMs'));
+  // without a live window nothing counts: the next failure opens a new one
+  if (patch.clearFailures || patch.complete) e.removes.push(e.name('windowEndsAtMs'));
   if (patch.complete) completion(e, patch.complete, nowMs);
 }
 
@@ -106,9 +115,17 @@ function completion(e: Expression, c: ChallengeCompletion, nowMs: number): void 
     e.conditions.push(`(attribute_not_exists(${step}) OR ${step} < ${value})`);
   }
   if (c.maxInvalidAttempts !== null) {
-    // not locked at this moment: whatever was read before, the write itself decides
-    const failures = e.name('failures');
-    e.conditions.push(`(attribute_not_exists(${failures}) OR ${failures} < ${e.value(c.maxInvalidAttempts)} OR ${e.name('windowEndsAtMs')} <= ${e.value(nowMs)})`);
+    // not locked at this moment, whatever was read before: no live window, or fewer than the
+    // limit counted in it (the window read, or the next one if failures opened it since)
+    const windowEnds = e.name('windowEndsAtMs');
+    const gen = e.name('gen');
+    const max = e.value(c.maxInvalidAttempts);
+    const under = (g: number) => {
+      const fails = e.name(attr.fails(g));
+      return `(${gen} = ${e.value(g)} AND (attribute_not_exists(${fails}) OR ${fails} < ${max}))`;
+    };
+    e.conditions.push(`(attribute_not_exists(${windowEnds}) OR ${windowEnds} <= ${e.value(nowMs)} OR ${under(c.failuresGen)} OR ${under(c.failuresGen + 1)})`);
+    e.removes.push(e.name(attr.fails(c.failuresGen)), e.name(attr.fails(c.failuresGen + 1)));
   }
 }
 
@@ -123,15 +140,44 @@ export function refusalOf(c: ChallengeCompletion, item: Record<string, unknown> 
     const last = item?.[attr.step(c.totpStep.factorId)];
     if (typeof last === 'number' && last >= c.totpStep.step) return 'step_used';
   }
-  const failures = item?.failures;
-  if (c.maxInvalidAttempts !== null && typeof failures === 'number' && failures >= c.maxInvalidAttempts && (item?.windowEndsAtMs as number) > nowMs) return 'locked';
+  const failures = item ? loginStateOf('', '', item).failures : undefined;
+  if (c.maxInvalidAttempts !== null && failures && failures.failures >= c.maxInvalidAttempts && failures.windowEndsAtMs > nowMs) return 'locked';
   return 'not_found';
 }
 
-/** The failure count moved from `expected` (as read) to `next`, only if it is still `expected`. */
-export function failureUpdate(e: Expression, expected: LoginFailures | undefined, next: LoginFailures): void {
-  const failures = e.name('failures');
+/**
+ * One more failure, in one write that parallel failures do not collide on (each is counted, in
+ * the order DynamoDB takes them, so a right guess racing wrong ones gets through only if fewer
+ * than the limit came before it):
+ * - in the live window read: `fails:<gen>` plus one, while it stays under `below`;
+ * - with no live window: a new generation, counted under a new name (no reset to race on):
+ *   the first to open it sets `gen`, the others add to it;
+ * - the failure that reaches the limit (`lock`): exactly from `below` to the limit, so that
+ *   one writer carries `user.locked` (in a transaction with it).
+ */
+export function failureCount(e: Expression, read: LoginFailures | undefined, next: LoginFailures, options: { nowMs: number; below: number; lock: boolean }): void {
   const windowEnds = e.name('windowEndsAtMs');
-  e.sets.push(`${failures} = ${e.value(next.failures)}`, `${e.name('failuresMax')} = ${e.value(next.maxAttempts)}`, `${windowEnds} = ${e.value(next.windowEndsAtMs)}`);
-  e.conditions.push(expected ? `${failures} = ${e.value(expected.failures)} AND ${windowEnds} = ${e.value(expected.windowEndsAtMs)}` : `attribute_not_exists(${failures})`);
+  const gen = e.name('gen');
+  const now = e.value(options.nowMs);
+  const live = read !== undefined && read.windowEndsAtMs > options.nowMs;
+  const g = read?.gen ?? 0;
+  e.sets.push(`${e.name('failuresMax')} = ${e.value(next.maxAttempts)}`, `${windowEnds} = ${e.value(next.windowEndsAtMs)}`);
+  if (live) {
+    const fails = e.name(attr.fails(g));
+    if (options.lock) {
+      e.sets.push(`${fails} = ${e.value(next.failures)}`);
+      e.conditions.push(`${gen} = ${e.value(g)}`, `${windowEnds} > ${now}`, `${fails} = ${e.value(options.below)}`);
+    } else {
+      e.sets.push(`${fails} = if_not_exists(${fails}, ${e.value(0)}) + ${e.value(1)}`);
+      e.conditions.push(`${gen} = ${e.value(g)}`, `${windowEnds} > ${now}`, `(attribute_not_exists(${fails}) OR ${fails} < ${e.value(options.below)})`);
+    }
+    return;
+  }
+  const g1 = g + 1;
+  const fails = e.name(attr.fails(g1));
+  e.sets.push(`${gen} = ${e.value(g1)}`, `${fails} = if_not_exists(${fails}, ${e.value(0)}) + ${e.value(1)}`);
+  e.removes.push(e.name(attr.fails(g)));
+  const opening = `((attribute_not_exists(${gen}) OR ${gen} = ${e.value(g)}) AND (attribute_not_exists(${windowEnds}) OR ${windowEnds} <= ${now}))`;
+  const joining = `(${gen} = ${e.value(g1)} AND ${windowEnds} > ${now} AND (attribute_not_exists(${fails}) OR ${fails} < ${e.value(options.below)}))`;
+  e.conditions.push(`(${opening} OR ${joining})`);
 }
