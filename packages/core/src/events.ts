@@ -75,7 +75,8 @@ export async function settleLock(
       type: 'user.locked',
       tenantId,
       userId,
-      at: new Date(atMs).toISOString(),
+      // the time of the lock itself, the same for whoever records it (the event's key holds it)
+      at: new Date(failures.lastAtMs ?? atMs).toISOString(),
       actor: 'system',
       detail: { lockedUntil: new Date(failures.windowEndsAtMs).toISOString() },
     };

@@ -88,7 +88,7 @@ export function loginStateOf(tenantId: string, userId: string, item: Record<stri
   // without a live window nothing counts, but the window number stays: the next opens the one after it
   const failures: LoginFailures | undefined =
     typeof item.windowEndsAtMs === 'number'
-      ? { failures: typeof count === 'number' ? count : 0, maxAttempts: item.failuresMax as number, windowEndsAtMs: item.windowEndsAtMs, gen }
+      ? { failures: typeof count === 'number' ? count : 0, maxAttempts: item.failuresMax as number, windowEndsAtMs: item.windowEndsAtMs, gen, ...(typeof item.lastFailureAtMs === 'number' ? { lastAtMs: item.lastFailureAtMs } : {}) }
       : typeof item.gen === 'number'
         ? { failures: 0, maxAttempts: (item.failuresMax as number | undefined) ?? 0, windowEndsAtMs: 0, gen }
         : undefined;
@@ -164,7 +164,7 @@ export function failureCount(e: Expression, read: LoginFailures | undefined, nex
   const max = e.value(options.max);
   const live = read !== undefined && read.windowEndsAtMs > options.nowMs;
   const g = read?.gen ?? 0;
-  e.sets.push(`${e.name('failuresMax')} = ${e.value(next.maxAttempts)}`, `${windowEnds} = ${e.value(next.windowEndsAtMs)}`);
+  e.sets.push(`${e.name('failuresMax')} = ${e.value(next.maxAttempts)}`, `${windowEnds} = ${e.value(next.windowEndsAtMs)}`, `${e.name('lastFailureAtMs')} = ${now}`);
   if (live) {
     const fails = e.name(attr.fails(g));
     e.sets.push(`${fails} = if_not_exists(${fails}, ${e.value(0)}) + ${e.value(1)}`);
