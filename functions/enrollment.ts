@@ -4,6 +4,7 @@ import {
   checkFreshVerification,
   confirmFactor,
   disableTwoFactor,
+  eraseUser,
   getUser,
   listFactors,
   putUser,
@@ -23,6 +24,7 @@ const wiring = wire({ authenticate, clock, random, tenant, users, stats, devices
 export const handler = httpFunction(enrollmentRoutes, wiring, {
   putUser: ({ deps, caller, params, body }) => putUser(deps, caller.tenantId, params.userId!, body as PutUserBody),
   getUser: ({ deps, caller, params }) => getUser(deps, caller.tenantId, params.userId!),
+  deleteUser: ({ deps, caller, params }) => eraseUser(deps, caller.tenantId, params.userId!, actorOf(caller)),
   disableTwoFactor: ({ deps, caller, params }) => disableTwoFactor(deps, caller.tenantId, params.userId!, actorOf(caller)),
   createFactor: ({ deps, caller, params, body }) => startFactorEnrollment(deps, caller.tenantId, params.userId!, body as CreateFactorBody),
   listFactors: ({ deps, caller, params }) => listFactors(deps, caller.tenantId, params.userId!),

@@ -72,7 +72,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // users, factors (sealed with the tenant's data key), recovery codes, codes sent at enrolment
   // (send throttle in the attempts table), disabling 2FA (removes trusted devices), fresh verification
   enrollment: {
-    tables: { secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', events: 'write' },
+    tables: { secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', events: 'readWrite' },
     directory: { read: [...keyed, 'tenant', ...signs.read], write: signs.write },
     touchesApiKeys: true,
     kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },

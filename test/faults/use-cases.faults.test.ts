@@ -1,7 +1,8 @@
 /**
  * Threat: a bad day in production. For each state-changing use case, the N-th DynamoDB call
  * along it fails — before it happens, or after it took effect with the caller told it failed —
- * for every N, and then the client retries. Never a 500; and after the retry (and a relay run):
+ * for every N (enrol, confirm, remove, disable, reset, regenerate, recovery code, lockout, trust
+ * and revoke a device, erase a user), and then the client retries. Never a 500; and after the retry (and a relay run):
  * the last `two_factor.*` event matches the user's state, each active factor has exactly one
  * `factor.added`, no event is there twice, the overview equals a brute-force count of the
  * users, no spent or replaced recovery code works, and a re-enrolment after a reset or disable
@@ -181,6 +182,19 @@ const useCases: UseCase[] = [
     check: async (ctx) => {
       expect((await t.app('GET', `/v1/users/${ctx.userId}/devices`)).body.devices).toEqual([]);
       expect((await eventsOf(ctx.userId)).filter((e) => e.type === 'device.revoked')).toHaveLength(1);
+    },
+  },
+  {
+    name: 'erase a user',
+    setup: enrolled,
+    act: (ctx) => t.app('DELETE', `/v1/users/${ctx.userId}`),
+    retried: [204, 404],
+    check: async (ctx) => {
+      expect((await t.app('GET', `/v1/users/${ctx.userId}`)).status).toBe(404);
+      // nothing of theirs is left in the audit trail but the one user.deleted
+      expect((await eventsOf(ctx.userId)).map((e) => e.type)).toEqual(['user.deleted']);
+      // and the same id enrols from scratch, with fresh codes
+      await reEnrolGetsFreshCodes(ctx);
     },
   },
 ];

@@ -52,7 +52,7 @@ const expected: Record<LambdaFunctionName, Expected> = {
   public: { tables: {}, directory: { read: [SIGNINGKEY], write: [SIGNINGKEY] }, kms: { [SIGNING_KEY]: [...signs] } },
   console: { tables: {} },
   enrollment: {
-    tables: { secrets: RW, attempts: RW, devices: RW, events: W },
+    tables: { secrets: RW, attempts: RW, devices: RW, events: RW },
     directory: { read: [APIKEY, TENANT, SIGNINGKEY], write: [SIGNINGKEY] },
     touchesApiKeys: true,
     kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'], [SIGNING_KEY]: [...signs] },

@@ -20,6 +20,7 @@ export const securityEventTypes = [
   'enforcement.grace_expired',
   'user.unlocked',
   'user.reset',
+  'user.deleted',
   'policy.updated',
 ] as const;
 export type SecurityEventType = (typeof securityEventTypes)[number];
@@ -39,6 +40,7 @@ export const securityEventDescriptions: Record<SecurityEventType, string> = {
   'enforcement.grace_expired': "The user's grace period ended without a factor: enrollment is now required (detail: graceEndsAt).",
   'user.unlocked': 'An admin lifted the lockout of the user.',
   'user.reset': "An admin reset the user's two-factor: factors, recovery codes and devices removed, lock lifted; the user enrolls again.",
+  'user.deleted': 'The user was erased: profile, factors, recovery codes, challenges, trusted devices and their audit entries are gone; this entry stays.',
   'policy.updated': "An admin changed the tenant's policy (userId null; detail: the changed top-level fields).",
 };
 

@@ -65,6 +65,8 @@ export type ThrottleOutcome = { allowed: true; ticket: SendTicket } | { allowed:
 export interface SendThrottle {
   take(input: { tenantId: string; userId: string; destinationKey: string; nowMs: number; limits: SendLimits }): Promise<ThrottleOutcome>;
   release(ticket: SendTicket): Promise<void>;
+  /** Forgets the user's own counters (erasure); the tenant's and destinations' stay (they hold no user). */
+  forgetUser(tenantId: string, userId: string): Promise<void>;
 }
 
 export interface TenantDirectory {
@@ -161,8 +163,10 @@ export interface CodeUpdate {
  */
 export interface EventOutbox {
   record(events: SecurityEvent[]): Promise<void>;
-  /** Records an event unless it is there already (by its id): moving it out of an item's own outbox twice records it once. */
+  /** Records an event unless it is there already (by its id): whoever sees a derived event records it once. */
   recordOnce(event: SecurityEvent): Promise<void>;
+  /** Erasure: every event of the user goes but those of `keep` types. */
+  eraseUser(tenantId: string, userId: string, keep: string[]): Promise<void>;
   /** Events not yet published, oldest first. */
   pending(limit: number): Promise<SecurityEvent[]>;
   markPublished(events: SecurityEvent[]): Promise<void>;
@@ -288,6 +292,8 @@ export interface UserChange {
   userId: string;
   /** The revision read (0: the user has no profile yet). */
   revision: number;
+  /** The user is erased: the profile goes (with the other parts the change names), and their share of the overview. */
+  erase?: boolean;
   /** Profile fields to set (undefined removes one); a new user's profile is created. */
   profile?: Partial<Omit<UserProfile, 'tenantId' | 'userId'>>;
   twoFactorOn?: boolean;

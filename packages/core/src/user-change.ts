@@ -44,6 +44,17 @@ export async function changeUser<R>(
     const parts = decision.change ?? {};
     const after = applyParts(user, parts, tenantId, userId, deps.clock.nowMs());
     const newEvents = decision.events ?? [];
+    if (parts.erase) {
+      const events = stampEvents(deps, newEvents);
+      // the user's share of the overview goes with them
+      const stats = user.summary ? Object.fromEntries(Object.entries(summaryDelta(undefined, user.summary)).map(([k, v]) => [k, -v])) : {};
+      const outcome = await deps.users.commit({ tenantId, userId, revision: user.summaryVersion ?? 0, ...parts, summary: user.summary ?? summarise(tenant, user), inGraceIndex: false, events, stats });
+      if (outcome === 'committed') {
+        await publishRecorded(deps, events);
+        return decision.result;
+      }
+      continue;
+    }
     if (!after.profile) {
       if (Object.keys(parts).length === 0 && newEvents.length === 0) return decision.result;
       throw new Error('a change to a user without a profile must create it');

@@ -1,6 +1,7 @@
 /** Users as client apps see them: create or update one, read it, list its factors. */
 import type { PutUserBody, User } from '@twofold/contract/schemas';
-import type { CoreDeps } from './deps';
+import type { Actor, CoreDeps } from './deps';
+import { allDevicesOf } from './devices';
 import { fail } from './errors';
 import type { UserAggregate, UserProfile } from './records';
 import { changeUser, type ChangeDeps } from './user-change';
@@ -45,4 +46,30 @@ export async function getUser(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users'>
 export async function listFactors(deps: Pick<CoreDeps, 'users'>, tenantId: string, userId: string) {
   const user = await loadExistingUser(deps, tenantId, userId);
   return { factors: user.factors.map(factorView) };
+}
+
+/**
+ * Erasure (a user who leaves): profile with email and phone, factors, recovery codes, the login
+ * item with its challenges, trusted devices and remembered IPs, the user's send counters, their
+ * share of the overview, and their audit entries — but the `user.deleted` left in their place.
+ * The user change is one transaction; the audit entries and counters are removed after it, and
+ * a retried erasure finishes that part (answering 404 once the user is gone).
+ */
+export async function eraseUser(deps: ChangeDeps & Pick<CoreDeps, 'devices' | 'throttle'>, tenantId: string, userId: string, actor: Actor = 'user'): Promise<void> {
+  const existed = await changeUser(deps, tenantId, userId, async (user) => {
+    if (!exists(user)) return { result: false };
+    return {
+      change: {
+        erase: true,
+        deleteFactors: user.factors.map((f) => f.factorId),
+        login: { delete: true },
+        ...(user.recovery ? { recovery: { remove: true } } : {}),
+        devices: await allDevicesOf(deps, tenantId, userId),
+      },
+      events: [{ type: 'user.deleted' as const, tenantId, userId, actor }],
+      result: true,
+    };
+  });
+  await Promise.all([deps.outbox.eraseUser(tenantId, userId, ['user.deleted']), deps.throttle.forgetUser(tenantId, userId)]);
+  if (!existed) fail('user_not_found', `No user ${userId}.`);
 }

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { EventOutbox } from '@twofold/core/ports';
 import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
@@ -36,6 +36,33 @@ export class DynamoEventOutbox implements EventOutbox {
 
   async recordOnce(event: SecurityEvent): Promise<void> {
     await conditional(() => this.db.send(new PutCommand({ TableName: this.tableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' })));
+  }
+
+  async eraseUser(tenantId: string, userId: string, keep: string[]): Promise<void> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'by-user',
+          KeyConditionExpression: 'tenantUser = :k',
+          ExpressionAttributeValues: { ':k': `${tenantId}#${userId}` },
+          ProjectionExpression: 'pk, sk, #type',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      const doomed = (page.Items ?? []).filter((item) => !keep.includes(item.type as string));
+      for (let i = 0; i < doomed.length; i += 25) {
+        let requests: Record<string, unknown>[] | undefined = doomed.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
+        for (let tries = 0; requests?.length && tries < 5; tries++) {
+          const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
+          requests = out.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
+        }
+        if (requests?.length) throw new Error('DynamoDB left event deletes unprocessed');
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
   }
 
   async pending(limit: number): Promise<SecurityEvent[]> {

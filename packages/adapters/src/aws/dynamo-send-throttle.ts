@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, QueryCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SendLimits, SendThrottle, SendTicket, ThrottleOutcome } from '@twofold/core/ports';
 import { conditional } from './dynamo';
 
@@ -108,5 +108,12 @@ export class DynamoSendThrottle implements SendThrottle {
         }),
       ),
     );
+  }
+
+  async forgetUser(tenantId: string, userId: string): Promise<void> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `THROTTLE#${tenantId}#USER#${userId}` }, ProjectionExpression: 'pk, sk' }),
+    );
+    await Promise.all(Items.map((item) => this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }))));
   }
 }

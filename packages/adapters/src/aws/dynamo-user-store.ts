@@ -36,7 +36,12 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
 
   async commit(change: UserChange): Promise<ChangeOutcome> {
     const { tenantId, userId } = change;
-    const items: Record<string, unknown>[] = [{ Update: { TableName: this.tableName, Key: this.key(tenantId, userId, userItem.profile), ...this.profileUpdate(change).update() } }];
+    const profileKey = this.key(tenantId, userId, userItem.profile);
+    const items: Record<string, unknown>[] = [
+      change.erase
+        ? { Delete: { TableName: this.tableName, Key: profileKey, ...this.revisionCheck(change.revision) } }
+        : { Update: { TableName: this.tableName, Key: profileKey, ...this.profileUpdate(change).update() } },
+    ];
     if (change.login) {
       const Key = this.key(tenantId, userId, userItem.login);
       if (change.login.delete) items.push({ Delete: { TableName: this.tableName, Key } });
@@ -93,6 +98,13 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
       if (!login || loginIndex < 0 || reasons[0]?.Code !== 'None' || reasons[loginIndex]?.Code !== 'ConditionalCheckFailed') return 'conflict';
       return { refused: refusalOf(login, cancelledItem(error, loginIndex) ?? {}, login.verifiedAtMs) };
     }
+  }
+
+  /** Only if the user's revision is still `revision` (0: no revision yet). */
+  private revisionCheck(revision: number) {
+    return revision === 0
+      ? { ConditionExpression: 'attribute_not_exists(summaryVersion)' }
+      : { ConditionExpression: 'summaryVersion = :revision', ExpressionAttributeValues: { ':revision': revision } };
   }
 
   /**
