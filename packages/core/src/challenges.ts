@@ -4,7 +4,7 @@
  * the code is sent now; a resend sends a new one (the old one stops working) or switches to
  * another of the user's methods when the policy allows fallback.
  */
-import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody, Method, ResendBody } from '@twofold/contract/schemas';
+import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody, Method, Policy, ResendBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination, requireSmsDestinationAllowed } from './destinations';
@@ -26,11 +26,17 @@ type ReadsUsers = { users: UserReader };
 /** What preparing and sending a code takes: the tenant's keys, the send throttle, the senders. */
 type CodeDeps = Pick<CoreDeps, 'keyRing' | 'random' | 'throttle' | 'sendLimits' | 'sms' | 'email'>;
 
-/** The methods a user can answer a challenge with, best first. */
-export function usableMethods(user: UserAggregate): Method[] {
+/**
+ * The methods a user can answer a challenge with, best first: their active factors of a type the
+ * policy allows now (a method the tenant dropped is neither offered nor accepted, whenever the
+ * factor was enrolled; an emergency recovery phone, enrolled outside the login methods, stays),
+ * and recovery codes alongside.
+ */
+export function usableMethods(user: UserAggregate, policy: Policy): Method[] {
   const methods = new Set<Method>();
+  const allowed = new Set<string>(policy.methods.allowed);
   for (const type of ['totp', 'sms', 'email'] as const) {
-    if (user.factors.some((f) => f.status === 'active' && f.type === type)) methods.add(type);
+    if (user.factors.some((f) => f.status === 'active' && f.type === type && (allowed.has(type) || f.recovery === true))) methods.add(type);
   }
   if (methods.size > 0 && (user.recovery?.hashes.length ?? 0) > 0) methods.add('recovery_code');
   return [...methods];
@@ -95,10 +101,12 @@ export async function createChallenge(
     expiresAt: null,
   });
   if (!policy.enabled) return notRequired('two_factor_disabled');
-  const methods = usableMethods(user);
+  const methods = usableMethods(user, policy);
   const enforcement = enforcementOf(tenant, user, now);
   const grace = enforcement.graceEndsAtMs !== null ? { graceEndsAt: iso(enforcement.graceEndsAtMs) } : {};
-  const due = enrollmentDue(tenant, user, now);
+  // a user whose factors the policy no longer allows is one who must enrol again, not one without 2FA
+  const stranded = methods.length === 0 && user.factors.some((f) => f.status === 'active');
+  const due = enrollmentDue(tenant, user, now) ?? (stranded ? [...policy.methods.allowed] : undefined);
   // past the grace period without a factor: the user must enroll before using the app
   if (methods.length === 0 && due) {
     return { ...notRequired('enrollment_required'), required: true, enrollmentRequired: true, enrollmentMethods: due, ...grace };
@@ -244,7 +252,7 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
   const method = body.method ?? challenge.method;
   if (method !== challenge.method) {
     if (!challenge.limits.allowFallback) fail('method_not_available', "This tenant's policy does not allow switching to another method.");
-    if (!usableMethods(user).includes(method)) fail('method_not_available', `The user cannot use ${method}.`);
+    if (!usableMethods(user, tenant.policy).includes(method)) fail('method_not_available', `The user cannot use ${method}.`);
   }
   const { resendLimit } = challenge.limits;
   const remaining = (resends: number) => (resendLimit === null ? null : Math.max(0, resendLimit - resends));

@@ -27,6 +27,7 @@ import { SealedDataError } from './secret-box';
 import { matchTotp, type TotpKey } from './totp';
 import { totpKeyOf } from './totp-factor';
 import { changeUser, type ChangeDeps } from './user-change';
+import { usableMethods } from './challenges';
 
 export type VerifyDeps = Pick<CoreDeps, 'challenges' | 'keyRing' | 'assertions'> & ChangeDeps;
 
@@ -44,6 +45,12 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
   const lock = lockStateOf(user.failures, now);
   if (lock.locked) lockedFail(lock.lockedUntilMs ?? now, now);
 
+  // the policy as it is now: a method the tenant dropped since the challenge started is not accepted
+  const usable = usableMethods(user, tenant.policy);
+  const answering: Method = body.recoveryCode !== undefined ? 'recovery_code' : challenge.method === 'recovery_code' ? 'totp' : challenge.method;
+  if (challenge.purpose !== 'new_device' && !usable.includes(answering)) {
+    fail('method_not_available', `This tenant's policy no longer allows ${answering}; start a new login.`);
+  }
   const keys = await deps.keyRing.keysFor(tenant);
   const matched = await matchAnswer(keys, challenge, user, body, now);
   if (!matched) return countFailure(deps, tenantId, userId, user.failures, challenge, now);
