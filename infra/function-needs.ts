@@ -22,7 +22,7 @@ import type { LambdaFunctionName } from './bundling';
 export type TableAccess = 'read' | 'write' | 'readWrite';
 
 /** The kinds of directory item, by partition key prefix. */
-export type DirectoryItem = 'tenant' | 'apiKey' | 'signingKey' | 'keyUse';
+export type DirectoryItem = 'tenant' | 'apiKey' | 'signingKey' | 'keyUse' | 'tenantList';
 
 /** What KMS does for the KeyVault port: unwrap a data key (Decrypt), make a new one (GenerateDataKey). */
 export type KeyUse = 'Decrypt' | 'GenerateDataKey';
@@ -125,10 +125,10 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   },
 
   // scheduled: grace-period deadlines (secrets `grace` index and user summaries), the tenant's
-  // name for the email, expiry events, reminder emails
+  // name for the email, expiry events, reminder emails; every tenant (the `tenants` index) for the overview recount
   'grace-expiry': {
     tables: { secrets: 'readWrite', events: 'write' },
-    directory: { read: ['tenant'] },
+    directory: { read: ['tenant', 'tenantList'] },
     kms: {},
     publishesEvents: true,
     email: 'send',

@@ -56,6 +56,8 @@ export const directoryLeadingKeys: Record<DirectoryItem, string> = {
   signingKey: keys.signingKey.pk,
   // when each API key was last used (KEYUSE#<tenantId>, apart from the key item: see DynamoApiKeyStore)
   keyUse: 'KEYUSE#*',
+  // the sparse `tenants` index (its partition key value): every tenant, for the scheduled recount
+  tenantList: 'TENANTS',
 };
 
 /** The one attribute of an API-key item that a function checking keys may write (besides the key it names). */
@@ -171,9 +173,13 @@ const leadingKeys = (items: readonly DirectoryItem[]) => ({
  * function's needs name, and for API functions the `lastUsedAt` of an API key alone.
  */
 function grantDirectory(table: ITable, role: Role, needs: Needs) {
-  const { read = [], write = [] } = needs.directory ?? {};
+  const { read: allRead = [], write = [] } = needs.directory ?? {};
+  const read = allRead.filter((item) => item !== 'tenantList');
   // a read of an item one writes is granted with the read, the write adds only write actions
   if (read.length > 0) role.addToPrincipalPolicy(new PolicyStatement({ actions: [...tableActions.read], resources: [table.tableArn], conditions: leadingKeys(read) }));
+  if (allRead.includes('tenantList')) {
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [table.tableArn, `${table.tableArn}/index/tenants`], conditions: leadingKeys(['tenantList']) }));
+  }
   if (write.length > 0) role.addToPrincipalPolicy(new PolicyStatement({ actions: [...tableActions.write], resources: [table.tableArn], conditions: leadingKeys(write) }));
   if (needs.touchesApiKeys) {
     role.addToPrincipalPolicy(

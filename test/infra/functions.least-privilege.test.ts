@@ -38,6 +38,8 @@ interface Expected {
   directory?: { read?: Item[]; write?: Item[] };
   /** May set lastUsedAt on API-key items (API functions, which check keys themselves). */
   touchesApiKeys?: true;
+  /** May Query the directory's sparse `tenants` index (every tenant: the scheduled overview recount). */
+  tenantIndex?: true;
   /** KMS actions, by the encryption context's purpose they are limited to. */
   kms?: Partial<Record<Purpose, ('kms:Decrypt' | 'kms:GenerateDataKey')[]>>;
   putEvents?: true;
@@ -79,7 +81,7 @@ const expected: Record<LambdaFunctionName, Expected> = {
   devices: { tables: { secrets: RW, devices: RW, events: W }, directory: { read: [APIKEY, TENANT] }, touchesApiKeys: true, putEvents: true },
   'event-relay': { tables: { secrets: RW, events: RW }, putEvents: true },
   admin: { tables: { secrets: RW, devices: RW, events: RW }, directory: { read: [APIKEY, TENANT, KEYUSE], write: [TENANT, APIKEY, KEYUSE] }, kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'] }, putEvents: true },
-  'grace-expiry': { tables: { secrets: RW, events: W }, directory: { read: [TENANT] }, putEvents: true, email: true },
+  'grace-expiry': { tables: { secrets: RW, events: W }, directory: { read: [TENANT] }, putEvents: true, email: true, tenantIndex: true },
 };
 
 const indexesOf: Partial<Record<TableName, string[]>> = {
@@ -110,6 +112,7 @@ describe('each function may do what the matrix says and nothing more', () => {
       ...(want.directory?.read ? [{ actions: sorted(tableActions.read), leadingKeys: sorted(want.directory.read) }] : []),
       ...(want.directory?.write ? [{ actions: sorted(tableActions.write), leadingKeys: sorted(want.directory.write) }] : []),
       ...(want.touchesApiKeys ? [{ actions: ['dynamodb:UpdateItem'], leadingKeys: [KEYUSE], attributes: ['lastUsedAtMs', 'pk', 'sk'] }] : []),
+      ...(want.tenantIndex ? [{ actions: ['dynamodb:Query'], leadingKeys: ['TENANTS'] }] : []),
     ];
     expect(sorted(got.directory.map((g) => JSON.stringify(g)))).toEqual(sorted(directoryWanted.map((g) => JSON.stringify(g))));
     const kmsWanted = Object.fromEntries(Object.entries(want.kms ?? {}).map(([purpose, actions]) => [purpose, sorted(actions)]));

@@ -23,6 +23,10 @@ export const tables = {
     description: 'Tenants, their policy and wrapped data key, and API key hashes',
     partitionKey: 'pk',
     sortKey: 'sk',
+    globalIndexes: [
+      // sparse: every tenant (their records carry tenantList), for the scheduled overview recount
+      { name: 'tenants', partitionKey: 'tenantList', sortKey: 'pk' },
+    ],
   },
   secrets: {
     name: 'secrets',

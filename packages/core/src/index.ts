@@ -13,6 +13,7 @@ export * from './events';
 export * from './factor-removal';
 export * from './fresh-verification';
 export * from './grace-expiry';
+export * from './overview-recount';
 export * from './ids';
 export * from './keyring';
 export * from './lockout';

@@ -71,6 +71,8 @@ export interface SendThrottle {
 
 export interface TenantDirectory {
   getTenant(tenantId: string): Promise<TenantRecord | undefined>;
+  /** Every tenant's id (a sparse index: for jobs that go over all tenants). */
+  listTenantIds(): Promise<string[]>;
   /** Fails (returns false) when the tenant exists already. */
   createTenant(tenant: TenantRecord): Promise<boolean>;
   putPolicy(tenantId: string, policy: Policy, enforcementSince?: TenantRecord['enforcementSince']): Promise<void>;
@@ -93,12 +95,15 @@ export interface UserStore extends UserReader, UserChanges {
   replaceFactorCode(tenantId: string, userId: string, factorId: string, code: { codeHash: string; codeExpiresAtMs: number }): Promise<boolean>;
   /** Counts a wrong code on a pending factor; false when its attempts are used up. */
   countFactorFailure(tenantId: string, userId: string, factorId: string, maxAttempts: number): Promise<number | false>;
+  /** A tenant's users' summaries, a page at a time (the overview recount). */
+  summaries(tenantId: string, cursor: string | undefined, limit: number): Promise<{ summaries: UserSummary[]; nextCursor: string | null }>;
   /** A tenant's user ids in order, optionally only of one status or role, a page at a time. */
   listUsers(tenantId: string, query: { status?: UserStatus; role?: string; cursor?: string; limit: number }): Promise<{ userIds: string[]; nextCursor: string | null }>;
 }
 
 /** Counters per tenant for the overview, moved by differences (never by counting users). */
 export interface TenantStats {
+  /** Moves counters outside any user change (the recount's repairs). */
   add(tenantId: string, delta: Record<string, number>): Promise<void>;
   read(tenantId: string): Promise<Record<string, number>>;
   /** The latest enrollments, newest first. */

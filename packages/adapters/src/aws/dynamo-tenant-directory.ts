@@ -1,4 +1,7 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+
+/** The partition of the sparse `tenants` index: every tenant record is in it. */
+const TENANT_LIST = 'TENANTS';
 import { Policy } from '@twofold/contract/schemas';
 import type { SigningKeyRecord, SigningKeyStore } from '@twofold/core/assertions';
 import type { TenantDirectory } from '@twofold/core/ports';
@@ -32,11 +35,24 @@ export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.tenant(tenant.tenantId), ...tenant },
+          Item: { ...keys.tenant(tenant.tenantId), ...tenant, tenantList: TENANT_LIST },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
     );
+  }
+
+  async listTenantIds(): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, IndexName: 'tenants', KeyConditionExpression: 'tenantList = :l', ExpressionAttributeValues: { ':l': TENANT_LIST }, ProjectionExpression: 'tenantId', ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) ids.push(item.tenantId as string);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return ids;
   }
 
   async putPolicy(tenantId: string, policy: Policy, enforcementSince?: TenantRecord['enforcementSince']): Promise<void> {

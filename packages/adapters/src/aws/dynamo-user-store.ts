@@ -1,6 +1,7 @@
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChangeOutcome, UserChange, UserStore } from '@twofold/core/ports';
 import type { UserStatus } from '@twofold/contract/schemas';
+import type { UserSummary } from '@twofold/core/records';
 import { keys, userItem } from '../tables';
 import { cancelledItem, isCancelledOnCondition } from './dynamo-challenge-store';
 import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
@@ -175,6 +176,21 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
       if (isConditionFailure(err)) return false;
       throw err;
     }
+  }
+
+  async summaries(tenantId: string, cursor: string | undefined, limit: number) {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'by-tenant',
+        KeyConditionExpression: 'tenantKey = :tenant',
+        ExpressionAttributeValues: { ':tenant': tenantId },
+        ProjectionExpression: 'summary, pk, sk, tenantKey, userId',
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, { tenantKey: tenantId }) } : {}),
+      }),
+    );
+    return { summaries: (page.Items ?? []).flatMap((item) => (item.summary ? [item.summary as UserSummary] : [])), nextCursor: encodeCursor(page.LastEvaluatedKey) };
   }
 
   /**
