@@ -4,7 +4,7 @@
  * the code is sent now; a resend sends a new one (the old one stops working) or switches to
  * another of the user's methods when the policy allows fallback.
  */
-import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody, Method, ResendBody } from '@twofold/contract/schemas';
+import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody, Method, Policy, ResendBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination } from './destinations';
@@ -17,6 +17,9 @@ import { attemptsRemaining, lockStateOf } from './lockout';
 import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './otp-codes';
 import type { UserReader } from './ports';
 import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
+import { permittedActiveFactors } from './method-rules';
+import { relyingPartyOf } from './webauthn';
+import { startWebauthnLogin, webauthnOptionsFor } from './webauthn-login';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -25,11 +28,16 @@ type ReadsUsers = { users: UserReader };
 /** What preparing and sending a code takes: the tenant's keys, the send throttle, the senders. */
 type CodeDeps = Pick<CoreDeps, 'keyRing' | 'random' | 'throttle' | 'sendLimits' | 'sms' | 'email'>;
 
-/** The methods a user can answer a challenge with, best first. */
-export function usableMethods(user: UserAggregate): Method[] {
+/**
+ * The methods a user can answer a challenge with, best first: of their active factors, those the
+ * policy's role rules let them use (a passkey only while the policy names a relying party).
+ */
+export function usableMethods(user: UserAggregate, policy?: Policy): Method[] {
   const methods = new Set<Method>();
-  for (const type of ['totp', 'sms', 'email'] as const) {
-    if (user.factors.some((f) => f.status === 'active' && f.type === type)) methods.add(type);
+  const active = permittedActiveFactors(policy, user);
+  for (const type of ['webauthn', 'totp', 'sms', 'email'] as const) {
+    if (type === 'webauthn' && policy && !relyingPartyOf(policy)) continue;
+    if (active.some((f) => f.type === type)) methods.add(type);
   }
   if (methods.size > 0 && (user.recovery?.hashes.length ?? 0) > 0) methods.add('recovery_code');
   return [...methods];
@@ -48,7 +56,7 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
     return asked;
   }
   const preferred = tenant.policy.methods.default;
-  if (methods.includes(preferred) && (preferred === 'totp' || factorFor(user, preferred)?.recovery !== true)) return preferred;
+  if (methods.includes(preferred) && (preferred === 'totp' || preferred === 'webauthn' || factorFor(user, preferred)?.recovery !== true)) return preferred;
   // a recovery phone is for emergencies: never the default
   return methods.find((m) => m !== 'recovery_code' && !(m === 'sms' && factorFor(user, 'sms')?.recovery)) ?? methods[0]!;
 }
@@ -71,7 +79,7 @@ export async function createChallenge(
     expiresAt: null,
   });
   if (!policy.enabled) return notRequired('two_factor_disabled');
-  const methods = usableMethods(user);
+  const methods = usableMethods(user, policy);
   const enforcement = enforcementOf(tenant, user, now);
   const grace = enforcement.graceEndsAtMs !== null ? { graceEndsAt: iso(enforcement.graceEndsAtMs) } : {};
   const due = enrollmentDue(tenant, user, now);
@@ -123,6 +131,9 @@ export async function createChallenge(
       trustedDeviceDays: policy.trustedDevices.enabled ? policy.trustedDevices.days : null,
     },
   };
+  // a user with a passkey: the challenge it must sign is kept on the challenge (a resend may switch to it)
+  const passkey = methods.includes('webauthn') ? await startWebauthnLogin(deps, tenant, keys, user, userId) : undefined;
+  if (passkey) challenge.webauthnChallenge = passkey.challenge;
   let destination: string | undefined;
   if (method === 'sms' || method === 'email') {
     const sent = await prepareCode(deps, tenant, user, challenge, method, now);
@@ -142,6 +153,7 @@ export async function createChallenge(
     method,
     expiresAt: iso(challenge.expiresAtMs),
     ...(destination ? { destination } : {}),
+    ...(method === 'webauthn' && passkey ? { options: passkey.options } : {}),
     // verify first, then send the user to enroll what the policy requires
     ...(due && purpose !== 'new_device' ? { enrollmentRequired: true, enrollmentMethods: due } : {}),
     ...(purpose === 'new_device' ? grace : {}),
@@ -208,7 +220,7 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
   const method = body.method ?? challenge.method;
   if (method !== challenge.method) {
     if (!challenge.limits.allowFallback) fail('method_not_available', "This tenant's policy does not allow switching to another method.");
-    if (!usableMethods(user).includes(method)) fail('method_not_available', `The user cannot use ${method}.`);
+    if (!usableMethods(user, tenant.policy).includes(method)) fail('method_not_available', `The user cannot use ${method}.`);
   }
   const { resendLimit } = challenge.limits;
   const remaining = (resends: number) => (resendLimit === null ? null : Math.max(0, resendLimit - resends));
@@ -224,7 +236,8 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
       cooldownSeconds: 0,
     });
     if (outcome === 'not_pending') fail('challenge_already_verified');
-    return { challengeId, method, expiresAt: iso(challenge.expiresAtMs), resendsRemaining: remaining(challenge.resends) };
+    const options = method === 'webauthn' ? await webauthnOptionsFor(tenant, await deps.keyRing.keysFor(tenant), user, challenge) : undefined;
+    return { challengeId, method, expiresAt: iso(challenge.expiresAtMs), resendsRemaining: remaining(challenge.resends), ...(options ? { options } : {}) };
   }
 
   // fail fast on what the read already shows; the conditional write below settles races

@@ -3,7 +3,7 @@
  * or an email address (a code sent to it), and confirming it with a code. The first active
  * factor turns two-factor on and comes with the user's recovery codes.
  */
-import type { CreateFactorBody, FactorEnrollment, FactorVerified, OtpEnrollment, TotpEnrollment } from '@twofold/contract/schemas';
+import type { ConfirmFactorBody, CreateFactorBody, FactorEnrollment, FactorVerified, OtpEnrollment, TotpEnrollment } from '@twofold/contract/schemas';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination, normaliseEmail, normalisePhone } from './destinations';
 import { destinationKey, newOtpCode, otpHash, sameHash } from './otp-codes';
@@ -18,6 +18,8 @@ import { encodeSecret, matchTotp, newTotpSecret, otpauthUri, type TotpKey } from
 import { factorBinding, totpKeyOf } from './totp-factor';
 import { qrCodeDataUrl } from './totp-qr-code';
 import { syncUser, type SyncDeps } from './user-sync';
+import { permitsType } from './method-rules';
+import { activateWebauthnFactor, startWebauthnEnrollment } from './webauthn-enrollment';
 
 /** A user may hold this many factors, pending ones included. */
 export const MAX_FACTORS_PER_USER = 10;
@@ -35,7 +37,11 @@ export async function startFactorEnrollment(
   if (user.factors.length >= MAX_FACTORS_PER_USER) {
     fail('too_many_factors', `A user may have at most ${MAX_FACTORS_PER_USER} factors; remove one first.`);
   }
+  if (!permitsType(tenant.policy, user, body.type)) {
+    fail('method_not_available', `The tenant's role rules do not let this user enrol ${body.type}.`);
+  }
   try {
+    if (body.type === 'webauthn') return await startWebauthnEnrollment(deps, tenant, userId, user, body, now);
     if (body.type !== 'totp') return await startOtpEnrollment(deps, tenant, userId, user, body, now);
     return await startTotpEnrollment(deps, tenant, userId, user, body, now);
   } finally {
@@ -84,7 +90,7 @@ async function startTotpEnrollment(
   };
 }
 
-type OtpFactorBody = Exclude<CreateFactorBody, { type: 'totp' }>;
+type OtpFactorBody = Extract<CreateFactorBody, { type: 'sms' | 'email' }>;
 
 /**
  * Enrolling a phone (SMS) or an email address: the destination is normalised and checked, a
@@ -152,7 +158,7 @@ export async function confirmFactor(
   tenantId: string,
   userId: string,
   factorId: string,
-  code: string,
+  answer: ConfirmFactorBody,
 ): Promise<FactorVerified> {
   const now = deps.clock.nowMs();
   const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
@@ -162,7 +168,12 @@ export async function confirmFactor(
 
   const keys = await deps.keyRing.keysFor(tenant);
   let activated: boolean;
-  if (factor.type === 'totp') {
+  // a passkey is confirmed with its registration response, every other factor with a code
+  if (factor.type !== 'webauthn' && answer.code === undefined) fail('invalid_code', 'Confirm this factor with code.', { attemptsRemaining: MAX_ENROLLMENT_ATTEMPTS - factor.failedAttempts });
+  const code = answer.code!;
+  if (factor.type === 'webauthn') {
+    activated = await activateWebauthnFactor(deps, tenant, keys, userId, user, factor, answer.credential, now);
+  } else if (factor.type === 'totp') {
     const step = await matchTotp(totpKeyOf(keys, tenantId, userId, factor), code, {
       epochSeconds: Math.floor(now / 1000),
       window: tenant.policy.totp.window,

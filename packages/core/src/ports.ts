@@ -5,7 +5,8 @@
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { Policy, Scope } from '@twofold/contract/schemas';
 import type { UserStatus } from '@twofold/contract/schemas';
-import type { ApiKeyRecord, ChallengeRecord, FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile, UserSummary } from './records';
+import type { ApiKeyRecord, ChallengeRecord, FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile, UserSummary, WebauthnCredentialRecord } from './records';
+import type { CredentialUse } from './webauthn';
 
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
@@ -79,12 +80,16 @@ export interface UserStore extends UserReader {
   /** Creates the profile only if it does not exist. */
   ensureProfile(tenantId: string, userId: string, nowMs: number): Promise<void>;
   addFactor(tenantId: string, userId: string, factor: FactorRecord): Promise<void>;
-  /** pending → active (for SMS/email only while its code is still `expectedCodeHash`); false when not. */
+  /**
+   * pending → active (for SMS/email only while its code is still `expectedCodeHash`; for webauthn
+   * only while its registration challenge is still `webauthn.expectedChallenge` and unexpired,
+   * storing the credential); false when not.
+   */
   activateFactor(
     tenantId: string,
     userId: string,
     factorId: string,
-    update: { step?: number; nowMs: number; expectedCodeHash?: string },
+    update: { step?: number; nowMs: number; expectedCodeHash?: string; webauthn?: { expectedChallenge: string; credential: WebauthnCredentialRecord } },
   ): Promise<boolean>;
   /** A new confirmation code for a pending SMS/email factor; false when it is not pending any more. */
   replaceFactorCode(tenantId: string, userId: string, factorId: string, code: { codeHash: string; codeExpiresAtMs: number }): Promise<boolean>;
@@ -92,6 +97,12 @@ export interface UserStore extends UserReader {
   countFactorFailure(tenantId: string, userId: string, factorId: string, maxAttempts: number): Promise<number | false>;
   /** Records that a TOTP time step was used; false when that step (or a later one) was used already. */
   useTotpStep(tenantId: string, userId: string, factorId: string, step: number, nowMs: number): Promise<boolean>;
+  /**
+   * Records an accepted passkey signature: the active credential's counter moves from
+   * `expectedSignCount` to `signCount` (and its sealed part is replaced when given); false when the
+   * counter is no longer `expectedSignCount` (another signature was accepted meanwhile) or the factor is gone.
+   */
+  useWebauthnCredential(tenantId: string, userId: string, use: CredentialUse): Promise<boolean>;
   deleteFactor(tenantId: string, userId: string, factorId: string): Promise<boolean>;
   /** Writes a new set, replacing any other; with onlyIfAbsent, false when a set exists. */
   putRecoverySet(tenantId: string, userId: string, set: RecoverySet, options?: { onlyIfAbsent?: boolean }): Promise<boolean>;

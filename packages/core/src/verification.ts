@@ -17,6 +17,8 @@ import { otpHash, sameHash } from './otp-codes';
 import { normaliseRecoveryCode } from './recovery-codes';
 import { SealedDataError } from './secret-box';
 import { matchTotp, type TotpKey } from './totp';
+import { credentialProblemMessages } from './webauthn';
+import { checkWebauthnAnswer } from './webauthn-login';
 
 export async function verifyChallenge(
   deps: Pick<CoreDeps, 'challenges' | 'keyRing' | 'assertions' | 'devices'> & EmitDeps & SyncDeps,
@@ -45,6 +47,8 @@ export async function verifyChallenge(
   let expectedCodeHash: string | undefined;
   /** After a recovery code is spent: how many are left, as the write that spent it saw the set. */
   let recoveryLeft: number | undefined;
+  /** A refused passkey response: why (a failed attempt like a wrong code, with its own error code). */
+  let refusal: Refusal | undefined;
   if (body.recoveryCode !== undefined) {
     const normalised = normaliseRecoveryCode(body.recoveryCode);
     const hash = normalised && keyedHash(keys.hashKey, tenantId, userId, normalised);
@@ -53,6 +57,13 @@ export async function verifyChallenge(
       method = 'recovery_code';
       recoveryLeft = left;
     }
+  } else if (body.credential !== undefined) {
+    const checked = await checkWebauthnAnswer(deps, tenant, keys, challenge, user, body.credential, now);
+    // the counter moves with a conditional write: of parallel uses of one signature, one moves it
+    // (lead: in the new layout, this Update goes into the transaction that marks the challenge verified)
+    const used = checked.ok && (await deps.users.useWebauthnCredential(tenantId, userId, checked.use));
+    if (used) method = 'webauthn';
+    else refusal = { code: 'invalid_credential', message: credentialProblemMessages[checked.ok ? 'counter_regression' : checked.problem] };
   } else if (challenge.method === 'sms' || challenge.method === 'email') {
     // the code sent for this challenge; the write below checks it is still the current one
     const codeHash = otpHash(keys.hashKey, tenantId, userId, `challenge:${challengeId}`, body.code!);
@@ -66,7 +77,7 @@ export async function verifyChallenge(
 
   if (!method) {
     if (lock.locked) fail('locked', 'Too many failed attempts; try again later.', { retryAfterSeconds: retryAfterSeconds(lock.lockedUntilMs!, now) });
-    return countFailure(deps, challenge, now);
+    return countFailure(deps, challenge, now, refusal);
   }
 
   const outcome = await deps.challenges.markVerified(tenantId, challengeId, {
@@ -142,9 +153,16 @@ async function useTotpCode(
   return false;
 }
 
-async function countFailure(deps: Pick<CoreDeps, 'users'> & EmitDeps, challenge: ChallengeRecord, nowMs: number): Promise<never> {
+/** How a failed attempt is answered: a wrong code, or a refused passkey response (with which check failed). */
+interface Refusal {
+  code: 'invalid_code' | 'invalid_credential';
+  message: string;
+}
+const WRONG_CODE: Refusal = { code: 'invalid_code', message: 'The code is not valid.' };
+
+async function countFailure(deps: Pick<CoreDeps, 'users'> & EmitDeps, challenge: ChallengeRecord, nowMs: number, refusal: Refusal = WRONG_CODE): Promise<never> {
   const max = challenge.limits.maxInvalidAttempts;
-  if (max === null) return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: null });
+  if (max === null) return fail(refusal.code, refusal.message, { attemptsRemaining: null });
   const outcome = await deps.users.countLoginFailure(challenge.tenantId, challenge.userId, {
     maxAttempts: max,
     lockoutSeconds: challenge.limits.lockoutSeconds,
@@ -153,10 +171,10 @@ async function countFailure(deps: Pick<CoreDeps, 'users'> & EmitDeps, challenge:
   if (outcome.counted && outcome.failures === max) {
     // this failure locked the user: exactly one writer sees the count reach the limit
     await emit(deps, [{ type: 'user.locked', tenantId: challenge.tenantId, userId: challenge.userId, actor: 'system', detail: { lockedUntil: new Date(outcome.windowEndsAtMs).toISOString() } }]);
-    return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: 0 });
+    return fail(refusal.code, refusal.message, { attemptsRemaining: 0 });
   }
   if (!outcome.counted) {
     return fail('locked', 'Too many failed attempts; try again later.', { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntilMs, nowMs) });
   }
-  return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: attemptsRemaining({ locked: false, lockedUntilMs: null, failures: outcome.failures }, max) });
+  return fail(refusal.code, refusal.message, { attemptsRemaining: attemptsRemaining({ locked: false, lockedUntilMs: null, failures: outcome.failures }, max) });
 }

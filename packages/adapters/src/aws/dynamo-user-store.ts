@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { FailureOutcome, UserStore } from '@twofold/core/ports';
 import type { UserStatus } from '@twofold/contract/schemas';
-import type { FactorRecord, RecoverySet, UserProfile, UserSummary } from '@twofold/core/records';
+import type { FactorRecord, RecoverySet, UserProfile, UserSummary, WebauthnCredentialRecord } from '@twofold/core/records';
+import type { CredentialUse } from '@twofold/core/webauthn';
 import { keys, userItem } from '../tables';
 import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
 import { DynamoUserReader, strip, type Item } from './dynamo-user-reader';
@@ -68,11 +69,18 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
     tenantId: string,
     userId: string,
     factorId: string,
-    update: { step?: number; nowMs: number; expectedCodeHash?: string },
+    update: { step?: number; nowMs: number; expectedCodeHash?: string; webauthn?: { expectedChallenge: string; credential: WebauthnCredentialRecord } },
   ): Promise<boolean> {
     const sets = ['#status = :active', 'activatedAtMs = :now'];
     const values: Record<string, unknown> = { ':active': 'active', ':pending': 'pending', ':now': update.nowMs };
     let condition = '#status = :pending';
+    if (update.webauthn) {
+      // the registration challenge is spent with the activation: a response is accepted once
+      sets.push('webauthn = :credential');
+      condition += ' AND webauthnChallenge = :challenge AND codeExpiresAtMs > :now';
+      values[':credential'] = update.webauthn.credential;
+      values[':challenge'] = update.webauthn.expectedChallenge;
+    }
     if (update.step !== undefined) {
       sets.push('lastUsedStep = :step');
       values[':step'] = update.step;
@@ -87,7 +95,7 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
           TableName: this.tableName,
           Key: this.key(tenantId, userId, userItem.factor(factorId)),
           // the confirmation code is spent with the activation
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE codeHash, codeExpiresAtMs`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE codeHash, codeExpiresAtMs, webauthnChallenge`,
           ConditionExpression: condition,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
@@ -141,6 +149,28 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
           ConditionExpression: '#status = :active AND (attribute_not_exists(lastUsedStep) OR lastUsedStep < :step)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':step': step, ':now': nowMs, ':active': 'active' },
+        }),
+      ),
+    );
+  }
+
+  useWebauthnCredential(tenantId: string, userId: string, use: CredentialUse): Promise<boolean> {
+    const sets = ['webauthn.signCount = :count', 'lastUsedAtMs = :now'];
+    const values: Record<string, unknown> = { ':count': use.signCount, ':expected': use.expectedSignCount, ':now': use.nowMs, ':active': 'active' };
+    if (use.sealed) {
+      sets.push('webauthn.sealed = :sealed');
+      values[':sealed'] = use.sealed;
+    }
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(tenantId, userId, userItem.factor(use.factorId)),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          // the counter the signature was checked against: of two signatures accepted at once, one moves it
+          ConditionExpression: '#status = :active AND webauthn.signCount = :expected',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
         }),
       ),
     );
