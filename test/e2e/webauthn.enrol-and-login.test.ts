@@ -152,6 +152,21 @@ describe('logging in with a passkey', () => {
     expect(claims.amr).not.toContain('hwk');
   });
 
+  it('a challenge that started with the authenticator app switches to the passkey on resend, with request options', async () => {
+    await enrolTotp(t, t.app, 'cy');
+    await enrolPasskey(tab, 'cy');
+    const started = await t.app('POST', '/v1/users/cy/challenges', {});
+    expect(started.body).toMatchObject({ method: 'totp', methods: ['webauthn', 'totp', 'recovery_code'] });
+    expect(started.body.options).toBeUndefined();
+    const switched = await t.app('POST', `/v1/challenges/${started.body.challengeId}/resend`, { method: 'webauthn' });
+    expect(switched.status, switched.text).toBe(202);
+    expect(switched.body).toMatchObject({ method: 'webauthn', options: { rpId: 'localhost' } });
+    const credential = await tab.get(switched.body.options);
+    const verified = await t.app('POST', `/v1/challenges/${started.body.challengeId}/verify`, { credential });
+    expect(verified.status, verified.text).toBe(200);
+    expect(verified.body.method).toBe('webauthn');
+  });
+
   it('a recovery code still works for a passkey user', async () => {
     const { confirmed } = await enrolPasskey(tab, 'dan');
     const challengeId = await challengeFor(t.app, 'dan');

@@ -156,7 +156,7 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
 
   useWebauthnCredential(tenantId: string, userId: string, use: CredentialUse): Promise<boolean> {
     const sets = ['webauthn.signCount = :count', 'lastUsedAtMs = :now'];
-    const values: Record<string, unknown> = { ':count': use.signCount, ':expected': use.expectedSignCount, ':now': use.nowMs, ':active': 'active' };
+    const values: Record<string, unknown> = { ':count': use.signCount, ':expected': use.expectedSignCount, ':now': use.nowMs, ':active': 'active', ':zero': 0 };
     if (use.sealed) {
       sets.push('webauthn.sealed = :sealed');
       values[':sealed'] = use.sealed;
@@ -167,8 +167,9 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
           TableName: this.tableName,
           Key: this.key(tenantId, userId, userItem.factor(use.factorId)),
           UpdateExpression: `SET ${sets.join(', ')}`,
-          // the counter the signature was checked against: of two signatures accepted at once, one moves it
-          ConditionExpression: '#status = :active AND webauthn.signCount = :expected',
+          // the counter the signature was checked against: of two signatures accepted at once, one
+          // moves it; and it only ever moves forward (or stays 0: WebAuthn §6.1.1), whatever the caller checked
+          ConditionExpression: '#status = :active AND webauthn.signCount = :expected AND (webauthn.signCount < :count OR webauthn.signCount = :zero)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
         }),

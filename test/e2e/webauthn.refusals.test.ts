@@ -1,0 +1,240 @@
+/**
+ * Every way a passkey response must be refused, with real responses from Chromium's virtual
+ * authenticator that an attacker (or a broken client app) then alters or misuses: a tampered
+ * signature, a replayed response, a wrong origin, another user's credential, a signature counter
+ * that goes back (a cloned authenticator), no user verification where the policy requires it,
+ * 20 parallel submissions of one response, and failures counted into the same lockout as wrong
+ * codes. Enrolment refusals too: a response to another factor's options, from a wrong origin.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Json } from '../support/api';
+import { flipByte, launchChromium, PasskeyTab, serveAppPage, type AppSite } from '../support/passkeys';
+import { tally, startTwofold, type Twofold } from '../support/twofold';
+
+let t: Twofold;
+let site: AppSite;
+/** A page the tenant's policy does not list: a phishing site on the same rpId. */
+let elsewhere: AppSite;
+let browser: Browser;
+let tab: PasskeyTab;
+
+const policy = (extra: Record<string, unknown> = {}) => ({
+  methods: { allowed: ['totp', 'webauthn'], default: 'webauthn' },
+  webauthn: { rpId: 'localhost', origins: [site.origin], ...extra },
+});
+
+beforeAll(async () => {
+  [t, site, elsewhere, browser] = await Promise.all([startTwofold(), serveAppPage(), serveAppPage(), launchChromium()]);
+  expect((await t.admin('PUT', '/v1/policy', policy())).status).toBe(200);
+  tab = await PasskeyTab.open(browser, site.origin);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([site?.close(), elsewhere?.close()]);
+  await t?.stop();
+});
+
+async function enrolPasskey(on: PasskeyTab, userId: string) {
+  const started = await t.app('POST', `/v1/users/${userId}/factors`, { type: 'webauthn' });
+  expect(started.status, started.text).toBe(201);
+  const credential = await on.create(started.body.options);
+  const confirmed = await t.app('POST', `/v1/users/${userId}/factors/${started.body.factorId}/verify`, { credential });
+  expect(confirmed.status, confirmed.text).toBe(200);
+  return { factorId: started.body.factorId as string, credentialId: credential.id as string };
+}
+
+/** A challenge for the user and the browser's answer to it (not yet sent). */
+async function signedChallenge(on: PasskeyTab, userId: string, alter: (options: Json) => Json = (o) => o) {
+  const challenge = await t.app('POST', `/v1/users/${userId}/challenges`, { method: 'webauthn' });
+  expect(challenge.status, challenge.text).toBe(201);
+  const credential = await on.get(alter(challenge.body.options));
+  return { challengeId: challenge.body.challengeId as string, credential };
+}
+
+const verify = (challengeId: string, credential: Json) => t.app('POST', `/v1/challenges/${challengeId}/verify`, { credential });
+
+function expectRefused(r: { status: number; body: Json; text: string }, message: RegExp) {
+  expect(r.status, r.text).toBe(422);
+  expect(r.body.error.code).toBe('invalid_credential');
+  expect(r.body.error.message).toMatch(message);
+}
+
+describe('logging in', () => {
+  beforeAll(async () => {
+    await enrolPasskey(tab, 'alice');
+  });
+
+  it('refuses a tampered signature, counts it as a failed attempt, and the real one still works', async () => {
+    const { challengeId, credential } = await signedChallenge(tab, 'alice');
+    const tampered = { ...credential, response: { ...credential.response, signature: flipByte(credential.response.signature, -1) } };
+    const r = await verify(challengeId, tampered);
+    expectRefused(r, /signature/i);
+    expect(r.body.error.attemptsRemaining).toBe(4);
+    // the signed data tampered with instead (user presence flag cleared)
+    const data = { ...credential, response: { ...credential.response, authenticatorData: flipByte(credential.response.authenticatorData, 32) } };
+    expect((await verify(challengeId, data)).body.error.code).toBe('invalid_credential');
+    expect((await t.app('GET', `/v1/challenges/${challengeId}`)).body).toMatchObject({ status: 'pending', attemptsRemaining: 3 });
+    const ok = await verify(challengeId, credential);
+    expect(ok.status, ok.text).toBe(200);
+    // a success clears the failures
+    expect((await t.app('GET', '/v1/users/alice')).body.lockedUntil).toBeNull();
+  });
+
+  it('never accepts a response twice: again on its challenge (409), or on a new challenge (422)', async () => {
+    const { challengeId, credential } = await signedChallenge(tab, 'alice');
+    expect((await verify(challengeId, credential)).status).toBe(200);
+    const again = await verify(challengeId, credential);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('challenge_already_verified');
+    const fresh = await t.app('POST', '/v1/users/alice/challenges', { method: 'webauthn' });
+    expectRefused(await verify(fresh.body.challengeId, credential), /another challenge/i);
+  });
+
+  it('of 20 parallel submissions of one response exactly one succeeds', async () => {
+    const { challengeId, credential } = await signedChallenge(tab, 'alice');
+    const results = await Promise.all(Array.from({ length: 20 }, () => verify(challengeId, credential)));
+    expect(tally(results)[200]).toBe(1);
+    for (const r of results.filter((x) => x.status !== 200)) expect(['challenge_already_verified', 'invalid_credential', 'locked']).toContain(r.body.error.code);
+    expect((await t.app('GET', `/v1/challenges/${challengeId}`)).body.status).toBe('verified');
+    await t.admin('POST', '/v1/admin/users/alice/unlock');
+  });
+
+  it('refuses a response made on an origin the policy does not list (a phishing page on the same rpId)', async () => {
+    const options = (await t.app('POST', '/v1/users/alice/challenges', { method: 'webauthn' })).body;
+    await tab.goto(elsewhere.origin);
+    try {
+      const phished = await tab.get(options.options);
+      expectRefused(await verify(options.challengeId, phished), /origin/i);
+    } finally {
+      await tab.goto(site.origin);
+    }
+  });
+
+  it("refuses another user's credential, even when the client app asks the browser for it", async () => {
+    const bob = await PasskeyTab.open(browser, site.origin);
+    const bobKey = await enrolPasskey(bob, 'bob');
+    // alice's challenge, answered with bob's passkey
+    const { challengeId, credential } = await signedChallenge(bob, 'alice', (o) => ({ ...o, allowCredentials: [{ id: bobKey.credentialId, type: 'public-key' }] }));
+    expect(credential.id).toBe(bobKey.credentialId);
+    expectRefused(await verify(challengeId, credential), /not one of the active passkeys/i);
+    // and bob's own login is unaffected
+    const own = await signedChallenge(bob, 'bob');
+    expect((await verify(own.challengeId, own.credential)).status).toBe(200);
+    await bob.close();
+  });
+
+  it('refuses a signature counter that goes back (a cloned authenticator)', async () => {
+    const carol = await PasskeyTab.open(browser, site.origin);
+    await enrolPasskey(carol, 'carol');
+    const first = await signedChallenge(carol, 'carol');
+    expect((await verify(first.challengeId, first.credential)).status).toBe(200);
+    const [original] = await carol.credentials();
+    expect(original!.signCount).toBeGreaterThan(1);
+    // the same key in another authenticator whose counter is behind
+    const clone = await PasskeyTab.open(browser, site.origin);
+    await clone.cdp.send('WebAuthn.addCredential', { authenticatorId: clone.authenticatorId, credential: { ...original!, signCount: 0 } });
+    const cloned = await signedChallenge(clone, 'carol');
+    expect(Buffer.from(cloned.credential.response.authenticatorData, 'base64url').readUInt32BE(33)).toBeLessThanOrEqual(original!.signCount);
+    expectRefused(await verify(cloned.challengeId, cloned.credential), /counter went back/i);
+    // the real authenticator, ahead, still works
+    const real = await signedChallenge(carol, 'carol');
+    expect((await verify(real.challengeId, real.credential)).status).toBe(200);
+    await Promise.all([carol.close(), clone.close()]);
+  });
+
+  it('refuses a response without user verification where the policy requires it', async () => {
+    expect((await t.admin('PUT', '/v1/policy', policy({ userVerification: 'required' }))).status).toBe(200);
+    try {
+      const options = await t.app('POST', '/v1/users/alice/challenges', { method: 'webauthn' });
+      expect(options.body.options.userVerification).toBe('required');
+      // a client app that downgrades the request, with an authenticator that cannot verify the user now
+      await tab.setUserVerified(false);
+      const credential = await tab.get({ ...options.body.options, userVerification: 'discouraged' });
+      expectRefused(await verify(options.body.challengeId, credential), /did not verify the user/i);
+      await tab.setUserVerified(true);
+      const verifiedUser = await signedChallenge(tab, 'alice');
+      expect((await verify(verifiedUser.challengeId, verifiedUser.credential)).status).toBe(200);
+    } finally {
+      await tab.setUserVerified(true);
+      await t.admin('PUT', '/v1/policy', policy());
+    }
+  });
+
+  it('counts refusals into the same lockout as wrong codes: after the limit, 423 locked even for a good response', async () => {
+    const dave = await PasskeyTab.open(browser, site.origin);
+    await enrolPasskey(dave, 'dave');
+    const { challengeId, credential } = await signedChallenge(dave, 'dave');
+    const tampered = { ...credential, response: { ...credential.response, signature: flipByte(credential.response.signature, 10) } };
+    const refusals = [];
+    for (let i = 0; i < 5; i++) refusals.push(await verify(challengeId, tampered));
+    expect(refusals.map((r) => r.body.error.attemptsRemaining)).toEqual([4, 3, 2, 1, 0]);
+    const locked = await verify(challengeId, credential);
+    expect(locked.status).toBe(423);
+    expect(locked.body.error.code).toBe('locked');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    await dave.close();
+  });
+
+  it('refuses a malformed credential and a code sent to a passkey challenge', async () => {
+    const { challengeId } = await signedChallenge(tab, 'alice');
+    expectRefused(await verify(challengeId, {}), /credential\.toJSON/);
+    expectRefused(await verify(challengeId, { id: 'x', response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA' } }), /./);
+    const code = await t.app('POST', `/v1/challenges/${challengeId}/verify`, { code: '123456' });
+    expect(code.body.error.code).toBe('invalid_code');
+    await t.admin('POST', '/v1/admin/users/alice/unlock');
+  });
+});
+
+describe('enrolling', () => {
+  it("refuses a response to another factor's creation options, and the factor stays pending", async () => {
+    const erin = await PasskeyTab.open(browser, site.origin);
+    const a = await t.app('POST', '/v1/users/erin/factors', { type: 'webauthn' });
+    const b = await t.app('POST', '/v1/users/erin/factors', { type: 'webauthn' });
+    const forA = await erin.create(a.body.options);
+    expectRefused(await t.app('POST', `/v1/users/erin/factors/${b.body.factorId}/verify`, { credential: forA }), /another challenge/i);
+    const factors = (await t.app('GET', '/v1/users/erin/factors')).body.factors;
+    expect(factors.map((f: Json) => f.status)).toEqual(['pending', 'pending']);
+    // the right factor takes it, once
+    expect((await t.app('POST', `/v1/users/erin/factors/${a.body.factorId}/verify`, { credential: forA })).status).toBe(200);
+    expect((await t.app('POST', `/v1/users/erin/factors/${a.body.factorId}/verify`, { credential: forA })).body.error.code).toBe('factor_already_active');
+    await erin.close();
+  });
+
+  it('refuses a registration made on an origin the policy does not list', async () => {
+    const fred = await PasskeyTab.open(browser, elsewhere.origin);
+    const started = await t.app('POST', '/v1/users/fred/factors', { type: 'webauthn' });
+    const credential = await fred.create(started.body.options);
+    expectRefused(await t.app('POST', `/v1/users/fred/factors/${started.body.factorId}/verify`, { credential }), /origin/i);
+    expect((await t.app('GET', '/v1/users/fred')).body.status).toBe('pending');
+    await fred.close();
+  });
+
+  it('refuses a registration without user verification where the policy requires it', async () => {
+    expect((await t.admin('PUT', '/v1/policy', policy({ userVerification: 'required' }))).status).toBe(200);
+    try {
+      // a security key without a PIN or biometric
+      const gil = await PasskeyTab.open(browser, site.origin, { hasUserVerification: false, isUserVerified: false });
+      const started = await t.app('POST', '/v1/users/gil/factors', { type: 'webauthn' });
+      expect(started.body.options.authenticatorSelection.userVerification).toBe('required');
+      // a client app that downgrades the request
+      const options = { ...started.body.options, authenticatorSelection: { residentKey: 'discouraged', requireResidentKey: false, userVerification: 'discouraged' } };
+      const credential = await gil.create(options);
+      expectRefused(await t.app('POST', `/v1/users/gil/factors/${started.body.factorId}/verify`, { credential }), /did not verify the user/i);
+      await gil.close();
+    } finally {
+      await t.admin('PUT', '/v1/policy', policy());
+    }
+  });
+
+  it('expires creation options after their time', async () => {
+    const hal = await PasskeyTab.open(browser, site.origin);
+    const started = await t.app('POST', '/v1/users/hal/factors', { type: 'webauthn' });
+    const credential = await hal.create(started.body.options);
+    t.clock.set(Date.parse(started.body.expiresAt));
+    const r = await t.app('POST', `/v1/users/hal/factors/${started.body.factorId}/verify`, { credential });
+    expect(r.status).toBe(410);
+    expect(r.body.error.code).toBe('enrollment_expired');
+    await hal.close();
+  });
+});
