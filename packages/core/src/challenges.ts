@@ -18,7 +18,7 @@ import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './
 import type { UserReader } from './ports';
 import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
 import { permittedActiveFactors } from './method-rules';
-import { relyingPartyOf } from './webauthn';
+import { relyingPartyOf } from './webauthn-relying-party';
 import { startWebauthnLogin, webauthnOptionsFor } from './webauthn-login';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -132,7 +132,7 @@ export async function createChallenge(
     },
   };
   // a user with a passkey: the challenge it must sign is kept on the challenge (a resend may switch to it)
-  const passkey = methods.includes('webauthn') ? await startWebauthnLogin(deps, tenant, keys, user, userId) : undefined;
+  const passkey = methods.includes('webauthn') ? startWebauthnLogin(deps, tenant, keys, user, userId) : undefined;
   if (passkey) challenge.webauthnChallenge = passkey.challenge;
   let destination: string | undefined;
   if (method === 'sms' || method === 'email') {
@@ -236,7 +236,7 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
       cooldownSeconds: 0,
     });
     if (outcome === 'not_pending') fail('challenge_already_verified');
-    const options = method === 'webauthn' ? await webauthnOptionsFor(tenant, await deps.keyRing.keysFor(tenant), user, challenge) : undefined;
+    const options = method === 'webauthn' ? webauthnOptionsFor(tenant, await deps.keyRing.keysFor(tenant), user, challenge) : undefined;
     return { challengeId, method, expiresAt: iso(challenge.expiresAtMs), resendsRemaining: remaining(challenge.resends), ...(options ? { options } : {}) };
   }
 

@@ -8,7 +8,7 @@ import type { CoreDeps } from './deps';
 import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
 import type { EnforcementSince } from './records';
-import { isRpId, originProblem } from './webauthn';
+import { isRpId, originProblem } from './webauthn-relying-party';
 
 export interface PolicyProblem {
   path: string;

@@ -6,7 +6,7 @@ import type { SecurityEvent } from '@twofold/contract/events';
 import type { Policy, Scope } from '@twofold/contract/schemas';
 import type { UserStatus } from '@twofold/contract/schemas';
 import type { ApiKeyRecord, ChallengeRecord, FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile, UserSummary, WebauthnCredentialRecord } from './records';
-import type { CredentialUse } from './webauthn';
+import type { CredentialUse } from './webauthn-relying-party';
 
 export interface Clock {
   /** Milliseconds since the Unix epoch. */

@@ -17,8 +17,7 @@ import { otpHash, sameHash } from './otp-codes';
 import { normaliseRecoveryCode } from './recovery-codes';
 import { SealedDataError } from './secret-box';
 import { matchTotp, type TotpKey } from './totp';
-import { credentialProblemMessages } from './webauthn';
-import { checkWebauthnAnswer } from './webauthn-login';
+import { credentialProblemMessages } from './webauthn-relying-party';
 
 export async function verifyChallenge(
   deps: Pick<CoreDeps, 'challenges' | 'keyRing' | 'assertions' | 'devices'> & EmitDeps & SyncDeps,
@@ -58,6 +57,7 @@ export async function verifyChallenge(
       recoveryLeft = left;
     }
   } else if (body.credential !== undefined) {
+    const { checkWebauthnAnswer } = await import('./webauthn-answer');
     const checked = await checkWebauthnAnswer(deps, tenant, keys, challenge, user, body.credential, now);
     // the counter moves with a conditional write: of parallel uses of one signature, one moves it
     // (lead: in the new layout, this Update goes into the transaction that marks the challenge verified)

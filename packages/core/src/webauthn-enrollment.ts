@@ -10,7 +10,8 @@ import { fail } from './errors';
 import { newId } from './ids';
 import type { TenantKeys } from './keyring';
 import type { FactorRecord, TenantRecord, UserAggregate } from './records';
-import { checkRegistration, credentialProblemMessages, registrationOptions, relyingPartyOf, WEBAUTHN_TIMEOUT_SECONDS, type RelyingParty } from './webauthn';
+import { checkRegistration, registrationOptions } from './webauthn';
+import { credentialProblemMessages, relyingPartyOf, WEBAUTHN_TIMEOUT_SECONDS, type RelyingParty } from './webauthn-relying-party';
 
 function relyingParty(tenant: TenantRecord): RelyingParty {
   const allowed = tenant.policy.methods.allowed;

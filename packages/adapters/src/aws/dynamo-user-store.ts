@@ -9,7 +9,7 @@ import {
 import type { FailureOutcome, UserStore } from '@twofold/core/ports';
 import type { UserStatus } from '@twofold/contract/schemas';
 import type { FactorRecord, RecoverySet, UserProfile, UserSummary, WebauthnCredentialRecord } from '@twofold/core/records';
-import type { CredentialUse } from '@twofold/core/webauthn';
+import type { CredentialUse } from '@twofold/core/webauthn-relying-party';
 import { keys, userItem } from '../tables';
 import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
 import { DynamoUserReader, strip, type Item } from './dynamo-user-reader';

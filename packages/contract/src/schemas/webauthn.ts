@@ -27,6 +27,7 @@ export const CreationOptionsJSON = z
     attestation: z.optional(z.string()),
   })
   .check(z.meta({ id: 'PublicKeyCredentialCreationOptionsJSON', description: 'Give to PublicKeyCredential.parseCreationOptionsFromJSON(), then navigator.credentials.create({ publicKey })' }));
+export type CreationOptionsJSON = z.infer<typeof CreationOptionsJSON>;
 
 export const RequestOptionsJSON = z
   .object({
@@ -37,6 +38,7 @@ export const RequestOptionsJSON = z
     timeout: z.optional(z.number()),
   })
   .check(z.meta({ id: 'PublicKeyCredentialRequestOptionsJSON', description: 'Give to PublicKeyCredential.parseRequestOptionsFromJSON(), then navigator.credentials.get({ publicKey })' }));
+export type RequestOptionsJSON = z.infer<typeof RequestOptionsJSON>;
 
 const responseFields = {
   id: z.optional(z.string().check(z.maxLength(1024))),
