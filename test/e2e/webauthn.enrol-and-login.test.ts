@@ -167,6 +167,34 @@ describe('logging in with a passkey', () => {
     expect(verified.body.method).toBe('webauthn');
   });
 
+  it('costs what a TOTP verification costs: two reads, two conditional writes, no KMS call once warm', async () => {
+    await enrolPasskey(tab, 'cost');
+    const warm = await loginWithPasskey(tab, 'cost');
+    expect(warm.verified.status).toBe(200);
+    const { challengeId, credential } = await (async () => {
+      const c = await t.app('POST', '/v1/users/cost/challenges', { method: 'webauthn' });
+      return { challengeId: c.body.challengeId as string, credential: await tab.get(c.body.options) };
+    })();
+    const commands: string[] = [];
+    const vault = t.runtime.deps.vault;
+    const kms = { decrypt: 0, generate: 0 };
+    const { decryptDataKey, generateDataKey } = vault;
+    vault.decryptDataKey = (...args) => (kms.decrypt++, decryptDataKey.apply(vault, args));
+    vault.generateDataKey = (...args) => (kms.generate++, generateDataKey.apply(vault, args));
+    const name = 'count-commands';
+    t.runtime.deps.db.middlewareStack.add((next, context) => (args) => (commands.push(String(context.commandName)), next(args)), { step: 'initialize', name });
+    try {
+      const r = await t.app('POST', `/v1/challenges/${challengeId}/verify`, { credential });
+      expect(r.status, r.text).toBe(200);
+    } finally {
+      t.runtime.deps.db.middlewareStack.remove(name);
+      Object.assign(vault, { decryptDataKey, generateDataKey });
+    }
+    // the challenge and the user's partition read; the counter moved, the challenge marked verified
+    expect([...commands].sort()).toEqual(['GetItemCommand', 'QueryCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    expect(kms).toEqual({ decrypt: 0, generate: 0 });
+  });
+
   it('a recovery code still works for a passkey user', async () => {
     const { confirmed } = await enrolPasskey(tab, 'dan');
     const challengeId = await challengeFor(t.app, 'dan');
