@@ -6,6 +6,9 @@
  * 20 parallel submissions of one response, and failures counted into the same lockout as wrong
  * codes. Enrolment refusals too: a response to another factor's options, from a wrong origin.
  */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { keys, userItem } from '@twofold/adapters';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../support/api';
@@ -183,6 +186,41 @@ describe('logging in', () => {
     const code = await t.app('POST', `/v1/challenges/${challengeId}/verify`, { code: '123456' });
     expect(code.body.error.code).toBe('invalid_code');
     await t.admin('POST', '/v1/admin/users/alice/unlock');
+  });
+});
+
+describe('at rest', () => {
+  const factorItem = async (userId: string, factorId: string) =>
+    (await t.runtime.deps.db.send(new GetCommand({ TableName: t.runtime.deps.config.tables.secrets, Key: { pk: keys.userPartition(t.tenant.tenantId, userId), sk: userItem.factor(factorId) } }))).Item!;
+
+  it('keeps the public key, transports, backup flags and AAGUID sealed; the credential id, user handle and counter in the clear', async () => {
+    const ivan = await PasskeyTab.open(browser, site.origin);
+    const { factorId, credentialId } = await enrolPasskey(ivan, 'ivan');
+    const item = await factorItem('ivan', factorId);
+    expect(Object.keys(item.webauthn).sort()).toEqual(['credentialId', 'sealed', 'signCount', 'userHandle']);
+    expect(item.webauthn.credentialId).toBe(credentialId);
+    expect(item.webauthn.sealed).toMatch(/^v1\./);
+    // the public key (derived from the authenticator's private key) appears nowhere in the item
+    const [held] = await ivan.credentials();
+    const jwk = createPublicKey(createPrivateKey({ key: Buffer.from(held!.privateKey, 'base64'), format: 'der', type: 'pkcs8' })).export({ format: 'jwk' });
+    const stored = JSON.stringify(item);
+    expect(stored).not.toContain(jwk.x);
+    expect(stored).not.toContain(jwk.y);
+    expect(stored).not.toMatch(/aaguid|transports|internal/i);
+    await ivan.close();
+  });
+
+  it("a credential copied into another user's record (by someone who can write the table) does not open for them", async () => {
+    const judy = await PasskeyTab.open(browser, site.origin);
+    const mallory = await enrolPasskey(judy, 'judy');
+    const victim = await enrolPasskey(tab, 'kate');
+    // the attacker's credential record pasted into the victim's factor
+    const theirs = await factorItem('judy', mallory.factorId);
+    const target = await factorItem('kate', victim.factorId);
+    await t.runtime.deps.db.send(new PutCommand({ TableName: t.runtime.deps.config.tables.secrets, Item: { ...target, webauthn: theirs.webauthn } }));
+    const { challengeId, credential } = await signedChallenge(judy, 'kate', (o) => ({ ...o, allowCredentials: [{ id: mallory.credentialId, type: 'public-key' }] }));
+    expectRefused(await verify(challengeId, credential), /another user/i);
+    await judy.close();
   });
 });
 
