@@ -264,6 +264,19 @@ describe('the policy', () => {
     expect((await t.admin('PUT', '/v1/policy', passkeyPolicy(site.origin))).status).toBe(200);
   });
 
+  it('a passkey user keeps two-factor when the policy stops naming a relying party: the challenge stays required and refuses the answer', async () => {
+    await enrolPasskey(tab, 'pat');
+    expect((await t.admin('PUT', '/v1/policy', { methods: { allowed: ['totp', 'email'], default: 'totp' } })).status).toBe(200);
+    try {
+      const r = await t.app('POST', '/v1/users/pat/challenges', {});
+      expect(r.body).toMatchObject({ required: true, reason: 'two_factor_enabled', method: 'webauthn' });
+      expect(r.body.methods).toContain('webauthn');
+      expect(r.body.options).toBeUndefined();
+    } finally {
+      expect((await t.admin('PUT', '/v1/policy', passkeyPolicy(site.origin))).status).toBe(200);
+    }
+  });
+
   it('without webauthn allowed, enrolling a passkey is 422 method_not_available', async () => {
     expect((await t.admin('PUT', '/v1/policy', { webauthn: { rpId: 'localhost', origins: [site.origin] } })).status).toBe(200);
     const r = await t.app('POST', '/v1/users/hal/factors', { type: 'webauthn' });

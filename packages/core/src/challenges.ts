@@ -18,7 +18,6 @@ import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './
 import type { UserReader } from './ports';
 import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
 import { permittedActiveFactors } from './method-rules';
-import { relyingPartyOf } from './webauthn-relying-party';
 import { startWebauthnLogin, webauthnOptionsFor } from './webauthn-login';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -30,13 +29,14 @@ type CodeDeps = Pick<CoreDeps, 'keyRing' | 'random' | 'throttle' | 'sendLimits' 
 
 /**
  * The methods a user can answer a challenge with, best first: of their active factors, those the
- * policy's role rules let them use (a passkey only while the policy names a relying party).
+ * policy's role rules let them use. A passkey stays a method even if the policy no longer names a
+ * relying party (its challenges then carry no options and refuse every response): a user who has
+ * two-factor never loses it to a policy edit.
  */
 export function usableMethods(user: UserAggregate, policy?: Policy): Method[] {
   const methods = new Set<Method>();
   const active = permittedActiveFactors(policy, user);
   for (const type of ['webauthn', 'totp', 'sms', 'email'] as const) {
-    if (type === 'webauthn' && policy && !relyingPartyOf(policy)) continue;
     if (active.some((f) => f.type === type)) methods.add(type);
   }
   if (methods.size > 0 && (user.recovery?.hashes.length ?? 0) > 0) methods.add('recovery_code');
