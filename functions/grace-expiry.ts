@@ -5,7 +5,8 @@
  */
 import type { Context } from 'aws-lambda';
 import { runGraceExpiry, type GraceRunResult } from '@twofold/core';
-import { containerOf, logger, wire } from '@twofold/runtime';
+import { containerOf, logger, scheduledInvocation, wire } from '@twofold/runtime';
+import { metricNames, putMetric } from '@twofold/runtime/metrics';
 import { clock, email, grace, outbox, publisher, random, stats, tenant, users } from '@twofold/runtime/parts';
 
 const dependencies = containerOf(wire({ clock, random, tenant, users, stats, grace, email, outbox, publisher }));
@@ -13,10 +14,13 @@ const dependencies = containerOf(wire({ clock, random, tenant, users, stats, gra
 /** Time kept back from the Lambda timeout to finish the page in hand. */
 const SAFETY_MARGIN_MS = 30_000;
 
-export const handler = async (_event: unknown, context?: Context): Promise<GraceRunResult> => {
-  const result = await runGraceExpiry(dependencies(), {
-    shouldStop: () => (context ? context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS : false),
+export const handler = (_event: unknown, context?: Context): Promise<GraceRunResult> =>
+  scheduledInvocation('grace-expiry', context?.awsRequestId, async () => {
+    const result = await runGraceExpiry(dependencies(), {
+      shouldStop: () => (context ? context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS : false),
+    });
+    logger.info('grace-period run', { ...result });
+    putMetric(metricNames.graceExpiries, {}, result.expired);
+    putMetric(metricNames.graceReminders, {}, result.reminded);
+    return result;
   });
-  logger.info('grace-period run', { ...result });
-  return result;
-};

@@ -29,6 +29,8 @@ const CONTRACT_DEFAULTS = {
   emailCodeOnUnrecognizedDevice: false,
   sms: { allowedCountries: [] },
   webauthn: { rpId: null, rpName: null, origins: [], userVerification: 'preferred' },
+  // ops: the texts of codes; absent templates mean the built-in texts in the user's language
+  messages: { defaultLocale: 'en', sms: {}, email: {} },
 };
 
 describe('GET /v1/policy', () => {

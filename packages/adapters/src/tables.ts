@@ -26,7 +26,7 @@ export const tables = {
   },
   secrets: {
     name: 'secrets',
-    description: "Users' profiles, factors (sealed TOTP secrets), recovery code hashes and failure counters; per-tenant overview counters",
+    description: "Users' profiles, factors (sealed TOTP secrets), recovery code hashes and login items (challenges, failure counts); per-tenant overview counters",
     partitionKey: 'pk',
     sortKey: 'sk',
     globalIndexes: [
@@ -40,7 +40,7 @@ export const tables = {
   },
   attempts: {
     name: 'attempts',
-    description: 'Login challenges and their state',
+    description: 'Send velocity counters (per user, per tenant and destination)',
     partitionKey: 'pk',
     sortKey: 'sk',
     timeToLiveAttribute: 'ttl',
@@ -81,9 +81,13 @@ export const keys = {
   /** The deployment's assertion signing key (one; a `kid` names it, ready for rotation). */
   signingKey: { pk: 'SIGNINGKEY', sk: 'CURRENT' },
   userPartition: (tenantId: string, userId: string) => `USER#${tenantId}#${userId}`,
-  challenge: (tenantId: string, challengeId: string) => ({ pk: `CHALLENGE#${tenantId}#${challengeId}`, sk: 'CHALLENGE' }),
-  /** A tenant's overview counters (secrets table). */
-  stats: (tenantId: string) => ({ pk: `STATS#${tenantId}`, sk: 'STATS' }),
+  /**
+   * One shard of a tenant's overview counters (secrets table). A user's changes move the shard
+   * their id hashes to: each shard is its own partition, so no one item takes every change of
+   * a busy tenant; the overview reads them all in one BatchGetItem.
+   */
+  stats: (tenantId: string, shard: number) => ({ pk: `STATS#${tenantId}#${shard}`, sk: 'STATS' }),
+  statsShard: (userId: string) => createHash('sha256').update(userId).digest()[0]! % STATS_SHARDS,
   /** Tenants whose users must be summarised again after a policy change (secrets table). */
   backfills: 'GRACE-BACKFILL',
   /**
@@ -94,10 +98,12 @@ export const keys = {
 };
 
 export const GRACE_SHARDS = 4;
+export const STATS_SHARDS = 8;
 
 export const userItem = {
   profile: 'PROFILE',
   factor: (factorId: string) => `FACTOR#${factorId}`,
   recovery: 'RECOVERY',
-  failures: 'FAILURES',
+  /** The login item: challenges, the failure count, the last used TOTP steps (small: a login writes it). */
+  login: 'LOGIN',
 } as const;

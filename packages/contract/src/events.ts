@@ -13,6 +13,7 @@ export const securityEventTypes = [
   'recovery_code.used',
   'recovery_codes.low',
   'recovery_codes.regenerated',
+  'recovery_codes.viewed',
   'user.locked',
   'device.trusted',
   'device.revoked',
@@ -31,6 +32,7 @@ export const securityEventDescriptions: Record<SecurityEventType, string> = {
   'recovery_code.used': 'A recovery code answered a challenge (detail: remaining).',
   'recovery_codes.low': 'Two or fewer recovery codes are left (detail: remaining).',
   'recovery_codes.regenerated': 'A new set of recovery codes replaced the old one.',
+  'recovery_codes.viewed': "The user's unused recovery codes were shown (GET /v1/users/{userId}/recovery-codes with a fresh verification, or with an admin key: actor admin; detail: remaining).",
   'user.locked': 'Too many wrong codes: the user is locked (detail: lockedUntil).',
   'device.trusted': 'A device was remembered (detail: deviceId).',
   'device.revoked': 'Trusted devices were revoked (detail: deviceId or count).',
@@ -53,5 +55,4 @@ export const SecurityEvent = z
   .check(z.meta({ id: 'SecurityEvent' }));
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 
-/** EventBridge: every event is published with this source and its type as `detail-type`. */
-export const EVENT_SOURCE = 'twofold';
+export { EVENT_SOURCE } from './event-source';

@@ -33,7 +33,9 @@ function operationOf(r: RouteDefinition): JsonObject {
   const responses: JsonObject = {};
   responses[String(r.status)] = r.response
     ? { description: r.summary, content: { 'application/json': { schema: schemaOf(r.response, 'output') } } }
-    : { description: r.status === 204 ? 'Done; no content' : r.summary };
+    : r.content
+      ? { description: r.summary, content: { [r.content]: { schema: { type: 'string' } } } }
+      : { description: r.status === 204 ? 'Done; no content' : r.summary };
   const codes = r.scope === 'public' ? [] : [...commonErrors, ...((r.errors ?? []) as ErrorCode[])];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
@@ -47,7 +49,10 @@ function operationOf(r: RouteDefinition): JsonObject {
     };
   }
   const op: JsonObject = { operationId: r.operationId, summary: r.summary, parameters: parametersOf(r), responses };
-  if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(r.body, 'input') } } };
+  if (r.body) {
+    const schema = schemaOf(r.body, 'input');
+    op.requestBody = { required: true, content: Object.fromEntries((r.contentTypes ?? ['application/json']).map((type) => [type, { schema }])) };
+  }
   if (r.scope !== 'public') op.security = [{ apiKey: [] }];
   if (r.scope === 'admin') op['x-twofold-scope'] = 'admin';
   return op;

@@ -6,16 +6,17 @@
 import type { RoutedFunction, RouteDefinition } from './route-definition';
 import { adminRoutes } from './routes/admin';
 import { challengeRoutes } from './routes/challenge';
+import { consoleRoutes } from './routes/console';
 import { devicesRoutes } from './routes/devices';
 import { enrollmentRoutes } from './routes/enrollment';
 import { publicRoutes } from './routes/public';
 import { verifyRoutes } from './routes/verify';
 
 export * from './route-definition';
-export { adminRoutes, challengeRoutes, devicesRoutes, enrollmentRoutes, publicRoutes, verifyRoutes };
+export { adminRoutes, challengeRoutes, consoleRoutes, devicesRoutes, enrollmentRoutes, publicRoutes, verifyRoutes };
 
 /** Every route, each function's in turn (routes/ has one list per function: a function's handler takes only its own). */
-export const routes = [...publicRoutes, ...enrollmentRoutes, ...devicesRoutes, ...challengeRoutes, ...verifyRoutes, ...adminRoutes] as const;
+export const routes = [...publicRoutes, ...enrollmentRoutes, ...devicesRoutes, ...challengeRoutes, ...verifyRoutes, ...adminRoutes, ...consoleRoutes] as const;
 
 export type Route = (typeof routes)[number];
 export type OperationId = Route['operationId'];

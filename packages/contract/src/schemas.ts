@@ -9,10 +9,12 @@
  */
 export * from './schemas/common';
 export * from './schemas/webauthn';
+export * from './schemas/messages';
 export * from './schemas/policy';
 export * from './schemas/users';
 export * from './schemas/challenges';
 export * from './schemas/verification';
 export * from './schemas/devices';
 export * from './schemas/admin';
+export * from './schemas/api-keys';
 export * from './schemas/service';

@@ -32,7 +32,8 @@ export interface SigningKeyStore {
   createSigningKey(record: SigningKeyRecord): Promise<boolean>;
 }
 
-const signingKeyContext = { purpose: 'twofold-signing-key' };
+/** The KMS encryption context of the signing key's data key (infra grants Decrypt and GenerateDataKey under exactly this). */
+export const signingKeyContext = { purpose: 'twofold-signing-key' } as const;
 const binding = (kid: string) => ['assertion-signing-key', kid] as const;
 
 export interface AssertionClaims extends JWTPayload {

@@ -7,18 +7,19 @@
 import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody, Method, Policy, ResendBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
-import { maskDestination } from './destinations';
+import { maskDestination, requireSmsDestinationAllowed } from './destinations';
 import { deviceLabel, ipKeyOf, recogniseDevice } from './devices';
 import { enforcementOf, enrollmentDue } from './enforcement';
 import { fail } from './errors';
-import { newId } from './ids';
+import { newChallengeId, userIdOfChallenge } from './ids';
 import type { TenantKeys } from './keyring';
 import { attemptsRemaining, lockStateOf } from './lockout';
 import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './otp-codes';
-import type { UserReader } from './ports';
+import type { SendTicket, UserReader } from './ports';
 import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
 import { permittedActiveFactors } from './method-rules';
 import { startWebauthnLogin, webauthnOptionsFor } from './webauthn-login';
+import type { ChangeDeps } from './user-change';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -61,8 +62,31 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
   return methods.find((m) => m !== 'recovery_code' && !(m === 'sms' && factorFor(user, 'sms')?.recovery)) ?? methods[0]!;
 }
 
+/**
+ * A user's login item keeps their live challenges only (every login writes it: it must stay
+ * small). A new challenge takes out the ones answered or expired for a minute, and the oldest
+ * pending ones beyond the newest MAX_LIVE_CHALLENGES.
+ */
+const MAX_LIVE_CHALLENGES = 20;
+const KEEP_ENDED_MS = 60_000;
+function staleChallenges(user: UserAggregate, nowMs: number): string[] {
+  const ended = (c: ChallengeRecord) => (c.status === 'verified' ? (c.verifiedAtMs ?? 0) : c.expiresAtMs) + KEEP_ENDED_MS <= nowMs;
+  const live = user.challenges.filter((c) => !ended(c)).sort((a, b) => b.createdAtMs - a.createdAtMs);
+  const keep = new Set(live.slice(0, MAX_LIVE_CHALLENGES - 1).map((c) => c.challengeId));
+  return user.challenges.filter((c) => !keep.has(c.challengeId)).map((c) => c.challengeId);
+}
+
+/** The challenge and its user, from one read of the user's partition (the id leads to it). */
+async function challengeOf(deps: ReadsUsers, tenantId: string, challengeId: string): Promise<{ challenge: ChallengeRecord; user: UserAggregate }> {
+  const userId = userIdOfChallenge(challengeId) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  const user = await deps.users.load(tenantId, userId);
+  const challenge = user.challenges.find((c) => c.challengeId === challengeId) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  return { challenge, user };
+}
+
 export async function createChallenge(
-  deps: Pick<CoreDeps, 'clock' | 'tenant' | 'challenges' | 'devices'> & ReadsUsers & CodeDeps,
+  // users changed only when a stolen device token is caught (the device is revoked)
+  deps: Pick<CoreDeps, 'challenges' | 'devices'> & ChangeDeps & CodeDeps,
   tenantId: string,
   userId: string,
   body: CreateChallengeBody,
@@ -110,7 +134,7 @@ export async function createChallenge(
     method = chooseMethod(tenant, user, methods, body.method);
   }
   const challenge: ChallengeRecord = {
-    challengeId: newId(deps.random, 'ch'),
+    challengeId: newChallengeId(deps.random, userId),
     tenantId,
     userId,
     method,
@@ -138,12 +162,12 @@ export async function createChallenge(
   if (method === 'sms' || method === 'email') {
     const sent = await prepareCode(deps, tenant, user, challenge, method, now);
     Object.assign(challenge, sent.fields);
-    await deps.challenges.create(challenge);
+    await releasingOnFailure(deps, sent.ticket, () => deps.challenges.create(challenge, staleChallenges(user, now)));
     // the challenge is only useful with its code: if the code cannot go out, the challenge goes too
-    await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.deletePending(tenantId, challenge.challengeId));
+    await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.deletePending(tenantId, userId, challenge.challengeId));
     destination = maskDestination(method, sent.to);
   } else {
-    await deps.challenges.create(challenge);
+    await deps.challenges.create(challenge, staleChallenges(user, now));
   }
   return {
     challengeId: challenge.challengeId,
@@ -171,10 +195,12 @@ async function prepareCode(
 ) {
   requireChannel(deps, method);
   // a new-device challenge mails the profile address; otherwise the code goes to the user's factor
-  const factor: Pick<FactorRecord, 'factorId' | 'destination'> =
+  const factor: Pick<FactorRecord, 'factorId' | 'destination' | 'phoneCountry' | 'phoneType'> =
     challenge.purpose === 'new_device' && method === 'email' && user.profile?.email
       ? { factorId: '', destination: user.profile.email }
       : (factorFor(user, method) ?? fail('method_not_available', `The user has no active ${method} factor.`));
+  // the policy as it is now, not as the challenge copied it: a narrowed allow-list stops sends at once
+  if (method === 'sms') requireSmsDestinationAllowed(factor, tenant.policy.sms.allowedCountries);
   const keys = await deps.keyRing.keysFor(tenant);
   const throttled = await deps.throttle.take({
     tenantId: tenant.tenantId,
@@ -183,11 +209,12 @@ async function prepareCode(
     nowMs: now,
     limits: deps.sendLimits,
   });
-  if (!throttled.allowed) fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
+  if (!throttled.allowed) return fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
   const code = newOtpCode(deps.random);
   return {
+    ticket: throttled.ticket,
     to: factor.destination!,
-    message: codeMessage(tenant.name, code, challenge.limits.codeTimeoutSeconds),
+    message: codeMessage(tenant.name, code, challenge.limits.codeTimeoutSeconds, { messages: tenant.policy.messages, locale: user.profile?.locale }),
     fields: {
       ...(factor.factorId ? { factorId: factor.factorId } : {}),
       codeHash: otpHash(keys.hashKey, tenant.tenantId, challenge.userId, `challenge:${challenge.challengeId}`, code),
@@ -196,9 +223,19 @@ async function prepareCode(
   };
 }
 
+/** Runs a write that comes after the send limits were taken; if it fails, nothing was sent, so they are given back. */
+async function releasingOnFailure<T>(deps: Pick<CoreDeps, 'throttle'>, ticket: SendTicket, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    await deps.throttle.release(ticket);
+    throw error;
+  }
+}
+
 /** A device token of this user (rotated on use), or an IP seen at one of their verified sign-ins. */
 async function recogniseContext(
-  deps: Pick<CoreDeps, 'devices' | 'random'>,
+  deps: Pick<CoreDeps, 'devices'> & ChangeDeps,
   keys: TenantKeys,
   input: { tenantId: string; userId: string; deviceToken: string | undefined; ipKey: string | undefined; nowMs: number },
 ): Promise<{ recognised: boolean; deviceToken?: string }> {
@@ -212,10 +249,9 @@ async function recogniseContext(
 
 export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'challenges'> & ReadsUsers & CodeDeps, tenantId: string, challengeId: string, body: ResendBody): Promise<ChallengeResent> {
   const now = deps.clock.nowMs();
-  const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  const [tenant, { challenge, user }] = await Promise.all([deps.tenant(tenantId), challengeOf(deps, tenantId, challengeId)]);
   if (challenge.status === 'verified') fail('challenge_already_verified');
   if (now >= challenge.expiresAtMs) fail('challenge_expired');
-  const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, challenge.userId)]);
 
   const method = body.method ?? challenge.method;
   if (method !== challenge.method) {
@@ -227,7 +263,7 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
 
   if (method !== 'sms' && method !== 'email') {
     // switching to the authenticator or a recovery code sends nothing
-    const outcome = await deps.challenges.replaceCode(tenantId, challengeId, {
+    const outcome = await deps.challenges.replaceCode(tenantId, challenge.userId, challengeId, {
       method,
       sentAtMs: now,
       expiresAtMs: challenge.expiresAtMs,
@@ -247,21 +283,25 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
 
   const sent = await prepareCode(deps, tenant, user, challenge, method, now);
   const expiresAtMs = now + challenge.limits.codeTimeoutSeconds * 1000;
-  const outcome = await deps.challenges.replaceCode(tenantId, challengeId, {
-    method,
-    ...(sent.fields.factorId ? { factorId: sent.fields.factorId } : {}),
-    codeHash: sent.fields.codeHash,
-    sentAtMs: now,
-    expiresAtMs,
-    countsAsResend: true,
-    resendLimit,
-    cooldownSeconds: RESEND_COOLDOWN_SECONDS,
-  });
+  const outcome = await releasingOnFailure(deps, sent.ticket, () =>
+    deps.challenges.replaceCode(tenantId, challenge.userId, challengeId, {
+      method,
+      ...(sent.fields.factorId ? { factorId: sent.fields.factorId } : {}),
+      codeHash: sent.fields.codeHash,
+      sentAtMs: now,
+      expiresAtMs,
+      countsAsResend: true,
+      resendLimit,
+      cooldownSeconds: RESEND_COOLDOWN_SECONDS,
+    }),
+  );
+  // a resend refused here (it lost a race) sent nothing: it gives back what it took of the send limits
+  if (outcome !== 'replaced') await deps.throttle.release(sent.ticket);
   if (outcome === 'limit') fail('resend_limit_reached');
   if (outcome === 'cooldown') fail('rate_limited', 'Wait before asking for another code.', { retryAfterSeconds: RESEND_COOLDOWN_SECONDS });
   if (outcome === 'not_pending') fail('challenge_already_verified');
   // a failed delivery puts the previous code back: the challenge stays usable and can be resent
-  await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.restoreCode(tenantId, challengeId, challenge, sent.fields.codeHash));
+  await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.restoreCode(tenantId, challenge.userId, challenge, sent.fields.codeHash));
   return {
     challengeId,
     method,
@@ -271,10 +311,9 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
   };
 }
 
-export async function getChallenge(deps: Pick<CoreDeps, 'clock' | 'challenges'> & ReadsUsers, tenantId: string, challengeId: string): Promise<Challenge> {
+export async function getChallenge(deps: Pick<CoreDeps, 'clock'> & ReadsUsers, tenantId: string, challengeId: string): Promise<Challenge> {
   const now = deps.clock.nowMs();
-  const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
-  const user = await deps.users.load(tenantId, challenge.userId);
+  const { challenge, user } = await challengeOf(deps, tenantId, challengeId);
   const lock = lockStateOf(user.failures, now);
   const status: Challenge['status'] =
     challenge.status === 'verified' ? 'verified' : now >= challenge.expiresAtMs ? 'expired' : lock.locked ? 'locked' : 'pending';

@@ -2,7 +2,7 @@
  * Who must use two-factor, and by when. The policy requires it of everyone (`all`), of users
  * with certain roles (`roles`), or of no one (`optional`); SSO users may be exempt. A user the
  * policy newly covers gets a grace period — `gracePeriodDays` from the moment the policy (or the
- * role) started to cover them, or the policy's fixed `graceEndsAt` — during which they may still
+ * role) started to cover them, or until the policy's fixed `graceEndsAt` — during which they may still
  * sign in without a factor. After it, sign-in answers `enrollment_required` until they enroll.
  */
 import type { EnforcementState, FactorType, Policy } from '@twofold/contract/schemas';
@@ -35,12 +35,13 @@ export function enforcedSinceMs(policy: Policy, since: EnforcementSince | undefi
 }
 
 /**
- * The end of a grace period that starts at `startMs`: the policy's fixed date for everyone it
- * covered by then, `gracePeriodDays` after the start for anyone it covers later.
+ * The end of a grace period that starts at `startMs`. A fixed `graceEndsAt` is a deadline for
+ * everyone the policy covers, whenever they joined or got the role ("choose the date until
+ * which you want the grace period to last"): a user covered after it, or a date already past,
+ * must enroll at once. Without one, `gracePeriodDays` after the start.
  */
 export function graceDeadlineMs(policy: Policy, startMs: number): number {
-  const fixed = policy.enforcement.graceEndsAt === null ? null : Date.parse(policy.enforcement.graceEndsAt);
-  if (fixed !== null && startMs <= fixed) return fixed;
+  if (policy.enforcement.graceEndsAt !== null) return Date.parse(policy.enforcement.graceEndsAt);
   return startMs + policy.enforcement.gracePeriodDays * DAY_MS;
 }
 

@@ -3,11 +3,11 @@
  * here, each refusal naming the field to change. A new policy applies from the next challenge:
  * live challenges keep the limits they copied when they started.
  */
-import type { Policy } from '@twofold/contract/schemas';
+import type { Policy, PolicyReplacement } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
-import type { EnforcementSince } from './records';
+import type { EnforcementSince, TenantRecord } from './records';
 import { isRpId, originProblem } from './webauthn-relying-party';
 
 export interface PolicyProblem {
@@ -102,12 +102,25 @@ export function nextEnforcementSince(before: Policy, since: EnforcementSince | u
 const changedFields = (before: Policy, after: Policy) =>
   (Object.keys(after) as (keyof Policy)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
 
-export async function putPolicy(deps: Pick<CoreDeps, 'sms' | 'tenants' | 'forgetTenant' | 'grace'> & EmitDeps, tenantId: string, policy: Policy): Promise<Policy> {
+type PolicyDeps = Pick<CoreDeps, 'sms' | 'tenants' | 'forgetTenant' | 'grace'> & EmitDeps;
+
+/**
+ * PUT: the whole policy replaces the old one; each absent field took its default in the schema,
+ * and an absent `totp.issuer` takes the tenant's name (what a new tenant starts with), so a PUT
+ * that does not mention the issuer does not change what users see in their authenticator apps.
+ */
+export async function putPolicy(deps: PolicyDeps, tenantId: string, replacement: PolicyReplacement): Promise<Policy> {
+  // the stored record, not the container's cached copy: the enforcement timestamps build on it
+  const current = (await deps.tenants.getTenant(tenantId)) ?? fail('unauthorized');
+  return replacePolicy(deps, current, { ...replacement, totp: { ...replacement.totp, issuer: replacement.totp.issuer ?? current.name } });
+}
+
+/** Saves a policy whose fields are valid (parsed by the schema) once the rules across fields hold. */
+export async function replacePolicy(deps: PolicyDeps, current: TenantRecord, policy: Policy): Promise<Policy> {
   const problems = policyProblems(policy, { sms: deps.sms !== undefined });
   if (problems.length > 0) fail('invalid_policy', problems.map((p) => `${p.path}: ${p.message}`).join('; '), { details: problems });
   const now = deps.clock.nowMs();
-  // the stored record, not the container's cached copy: the enforcement timestamps build on it
-  const current = (await deps.tenants.getTenant(tenantId)) ?? fail('unauthorized');
+  const { tenantId } = current;
   const since = nextEnforcementSince(current.policy, current.enforcementSince, policy, now);
   await deps.tenants.putPolicy(tenantId, policy, since);
   deps.forgetTenant(tenantId);

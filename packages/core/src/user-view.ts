@@ -34,6 +34,7 @@ export function userView(userId: string, user: UserAggregate, nowMs: number, ten
     lockedUntil: iso(lock.lockedUntilMs ?? undefined),
     ...(user.profile?.email ? { email: user.profile.email } : {}),
     ...(user.profile?.phone ? { phone: maskPhone(user.profile.phone) } : {}),
+    ...(user.profile?.locale ? { locale: user.profile.locale } : {}),
     roles: user.profile?.roles ?? [],
     sso: user.profile?.sso ?? false,
     enforcement: { required: enforcement.required, graceEndsAt: iso(enforcement.graceEndsAtMs ?? undefined), state: enforcement.state },

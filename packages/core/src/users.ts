@@ -2,8 +2,8 @@
 import type { PutUserBody, User } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { fail } from './errors';
-import type { UserAggregate } from './records';
-import { syncUser, type SyncDeps } from './user-sync';
+import type { UserAggregate, UserProfile } from './records';
+import { changeUser, type ChangeDeps } from './user-change';
 import { exists, factorView, userView } from './user-view';
 
 /** The user, or 404 user_not_found when the client app never created it. */
@@ -13,26 +13,28 @@ export async function loadExistingUser(deps: Pick<CoreDeps, 'users'>, tenantId: 
   return user;
 }
 
-export async function putUser(deps: Pick<CoreDeps, 'clock'> & SyncDeps, tenantId: string, userId: string, body: PutUserBody): Promise<User> {
+export async function putUser(deps: ChangeDeps, tenantId: string, userId: string, body: PutUserBody): Promise<User> {
   const now = deps.clock.nowMs();
-  const [tenant, current] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
-  const roles = body.roles ?? current.profile?.roles ?? [];
-  // a role's grace period (when the policy enforces it) runs from when the user got it
-  const before = current.profile?.roleSince ?? {};
-  const roleSince = Object.fromEntries(roles.map((r) => [r, before[r] ?? now]));
-  const profile = await deps.users.putProfile({
-    tenantId,
-    userId,
-    email: body.email ?? current.profile?.email,
-    phone: body.phone ?? current.profile?.phone,
-    roles,
-    sso: body.sso ?? current.profile?.sso ?? false,
-    createdAtMs: current.profile?.createdAtMs ?? now,
-    updatedAtMs: now,
-    roleSince,
+  return changeUser(deps, tenantId, userId, (current, tenant) => {
+    const roles = body.roles ?? current.profile?.roles ?? [];
+    // a role's grace period (when the policy enforces it) runs from when the user got it
+    const before = current.profile?.roleSince ?? {};
+    const profile: UserProfile = {
+      tenantId,
+      userId,
+      ...current.profile,
+      email: body.email ?? current.profile?.email,
+      phone: body.phone ?? current.profile?.phone,
+      roles,
+      sso: body.sso ?? current.profile?.sso ?? false,
+      locale: body.locale ? Intl.getCanonicalLocales(body.locale)[0] : current.profile?.locale,
+      createdAtMs: current.profile?.createdAtMs ?? now,
+      updatedAtMs: now,
+      roleSince: Object.fromEntries(roles.map((r) => [r, before[r] ?? now])),
+    };
+    const { tenantId: _t, userId: _u, ...fields } = profile;
+    return { change: { profile: fields }, result: userView(userId, { ...current, profile }, now, tenant) };
   });
-  await syncUser(deps, tenantId, userId);
-  return userView(userId, { ...current, profile }, now, tenant);
 }
 
 export async function getUser(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users'>, tenantId: string, userId: string): Promise<User> {

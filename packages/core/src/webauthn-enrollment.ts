@@ -1,15 +1,15 @@
 /**
  * Enrolling a passkey or security key: the creation options for the browser (their challenge kept
- * on the pending factor), then the registration response, checked and stored by the write that
- * turns the factor active. enrollment.ts calls these two from startFactorEnrollment and
- * confirmFactor; everything WebAuthn itself is in webauthn.ts.
+ * on the pending factor), then the registration response, checked here and stored by the change
+ * that turns the factor active. enrollment.ts calls these two from startFactorEnrollment and
+ * confirmFactor (and writes what they return); everything WebAuthn itself is in webauthn.ts.
  */
 import type { RegistrationResponseJSON, WebauthnEnrollment } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { fail } from './errors';
 import { newId } from './ids';
 import type { TenantKeys } from './keyring';
-import type { FactorRecord, TenantRecord, UserAggregate } from './records';
+import type { FactorRecord, TenantRecord, UserAggregate, WebauthnCredentialRecord } from './records';
 import { checkRegistration, registrationOptions } from './webauthn';
 import { credentialProblemMessages, relyingPartyOf, WEBAUTHN_TIMEOUT_SECONDS, type RelyingParty } from './webauthn-relying-party';
 
@@ -19,15 +19,15 @@ function relyingParty(tenant: TenantRecord): RelyingParty {
   return rp ?? fail('method_not_available', `This tenant's policy does not allow passkeys (webauthn); allowed: ${allowed.join(', ')}.`);
 }
 
-/** A pending webauthn factor holding the registration challenge, and the options for navigator.credentials.create(). */
+/** A pending webauthn factor holding the registration challenge (to add), and the answer with the options for navigator.credentials.create(). */
 export async function startWebauthnEnrollment(
-  deps: Pick<CoreDeps, 'keyRing' | 'random' | 'users'>,
+  deps: Pick<CoreDeps, 'keyRing' | 'random'>,
   tenant: TenantRecord,
   userId: string,
   user: UserAggregate,
   body: { label?: string | undefined },
   now: number,
-): Promise<WebauthnEnrollment> {
+): Promise<{ factor: FactorRecord; enrollment: WebauthnEnrollment }> {
   const { tenantId } = tenant;
   const rp = relyingParty(tenant);
   const keys = await deps.keyRing.keysFor(tenant);
@@ -36,18 +36,17 @@ export async function startWebauthnEnrollment(
   const { options, challenge } = await registrationOptions({ rp, random: deps.random, keys, tenantId, userId, userName: user.profile?.email ?? userId, factors: user.factors });
   const expiresAtMs = now + WEBAUTHN_TIMEOUT_SECONDS * 1000;
   const factor: FactorRecord = { factorId, type: 'webauthn', label, status: 'pending', createdAtMs: now, failedAttempts: 0, webauthnChallenge: challenge, codeExpiresAtMs: expiresAtMs };
-  if (!user.profile) await deps.users.ensureProfile(tenantId, userId, now);
-  await deps.users.addFactor(tenantId, userId, factor);
-  return { factorId, type: 'webauthn', status: 'pending', label, expiresAt: new Date(expiresAtMs).toISOString(), options };
+  return { factor, enrollment: { factorId, type: 'webauthn', status: 'pending', label, expiresAt: new Date(expiresAtMs).toISOString(), options } };
 }
 
 /**
- * Checks the registration response and activates the factor with its credential, in one
- * conditional write that also spends the registration challenge (so a response is accepted
- * once). A refused response leaves the factor pending (nothing to guess: no attempt is counted).
+ * Checks the registration response against the pending factor's challenge: the credential the
+ * activation stores. The change that activates the factor is conditional on the user's revision,
+ * so a response is accepted once (a second confirmation finds the factor active). A refused
+ * response leaves the factor pending (nothing to guess: no attempt is counted).
  */
-export async function activateWebauthnFactor(
-  deps: Pick<CoreDeps, 'random' | 'users'>,
+export async function checkWebauthnRegistration(
+  deps: Pick<CoreDeps, 'random'>,
   tenant: TenantRecord,
   keys: TenantKeys,
   userId: string,
@@ -55,11 +54,11 @@ export async function activateWebauthnFactor(
   factor: FactorRecord,
   response: RegistrationResponseJSON | undefined,
   now: number,
-): Promise<boolean> {
+): Promise<WebauthnCredentialRecord> {
   if (!response) return fail('invalid_credential', 'Confirm a webauthn factor with credential: the registration response (credential.toJSON()).');
   if (factor.codeExpiresAtMs === undefined || now >= factor.codeExpiresAtMs) fail('enrollment_expired', 'The creation options have expired; start the enrolment again.');
   const rp = relyingParty(tenant);
   const checked = await checkRegistration({ rp, random: deps.random, keys, tenantId: tenant.tenantId, userId, factor, factors: user.factors, response });
   if (!checked.ok) return fail('invalid_credential', credentialProblemMessages[checked.problem]);
-  return deps.users.activateFactor(tenant.tenantId, userId, factor.factorId, { nowMs: now, webauthn: { expectedChallenge: factor.webauthnChallenge!, credential: checked.credential } });
+  return checked.credential;
 }

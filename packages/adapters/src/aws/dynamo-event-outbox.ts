@@ -1,11 +1,16 @@
 import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { EventOutbox } from '@twofold/core/ports';
-import { conditional, decodeCursor, encodeCursor } from './dynamo';
+import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
 
 const PENDING = 'PENDING';
 const partition = (tenantId: string) => `EVENTS#${tenantId}`;
 const sortKey = (e: SecurityEvent) => `${e.at}#${e.eventId}`;
+
+/** An event as the events table keeps it, pending until published (also written inside a user change's transaction). */
+export function eventItem(e: SecurityEvent): Record<string, unknown> {
+  return { pk: partition(e.tenantId), sk: sortKey(e), ...(e.userId === null ? {} : { tenantUser: `${e.tenantId}#${e.userId}` }), pending: PENDING, ...e };
+}
 
 /**
  * Events in the events table, a partition per tenant sorted by time (the audit trail). An event
@@ -20,9 +25,7 @@ export class DynamoEventOutbox implements EventOutbox {
 
   async record(events: SecurityEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += 25) {
-      let requests: Record<string, unknown>[] | undefined = events.slice(i, i + 25).map((e) => ({
-        PutRequest: { Item: { pk: partition(e.tenantId), sk: sortKey(e), ...(e.userId === null ? {} : { tenantUser: `${e.tenantId}#${e.userId}` }), pending: PENDING, ...e } },
-      }));
+      let requests: Record<string, unknown>[] | undefined = events.slice(i, i + 25).map((e) => ({ PutRequest: { Item: eventItem(e) } }));
       for (let tries = 0; requests?.length && tries < 5; tries++) {
         const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
         requests = out.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
@@ -54,6 +57,38 @@ export class DynamoEventOutbox implements EventOutbox {
         ),
       ),
     );
+  }
+
+  async publishRefused(e: SecurityEvent, reason: string, maxAttempts: number): Promise<{ attempts: number; parked: boolean }> {
+    const key = { pk: partition(e.tenantId), sk: sortKey(e) };
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'ADD publishAttempts :one SET lastPublishError = :reason',
+        ConditionExpression: 'attribute_exists(pending)',
+        ExpressionAttributeValues: { ':one': 1, ':reason': reason },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    ).catch((error: unknown) => {
+      if (isConditionFailure(error)) return { Attributes: undefined }; // published meanwhile (another relay)
+      throw error;
+    });
+    const attempts = (Attributes?.publishAttempts as number | undefined) ?? 0;
+    if (Attributes === undefined || attempts < maxAttempts) return { attempts, parked: false };
+    // parked: out of the sparse pending index, still in the audit trail, with `parkedAt` to find it by
+    const parked = await conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'REMOVE pending SET parkedAt = :now',
+          ConditionExpression: 'attribute_exists(pending)',
+          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        }),
+      ),
+    );
+    return { attempts, parked };
   }
 
   async list(tenantId: string, options: { userId?: string; cursor?: string; limit: number }) {

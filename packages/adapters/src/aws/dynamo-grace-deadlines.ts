@@ -3,7 +3,7 @@ import type { GraceDeadlines, GraceDue, GraceNotice } from '@twofold/core/ports'
 import { GRACE_SHARDS, keys, userItem } from '../tables';
 import { conditional } from './dynamo';
 
-const noticeAttribute: Record<GraceNotice, string> = { reminder3: 'reminded3For', reminder1: 'reminded1For', expired: 'expiredFor' };
+const noticeAttribute: Record<GraceNotice, string> = { reminder3: 'reminded3For', reminder1: 'reminded1For', expired: 'expiredFor', expiredNotice: 'expiredNoticeFor' };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -43,6 +43,7 @@ export class DynamoGraceDeadlines implements GraceDeadlines {
       ...(typeof item.reminded3For === 'string' ? { reminded3For: item.reminded3For } : {}),
       ...(typeof item.reminded1For === 'string' ? { reminded1For: item.reminded1For } : {}),
       ...(typeof item.expiredFor === 'string' ? { expiredFor: item.expiredFor } : {}),
+      ...(typeof item.expiredNoticeFor === 'string' ? { expiredNoticeFor: item.expiredNoticeFor } : {}),
     }));
     const next = page.LastEvaluatedKey ? { shard: position.shard, key: page.LastEvaluatedKey } : position.shard + 1 < GRACE_SHARDS ? { shard: position.shard + 1 } : undefined;
     return { items, nextCursor: next ? Buffer.from(JSON.stringify(next)).toString('base64url') : null };
@@ -54,8 +55,8 @@ export class DynamoGraceDeadlines implements GraceDeadlines {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.profileKey(tenantId, userId),
-          // expired: out of the index too, in the same write
-          UpdateExpression: `SET #notice = :deadline${notice === 'expired' ? ' REMOVE graceKey' : ''}`,
+          // the expiry notice sent: out of the index too, in the same write
+          UpdateExpression: `SET #notice = :deadline${notice === 'expiredNotice' ? ' REMOVE graceKey' : ''}`,
           ConditionExpression: 'graceEndsAt = :deadline AND attribute_exists(graceKey) AND (attribute_not_exists(#notice) OR #notice <> :deadline)',
           ExpressionAttributeNames: { '#notice': noticeAttribute[notice] },
           ExpressionAttributeValues: { ':deadline': iso(graceEndsAtMs) },
@@ -70,10 +71,10 @@ export class DynamoGraceDeadlines implements GraceDeadlines {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.profileKey(tenantId, userId),
-          UpdateExpression: `REMOVE #notice${notice === 'expired' ? ' SET graceKey = :shard' : ''}`,
+          UpdateExpression: `REMOVE #notice${notice === 'expiredNotice' ? ' SET graceKey = :shard' : ''}`,
           ConditionExpression: '#notice = :deadline AND graceEndsAt = :deadline',
           ExpressionAttributeNames: { '#notice': noticeAttribute[notice] },
-          ExpressionAttributeValues: { ':deadline': iso(graceEndsAtMs), ...(notice === 'expired' ? { ':shard': keys.graceShard(tenantId, userId) } : {}) },
+          ExpressionAttributeValues: { ':deadline': iso(graceEndsAtMs), ...(notice === 'expiredNotice' ? { ':shard': keys.graceShard(tenantId, userId) } : {}) },
         }),
       ),
     );

@@ -4,6 +4,7 @@ import type { SigningKeyRecord, SigningKeyStore } from '@twofold/core/assertions
 import type { TenantDirectory } from '@twofold/core/ports';
 import type { ApiKeyRecord, TenantRecord } from '@twofold/core/records';
 import { keys } from '../tables';
+import { DynamoApiKeyStore } from './dynamo-api-key-store';
 import { conditional } from './dynamo';
 
 export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
@@ -55,10 +56,9 @@ export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
     return Item ? { keyId: Item.keyId, tenantId: Item.tenantId, scope: Item.scope, secretHash: Item.secretHash, createdAtMs: Item.createdAtMs } : undefined;
   }
 
+  /** A tenant's first keys (tenant:create, the local runtime), listed like any other (see DynamoApiKeyStore). */
   async putApiKey(key: ApiKeyRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.apiKey(key.keyId), ...key }, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
+    await new DynamoApiKeyStore(this.db, this.tableName).create({ ...key, name: `initial ${key.scope} key` });
   }
 
   async getSigningKey(): Promise<SigningKeyRecord | undefined> {

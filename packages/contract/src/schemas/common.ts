@@ -7,7 +7,8 @@ export const UserId = z
   .check(z.regex(/^[A-Za-z0-9._@:+-]{1,128}$/, 'userId must be 1-128 characters of A-Z a-z 0-9 . _ @ : + -'), z.meta({ description: "The client app's id for the user" }));
 
 export const FactorId = opaqueId('factorId');
-export const ChallengeId = opaqueId('challengeId');
+/** 128 random bits and the user's id, base64url: longer than the other ids. */
+export const ChallengeId = opaqueId('challengeId', 200);
 export const TenantId = opaqueId('tenantId');
 
 export const FactorType = z.enum(['totp', 'sms', 'email', 'webauthn']);

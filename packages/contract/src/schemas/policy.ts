@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import { int, roles, text } from './build';
 import { FactorType } from './common';
 import { UserVerification } from './webauthn';
+import { MessageSettings } from './messages';
 
 export const TotpSettings = z.strictObject({
   issuer: z._default(text(1, 64), 'Twofold').check(z.meta({ description: 'Issuer shown in authenticator apps' })),
@@ -68,6 +69,32 @@ export const Policy = z
       }),
       {},
     ),
+    messages: z.prefault(MessageSettings, {}).check(z.meta({ description: 'The SMS and email texts: templates, app name, From name, default language' })),
   })
   .check(z.meta({ id: 'Policy', description: "A tenant's two-factor policy" }));
 export type Policy = z.infer<typeof Policy>;
+
+/**
+ * PUT's body: the whole policy, each absent field taking its default — except `totp.issuer`,
+ * whose default for a tenant is the tenant's name (what it was created with), not "Twofold":
+ * a PUT that leaves the issuer out keeps the name users see in their authenticator apps.
+ */
+export const PolicyReplacement = z
+  .strictObject({
+    ...Policy.shape,
+    totp: z.prefault(
+      z.strictObject({ ...TotpSettings.shape, issuer: z.optional(text(1, 64)).check(z.meta({ description: "Issuer shown in authenticator apps; absent: the tenant's name" })) }),
+      {},
+    ),
+  })
+  .check(z.meta({ id: 'PolicyReplacement', description: "A tenant's whole two-factor policy; absent fields take their defaults" }));
+export type PolicyReplacement = z.infer<typeof PolicyReplacement>;
+
+/**
+ * PATCH's body: a JSON merge patch (RFC 7396) of the policy. Only the fields it names change;
+ * `null` removes a field, which then takes its default. The result is checked like a PUT's.
+ */
+export const PolicyPatch = z
+  .record(z.string(), z.unknown())
+  .check(z.meta({ id: 'PolicyPatch', description: 'A JSON merge patch (RFC 7396) of the policy: the fields to change; null resets a field to its default' }));
+export type PolicyPatch = z.infer<typeof PolicyPatch>;

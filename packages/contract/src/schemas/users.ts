@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { int, isoTime, roles, text } from './build';
 import { FactorId, FactorType, OtpCode, UserId } from './common';
 import { CreationOptionsJSON, RegistrationResponseJSON } from './webauthn';
+import { Locale } from './messages';
 
 const label = () => z.optional(text(1, 64));
 
@@ -20,6 +21,7 @@ export const PutUserBody = z.strictObject({
   phone: z.optional(text(3, 32)),
   roles: z.optional(roles()),
   sso: z.optional(z.boolean()),
+  locale: z.optional(Locale).check(z.meta({ description: 'The language of the codes sent to the user (BCP 47); default: the policy\'s messages.defaultLocale' })),
 });
 export type PutUserBody = z.infer<typeof PutUserBody>;
 
@@ -48,6 +50,7 @@ export const User = z
     phone: z.optional(z.string()).check(z.meta({ description: 'Masked' })),
     roles: z.array(z.string()),
     sso: z.boolean(),
+    locale: z.optional(z.string()).check(z.meta({ description: 'The language of the codes sent to the user, as PUT gave it' })),
     enforcement: z
       .object({
         required: z.boolean().check(z.meta({ description: 'Whether the policy requires this user to use two-factor' })),
