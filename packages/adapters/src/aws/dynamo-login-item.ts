@@ -122,12 +122,11 @@ function completion(e: Expression, c: ChallengeCompletion, nowMs: number): void 
   if (c.webauthnCounter) {
     const { factorId, expected, next } = c.webauthnCounter;
     const sign = e.name(attr.sign(factorId));
-    const zero = e.value(0);
     e.sets.push(`${sign} = ${e.value(next)}`, `${e.name(attr.used(factorId))} = ${now}`);
     // the counter the signature was checked against (of two signatures accepted at once, one
     // moves it), and only ever forward, or staying 0 (WebAuthn §6.1.1), whatever the caller checked
     e.conditions.push(
-      expected === 0 ? `(attribute_not_exists(${sign}) OR ${sign} = ${zero})` : `${sign} = ${e.value(expected)} AND ${sign} < ${e.value(next)}`,
+      expected === 0 ? `(attribute_not_exists(${sign}) OR ${sign} = ${e.value(0)})` : `${sign} = ${e.value(expected)} AND ${sign} < ${e.value(next)}`,
     );
   }
   if (c.maxInvalidAttempts !== null) {
