@@ -189,6 +189,47 @@ describe('logging in', () => {
   });
 });
 
+describe("the login's one conditional write", () => {
+  /** What verification writes for a checked passkey response on this challenge, moving the counter from `expected` to `next`. */
+  const completion = (challengeId: string, factorId: string, expected: number, next: number) => ({
+    challengeId,
+    verifiedAtMs: t.clock.nowMs(),
+    method: 'webauthn' as const,
+    maxInvalidAttempts: 5,
+    failuresGen: 0,
+    webauthnCounter: { factorId, expected, next },
+  });
+  const counterOf = async (userId: string, factorId: string) => (await t.runtime.deps.users.load(t.tenant.tenantId, userId)).factors.find((f) => f.factorId === factorId)!.webauthn!.signCount;
+  const newChallenge = async (userId: string) => (await t.app('POST', `/v1/users/${userId}/challenges`, { method: 'webauthn' })).body.challengeId as string;
+
+  it('of two signatures checked against the same counter (on two challenges), one moves it; the other is refused and its challenge stays pending', async () => {
+    const { factorId } = await enrolPasskey(tab, 'leo');
+    const counter = await counterOf('leo', factorId);
+    const [first, second] = [await newChallenge('leo'), await newChallenge('leo')];
+    const outcomes = await Promise.all([
+      t.runtime.deps.challenges.complete(t.tenant.tenantId, 'leo', completion(first, factorId, counter, counter + 1)),
+      t.runtime.deps.challenges.complete(t.tenant.tenantId, 'leo', completion(second, factorId, counter, counter + 2)),
+    ]);
+    expect([...outcomes].sort()).toEqual(['counter_moved', 'verified']);
+    const won = outcomes[0] === 'verified' ? 1 : 2;
+    expect(await counterOf('leo', factorId)).toBe(counter + won);
+    const lost = outcomes[0] === 'verified' ? second : first;
+    expect((await t.app('GET', `/v1/challenges/${lost}`)).body.status).toBe('pending');
+  });
+
+  it('never moves a counter back or keeps it in place, whatever the caller checked', async () => {
+    const { factorId } = await enrolPasskey(tab, 'mia');
+    const counter = await counterOf('mia', factorId);
+    expect(counter).toBeGreaterThan(0);
+    const challengeId = await newChallenge('mia');
+    for (const next of [counter - 1, counter]) {
+      expect(await t.runtime.deps.challenges.complete(t.tenant.tenantId, 'mia', completion(challengeId, factorId, counter, next))).toBe('counter_moved');
+    }
+    expect(await counterOf('mia', factorId)).toBe(counter);
+    expect(await t.runtime.deps.challenges.complete(t.tenant.tenantId, 'mia', completion(challengeId, factorId, counter, counter + 1))).toBe('verified');
+  });
+});
+
 describe('at rest', () => {
   const factorItem = async (userId: string, factorId: string) =>
     (await t.runtime.deps.db.send(new GetCommand({ TableName: t.runtime.deps.config.tables.secrets, Key: { pk: keys.userPartition(t.tenant.tenantId, userId), sk: userItem.factor(factorId) } }))).Item!;
