@@ -253,6 +253,23 @@ describe('at rest', () => {
     await ivan.close();
   });
 
+  it('a passkey whose backup state changes signs in, and its sealed backup state follows (one transaction with the login)', async () => {
+    const olga = await PasskeyTab.open(browser, site.origin, { backupEligible: true });
+    const { factorId, credentialId } = await enrolPasskey(olga, 'olga');
+    const before = await factorItem('olga', factorId);
+    await olga.cdp.send('WebAuthn.setCredentialProperties', { authenticatorId: olga.authenticatorId, credentialId: Buffer.from(credentialId, 'base64url').toString('base64'), backupState: true });
+    for (let i = 0; i < 2; i++) {
+      const { challengeId, credential } = await signedChallenge(olga, 'olga');
+      expect(Buffer.from(credential.response.authenticatorData, 'base64url')[32]! & 0x10).toBe(0x10);
+      const r = await verify(challengeId, credential);
+      expect(r.status, r.text).toBe(200);
+    }
+    const after = await factorItem('olga', factorId);
+    expect(after.webauthn.sealed).not.toBe(before.webauthn.sealed);
+    expect(after.webauthn.credentialId).toBe(credentialId);
+    await olga.close();
+  });
+
   it("a credential copied into another user's record (by someone who can write the table) does not open for them", async () => {
     const judy = await PasskeyTab.open(browser, site.origin);
     const mallory = await enrolPasskey(judy, 'judy');

@@ -48,6 +48,8 @@ export async function serveAppPage(): Promise<AppSite> {
 export interface AuthenticatorOptions {
   hasUserVerification?: boolean;
   isUserVerified?: boolean;
+  /** Credentials made eligible for backup (a synced passkey's BE flag), their backup state unset. */
+  backupEligible?: boolean;
 }
 
 /** A tab with its own virtual authenticator (a platform passkey: ctap2, internal, resident keys). */
@@ -72,6 +74,7 @@ export class PasskeyTab {
         hasUserVerification: options.hasUserVerification ?? true,
         isUserVerified: options.isUserVerified ?? true,
         automaticPresenceSimulation: true,
+        ...(options.backupEligible ? { defaultBackupEligibility: true, defaultBackupState: false } : {}),
       },
     });
     return new PasskeyTab(page, cdp, authenticatorId);
