@@ -9,9 +9,10 @@ import { relayPendingEvents, type RelayResult } from '@twofold/core';
 import type { Context } from 'aws-lambda';
 import { containerOf, logger, scheduledInvocation, wire } from '@twofold/runtime';
 import { metricNames, MetricUnit, putMetric } from '@twofold/runtime/metrics';
-import { clock, outbox, publisher } from '@twofold/runtime/parts';
+import { challenges, clock, outbox, publisher } from '@twofold/runtime/parts';
 
-const dependencies = containerOf(wire({ clock, outbox, publisher }));
+// challenges: the login items that still hold an event written with their change
+const dependencies = containerOf(wire({ clock, outbox, publisher, challenges }));
 
 export const handler = (_event?: unknown, context?: Context): Promise<RelayResult> => scheduledInvocation('event-relay', context?.awsRequestId, relay);
 

@@ -108,7 +108,8 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   devices: { tables: { secrets: 'readWrite', devices: 'readWrite', events: 'write' }, directory: { read: [...keyed, 'tenant'] }, touchesApiKeys: true, kms: {}, publishesEvents: true },
 
   // scheduled: publishes what the outbox still holds (the sparse `pending` index), marks it published
-  'event-relay': { tables: { events: 'readWrite' }, kms: {}, publishesEvents: true },
+  // and the login items that still hold an event written with their change (item-events index)
+  'event-relay': { tables: { secrets: 'readWrite', events: 'readWrite' }, kms: {}, publishesEvents: true },
 
   // the policy (tenant item), the tenant's API keys (list, create, revoke), users and their
   // summaries and counters (secrets), unlock and reset (failures, factors, trusted devices),

@@ -77,13 +77,13 @@ const expected: Record<LambdaFunctionName, Expected> = {
     putEvents: true,
   },
   devices: { tables: { secrets: RW, devices: RW, events: W }, directory: { read: [APIKEY, TENANT] }, touchesApiKeys: true, putEvents: true },
-  'event-relay': { tables: { events: RW }, putEvents: true },
+  'event-relay': { tables: { secrets: RW, events: RW }, putEvents: true },
   admin: { tables: { secrets: RW, devices: RW, events: RW }, directory: { read: [APIKEY, TENANT, KEYUSE], write: [TENANT, APIKEY, KEYUSE] }, kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'] }, putEvents: true },
   'grace-expiry': { tables: { secrets: RW, events: W }, directory: { read: [TENANT] }, putEvents: true, email: true },
 };
 
 const indexesOf: Partial<Record<TableName, string[]>> = {
-  secrets: ['by-tenant', 'enrolled', 'grace'],
+  secrets: ['by-tenant', 'enrolled', 'grace', 'lock-windows'],
   events: ['by-user', 'pending'],
 };
 

@@ -36,6 +36,8 @@ export const tables = {
       { name: 'grace', partitionKey: 'graceKey', sortKey: 'graceEndsAt' },
       // sparse: enrolled users by when they enrolled (the overview's recent enrollments)
       { name: 'enrolled', partitionKey: 'enrolledTenant', sortKey: 'enrolledAt' },
+      // sparse: login items whose failure window may lock the user and whose user.locked is not settled
+      { name: 'lock-windows', partitionKey: 'lockWindow', sortKey: 'sk' },
     ],
   },
   attempts: {

@@ -5,6 +5,9 @@
  */
 import type { SecurityEvent, SecurityEventType } from '@twofold/contract/events';
 import type { Actor, CoreDeps } from './deps';
+import { createHash } from 'node:crypto';
+import type { ChallengeStore, Clock } from './ports';
+import type { LoginFailures } from './records';
 
 export interface NewEvent {
   type: SecurityEventType;
@@ -53,6 +56,39 @@ export async function publishRecorded(deps: Pick<CoreDeps, 'outbox' | 'publisher
 }
 
 /**
+ * `user.locked` for a failure window that reached its limit, derived from the committed count:
+ * its id is the window's (tenant, user, window number), so that everyone who sees the lock —
+ * the failure that reached it, or the relay after a crash — records it once. Then the window's
+ * mark leaves the index. A window that ended without a lock just loses its mark.
+ */
+export async function settleLock(
+  deps: Pick<CoreDeps, 'outbox' | 'publisher'> & { challenges: Pick<ChallengeStore, 'settleLock'> },
+  tenantId: string,
+  userId: string,
+  failures: LoginFailures,
+  atMs: number,
+): Promise<void> {
+  const gen = failures.gen ?? 0;
+  if (failures.failures >= failures.maxAttempts) {
+    const event: SecurityEvent = {
+      eventId: `ev_lock_${createHash('sha256').update(`${tenantId}\n${userId}\n${gen}`).digest('base64url').slice(0, 22)}`,
+      type: 'user.locked',
+      tenantId,
+      userId,
+      // the time of the lock itself, the same for whoever records it (the event's key holds it)
+      at: new Date(failures.lastAtMs ?? atMs).toISOString(),
+      actor: 'system',
+      detail: { lockedUntil: new Date(failures.windowEndsAtMs).toISOString() },
+    };
+    await deps.outbox.recordOnce(event);
+    await deps.challenges.settleLock(tenantId, userId, gen);
+    await publishRecorded(deps, [event]);
+    return;
+  }
+  await deps.challenges.settleLock(tenantId, userId, gen);
+}
+
+/**
  * Records and publishes events that no user change carries (a tenant's policy change). Events
  * of a change to a user are committed with it instead (see user-change.ts).
  */
@@ -91,8 +127,20 @@ export interface RelayResult {
  * refused event is skipped for the rest of the run and counted, and after MAX_PUBLISH_ATTEMPTS
  * runs it is parked. A bus that cannot be reached at all fails the run (the events wait).
  */
-export async function relayPendingEvents(deps: Pick<CoreDeps, 'outbox' | 'publisher'>, options: { batch?: number; maxBatches?: number } = {}): Promise<RelayResult> {
+export async function relayPendingEvents(
+  deps: Pick<CoreDeps, 'outbox' | 'publisher'> & { clock?: Clock; challenges?: Pick<ChallengeStore, 'pendingLocks' | 'settleLock'> },
+  options: { batch?: number; maxBatches?: number } = {},
+): Promise<RelayResult> {
   const batch = options.batch ?? 10; // EventBridge takes at most 10 entries per PutEvents
+  // first the failure windows whose lock no request settled (a crash): their user.locked, once
+  const { challenges, clock } = deps;
+  if (challenges && clock) {
+    const nowMs = clock.nowMs();
+    for (const { tenantId, userId, failures } of await challenges.pendingLocks(100)) {
+      // a window still open and under its limit may lock yet: it keeps its mark
+      if (failures.failures >= failures.maxAttempts || failures.windowEndsAtMs <= nowMs) await settleLock({ ...deps, challenges }, tenantId, userId, failures, nowMs);
+    }
+  }
   const result: RelayResult = { published: 0 };
   const skipped = new Set<string>();
   for (let i = 0; i < (options.maxBatches ?? 100); i++) {

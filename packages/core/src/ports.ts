@@ -161,6 +161,8 @@ export interface CodeUpdate {
  */
 export interface EventOutbox {
   record(events: SecurityEvent[]): Promise<void>;
+  /** Records an event unless it is there already (by its id): moving it out of an item's own outbox twice records it once. */
+  recordOnce(event: SecurityEvent): Promise<void>;
   /** Events not yet published, oldest first. */
   pending(limit: number): Promise<SecurityEvent[]>;
   markPublished(events: SecurityEvent[]): Promise<void>;
@@ -259,16 +261,21 @@ export interface ChallengeStore {
   /** The login's single conditional write (see ChallengeCompletion); says why not when it did not hold. */
   complete(tenantId: string, userId: string, completion: ChallengeCompletion): Promise<CompletionOutcome>;
   /**
-   * Counts a failed attempt (`next`: the failures after it) in one write that parallel failures
-   * do not collide on, while the count stays under `below`; with `lock`, the failure that takes
-   * the count from `below` to the limit, with `event` (`user.locked`) in the same transaction.
-   * Not counted: the failures as they are now (decide again).
+   * Counts a failed attempt in one write that parallel failures do not collide on (each is
+   * counted, in the order the store takes them), while the count stays under `max`. The write
+   * that opens a window also marks the item in a sparse index, so that a lock reached in that
+   * window always gets its `user.locked` (see pendingLocks). Not counted: the failures as they
+   * are now (the user is locked).
    */
   countFailure(
     tenantId: string,
     userId: string,
-    change: { read: LoginFailures | undefined; next: LoginFailures; nowMs: number; below: number; event?: SecurityEvent },
-  ): Promise<{ counted: true; failures: number } | { counted: false; current: LoginFailures | undefined }>;
+    change: { read: LoginFailures | undefined; next: LoginFailures; nowMs: number; max: number },
+  ): Promise<{ counted: true; failures: LoginFailures } | { counted: false; current: LoginFailures | undefined }>;
+  /** Login items marked by the opening of a failure window, not yet settled: each with its failures. */
+  pendingLocks(limit: number): Promise<{ tenantId: string; userId: string; failures: LoginFailures }[]>;
+  /** The window's lock event is recorded (or the window ended without a lock): the mark goes, if it is still that window's. */
+  settleLock(tenantId: string, userId: string, gen: number): Promise<void>;
   /**
    * Puts a new sent code (or a switch of method) on a pending challenge: the old code stops
    * working. Refused past the resend limit or within the cooldown after the last send.

@@ -151,6 +151,8 @@ export interface LoginFailures {
   windowEndsAtMs: number;
   /** Which window (windows are numbered: a new one counts afresh without resetting the last). */
   gen?: number;
+  /** When the last failure was counted (once locked, no more are: the time of the lock). */
+  lastAtMs?: number;
 }
 
 export interface UserAggregate {

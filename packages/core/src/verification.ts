@@ -18,7 +18,7 @@
 import type { ChallengeVerified, Method, VerifyChallengeBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { newDevice } from './devices';
-import { LOW_RECOVERY_CODES, publishRecorded, stampEvents, type NewEvent } from './events';
+import { LOW_RECOVERY_CODES, settleLock, type NewEvent } from './events';
 import { fail } from './errors';
 import { userIdOfChallenge } from './ids';
 import { keyedHash, type TenantKeys } from './keyring';
@@ -233,14 +233,14 @@ function lockedFail(lockedUntilMs: number, nowMs: number): never {
 }
 
 /**
- * Counts a wrong answer. Failures below the last one before the lock are each added by a write
- * that only requires the count to stay under that line, so parallel guesses are all counted in
- * the order they reach the store (none lost to a collision, none re-queued behind a right guess);
- * the one that locks the user moves the count from the line to the limit, with `user.locked` in
- * the same transaction.
+ * Counts a wrong answer: one write that parallel wrong answers do not collide on, so they are all
+ * counted in the order they reach the store and a right guess among them gets through only if
+ * fewer than the limit came first. The failure that reaches the limit emits `user.locked` (by an
+ * id of its window: once, however many see it); if this request dies first, the relay finds the
+ * window through the index its opening marked (settleLocks).
  */
 async function countFailure(
-  deps: Pick<VerifyDeps, 'challenges' | 'clock' | 'random' | 'outbox' | 'publisher'>,
+  deps: Pick<VerifyDeps, 'challenges' | 'clock' | 'outbox' | 'publisher'>,
   tenantId: string,
   userId: string,
   read: LoginFailures | undefined,
@@ -255,14 +255,11 @@ async function countFailure(
     const lock = lockStateOf(current, nowMs);
     if (lock.locked) lockedFail(lock.lockedUntilMs ?? nowMs, nowMs);
     const next: LoginFailures = { failures: lock.failures + 1, maxAttempts: max, windowEndsAtMs: nowMs + challenge.limits.lockoutSeconds * 1000 };
-    const locks = next.failures >= max;
-    const [event] = locks
-      ? stampEvents(deps, [{ type: 'user.locked', tenantId, userId, actor: 'system', detail: { lockedUntil: new Date(next.windowEndsAtMs).toISOString() } }])
-      : [];
-    const outcome = await deps.challenges.countFailure(tenantId, userId, { read: current, next, nowMs, below: max - 1, ...(event ? { event } : {}) });
+    const outcome = await deps.challenges.countFailure(tenantId, userId, { read: current, next, nowMs, max });
     if (outcome.counted) {
-      if (event) await publishRecorded(deps, [event]);
-      return fail(refusal.code, refusal.message, { attemptsRemaining: attemptsRemaining({ locked: false, lockedUntilMs: null, failures: outcome.failures }, max) });
+      const counted = outcome.failures.failures;
+      if (counted >= max) await settleLock(deps, tenantId, userId, outcome.failures, nowMs);
+      return fail(refusal.code, refusal.message, { attemptsRemaining: attemptsRemaining({ locked: false, lockedUntilMs: null, failures: counted }, max) });
     }
     current = outcome.current;
   }

@@ -1,12 +1,10 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeCompletion, ChallengeStore, CodeUpdate } from '@twofold/core/ports';
 import type { ChallengeRecord, LoginFailures } from '@twofold/core/records';
-import type { SecurityEvent } from '@twofold/contract/events';
 import { keys, userItem } from '../tables';
 import { conditional, isConditionFailure } from './dynamo';
-import { eventItem } from './dynamo-event-outbox';
-import { applyLoginPatch, attr, challengeValue, Expression, failureCount, loginStateOf, refusalOf } from './dynamo-login-item';
+import { applyLoginPatch, attr, challengeValue, Expression, failureCount, LOCK_WINDOW_PENDING, loginStateOf, refusalOf } from './dynamo-login-item';
 
 /** The tables the challenge store writes: the login items (secrets) and, with a lock, its event. */
 export interface ChallengeTables {
@@ -54,27 +52,46 @@ export class DynamoChallengeStore implements ChallengeStore {
     }
   }
 
-  async countFailure(
-    tenantId: string,
-    userId: string,
-    change: { read: LoginFailures | undefined; next: LoginFailures; nowMs: number; below: number; event?: SecurityEvent },
-  ) {
+  async countFailure(tenantId: string, userId: string, change: { read: LoginFailures | undefined; next: LoginFailures; nowMs: number; max: number }) {
     const e = new Expression();
-    failureCount(e, change.read, change.next, { nowMs: change.nowMs, below: change.below, lock: change.event !== undefined });
-    const update = { TableName: this.tables.secrets, Key: this.key(tenantId, userId), ...e.update(), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+    failureCount(e, change.read, change.next, { nowMs: change.nowMs, max: change.max });
     try {
-      if (change.event) {
-        // the failure that locks the user and its user.locked event: together or not at all
-        await this.db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, { Put: { TableName: this.tables.events, Item: eventItem(change.event) } }] }));
-        return { counted: true as const, failures: change.next.failures };
-      }
-      const { Attributes } = await this.db.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
-      return { counted: true as const, failures: (Attributes ? loginStateOf(tenantId, userId, Attributes).failures?.failures : undefined) ?? change.next.failures };
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({ TableName: this.tables.secrets, Key: this.key(tenantId, userId), ...e.update(), ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+      );
+      return { counted: true as const, failures: (Attributes ? loginStateOf(tenantId, userId, Attributes).failures : undefined) ?? change.next };
     } catch (error) {
-      const item = cancelledItem(error) ?? (isConditionFailure(error) ? itemOf(error) : undefined);
-      if (item === undefined && !isConditionFailure(error) && !isCancelledOnCondition(error)) throw error;
+      if (!isConditionFailure(error)) throw error;
+      const item = itemOf(error);
       return { counted: false as const, current: item ? loginStateOf(tenantId, userId, item).failures : undefined };
     }
+  }
+
+  async pendingLocks(limit: number) {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({ TableName: this.tables.secrets, IndexName: 'lock-windows', KeyConditionExpression: 'lockWindow = :p', ExpressionAttributeValues: { ':p': LOCK_WINDOW_PENDING }, Limit: limit }),
+    );
+    return Items.flatMap((item) => {
+      // the key is USER#<tenantId>#<userId>; tenant ids hold no '#', user ids may not either
+      const [, tenantId, ...rest] = String(item.pk).split('#');
+      const userId = rest.join('#');
+      const failures = tenantId ? loginStateOf(tenantId, userId, item).failures : undefined;
+      return tenantId && failures ? [{ tenantId, userId, failures }] : [];
+    });
+  }
+
+  async settleLock(tenantId: string, userId: string, gen: number) {
+    await conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.secrets,
+          Key: this.key(tenantId, userId),
+          UpdateExpression: 'REMOVE lockWindow, lockWindowOpenedAtMs',
+          ConditionExpression: 'gen = :gen',
+          ExpressionAttributeValues: { ':gen': gen },
+        }),
+      ),
+    );
   }
 
   async replaceCode(tenantId: string, userId: string, challengeId: string, update: CodeUpdate) {
@@ -133,7 +150,7 @@ export function itemOf(error: unknown): Record<string, unknown> | undefined {
 }
 
 /** A transaction cancelled by a failed condition on its first item: that item as it was. */
-export function cancelledItem(error: unknown, index = 0): Record<string, unknown> | undefined {
+export function cancelledItem(error: unknown, index: number): Record<string, unknown> | undefined {
   const reason = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, never> }[] }).CancellationReasons?.[index];
   return reason?.Code === 'ConditionalCheckFailed' && reason.Item ? unmarshall(reason.Item) : undefined;
 }

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { EventOutbox } from '@twofold/core/ports';
 import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
@@ -32,6 +32,10 @@ export class DynamoEventOutbox implements EventOutbox {
       }
       if (requests?.length) throw new Error('DynamoDB left event writes unprocessed');
     }
+  }
+
+  async recordOnce(event: SecurityEvent): Promise<void> {
+    await conditional(() => this.db.send(new PutCommand({ TableName: this.tableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' })));
   }
 
   async pending(limit: number): Promise<SecurityEvent[]> {

@@ -10,6 +10,9 @@
 import type { ChallengeCompletion, CompletionOutcome, LoginPatch } from '@twofold/core/ports';
 import type { ChallengeRecord, LoginFailures } from '@twofold/core/records';
 
+/** The key of the sparse index of login items with a failure window whose lock event is not settled. */
+export const LOCK_WINDOW_PENDING = 'PENDING';
+
 export const attr = {
   challenge: (challengeId: string) => `ch:${challengeId}`,
   step: (factorId: string) => `step:${factorId}`,
@@ -89,7 +92,7 @@ export function loginStateOf(tenantId: string, userId: string, item: Record<stri
   // without a live window nothing counts, but the window number stays: the next opens the one after it
   const failures: LoginFailures | undefined =
     typeof item.windowEndsAtMs === 'number'
-      ? { failures: typeof count === 'number' ? count : 0, maxAttempts: item.failuresMax as number, windowEndsAtMs: item.windowEndsAtMs, gen }
+      ? { failures: typeof count === 'number' ? count : 0, maxAttempts: item.failuresMax as number, windowEndsAtMs: item.windowEndsAtMs, gen, ...(typeof item.lastFailureAtMs === 'number' ? { lastAtMs: item.lastFailureAtMs } : {}) }
       : typeof item.gen === 'number'
         ? { failures: 0, maxAttempts: (item.failuresMax as number | undefined) ?? 0, windowEndsAtMs: 0, gen }
         : undefined;
@@ -169,35 +172,35 @@ export function refusalOf(c: ChallengeCompletion, item: Record<string, unknown> 
  * One more failure, in one write that parallel failures do not collide on (each is counted, in
  * the order DynamoDB takes them, so a right guess racing wrong ones gets through only if fewer
  * than the limit came before it):
- * - in the live window read: `fails:<gen>` plus one, while it stays under `below`;
- * - with no live window: a new generation, counted under a new name (no reset to race on):
- *   the first to open it sets `gen`, the others add to it;
- * - the failure that reaches the limit (`lock`): exactly from `below` to the limit, so that
- *   one writer carries `user.locked` (in a transaction with it).
+ * - in the live window read: `fails:<gen>` plus one, while it stays under the limit;
+ * - with no live window: a new generation, counted under a new name (no reset to race on): the
+ *   first to open it sets `gen`, the others add to it; opening marks the item in the sparse
+ *   `lock-windows` index, so that a lock in this window is found and its event emitted.
  */
-export function failureCount(e: Expression, read: LoginFailures | undefined, next: LoginFailures, options: { nowMs: number; below: number; lock: boolean }): void {
+export function failureCount(e: Expression, read: LoginFailures | undefined, next: LoginFailures, options: { nowMs: number; max: number }): void {
   const windowEnds = e.name('windowEndsAtMs');
   const gen = e.name('gen');
   const now = e.value(options.nowMs);
+  const max = e.value(options.max);
   const live = read !== undefined && read.windowEndsAtMs > options.nowMs;
   const g = read?.gen ?? 0;
-  e.sets.push(`${e.name('failuresMax')} = ${e.value(next.maxAttempts)}`, `${windowEnds} = ${e.value(next.windowEndsAtMs)}`);
+  e.sets.push(`${e.name('failuresMax')} = ${e.value(next.maxAttempts)}`, `${windowEnds} = ${e.value(next.windowEndsAtMs)}`, `${e.name('lastFailureAtMs')} = ${now}`);
   if (live) {
     const fails = e.name(attr.fails(g));
-    if (options.lock) {
-      e.sets.push(`${fails} = ${e.value(next.failures)}`);
-      e.conditions.push(`${gen} = ${e.value(g)}`, `${windowEnds} > ${now}`, `${fails} = ${e.value(options.below)}`);
-    } else {
-      e.sets.push(`${fails} = if_not_exists(${fails}, ${e.value(0)}) + ${e.value(1)}`);
-      e.conditions.push(`${gen} = ${e.value(g)}`, `${windowEnds} > ${now}`, `(attribute_not_exists(${fails}) OR ${fails} < ${e.value(options.below)})`);
-    }
+    e.sets.push(`${fails} = if_not_exists(${fails}, ${e.value(0)}) + ${e.value(1)}`);
+    e.conditions.push(`${gen} = ${e.value(g)}`, `${windowEnds} > ${now}`, `(attribute_not_exists(${fails}) OR ${fails} < ${max})`);
     return;
   }
   const g1 = g + 1;
   const fails = e.name(attr.fails(g1));
-  e.sets.push(`${gen} = ${e.value(g1)}`, `${fails} = if_not_exists(${fails}, ${e.value(0)}) + ${e.value(1)}`);
+  e.sets.push(
+    `${gen} = ${e.value(g1)}`,
+    `${fails} = if_not_exists(${fails}, ${e.value(0)}) + ${e.value(1)}`,
+    `${e.name('lockWindow')} = ${e.value(LOCK_WINDOW_PENDING)}`,
+    `${e.name('lockWindowOpenedAtMs')} = ${now}`,
+  );
   e.removes.push(e.name(attr.fails(g)));
   const opening = `((attribute_not_exists(${gen}) OR ${gen} = ${e.value(g)}) AND (attribute_not_exists(${windowEnds}) OR ${windowEnds} <= ${now}))`;
-  const joining = `(${gen} = ${e.value(g1)} AND ${windowEnds} > ${now} AND (attribute_not_exists(${fails}) OR ${fails} < ${e.value(options.below)}))`;
+  const joining = `(${gen} = ${e.value(g1)} AND ${windowEnds} > ${now} AND (attribute_not_exists(${fails}) OR ${fails} < ${max}))`;
   e.conditions.push(`(${opening} OR ${joining})`);
 }
