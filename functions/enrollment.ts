@@ -13,7 +13,7 @@ import {
   removeFactor,
   startFactorEnrollment,
 } from '@twofold/core';
-import type { CreateFactorBody, PutUserBody } from '@twofold/contract';
+import type { ConfirmFactorBody, CreateFactorBody, PutUserBody } from '@twofold/contract';
 import { enrollmentRoutes } from '@twofold/contract/routes/enrollment';
 import { httpFunction, wire } from '@twofold/runtime';
 import { assertions, authenticate, clock, devices, email, keyRing, outbox, publisher, random, sendLimits, sms, stats, tenant, throttle, users } from '@twofold/runtime/parts';
@@ -29,7 +29,7 @@ export const handler = httpFunction(enrollmentRoutes, wiring, {
   createFactor: ({ deps, caller, params, body }) => startFactorEnrollment(deps, caller.tenantId, params.userId!, body as CreateFactorBody),
   listFactors: ({ deps, caller, params }) => listFactors(deps, caller.tenantId, params.userId!),
   verifyFactor: ({ deps, caller, params, body }) =>
-    confirmFactor(deps, caller.tenantId, params.userId!, params.factorId!, (body as { code: string }).code),
+    confirmFactor(deps, caller.tenantId, params.userId!, params.factorId!, body as ConfirmFactorBody),
   deleteFactor: ({ deps, caller, params }) => removeFactor(deps, caller.tenantId, params.userId!, params.factorId!, actorOf(caller)),
   getRecoveryCodes: ({ deps, caller, params, fresh }) => recoveryCodesRemaining(deps, caller.tenantId, params.userId!, { reveal: fresh !== undefined, actor: actorOf(caller) }),
   regenerateRecoveryCodes: ({ deps, caller, params }) => regenerateRecoveryCodes(deps, caller.tenantId, params.userId!, actorOf(caller)),

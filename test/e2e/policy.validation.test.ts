@@ -16,7 +16,7 @@ const CONTRACT_DEFAULTS = {
   enabled: true,
   enforcement: { mode: 'optional', roles: [], exemptSso: true, gracePeriodDays: 7, graceEndsAt: null },
   prompt: 'every_login',
-  methods: { allowed: ['totp', 'email'], default: 'totp', allowFallback: true },
+  methods: { allowed: ['totp', 'email'], default: 'totp', allowFallback: true, roleRules: [] },
   authenticatorEnrollment: 'optional',
   codeTimeoutSeconds: 600,
   maxInvalidAttempts: 5,
@@ -28,6 +28,7 @@ const CONTRACT_DEFAULTS = {
   freshVerificationSeconds: 300,
   emailCodeOnUnrecognizedDevice: false,
   sms: { allowedCountries: [] },
+  webauthn: { rpId: null, rpName: null, origins: [], userVerification: 'preferred' },
   // ops: the texts of codes; absent templates mean the built-in texts in the user's language
   messages: { defaultLocale: 'en', sms: {}, email: {} },
 };

@@ -35,6 +35,7 @@ export const errorCatalogue = {
   payload_too_large: { status: 413, message: 'The request body is larger than 16 KiB.' },
   unsupported_media_type: { status: 415, message: 'This route does not accept that Content-Type.' },
   invalid_code: { status: 422, message: 'The code is not valid.' },
+  invalid_credential: { status: 422, message: 'The passkey or security key response is not valid.' },
   method_not_available: { status: 422, message: 'The user cannot use that method.' },
   invalid_policy: { status: 422, message: 'The policy is not valid.' },
   invalid_phone_number: { status: 422, message: 'The phone number is not valid: give it in international format, e.g. +447700900123.' },

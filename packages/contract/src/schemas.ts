@@ -8,6 +8,7 @@
  * registers what `.meta(…)` would). One module per resource, named here.
  */
 export * from './schemas/common';
+export * from './schemas/webauthn';
 export * from './schemas/messages';
 export * from './schemas/policy';
 export * from './schemas/users';

@@ -17,6 +17,8 @@ import { attemptsRemaining, lockStateOf } from './lockout';
 import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './otp-codes';
 import type { SendTicket, UserReader } from './ports';
 import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
+import { permittedActiveFactors } from './method-rules';
+import { startWebauthnLogin, webauthnOptionsFor } from './webauthn-login';
 import type { ChangeDeps } from './user-change';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -27,16 +29,19 @@ type ReadsUsers = { users: UserReader };
 type CodeDeps = Pick<CoreDeps, 'keyRing' | 'random' | 'throttle' | 'sendLimits' | 'sms' | 'email'>;
 
 /**
- * The methods a user can answer a challenge with, best first: their active factors of a type the
- * policy allows now (a method the tenant dropped is neither offered nor accepted, whenever the
- * factor was enrolled; an emergency recovery phone, enrolled outside the login methods, stays),
- * and recovery codes alongside.
+ * The methods a user can answer a challenge with, best first: of their active factors, those of
+ * a type the policy allows now (a method the tenant dropped is neither offered nor accepted,
+ * whenever the factor was enrolled; an emergency recovery phone, enrolled outside the login
+ * methods, stays) and its role rules let them use, and recovery codes alongside. A passkey stays
+ * a method even if the policy no longer names a relying party (its challenges then carry no
+ * options and refuse every response).
  */
 export function usableMethods(user: UserAggregate, policy: Policy): Method[] {
   const methods = new Set<Method>();
   const allowed = new Set<string>(policy.methods.allowed);
-  for (const type of ['totp', 'sms', 'email'] as const) {
-    if (user.factors.some((f) => f.status === 'active' && f.type === type && (allowed.has(type) || f.recovery === true))) methods.add(type);
+  const active = permittedActiveFactors(policy, user).filter((f) => allowed.has(f.type) || f.recovery === true);
+  for (const type of ['webauthn', 'totp', 'sms', 'email'] as const) {
+    if (active.some((f) => f.type === type)) methods.add(type);
   }
   if (methods.size > 0 && (user.recovery?.hashes.length ?? 0) > 0) methods.add('recovery_code');
   return [...methods];
@@ -55,7 +60,7 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
     return asked;
   }
   const preferred = tenant.policy.methods.default;
-  if (methods.includes(preferred) && (preferred === 'totp' || factorFor(user, preferred)?.recovery !== true)) return preferred;
+  if (methods.includes(preferred) && (preferred === 'totp' || preferred === 'webauthn' || factorFor(user, preferred)?.recovery !== true)) return preferred;
   // a recovery phone is for emergencies: never the default
   return methods.find((m) => m !== 'recovery_code' && !(m === 'sms' && factorFor(user, 'sms')?.recovery)) ?? methods[0]!;
 }
@@ -155,6 +160,9 @@ export async function createChallenge(
       trustedDeviceDays: policy.trustedDevices.enabled ? policy.trustedDevices.days : null,
     },
   };
+  // a user with a passkey: the challenge it must sign is kept on the challenge (a resend may switch to it)
+  const passkey = methods.includes('webauthn') ? startWebauthnLogin(deps, tenant, keys, user, userId) : undefined;
+  if (passkey) challenge.webauthnChallenge = passkey.challenge;
   let destination: string | undefined;
   if (method === 'sms' || method === 'email') {
     const sent = await prepareCode(deps, tenant, user, challenge, method, now);
@@ -174,6 +182,7 @@ export async function createChallenge(
     method,
     expiresAt: iso(challenge.expiresAtMs),
     ...(destination ? { destination } : {}),
+    ...(method === 'webauthn' && passkey ? { options: passkey.options } : {}),
     // verify first, then send the user to enroll what the policy requires
     ...(due && purpose !== 'new_device' ? { enrollmentRequired: true, enrollmentMethods: due } : {}),
     ...(purpose === 'new_device' ? grace : {}),
@@ -268,7 +277,8 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
       cooldownSeconds: 0,
     });
     if (outcome === 'not_pending') fail('challenge_already_verified');
-    return { challengeId, method, expiresAt: iso(challenge.expiresAtMs), resendsRemaining: remaining(challenge.resends) };
+    const options = method === 'webauthn' ? webauthnOptionsFor(tenant, await deps.keyRing.keysFor(tenant), user, challenge) : undefined;
+    return { challengeId, method, expiresAt: iso(challenge.expiresAtMs), resendsRemaining: remaining(challenge.resends), ...(options ? { options } : {}) };
   }
 
   // fail fast on what the read already shows; the conditional write below settles races

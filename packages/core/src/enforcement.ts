@@ -8,6 +8,7 @@
 import type { EnforcementState, FactorType, Policy } from '@twofold/contract/schemas';
 import type { EnforcementSince, TenantRecord, UserAggregate, UserSummary } from './records';
 import { LOW_RECOVERY_CODES } from './events';
+import { permittedActiveFactors, ruledTypes } from './method-rules';
 import { statusOf } from './user-status';
 
 const DAY_MS = 86_400_000;
@@ -18,7 +19,8 @@ export interface Enforcement {
   graceEndsAtMs: number | null;
 }
 
-const hasActiveFactor = (user: UserAggregate) => user.factors.some((f) => f.status === 'active');
+/** An active factor the role rules let the user log in with. */
+const hasActiveFactor = (tenant: TenantRecord, user: UserAggregate) => permittedActiveFactors(tenant.policy, user).length > 0;
 
 /** When the policy started to require two-factor of this user; undefined when it does not. */
 export function enforcedSinceMs(policy: Policy, since: EnforcementSince | undefined, user: UserAggregate): number | undefined {
@@ -48,7 +50,7 @@ function pendingDeadlineMs(tenant: TenantRecord, user: UserAggregate): number | 
   const since = enforcedSinceMs(tenant.policy, tenant.enforcementSince, user);
   if (since === undefined) return null;
   if (user.profile?.sso && tenant.policy.enforcement.exemptSso) return null;
-  if (hasActiveFactor(user)) return null;
+  if (hasActiveFactor(tenant, user)) return null;
   return graceDeadlineMs(tenant.policy, since);
 }
 
@@ -56,33 +58,37 @@ export function enforcementOf(tenant: TenantRecord, user: UserAggregate, nowMs: 
   const since = enforcedSinceMs(tenant.policy, tenant.enforcementSince, user);
   if (since === undefined) return { state: 'optional', required: false, graceEndsAtMs: null };
   if (user.profile?.sso && tenant.policy.enforcement.exemptSso) return { state: 'exempt', required: false, graceEndsAtMs: null };
-  if (hasActiveFactor(user)) return { state: 'required', required: true, graceEndsAtMs: null };
+  if (hasActiveFactor(tenant, user)) return { state: 'required', required: true, graceEndsAtMs: null };
   const deadline = graceDeadlineMs(tenant.policy, since);
   return { state: nowMs < deadline ? 'grace' : 'required', required: true, graceEndsAtMs: deadline };
 }
 
 /**
  * What a user must enroll before using the app, if anything: a user past their grace period any
- * factor the policy allows (an authenticator app when the policy requires one), and an enrolled
- * user without an authenticator app when the policy requires one.
+ * factor the policy allows (an authenticator app when the policy requires one), an enrolled
+ * user without an authenticator app when the policy requires one, and a user the role rules
+ * hold to methods none of their active factors is (whatever the enforcement: the rules say how
+ * they may log in at all).
  */
 export function enrollmentDue(tenant: TenantRecord, user: UserAggregate, nowMs: number): FactorType[] | undefined {
   const { policy } = tenant;
-  const totpRequired = policy.authenticatorEnrollment === 'required' && policy.methods.allowed.includes('totp');
-  if (hasActiveFactor(user)) {
+  const ruled = ruledTypes(policy, user.profile?.roles);
+  if (ruled && !hasActiveFactor(tenant, user) && user.factors.some((f) => f.status === 'active')) return ruled;
+  const totpRequired = policy.authenticatorEnrollment === 'required' && policy.methods.allowed.includes('totp') && (ruled?.includes('totp') ?? true);
+  if (hasActiveFactor(tenant, user)) {
     const hasTotp = user.factors.some((f) => f.status === 'active' && f.type === 'totp');
     return totpRequired && !hasTotp ? ['totp'] : undefined;
   }
   const enforcement = enforcementOf(tenant, user, nowMs);
   if (enforcement.state !== 'required') return undefined;
-  return totpRequired ? ['totp'] : [...policy.methods.allowed];
+  return totpRequired ? ['totp'] : [...(ruled ?? policy.methods.allowed)];
 }
 
 export function summarise(tenant: TenantRecord, user: UserAggregate): UserSummary {
-  const status = statusOf(user);
+  const status = statusOf(user, tenant.policy);
   const enrolled = status === 'enrolled';
   const remaining = user.recovery?.hashes.length ?? 0;
-  const activatedAt = user.factors.filter((f) => f.status === 'active').map((f) => f.activatedAtMs ?? f.createdAtMs);
+  const activatedAt = permittedActiveFactors(tenant.policy, user).map((f) => f.activatedAtMs ?? f.createdAtMs);
   return {
     status,
     recovery: !enrolled ? null : remaining === 0 ? 'none' : remaining <= LOW_RECOVERY_CODES ? 'low' : 'ok',

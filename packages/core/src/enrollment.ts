@@ -3,7 +3,7 @@
  * or an email address (a code sent to it), and confirming it with a code. The first active
  * factor turns two-factor on and comes with the user's recovery codes.
  */
-import type { CreateFactorBody, FactorEnrollment, FactorVerified, OtpEnrollment, TotpEnrollment } from '@twofold/contract/schemas';
+import type { ConfirmFactorBody, CreateFactorBody, FactorEnrollment, FactorVerified, OtpEnrollment, TotpEnrollment } from '@twofold/contract/schemas';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination, normaliseEmail } from './destinations';
 import { destinationKey, newOtpCode, otpHash, sameHash } from './otp-codes';
@@ -11,13 +11,15 @@ import type { CoreDeps } from './deps';
 import { fail } from './errors';
 import { newId } from './ids';
 import { checkSmsDestination, type SmsDestination } from './phone-numbers';
-import type { FactorRecord, TenantRecord, UserAggregate } from './records';
+import type { FactorRecord, TenantRecord, UserAggregate, WebauthnCredentialRecord } from './records';
 import { newRecoverySet } from './recovery-code-sets';
 import { seal } from './secret-box';
 import { encodeSecret, matchTotp, newTotpSecret, otpauthUri, type TotpKey } from './totp';
 import { factorBinding, totpKeyOf } from './totp-factor';
 import { qrCodeDataUrl } from './totp-qr-code';
 import { changeUser, type ChangeDeps } from './user-change';
+import { permitsType } from './method-rules';
+import { checkWebauthnRegistration, startWebauthnEnrollment } from './webauthn-enrollment';
 
 /** A user may hold this many factors, pending ones included. */
 export const MAX_FACTORS_PER_USER = 10;
@@ -31,6 +33,14 @@ export async function startFactorEnrollment(deps: EnrolDeps, tenantId: string, u
   const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
   if (user.factors.length >= MAX_FACTORS_PER_USER) {
     fail('too_many_factors', `A user may have at most ${MAX_FACTORS_PER_USER} factors; remove one first.`);
+  }
+  if (!permitsType(tenant.policy, user, body.type)) {
+    fail('method_not_available', `The tenant's role rules do not let this user enrol ${body.type}.`);
+  }
+  if (body.type === 'webauthn') {
+    const { factor, enrollment } = await startWebauthnEnrollment(deps, tenant, userId, user, body, now);
+    await addPending(deps, tenantId, userId, factor, now);
+    return enrollment;
   }
   if (body.type !== 'totp') return startOtpEnrollment(deps, tenant, userId, user, body, now);
   return startTotpEnrollment(deps, tenant, userId, user, body, now);
@@ -82,7 +92,7 @@ async function startTotpEnrollment(
   };
 }
 
-type OtpFactorBody = Exclude<CreateFactorBody, { type: 'totp' }>;
+type OtpFactorBody = Extract<CreateFactorBody, { type: 'sms' | 'email' }>;
 
 /**
  * Enrolling a phone (SMS) or an email address: the destination is normalised and checked, a
@@ -159,7 +169,7 @@ async function startOtpEnrollment(
 
 
 /**
- * Confirms a pending factor with a code. The activation, the first factor's recovery codes,
+ * Confirms a pending factor with a code (a passkey with its registration response). The activation, the first factor's recovery codes,
  * `factor.added` and `two_factor.enabled` are one change: of parallel confirmations exactly one
  * commits. (A client that may retry after a lost answer sends an Idempotency-Key: the retry gets
  * the first answer, recovery codes included.)
@@ -169,7 +179,7 @@ export async function confirmFactor(
   tenantId: string,
   userId: string,
   factorId: string,
-  code: string,
+  answer: ConfirmFactorBody,
 ): Promise<FactorVerified> {
   const now = deps.clock.nowMs();
   return changeUser(deps, tenantId, userId, async (user, tenant) => {
@@ -180,7 +190,13 @@ export async function confirmFactor(
     if (factor.failedAttempts >= MAX_ENROLLMENT_ATTEMPTS) fail('enrollment_expired');
 
     let step: number | undefined;
-    if (factor.type === 'totp') {
+    let credential: WebauthnCredentialRecord | undefined;
+    // a passkey is confirmed with its registration response, every other factor with a code
+    if (factor.type !== 'webauthn' && answer.code === undefined) fail('invalid_code', 'Confirm this factor with code.', { attemptsRemaining: MAX_ENROLLMENT_ATTEMPTS - factor.failedAttempts });
+    const code = answer.code!;
+    if (factor.type === 'webauthn') {
+      credential = await checkWebauthnRegistration(deps, tenant, keys, userId, user, factor, answer.credential, now);
+    } else if (factor.type === 'totp') {
       step = await matchTotp(totpKeyOf(keys, tenantId, userId, factor), code, { epochSeconds: Math.floor(now / 1000), window: tenant.policy.totp.window });
       if (step === undefined) await countEnrollmentFailure(deps, tenantId, userId, factorId);
     } else {
@@ -189,17 +205,21 @@ export async function confirmFactor(
     }
     const firstActive = !user.factors.some((f) => f.status === 'active');
     const recovery = firstActive ? newRecoverySet(deps, tenant, userId, keys) : undefined;
-    const { codeHash: _c, codeExpiresAtMs: _e, ...rest } = factor;
+    // the confirmation code (or the registration challenge) is spent with the activation
+    const { codeHash: _c, codeExpiresAtMs: _e, webauthnChallenge: _w, ...rest } = factor;
     const activated: FactorRecord = {
       ...rest,
       status: 'active',
       activatedAtMs: now,
+      ...(credential ? { webauthn: credential } : {}),
     };
     return {
       change: {
         putFactors: [activated],
         // the step that confirmed an authenticator is used: it cannot log in
         ...(step !== undefined ? { login: { setSteps: { [factorId]: step } } } : {}),
+        // a passkey's counter starts where its registration left it, in the login item
+        ...(credential ? { login: { setSignCounts: { [factorId]: credential.signCount } } } : {}),
         ...(recovery ? { recovery: { put: { ...recovery.set, createdAtMs: now } } } : {}),
       },
       events: [

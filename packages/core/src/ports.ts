@@ -221,9 +221,10 @@ export interface DeviceStore {
 
 /**
  * What a login writes when it succeeds, as one conditional write on the user's login item:
- * the challenge becomes verified, a TOTP step is used up and the failure count is reset — and
- * only if the challenge is still pending, unexpired and (for a sent code) still that code, the
- * step is later than the last one used, and the user is not locked at that moment.
+ * the challenge becomes verified, a TOTP step is used up (or a passkey's counter moved on) and
+ * the failure count is reset — and only if the challenge is still pending, unexpired and (for a
+ * sent code) still that code, the step is later than the last one used, the counter is still the
+ * one the signature was checked against, and the user is not locked at that moment.
  */
 export interface ChallengeCompletion {
   challengeId: string;
@@ -235,15 +236,24 @@ export interface ChallengeCompletion {
   maxInvalidAttempts: number | null;
   /** The failure window read (LoginFailures.gen; 0 when none). */
   failuresGen: number;
+  /**
+   * A passkey's signature counter, moved from `expected` (the counter the signature was checked
+   * against, as read) to `next`: of two signatures accepted at once, one moves it, and it only
+   * moves forward (or stays 0: WebAuthn §6.1.1).
+   */
+  webauthnCounter?: { factorId: string; expected: number; next: number };
 }
 
-export type CompletionOutcome = 'verified' | 'already_verified' | 'expired' | 'not_found' | 'code_replaced' | 'step_used' | 'locked';
+export type CompletionOutcome = 'verified' | 'already_verified' | 'expired' | 'not_found' | 'code_replaced' | 'step_used' | 'counter_moved' | 'locked';
 
 /** Changes to a user's login item, inside a user change. */
 export interface LoginPatch {
   /** The whole login item goes: challenges, used steps, failures (two-factor off, erasure). */
   delete?: boolean;
   setSteps?: Record<string, number>;
+  /** A passkey's signature counter as its registration left it (the login's write moves it on). */
+  setSignCounts?: Record<string, number>;
+  /** A removed factor's last step, counter and use go. */
   removeSteps?: string[];
   clearFailures?: boolean;
   complete?: ChallengeCompletion;

@@ -78,6 +78,28 @@ export interface TotpParameters {
   period: TotpSettings['period'];
 }
 
+/**
+ * A passkey or security key (WebAuthn). The credential id and the user handle are not secrets
+ * (the browser sends both in the clear); the signature counter stays in the clear too, because
+ * the conditional write that accepts a signature compares it (and every authenticator response
+ * carries it in the clear). The rest — the public key, transports, backup eligibility and state,
+ * the AAGUID — is sealed like a TOTP secret, bound to tenant + user + factor + credential, so a
+ * key swapped into the record by someone who can write the table fails to open.
+ */
+export interface WebauthnCredentialRecord {
+  /** base64url */
+  credentialId: string;
+  /** base64url: the opaque `user.id` the credential was made for (never the userId) */
+  userHandle: string;
+  /**
+   * Kept in the user's login item (beside the TOTP steps), where a login's one conditional write
+   * moves it; the factor item holds the rest.
+   */
+  signCount: number;
+  /** SealedCredential (core/webauthn.ts), sealed by the SecretBox. */
+  sealed: string;
+}
+
 export interface FactorRecord {
   factorId: string;
   type: FactorType;
@@ -104,6 +126,10 @@ export interface FactorRecord {
   /** sms/email while pending: keyed hash of the confirmation code sent, and when it stops working. */
   codeHash?: string;
   codeExpiresAtMs?: number;
+  /** webauthn while pending: the registration challenge (base64url) the response must sign; expires at codeExpiresAtMs. */
+  webauthnChallenge?: string;
+  /** webauthn once active: the credential. */
+  webauthn?: WebauthnCredentialRecord;
 }
 
 /** The phone number types an SMS factor may have (phone-numbers.ts says why these two). */
@@ -160,6 +186,8 @@ export interface ChallengeRecord {
   factorId?: string;
   codeHash?: string;
   codeSentAtMs?: number;
+  /** For a user with a passkey: the challenge (base64url) an authentication response must sign. */
+  webauthnChallenge?: string;
   /** A challenge for a user without 2FA on an unrecognized device: the code goes to the profile email. */
   purpose?: 'new_device';
   /** Keyed hash of the client IP the challenge came from: remembered once it is verified. */

@@ -18,7 +18,7 @@ export function factorView(f: FactorRecord): Factor {
     status: f.status,
     createdAt: iso(f.createdAtMs)!,
     lastUsedAt: iso(f.lastUsedAtMs),
-    ...(f.destination && f.type !== 'totp' ? { destination: maskDestination(f.type, f.destination) } : {}),
+    ...(f.destination && (f.type === 'sms' || f.type === 'email') ? { destination: maskDestination(f.type, f.destination) } : {}),
     ...(f.recovery ? { recovery: true } : {}),
   };
 }
@@ -28,7 +28,7 @@ export function userView(userId: string, user: UserAggregate, nowMs: number, ten
   const enforcement = enforcementOf(tenant, user, nowMs);
   return {
     userId,
-    status: statusOf(user),
+    status: statusOf(user, tenant.policy),
     factors: user.factors.map(factorView),
     recoveryCodesRemaining: user.recovery?.hashes.length ?? 0,
     lockedUntil: iso(lock.lockedUntilMs ?? undefined),

@@ -7,6 +7,10 @@
  * conditional on the count read, so that however many guesses race, at most
  * `maxInvalidAttempts` are counted before the lock, and none succeeds after it.
  *
+ * A passkey's response is checked the same way (its signature counter lives in the login item,
+ * moved by the same write, conditional on the counter the signature was checked against); only
+ * that check loads the WebAuthn library.
+ *
  * A recovery code, or remembering the device, changes more than the login item (the set of
  * codes, a trusted device, security events): that is one transaction (see user-change.ts) with
  * the same login conditions.
@@ -20,7 +24,7 @@ import { userIdOfChallenge } from './ids';
 import { keyedHash, type TenantKeys } from './keyring';
 import { attemptsRemaining, lockStateOf, retryAfterSeconds } from './lockout';
 import type { ChallengeCompletion, CompletionOutcome } from './ports';
-import type { ChallengeRecord, LoginFailures, UserAggregate } from './records';
+import type { ChallengeRecord, LoginFailures, TenantRecord, UserAggregate } from './records';
 import { otpHash, sameHash } from './otp-codes';
 import { normaliseRecoveryCode } from './recovery-codes';
 import { SealedDataError } from './secret-box';
@@ -28,6 +32,7 @@ import { matchTotp, type TotpKey } from './totp';
 import { totpKeyOf } from './totp-factor';
 import { changeUser, type ChangeDeps } from './user-change';
 import { usableMethods } from './challenges';
+import { credentialProblemMessages, type CredentialProblem } from './webauthn-relying-party';
 
 export type VerifyDeps = Pick<CoreDeps, 'challenges' | 'keyRing' | 'assertions'> & ChangeDeps;
 
@@ -52,8 +57,15 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
     fail('method_not_available', `This tenant's policy no longer allows ${answering}; start a new login.`);
   }
   const keys = await deps.keyRing.keysFor(tenant);
-  const matched = await matchAnswer(keys, challenge, user, body, now);
-  if (!matched) return countFailure(deps, tenantId, userId, user.failures, challenge, now);
+  let matched: MatchedAnswer | undefined;
+  /** A refused passkey response: why (a failed attempt like a wrong code, with its own error code). */
+  let refusal: Refusal | undefined;
+  if (body.credential !== undefined) {
+    const passkey = await matchPasskey(deps, tenant, keys, challenge, user, body, now);
+    if ('problem' in passkey) refusal = passkeyRefusal(passkey.problem);
+    else matched = passkey;
+  } else matched = await matchAnswer(keys, challenge, user, body, now);
+  if (!matched) return countFailure(deps, tenantId, userId, user.failures, challenge, now, refusal);
 
   const completion: ChallengeCompletion = {
     challengeId,
@@ -63,13 +75,15 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
     failuresGen: user.failures?.gen ?? 0,
     ...(matched.expectedCodeHash ? { expectedCodeHash: matched.expectedCodeHash } : {}),
     ...(matched.totpStep ? { totpStep: matched.totpStep } : {}),
+    ...(matched.webauthnCounter ? { webauthnCounter: matched.webauthnCounter } : {}),
   };
   // null: the device is not to be remembered (not asked for, or the policy trusts no device)
   const trustDays = body.rememberDevice === true ? challenge.limits.trustedDeviceDays : null;
 
   let recoveryCodesRemaining = user.recovery?.hashes.length ?? 0;
   let deviceToken: string | undefined;
-  if (matched.method !== 'recovery_code' && trustDays === null) {
+  // a passkey whose backup state changed has its sealed part replaced: more than the login item
+  if (matched.method !== 'recovery_code' && trustDays === null && !matched.resealed) {
     // the hot path: one conditional write of the login item
     const outcome = await deps.challenges.complete(tenantId, userId, completion);
     if (outcome !== 'verified') return refused(deps, outcome, tenantId, userId, challenge, now);
@@ -87,9 +101,13 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
       }
       const device = trustDays !== null ? newDevice(deps, keys, { tenantId, userId, label: challenge.deviceLabel ?? 'Unknown device', days: trustDays, nowMs: now }) : undefined;
       if (device) events.push({ type: 'device.trusted', tenantId, userId, detail: { deviceId: device.record.deviceId } });
+      const resealed = matched.resealed;
+      const passkey = resealed && fresh.factors.find((f) => f.factorId === resealed.factorId && f.webauthn);
       return {
         change: {
           login: { complete: completion },
+          // (a passkey removed meanwhile: its counter went with it, and the login's condition refuses)
+          ...(passkey ? { putFactors: [{ ...passkey, webauthn: { ...passkey.webauthn!, sealed: resealed.sealed } }] } : {}),
           ...(spend ? { recovery: { spend } } : {}),
           ...(device
             ? {
@@ -130,7 +148,42 @@ interface MatchedAnswer {
   expectedCodeHash?: string;
   totpStep?: { factorId: string; step: number };
   recoveryHash?: string;
+  webauthnCounter?: { factorId: string; expected: number; next: number };
+  /** A passkey whose backup state changed: its new sealed part. */
+  resealed?: { factorId: string; sealed: string };
 }
+
+/**
+ * Checks a passkey's response (the WebAuthn library is loaded here, only when a credential
+ * comes, so that a TOTP or SMS login never evaluates it); nothing is written here.
+ */
+async function matchPasskey(
+  deps: Pick<VerifyDeps, 'random'>,
+  tenant: TenantRecord,
+  keys: TenantKeys,
+  challenge: ChallengeRecord,
+  user: UserAggregate,
+  body: VerifyChallengeBody,
+  nowMs: number,
+): Promise<MatchedAnswer | { problem: CredentialProblem }> {
+  const { checkWebauthnAnswer } = await import('./webauthn-answer');
+  const checked = await checkWebauthnAnswer(deps, tenant, keys, challenge, user, body.credential!, nowMs);
+  if (!checked.ok) return { problem: checked.problem };
+  const { use } = checked;
+  return {
+    method: 'webauthn',
+    webauthnCounter: { factorId: use.factorId, expected: use.expectedSignCount, next: use.signCount },
+    ...(use.sealed ? { resealed: { factorId: use.factorId, sealed: use.sealed } } : {}),
+  };
+}
+
+/** How a failed attempt is answered: a wrong code, or a refused passkey response (with which check failed). */
+interface Refusal {
+  code: 'invalid_code' | 'invalid_credential';
+  message: string;
+}
+const WRONG_CODE: Refusal = { code: 'invalid_code', message: 'The code is not valid.' };
+const passkeyRefusal = (problem: CredentialProblem): Refusal => ({ code: 'invalid_credential', message: credentialProblemMessages[problem] });
 
 /** Checks the answer against what the read shows; nothing is written here. */
 async function matchAnswer(keys: TenantKeys, challenge: ChallengeRecord, user: UserAggregate, body: VerifyChallengeBody, nowMs: number): Promise<MatchedAnswer | undefined> {
@@ -177,8 +230,9 @@ async function refused(deps: VerifyDeps, outcome: CompletionOutcome, tenantId: s
     const lock = lockStateOf(user.failures, nowMs);
     lockedFail(lock.lockedUntilMs ?? nowMs + challenge.limits.lockoutSeconds * 1000, nowMs);
   }
-  // a step used by a racing login, a code replaced by a resend: a wrong code now
-  return countFailure(deps, tenantId, userId, user.failures, challenge, nowMs);
+  // a step used by a racing login, a code replaced by a resend: a wrong code now; a passkey's
+  // counter moved by another signature (or gone with its factor): a refused response
+  return countFailure(deps, tenantId, userId, user.failures, challenge, nowMs, outcome === 'counter_moved' ? passkeyRefusal('counter_regression') : WRONG_CODE);
 }
 
 function lockedFail(lockedUntilMs: number, nowMs: number): never {
@@ -199,9 +253,10 @@ async function countFailure(
   read: LoginFailures | undefined,
   challenge: ChallengeRecord,
   nowMs: number,
+  refusal: Refusal = WRONG_CODE,
 ): Promise<never> {
   const max = challenge.limits.maxInvalidAttempts;
-  if (max === null) return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: null });
+  if (max === null) return fail(refusal.code, refusal.message, { attemptsRemaining: null });
   let current = read;
   for (let round = 0; round < MAX_COUNT_ROUNDS; round++) {
     const lock = lockStateOf(current, nowMs);
@@ -211,7 +266,7 @@ async function countFailure(
     if (outcome.counted) {
       const counted = outcome.failures.failures;
       if (counted >= max) await settleLock(deps, tenantId, userId, outcome.failures, nowMs);
-      return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: attemptsRemaining({ locked: false, lockedUntilMs: null, failures: counted }, max) });
+      return fail(refusal.code, refusal.message, { attemptsRemaining: attemptsRemaining({ locked: false, lockedUntilMs: null, failures: counted }, max) });
     }
     current = outcome.current;
   }

@@ -1,7 +1,7 @@
 /**
  * The user's login item (`sk = LOGIN` in the user's partition): their challenges (`ch:<id>`,
  * each a map), the last used TOTP step and time per factor (`step:<factorId>`,
- * `used:<factorId>`) and the failure count of the current window (`gen`, `fails:<gen>`,
+ * `used:<factorId>`), a passkey's signature counter (`sign:<factorId>`) and the failure count of the current window (`gen`, `fails:<gen>`,
  * `failuresMax`, `windowEndsAtMs`; see failureCount). It
  * holds no secret and stays under 1 KB, so that a login's one conditional write costs one
  * write unit. The expressions are built here once, for the login's own UpdateItem and for the
@@ -17,6 +17,8 @@ export const attr = {
   challenge: (challengeId: string) => `ch:${challengeId}`,
   step: (factorId: string) => `step:${factorId}`,
   used: (factorId: string) => `used:${factorId}`,
+  /** A passkey's signature counter: moved by the login's one write, like a TOTP step. */
+  sign: (factorId: string) => `sign:${factorId}`,
   /** The failures of one window (a generation: a new window counts under a new name, so nothing has to be reset first). */
   fails: (gen: number) => `fails:${gen}`,
 };
@@ -78,10 +80,12 @@ export function loginStateOf(tenantId: string, userId: string, item: Record<stri
   const challenges: ChallengeRecord[] = [];
   const steps: Record<string, number> = {};
   const used: Record<string, number> = {};
+  const signs: Record<string, number> = {};
   for (const [name, value] of Object.entries(item)) {
     if (name.startsWith('ch:')) challenges.push(challengeOf(tenantId, userId, name, value as Record<string, unknown>));
     else if (name.startsWith('step:')) steps[name.slice('step:'.length)] = value as number;
     else if (name.startsWith('used:')) used[name.slice('used:'.length)] = value as number;
+    else if (name.startsWith('sign:')) signs[name.slice('sign:'.length)] = value as number;
   }
   const gen = typeof item.gen === 'number' ? item.gen : 0;
   const count = item[attr.fails(gen)];
@@ -92,13 +96,14 @@ export function loginStateOf(tenantId: string, userId: string, item: Record<stri
       : typeof item.gen === 'number'
         ? { failures: 0, maxAttempts: (item.failuresMax as number | undefined) ?? 0, windowEndsAtMs: 0, gen }
         : undefined;
-  return { challenges, steps, used, failures };
+  return { challenges, steps, used, signs, failures };
 }
 
 /** A login patch as update clauses (conditions included, for a completion). */
 export function applyLoginPatch(e: Expression, patch: LoginPatch, nowMs: number): void {
   for (const [factorId, step] of Object.entries(patch.setSteps ?? {})) e.sets.push(`${e.name(attr.step(factorId))} = ${e.value(step)}`);
-  for (const factorId of patch.removeSteps ?? []) e.removes.push(e.name(attr.step(factorId)), e.name(attr.used(factorId)));
+  for (const [factorId, count] of Object.entries(patch.setSignCounts ?? {})) e.sets.push(`${e.name(attr.sign(factorId))} = ${e.value(count)}`);
+  for (const factorId of patch.removeSteps ?? []) e.removes.push(e.name(attr.step(factorId)), e.name(attr.used(factorId)), e.name(attr.sign(factorId)));
   // without a live window nothing counts: the next failure opens a new one
   if (patch.clearFailures || patch.complete) e.removes.push(e.name('windowEndsAtMs'));
   if (patch.complete) completion(e, patch.complete, nowMs);
@@ -116,6 +121,16 @@ function completion(e: Expression, c: ChallengeCompletion, nowMs: number): void 
     e.sets.push(`${step} = ${value}`, `${e.name(attr.used(c.totpStep.factorId))} = ${now}`);
     // a step is used once per factor: a code for it, or an earlier step, never again
     e.conditions.push(`(attribute_not_exists(${step}) OR ${step} < ${value})`);
+  }
+  if (c.webauthnCounter) {
+    const { factorId, expected, next } = c.webauthnCounter;
+    const sign = e.name(attr.sign(factorId));
+    e.sets.push(`${sign} = ${e.value(next)}`, `${e.name(attr.used(factorId))} = ${now}`);
+    // the counter the signature was checked against (of two signatures accepted at once, one
+    // moves it), and only ever forward, or staying 0 (WebAuthn §6.1.1), whatever the caller checked
+    e.conditions.push(
+      expected === 0 ? `(attribute_not_exists(${sign}) OR ${sign} = ${e.value(0)})` : `${sign} = ${e.value(expected)} AND ${sign} < ${e.value(next)}`,
+    );
   }
   if (c.maxInvalidAttempts !== null) {
     // not locked at this moment, whatever was read before: no live window, or fewer than the
@@ -142,6 +157,11 @@ export function refusalOf(c: ChallengeCompletion, item: Record<string, unknown> 
   if (c.totpStep) {
     const last = item?.[attr.step(c.totpStep.factorId)];
     if (typeof last === 'number' && last >= c.totpStep.step) return 'step_used';
+  }
+  if (c.webauthnCounter) {
+    const { factorId, expected, next } = c.webauthnCounter;
+    const count = item?.[attr.sign(factorId)] ?? 0;
+    if (count !== expected || (expected !== 0 && next <= expected)) return 'counter_moved';
   }
   const failures = item ? loginStateOf('', '', item).failures : undefined;
   if (c.maxInvalidAttempts !== null && failures && failures.failures >= c.maxInvalidAttempts && failures.windowEndsAtMs > nowMs) return 'locked';

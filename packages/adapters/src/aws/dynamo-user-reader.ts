@@ -58,6 +58,10 @@ export class DynamoUserReader implements UserReader {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     user.factors.sort((a, b) => a.createdAtMs - b.createdAtMs);
+    // a passkey's signature counter lives in the login item too (0 until a login moves it)
+    for (const factor of user.factors) {
+      if (factor.webauthn) factor.webauthn = { ...factor.webauthn, signCount: login?.signs[factor.factorId] ?? 0 };
+    }
     if (login) {
       user.challenges = login.challenges;
       if (login.failures) user.failures = login.failures;

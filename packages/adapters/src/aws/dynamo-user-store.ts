@@ -53,8 +53,12 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
       }
     }
     for (const factor of change.putFactors ?? []) {
-      // the last use of a factor lives in the login item
+      // the last use of a factor, and a passkey's signature counter, live in the login item
       const { lastUsedStep: _s, lastUsedAtMs: _u, ...stored } = factor;
+      if (stored.webauthn) {
+        const { signCount: _c, ...credential } = stored.webauthn;
+        stored.webauthn = credential as typeof stored.webauthn;
+      }
       items.push({ Put: { TableName: this.tableName, Item: { ...this.key(tenantId, userId, userItem.factor(factor.factorId)), ...stored } } });
     }
     for (const factorId of change.deleteFactors ?? []) items.push({ Delete: { TableName: this.tableName, Key: this.key(tenantId, userId, userItem.factor(factorId)) } });

@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { int, isoTime } from './build';
 import { ChallengeId, FactorType, Method, UserId } from './common';
+import { RequestOptionsJSON } from './webauthn';
 
 export const ChallengeContext = z.strictObject({
   ip: z.optional(z.string().check(z.maxLength(64))),
@@ -21,6 +22,7 @@ export const ChallengeCreated = z
     method: z.nullable(Method),
     expiresAt: z.nullable(isoTime),
     destination: z.optional(z.string()).check(z.meta({ description: 'sms/email: where the code went, masked' })),
+    options: z.optional(RequestOptionsJSON).check(z.meta({ description: 'webauthn: give to PublicKeyCredential.parseRequestOptionsFromJSON()' })),
     deviceToken: z
       .optional(z.string())
       .check(z.meta({ description: "A recognized device's new token (each use rotates it): store it in place of the old one" })),
@@ -62,6 +64,7 @@ export const ChallengeResent = z
     expiresAt: isoTime,
     resendsRemaining: z.nullable(int()).check(z.meta({ description: 'null when the policy sets no limit' })),
     destination: z.optional(z.string()),
+    options: z.optional(RequestOptionsJSON).check(z.meta({ description: 'webauthn (a switch to it): the request options' })),
   })
   .check(z.meta({ id: 'ChallengeResent' }));
 export type ChallengeResent = z.infer<typeof ChallengeResent>;

@@ -11,9 +11,9 @@ export const FactorId = opaqueId('factorId');
 export const ChallengeId = opaqueId('challengeId', 200);
 export const TenantId = opaqueId('tenantId');
 
-export const FactorType = z.enum(['totp', 'sms', 'email']);
+export const FactorType = z.enum(['totp', 'sms', 'email', 'webauthn']);
 export type FactorType = z.infer<typeof FactorType>;
-export const Method = z.enum(['totp', 'sms', 'email', 'recovery_code']);
+export const Method = z.enum(['totp', 'sms', 'email', 'webauthn', 'recovery_code']);
 export type Method = z.infer<typeof Method>;
 export const Scope = z.enum(['app', 'admin']);
 export type Scope = z.infer<typeof Scope>;

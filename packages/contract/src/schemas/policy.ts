@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import { int, roles, text } from './build';
 import { FactorType } from './common';
+import { UserVerification } from './webauthn';
 import { MessageSettings } from './messages';
 
 export const TotpSettings = z.strictObject({
@@ -37,6 +38,9 @@ export const Policy = z
         allowed: z._default(z.array(FactorType).check(z.minLength(1)), ['totp', 'email']),
         default: z._default(FactorType, 'totp'),
         allowFallback: z._default(z.boolean(), true),
+        roleRules: z
+          ._default(z.array(z.strictObject({ role: text(1, 64), allowed: z.array(FactorType).check(z.minLength(1)) })).check(z.maxLength(50)), [])
+          .check(z.meta({ description: 'Users with a role named here may enrol and log in only with the methods of every rule naming one of their roles (recovery codes always work)' })),
       }),
       {},
     ),
@@ -54,6 +58,17 @@ export const Policy = z
     freshVerificationSeconds: z._default(int().check(z.minimum(30), z.maximum(3600)), 300),
     emailCodeOnUnrecognizedDevice: z._default(z.boolean(), false),
     sms: z.prefault(z.strictObject({ allowedCountries: z._default(z.array(z.string().check(z.regex(/^[A-Z]{2}$/))), []) }), {}),
+    webauthn: z.prefault(
+      z.strictObject({
+        rpId: z._default(z.nullable(text(1, 253)), null).check(z.meta({ description: "The client app's domain (example.com; localhost for development)" })),
+        rpName: z._default(z.nullable(text(1, 64)), null).check(z.meta({ description: 'Shown by the browser; defaults to totp.issuer' })),
+        origins: z
+          ._default(z.array(text(1, 300)).check(z.maxLength(20)), [])
+          .check(z.meta({ description: 'The exact origins the pages run on (https://app.example.com, http://localhost:5173)' })),
+        userVerification: z._default(UserVerification, 'preferred'),
+      }),
+      {},
+    ),
     messages: z.prefault(MessageSettings, {}).check(z.meta({ description: 'The SMS and email texts: templates, app name, From name, default language' })),
   })
   .check(z.meta({ id: 'Policy', description: "A tenant's two-factor policy" }));

@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { int, isoTime, roles, text } from './build';
 import { FactorId, FactorType, OtpCode, UserId } from './common';
+import { CreationOptionsJSON, RegistrationResponseJSON } from './webauthn';
 import { Locale } from './messages';
 
 const label = () => z.optional(text(1, 64));
@@ -72,6 +73,7 @@ export const CreateFactorBody = z.discriminatedUnion('type', [
     recovery: z.optional(z.boolean()).check(z.meta({ description: 'An emergency recovery phone: must differ from the phone of any other SMS factor' })),
   }),
   z.strictObject({ type: z.literal('email'), email: z.email().check(z.maxLength(254)), label: label() }),
+  z.strictObject({ type: z.literal('webauthn'), label: label() }),
 ]);
 export type CreateFactorBody = z.infer<typeof CreateFactorBody>;
 
@@ -100,10 +102,31 @@ export const OtpEnrollment = z
   .check(z.meta({ id: 'OtpEnrollment' }));
 export type OtpEnrollment = z.infer<typeof OtpEnrollment>;
 
-export const FactorEnrollment = z.union([TotpEnrollment, OtpEnrollment]);
+export const WebauthnEnrollment = z
+  .object({
+    factorId: FactorId,
+    type: z.literal('webauthn'),
+    status: z.literal('pending'),
+    label: z.string(),
+    expiresAt: isoTime.check(z.meta({ description: 'When the creation options stop working' })),
+    options: CreationOptionsJSON,
+  })
+  .check(z.meta({ id: 'WebauthnEnrollment' }));
+export type WebauthnEnrollment = z.infer<typeof WebauthnEnrollment>;
+
+export const FactorEnrollment = z.union([TotpEnrollment, OtpEnrollment, WebauthnEnrollment]);
 export type FactorEnrollment = z.infer<typeof FactorEnrollment>;
 
 export const CodeBody = z.strictObject({ code: OtpCode });
+
+/** Confirming a factor: the code (totp, sms, email) or the browser's registration response (webauthn). */
+export const ConfirmFactorBody = z
+  .strictObject({
+    code: z.optional(OtpCode),
+    credential: z.optional(RegistrationResponseJSON).check(z.meta({ description: 'webauthn: credential.toJSON() after navigator.credentials.create()' })),
+  })
+  .check(z.refine((b) => (b.code === undefined) !== (b.credential === undefined), { message: 'send exactly one of code or credential' }));
+export type ConfirmFactorBody = z.infer<typeof ConfirmFactorBody>;
 
 export const FactorVerified = z.object({
   factorId: FactorId,
