@@ -27,6 +27,7 @@ const CONTRACT_DEFAULTS = {
   trustedDevices: { enabled: true, days: 30 },
   freshVerificationSeconds: 300,
   emailCodeOnUnrecognizedDevice: false,
+  auditRetentionDays: 365,
   sms: { allowedCountries: [] },
   webauthn: { rpId: null, rpName: null, origins: [], userVerification: 'preferred' },
   // ops: the texts of codes; absent templates mean the built-in texts in the user's language

@@ -64,3 +64,18 @@ describe('DELETE /v1/users/{userId}', () => {
     expect(r.body.error.code).toBe('user_not_found');
   });
 });
+
+describe('policy.auditRetentionDays', () => {
+  it("gives every audit entry of a user an expiry (DynamoDB's TTL) that many days after it", async () => {
+    const current = (await t.admin('GET', '/v1/policy')).body;
+    expect(current.auditRetentionDays).toBe(365);
+    expect((await t.admin('PUT', '/v1/policy', { ...current, auditRetentionDays: 29 })).status).toBe(422);
+    expect((await t.admin('PUT', '/v1/policy', { ...current, auditRetentionDays: 30 })).status).toBe(200);
+    t.runtime.deps.forgetTenant(t.tenant.tenantId);
+    await enrolTotp(t, t.app, 'kept-30-days');
+    const { Items = [] } = await t.runtime.deps.db.send(new ScanCommand({ TableName: t.runtime.deps.config.tables.events }));
+    const mine = Items.filter((i) => i.userId === 'kept-30-days');
+    expect(mine.length).toBeGreaterThan(0);
+    for (const item of mine) expect(item.expiresAtEpoch).toBe(Math.ceil(Date.parse(item.at as string) / 1000) + 30 * 86_400);
+  });
+});

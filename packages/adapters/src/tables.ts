@@ -63,6 +63,8 @@ export const tables = {
     description: 'Security events and the audit trail; events not yet published wait in a sparse index',
     partitionKey: 'pk',
     sortKey: 'sk',
+    // the tenant's policy.auditRetentionDays after the event
+    timeToLiveAttribute: 'expiresAtEpoch',
     globalIndexes: [
       // sparse: only events still to publish carry `pending`
       { name: 'pending', partitionKey: 'pending', sortKey: 'sk' },

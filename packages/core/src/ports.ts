@@ -321,6 +321,8 @@ export interface UserChange {
   login?: LoginPatch;
   devices?: { add?: TrustedDevice; rememberIp?: { ipKey: string; keepUntilMs: number }; remove?: string[]; forgetIps?: string[] };
   events: SecurityEvent[];
+  /** How long the events are kept in the audit trail (the tenant's policy.auditRetentionDays). */
+  auditRetentionDays?: number;
   /** How the tenant's overview counters move. */
   stats: Record<string, number>;
 }

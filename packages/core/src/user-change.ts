@@ -48,7 +48,7 @@ export async function changeUser<R>(
       const events = stampEvents(deps, newEvents);
       // the user's share of the overview goes with them
       const stats = user.summary ? Object.fromEntries(Object.entries(summaryDelta(undefined, user.summary)).map(([k, v]) => [k, -v])) : {};
-      const outcome = await deps.users.commit({ tenantId, userId, revision: user.summaryVersion ?? 0, ...parts, summary: user.summary ?? summarise(tenant, user), inGraceIndex: false, events, stats });
+      const outcome = await deps.users.commit({ tenantId, userId, revision: user.summaryVersion ?? 0, ...parts, summary: user.summary ?? summarise(tenant, user), inGraceIndex: false, events, auditRetentionDays: tenant.policy.auditRetentionDays, stats });
       if (outcome === 'committed') {
         await publishRecorded(deps, events);
         return decision.result;
@@ -71,6 +71,7 @@ export async function changeUser<R>(
       summary,
       inGraceIndex: inGraceIndex(after, summary.graceEndsAtMs),
       events,
+      auditRetentionDays: tenant.policy.auditRetentionDays,
       stats: summaryDelta(user.summary, summary),
     });
     if (outcome === 'committed') {

@@ -8,9 +8,13 @@ const partition = (tenantId: string) => `EVENTS#${tenantId}`;
 const sortKey = (e: SecurityEvent) => `${e.at}#${e.eventId}`;
 
 /** An event as the events table keeps it, pending until published (also written inside a user change's transaction). */
-export function eventItem(e: SecurityEvent): Record<string, unknown> {
-  return { pk: partition(e.tenantId), sk: sortKey(e), ...(e.userId === null ? {} : { tenantUser: `${e.tenantId}#${e.userId}` }), pending: PENDING, ...e };
+export function eventItem(e: SecurityEvent, retentionDays = DEFAULT_RETENTION_DAYS): Record<string, unknown> {
+  const expiresAtEpoch = Math.ceil(Date.parse(e.at) / 1000) + retentionDays * 86_400;
+  return { pk: partition(e.tenantId), sk: sortKey(e), ...(e.userId === null ? {} : { tenantUser: `${e.tenantId}#${e.userId}` }), pending: PENDING, expiresAtEpoch, ...e };
 }
+
+/** The policy's default auditRetentionDays, for events written where the tenant's policy is not at hand. */
+const DEFAULT_RETENTION_DAYS = 365;
 
 /**
  * Events in the events table, a partition per tenant sorted by time (the audit trail). An event

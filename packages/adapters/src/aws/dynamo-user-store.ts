@@ -82,7 +82,7 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
     if (devices?.rememberIp) items.push({ Put: { TableName: this.tables.devices, Item: deviceItems.ip(tenantId, userId, devices.rememberIp.ipKey, devices.rememberIp.keepUntilMs) } });
     for (const deviceId of devices?.remove ?? []) items.push({ Delete: { TableName: this.tables.devices, Key: deviceItems.deviceKey(tenantId, userId, deviceId) } });
     for (const ip of devices?.forgetIps ?? []) items.push({ Delete: { TableName: this.tables.devices, Key: deviceItems.ipKey(tenantId, userId, ip) } });
-    for (const event of change.events) items.push({ Put: { TableName: this.tables.events, Item: eventItem(event) } });
+    for (const event of change.events) items.push({ Put: { TableName: this.tables.events, Item: eventItem(event, change.auditRetentionDays) } });
     const counters = Object.entries(change.stats);
     if (counters.length > 0) {
       const e = new Expression();

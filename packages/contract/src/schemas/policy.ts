@@ -57,6 +57,9 @@ export const Policy = z
     ),
     freshVerificationSeconds: z._default(int().check(z.minimum(30), z.maximum(3600)), 300),
     emailCodeOnUnrecognizedDevice: z._default(z.boolean(), false),
+    auditRetentionDays: z
+      ._default(int().check(z.minimum(30), z.maximum(3650)), 365)
+      .check(z.meta({ description: "How long a user's audit entries are kept (DynamoDB's TTL removes them after it)" })),
     sms: z.prefault(z.strictObject({ allowedCountries: z._default(z.array(z.string().check(z.regex(/^[A-Z]{2}$/))), []) }), {}),
     webauthn: z.prefault(
       z.strictObject({
