@@ -9,7 +9,7 @@
  * pages, leaving a backfill cursor behind; whatever it did not reach is still in the index.
  */
 import type { CoreDeps } from './deps';
-import { emit } from './events';
+import { publishRecorded, stampEvents } from './events';
 import type { GraceDue, GraceNotice } from './ports';
 import { syncUser, type ChangeDeps } from './user-change';
 
@@ -99,9 +99,11 @@ async function handleDue(deps: GraceRunDeps, item: GraceDue, now: number, result
     // the mark and its event are claimed once, apart from the email: an email that fails is
     // released and retried by the next run, and the event is not emitted again for it
     if (item.expiredFor !== deadline) {
-      if (!(await deps.grace.claim(item.tenantId, item.userId, 'expired', item.graceEndsAtMs))) return;
+      // the mark and its event in one transaction: a failure between them cannot lose the event
+      const [event] = stampEvents(deps, [{ type: 'enforcement.grace_expired', tenantId: item.tenantId, userId: item.userId, actor: 'system', detail: { graceEndsAt: deadline } }]);
+      if (!event || !(await deps.grace.claim(item.tenantId, item.userId, 'expired', item.graceEndsAtMs, event))) return;
       result.expired++;
-      await emit(deps, [{ type: 'enforcement.grace_expired', tenantId: item.tenantId, userId: item.userId, actor: 'system', detail: { graceEndsAt: deadline } }]);
+      await publishRecorded(deps, [event]);
     }
     if (item.expiredNoticeFor === deadline || !item.email || !deps.email) return deps.grace.forget(item.tenantId, item.userId, item.graceEndsAtMs);
     if (!(await deps.grace.claim(item.tenantId, item.userId, 'expiredNotice', item.graceEndsAtMs))) return;

@@ -137,7 +137,7 @@ export interface GraceDeadlines {
   /** Users in the index with a deadline at or before `horizonMs`, a page at a time. */
   due(horizonMs: number, cursor: string | undefined, limit: number): Promise<{ items: GraceDue[]; nextCursor: string | null }>;
   /** Marks `notice` as sent for this deadline; false when it was already (or the deadline moved). `expiredNotice` also takes the user out of the index. */
-  claim(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<boolean>;
+  claim(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number, event?: SecurityEvent): Promise<boolean>;
   /** Undoes a claim whose email could not be sent, so that the next run tries again. */
   release(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<void>;
   /** Takes out of the index a user already expired for this deadline (an index entry a late summary put back). */

@@ -68,7 +68,7 @@ export const users: PartOf<'users'> = (w) => new DynamoUserStore(w.get(db), w.co
 /** Users read only (a function whose use cases never change a user wires `users: userReader`). */
 export const userReader: Part<UserReader> = (w) => new DynamoUserReader(w.get(db), w.config.tables.secrets);
 export const stats: PartOf<'stats'> = (w) => new DynamoTenantStats(w.get(db), w.config.tables.secrets);
-export const grace: PartOf<'grace'> = (w) => new DynamoGraceDeadlines(w.get(db), w.config.tables.secrets);
+export const grace: PartOf<'grace'> = (w) => new DynamoGraceDeadlines(w.get(db), w.config.tables.secrets, w.config.tables.events);
 export const challenges: PartOf<'challenges'> = (w) => new DynamoChallengeStore(w.get(db), w.config.tables);
 export const throttle: PartOf<'throttle'> = (w) => new DynamoSendThrottle(w.get(db), w.config.tables.attempts);
 export const devices: PartOf<'devices'> = (w) => new DynamoDeviceStore(w.get(db), w.config.tables.devices);
