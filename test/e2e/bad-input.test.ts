@@ -143,7 +143,7 @@ describe('routes and methods', () => {
   });
 
   it.each([
-    ['PATCH', '/v1/users/alice', ['GET', 'PUT']],
+    ['PATCH', '/v1/users/alice', ['DELETE', 'GET', 'PUT']],
     ['DELETE', () => `/v1/challenges/${challengeId}`, ['GET']],
     ['GET', () => `/v1/challenges/${challengeId}/verify`, ['POST']],
     ['PUT', '/v1/users/alice/factors', ['GET', 'POST']],

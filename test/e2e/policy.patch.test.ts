@@ -39,7 +39,7 @@ describe('PATCH changes only the fields it names', () => {
   it('an array is replaced whole (RFC 7396), not merged', async () => {
     const r = await patch({ methods: { allowed: ['totp'] } });
     expect(r.status, r.text).toBe(200);
-    expect(r.body.methods).toEqual({ allowed: ['totp'], default: 'totp', allowFallback: true });
+    expect(r.body.methods).toEqual({ allowed: ['totp'], default: 'totp', allowFallback: true, roleRules: [] });
   });
 
   it('null removes a field, which takes its default again', async () => {
