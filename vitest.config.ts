@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // the console's browser code, built once per run: the local runtime serves it at /console
+    globalSetup: ['test/support/console-build.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // two cores: keep the server-heavy files from starving each other

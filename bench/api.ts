@@ -9,7 +9,6 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute, routeKeyOf, type HttpMethod } from '@twofold/contract';
 import { toApiGatewayEvent } from '@twofold/local/api-gateway-event';
 import type { HttpEvent } from '@twofold/runtime';
-import { handler as authorizer } from '../functions/authorizer';
 import { handler as challenge } from '../functions/challenge';
 import { handler as enrollment } from '../functions/enrollment';
 import { handler as verify } from '../functions/verify';
@@ -69,12 +68,11 @@ export function prepare(request: ApiRequest, nowMs: number): PreparedCall {
   return { fn: match.route.fn, event, authorize: match.route.scope !== 'public', context: lambdaContext(match.route.fn) };
 }
 
-/** API Gateway's first half: the authorizer on the request's headers; its context goes into the event. */
-export async function authorize(call: PreparedCall): Promise<void> {
-  if (!call.authorize) return;
-  const result = await authorizer({ headers: call.event.headers });
-  call.event.requestContext.authorizer.lambda = result.isAuthorized ? result.context : {};
-}
+/**
+ * API Gateway's first half: nothing any more. The functions check the API key themselves (with a
+ * per-container cache), so a request is one invocation; kept so that the rounds' shape stays.
+ */
+export async function authorize(_call: PreparedCall): Promise<void> {}
 
 /** The second half: the function that owns the route. */
 export async function runFunction(call: PreparedCall): Promise<APIGatewayProxyStructuredResultV2> {

@@ -2,13 +2,13 @@
  * Sections 4-5: each Lambda bundle built with the options the CDK stack uses (infra/bundling.ts),
  * its minified size and biggest inputs, and how long a fresh Node process takes to import it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
-import { bundling, entryOf, lambdaFunctions } from '../infra/bundling';
+import { beforeBundling, bundling, entryOf, lambdaFunctions } from '../infra/bundling';
 import { childEnv } from './env';
 import { median } from './stats';
 
@@ -54,6 +54,8 @@ export async function buildBundles(root: string, top: number): Promise<BundleRes
   for (const name of lambdaFunctions) {
     const file = join(outDir, `${name}.mjs`);
     try {
+      // as the CDK stack does before bundling (the console's browser build)
+      for (const command of beforeBundling[name] ?? []) execSync(command, { cwd: root, stdio: 'ignore' });
       const out = await esbuild.build({
         absWorkingDir: root,
         entryPoints: [entryOf(name)],

@@ -4,9 +4,9 @@
  * {endpoint, tableNames} as one JSON line; stops when its stdin closes.
  */
 import './env';
-import { startDynalite } from '@twofold/local/dynalite';
+import { startLocalDynamo } from '@twofold/local/dynamodb-local';
 
-const dynamo = await startDynalite({ tablePrefix: 'bench' });
+const dynamo = await startLocalDynamo({ tablePrefix: 'bench' });
 process.stdout.write(`${JSON.stringify({ endpoint: dynamo.endpoint, tableNames: dynamo.tableNames })}\n`);
 process.stdin.on('end', () => void dynamo.stop().then(() => process.exit(0)));
 process.stdin.resume();

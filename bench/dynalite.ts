@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { TableNames } from '@twofold/adapters/tables';
-import { startDynalite } from '@twofold/local/dynalite';
+import { startLocalDynamo } from '@twofold/local/dynamodb-local';
 import { childEnv } from './env';
 
 export interface BenchDynamo {
@@ -16,7 +16,7 @@ export interface BenchDynamo {
 
 export async function startBenchDynamo(): Promise<BenchDynamo> {
   if (process.env.BENCH_DYNALITE === 'inprocess') {
-    const dynamo = await startDynalite({ tablePrefix: 'bench' });
+    const dynamo = await startLocalDynamo({ tablePrefix: 'bench' });
     return { ...dynamo, where: 'in process' };
   }
   const script = fileURLToPath(new URL('./dynalite-server.ts', import.meta.url));

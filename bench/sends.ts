@@ -37,7 +37,7 @@ const HOUR_MS = 3_600_000;
 export async function runSendBench(h: Harness, options: SendOptions, progress: (line: string) => void): Promise<SendResults> {
   const started = nowMs();
   const at = () => `${((nowMs() - started) / 1000).toFixed(1)} s`;
-  const tenant = await h.tenant('Bench OTP', { methods: { allowed: ['totp', 'sms', 'email'], default: 'sms', allowFallback: true } });
+  const tenant = await h.tenant('Bench OTP', { methods: { allowed: ['totp', 'sms', 'email'], default: 'sms', allowFallback: true, roleRules: [] } });
   const apiKey = tenant.appKey;
   const usersOf = (channel: Channel): OtpUser[] =>
     Array.from({ length: options.users }, (_, i) => ({

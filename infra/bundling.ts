@@ -9,8 +9,12 @@ import { routedFunctions } from '@twofold/contract';
 export const scheduledFunctions = ['event-relay', 'grace-expiry'] as const;
 export type ScheduledFunctionName = (typeof scheduledFunctions)[number];
 
-/** Every Lambda function, named by concern; each has its entry at functions/<name>.ts. */
-export const lambdaFunctions = [...routedFunctions, 'authorizer', ...scheduledFunctions] as const;
+/**
+ * Every Lambda function, named by concern; each has its entry at functions/<name>.ts. No
+ * authorizer: each API function checks the caller's key itself, with a per-container cache
+ * (one Lambda invocation per request; functions/authorizer.ts is no longer deployed).
+ */
+export const lambdaFunctions = [...routedFunctions, ...scheduledFunctions] as const;
 export type LambdaFunctionName = (typeof lambdaFunctions)[number];
 
 export const entryOf = (name: string) => `functions/${name}.ts`;
@@ -24,15 +28,31 @@ export const bundledFiles: Partial<Record<LambdaFunctionName, readonly string[]>
   docs: ['redoc/bundles/redoc.standalone.js'],
 };
 
+/**
+ * Commands that must run, from the repository root, before a function is bundled: the console's
+ * browser code is built (esbuild) into the JSON its function imports (packages/console/src/build.ts).
+ */
+export const beforeBundling: Partial<Record<LambdaFunctionName, readonly string[]>> = {
+  console: ['npx tsx packages/console/src/build.ts'],
+};
+
 export const bundling = {
   /** Lambda's runtime: Node.js 22 on arm64. */
   target: 'node22',
   format: 'esm' as const,
   minify: true,
   sourcemap: false,
-  /** The Lambda runtime provides AWS SDK v3; leaving it out keeps bundles small. */
-  externalModules: ['@aws-sdk/*'],
+  /**
+   * The Lambda runtime provides AWS SDK v3; leaving it out keeps bundles small. The tracer is
+   * imported only when tracing is on (runtime/tracing.ts): left out unless the deployment
+   * traces (see `externalModulesFor`).
+   */
+  externalModules: ['@aws-sdk/*', '@aws-lambda-powertools/tracer'],
   mainFields: ['module', 'main'],
   /** ESM bundles of CommonJS dependencies need `require`. */
   banner: "import { createRequire as __twofoldCreateRequire } from 'module'; const require = __twofoldCreateRequire(import.meta.url);",
 } as const;
+
+/** The external modules of a deployment's bundles: with tracing on, the tracer is bundled. */
+export const externalModulesFor = (options: { tracing: boolean }) =>
+  bundling.externalModules.filter((m) => !(options.tracing && m.startsWith('@aws-lambda-powertools/tracer')));

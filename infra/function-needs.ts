@@ -1,23 +1,45 @@
 /**
  * What each Lambda function may touch, decided per function from the use cases it calls
- * (packages/core/src) and the ports those use. The stateless stack turns each entry into the
+ * (packages/core/src) and the ports those use. The service turns each entry into the
  * function's environment and its IAM grants, side by side, and nothing more: a function not
  * listed here as reading a table cannot read it. Typed by function name, so that adding a
  * function to `lambdaFunctions` does not compile until someone has decided what it needs.
+ *
+ * The directory table holds three kinds of item, each behind its own partition key prefix
+ * (packages/adapters/src/tables.ts `keys`): tenants (TENANT#, with the policy and the wrapped
+ * data key), API keys (APIKEY#, hashes) and the deployment's signing key (SIGNINGKEY). Grants
+ * on it are per kind of item, with a dynamodb:LeadingKeys condition, so that e.g. the public
+ * function reaches the signing key and nothing else, and no function but the admin's can mint
+ * an API key.
+ *
+ * KMS use is per purpose, each with its encryption context as an IAM condition: a tenant's data
+ * key ({purpose: twofold-data-key, tenantId}: core/keyring.ts) or the signing key's
+ * ({purpose: twofold-signing-key}: core/assertions.ts).
  */
 import type { TableName } from '@twofold/adapters/tables';
 import type { LambdaFunctionName } from './bundling';
 
 export type TableAccess = 'read' | 'write' | 'readWrite';
 
+/** The kinds of directory item, by partition key prefix. */
+export type DirectoryItem = 'tenant' | 'apiKey' | 'signingKey' | 'keyUse' | 'tenantList';
+
 /** What KMS does for the KeyVault port: unwrap a data key (Decrypt), make a new one (GenerateDataKey). */
 export type KeyUse = 'Decrypt' | 'GenerateDataKey';
 
 export interface Needs {
-  /** Tables the function's ports read or write. Every function is told every table's name (the config asks for all); access is only this. */
-  tables: Partial<Record<TableName, TableAccess>>;
-  /** KMS calls on the deployment's key. */
-  kms: readonly KeyUse[];
+  /** Tables other than the directory that the function's ports read or write. Every function is told every table's name (the config asks for all); access is only this. */
+  tables: Partial<Record<Exclude<TableName, 'directory'>, TableAccess>>;
+  /** Directory items, by kind: read (GetItem, Query), write (PutItem, UpdateItem, DeleteItem). */
+  directory?: { read?: readonly DirectoryItem[]; write?: readonly DirectoryItem[] };
+  /**
+   * API functions check the caller's API key themselves (a per-container cache, no authorizer)
+   * and may note when a key was last used: UpdateItem of an API-key item, on its `lastUsedAt`
+   * attribute only (dynamodb:Attributes), never its hash, scope or tenant.
+   */
+  touchesApiKeys?: true;
+  /** KMS calls on the deployment's key, by whose data key. */
+  kms: { tenantDataKeys?: readonly KeyUse[]; signingKey?: readonly KeyUse[] };
   /** Puts security events on the EventBridge bus (events:PutEvents). Every function is told the bus (the config asks); recording them is the events table's write. */
   publishesEvents?: true;
   /**
@@ -34,33 +56,42 @@ export interface Needs {
  * the first caller ever creates it (a conditional put, and GenerateDataKey for the data key that
  * seals it), every cold start decrypts it. Whoever signs, or checks a fresh verification, needs this.
  */
-const signsAssertions = { directory: 'readWrite', kms: ['Decrypt', 'GenerateDataKey'] } as const;
+const signs = { read: ['signingKey'], write: ['signingKey'], kms: ['Decrypt', 'GenerateDataKey'] } as const;
+
+/** An API function: the caller's key by its id (and its tenant, for most). */
+const keyed = ['apiKey'] as const;
 
 export const functionNeeds: Record<LambdaFunctionName, Needs> = {
-  // authenticate(): an API key's record, by key id. Nothing else.
-  authorizer: { tables: { directory: 'read' }, kms: [] },
+  // health and the JWKS (the signing key's public half: see signs). No API key, no tenant.
+  public: { tables: {}, directory: { read: signs.read, write: signs.write }, kms: { signingKey: signs.kms } },
 
-  // health, the OpenAPI document, and the JWKS (the signing key's public half: see signsAssertions)
-  public: { tables: { directory: signsAssertions.directory }, kms: signsAssertions.kms },
+  // the admin console's page and assets, built into the bundle: nothing to read, nothing to sign
+  // (the page calls the admin API with the key the person enters)
+  console: { tables: {}, kms: {} },
 
   // the API reference pages: a fixed page and the renderer's file beside its code; it touches nothing
-  docs: { tables: {}, kms: [] },
+  docs: { tables: {}, kms: {} },
 
   // users, factors (sealed with the tenant's data key), recovery codes, codes sent at enrolment
   // (send throttle in the attempts table), disabling 2FA (removes trusted devices), fresh verification
   enrollment: {
-    tables: { directory: signsAssertions.directory, secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', events: 'write' },
-    kms: signsAssertions.kms,
+    tables: { secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', events: 'readWrite' },
+    directory: { read: [...keyed, 'tenant', ...signs.read], write: signs.write },
+    touchesApiKeys: true,
+    kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },
     publishesEvents: true,
     sms: 'send',
     email: 'send',
   },
 
-  // challenges (attempts table, with the send throttle), device tokens rotated on use, the user's
-  // factors read, codes sent, Idempotency-Key records
+  // challenges (attempts table, with the send throttle), device tokens rotated on use (a reused
+  // one revokes its device: a security event), the user's factors read, codes sent, Idempotency-Key records
   challenge: {
-    tables: { directory: 'read', secrets: 'read', attempts: 'readWrite', devices: 'readWrite', idempotency: 'readWrite' },
-    kms: ['Decrypt'],
+    tables: { secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', idempotency: 'readWrite', events: 'write' },
+    directory: { read: [...keyed, 'tenant'] },
+    touchesApiKeys: true,
+    kms: { tenantDataKeys: ['Decrypt'] },
+    publishesEvents: true,
     sms: 'send',
     email: 'send',
   },
@@ -68,33 +99,40 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // the hot path: the challenge, the user's partition (TOTP step, recovery code, failures),
   // a trusted device and the sign-in IP remembered (puts only), the assertion signed, events
   verify: {
-    tables: { directory: signsAssertions.directory, secrets: 'readWrite', attempts: 'readWrite', devices: 'write', events: 'write' },
-    kms: signsAssertions.kms,
+    tables: { secrets: 'readWrite', devices: 'write', events: 'write' },
+    directory: { read: [...keyed, 'tenant', ...signs.read], write: signs.write },
+    touchesApiKeys: true,
+    kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },
     publishesEvents: true,
   },
 
   // list and revoke trusted devices; revocations are security events
-  devices: { tables: { devices: 'readWrite', events: 'write' }, kms: [], publishesEvents: true },
+  // a revocation is a user change (the user's revision moves with it)
+  devices: { tables: { secrets: 'readWrite', devices: 'readWrite', events: 'write' }, directory: { read: [...keyed, 'tenant'] }, touchesApiKeys: true, kms: {}, publishesEvents: true },
 
   // scheduled: publishes what the outbox still holds (the sparse `pending` index), marks it published
-  'event-relay': { tables: { events: 'readWrite' }, kms: [], publishesEvents: true },
+  // and the login items that still hold an event written with their change (item-events index)
+  'event-relay': { tables: { secrets: 'readWrite', events: 'readWrite' }, kms: {}, publishesEvents: true },
 
-  // the policy (directory), users and their summaries and counters (secrets), unlock and reset
-  // (failures, factors, trusted devices), recovery codes regenerated (the tenant's data key),
-  // the audit trail (events by-user index) and admin actions as events. The policy check asks
-  // whether SMS exists (SMS factors need it) but the function never sends.
+  // the policy (tenant item), the tenant's API keys (list, create, revoke), users and their
+  // summaries and counters (secrets), unlock and reset (failures, factors, trusted devices),
+  // recovery codes regenerated (the tenant's data key), the audit trail (events by-user index)
+  // and admin actions as events. The policy check asks whether SMS exists (SMS factors need it)
+  // but the function never sends.
   admin: {
-    tables: { directory: 'readWrite', secrets: 'readWrite', devices: 'readWrite', events: 'readWrite' },
-    kms: ['Decrypt'],
+    tables: { secrets: 'readWrite', devices: 'readWrite', events: 'readWrite' },
+    directory: { read: [...keyed, 'tenant', 'keyUse'], write: ['tenant', 'apiKey', 'keyUse'] },
+    kms: { tenantDataKeys: ['Decrypt'] },
     publishesEvents: true,
     sms: 'configured',
   },
 
   // scheduled: grace-period deadlines (secrets `grace` index and user summaries), the tenant's
-  // name for the email, expiry events, reminder emails
+  // name for the email, expiry events, reminder emails; every tenant (the `tenants` index) for the overview recount
   'grace-expiry': {
-    tables: { directory: 'read', secrets: 'readWrite', events: 'write' },
-    kms: [],
+    tables: { secrets: 'readWrite', events: 'write' },
+    directory: { read: ['tenant', 'tenantList'] },
+    kms: {},
     publishesEvents: true,
     email: 'send',
   },

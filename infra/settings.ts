@@ -20,8 +20,13 @@ const SmsSettings = z
     originationNumber: z.string().regex(/^\+[1-9]\d{4,14}$/).optional(),
     /** Alarm when SNS's SMS spend this month reaches this many US dollars (SNS's own limit is set on the account). */
     monthlySpendAlarmUsd: z.number().positive().default(10),
+    /** Who sends the texts: Amazon SNS (default) or Twilio (its credentials in a Secrets Manager secret, `twilioSecretArn`). */
+    provider: z.enum(['sns', 'twilio']).default('sns'),
+    /** The secret with the Twilio credentials, JSON: accountSid, authToken (or apiKeySid and apiKeySecret), from or messagingServiceSid. */
+    twilioSecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/).optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.provider !== 'twilio' || s.twilioSecretArn !== undefined, { message: 'provider "twilio" needs twilioSecretArn', path: ['twilioSecretArn'] });
 
 const EmailSettings = z
   .object({
@@ -38,7 +43,7 @@ const EmailSettings = z
 
 export const Settings = z
   .object({
-    /** Names this deployment: the stacks are `<prefix>-stateful` and `<prefix>-stateless`. */
+    /** Names this deployment: the stacks are `<prefix>-stateful` and `<prefix>-stateless`, the metrics' service `<prefix>`. */
     prefix: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/).default('twofold'),
     /** The `iss` of the assertions (JWT) that client apps check. */
     issuer: z.string().min(1).default('twofold'),
@@ -64,6 +69,23 @@ export const Settings = z
     email: EmailSettings.optional(),
     /** Who is emailed when an alarm fires (SMS spend, a scheduled job failing); absent: subscribe to the topic yourself. */
     alarmEmail: z.email().optional(),
+    /** An SNS topic of the account that every alarm notifies, instead of a topic of the deployment's own. */
+    alarmTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/).optional(),
+    /** The API on a custom domain: an ACM certificate of the same region covering it; with a hosted zone, the alias records too. */
+    domain: z
+      .object({
+        name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/i),
+        certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/),
+        hostedZoneId: z.string().min(1).optional(),
+        hostedZoneName: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((d) => (d.hostedZoneId === undefined) === (d.hostedZoneName === undefined), { message: 'give both hostedZoneId and hostedZoneName, or neither' })
+      .optional(),
+    /** How often the scheduled jobs run, in minutes (event relay 1-5, default 1; grace expiry 5-1440, default 60). */
+    schedules: z.object({ eventRelayMinutes: z.number().int().optional(), graceExpiryMinutes: z.number().int().optional() }).strict().optional(),
+    /** X-Ray tracing (Powertools Tracer) in every function; off by default. */
+    tracing: z.boolean().optional(),
   })
   .strict();
 

@@ -42,6 +42,9 @@ const USAGE =
 
 class UsageError extends Error {}
 
+/** `--help`: the usage, on stdout, exit 0. */
+class HelpWanted extends Error {}
+
 export function parseOptions(argv: string[], env: Record<string, string | undefined>): CreateTenantOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -53,6 +56,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
         'directory-table': { type: 'string' },
         'kms-key-id': { type: 'string' },
         region: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
@@ -60,6 +64,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  if (values.help) throw new HelpWanted();
   const text = (key: string) => (typeof values[key] === 'string' && values[key] !== '' ? (values[key] as string) : undefined);
   const name = text('name')?.trim();
   const directoryTable = text('directory-table') ?? env.TWOFOLD_DIRECTORY_TABLE;
@@ -88,6 +93,10 @@ export async function createTenantCommand(argv: string[], env: Record<string, st
   try {
     options = parseOptions(argv, env);
   } catch (error) {
+    if (error instanceof HelpWanted) {
+      io.out(`${USAGE}\n  Creates a tenant with an app and an admin key and prints both once (only their hashes are kept).`);
+      return 0;
+    }
     if (!(error instanceof UsageError)) throw error;
     io.err(`${error.message}\n${USAGE}`);
     return 2;

@@ -1,5 +1,5 @@
 /**
- * Sending codes: SMS through Amazon SNS and email through Amazon SES, each only when the
+ * Sending codes: SMS through Amazon SNS (or Twilio) and email through Amazon SES, each only when the
  * settings configure it. A function that sends gets the sender's settings (environment) and
  * the one permission to send, together; a function that only needs to know the channel exists
  * gets the settings alone. Without a channel nothing is set, and the runtime answers
@@ -23,7 +23,7 @@ export class Delivery extends Construct {
     private readonly props: { sms?: SmsSettings; email?: EmailSettings; alarms: Alarms },
   ) {
     super(scope, id);
-    if (props.sms) {
+    if (props.sms?.provider === 'sns') {
       // SNS reports the month's SMS spend; past the account's SNS spend limit, texts stop going out
       props.alarms.watch(
         new Alarm(this, 'SmsMonthlySpend', {
@@ -42,6 +42,13 @@ export class Delivery extends Construct {
   sms(fn: LambdaFunction, use: ChannelUse): void {
     const sms = this.props.sms;
     if (!sms) return;
+    if (sms.provider === 'twilio') {
+      fn.addEnvironment(configKeys.smsSender, 'twilio');
+      fn.addEnvironment(configKeys.twilioSecretId, sms.twilioSecretArn!);
+      // the credentials, read once per container; nothing else of Secrets Manager
+      if (use === 'send') fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [sms.twilioSecretArn!] }));
+      return;
+    }
     fn.addEnvironment(configKeys.smsSender, 'sns');
     if (sms.senderId) fn.addEnvironment(configKeys.smsSenderId, sms.senderId);
     if (sms.originationNumber) fn.addEnvironment(configKeys.smsOriginationNumber, sms.originationNumber);

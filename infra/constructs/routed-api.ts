@@ -1,31 +1,39 @@
 /**
  * The HTTP API, made from the route table (packages/contract/src/routes.ts): one route per
- * entry, integrated with the function the entry names, behind the Lambda authorizer unless the
- * route is public; `$default` catches the rest with the contract's 404/405.
+ * entry, integrated with the function the entry names; `$default` catches the rest with the
+ * contract's 404/405. Optionally on a custom domain of the operator's.
  *
- * The authorizer has no identity source and no cache. It always authorizes, passing
- * {tenantId, scope} for a valid key and nothing otherwise (functions/authorizer.ts); the
- * function then refuses a keyless request with the contract's 401 JSON body
- * (packages/runtime/src/http-function.ts). With an identity source, API Gateway would answer a
- * request without the header itself, 401 {"message":"Unauthorized"}, before either runs; and
- * a cache needs an identity source for its key. The CreateAuthorizer API reference: "For a
- * REQUEST authorizer, this is optional".
+ * No authorizer: each function checks the caller's API key itself (packages/runtime, with a
+ * per-container cache), so a request costs one Lambda invocation, and a missing or wrong key
+ * gets the contract's 401/403 JSON body (a Lambda authorizer's denial could only answer
+ * API Gateway's own {"message":"Forbidden"}). The routes are open at the API Gateway level by
+ * design; what a function may read for a key is its IAM role (infra/function-needs.ts).
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { ApiMapping, DomainName, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ARecord, AaaaRecord, RecordTarget, type IHostedZone } from 'aws-cdk-lib/aws-route53';
+import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { defaultRouteFunction, routes, type RoutedFunction } from '@twofold/contract/routes';
 
+/** A custom domain for the API: the certificate (ACM, same region) covers it; with a hosted zone, the alias records are made too. */
+export interface ApiDomain {
+  readonly domainName: string;
+  readonly certificate: ICertificate;
+  readonly hostedZone?: IHostedZone;
+}
+
 export interface RoutedApiProps {
-  /** The routed functions, and the authorizer. */
-  functions: Record<RoutedFunction | 'authorizer', IFunction>;
+  /** The routed functions. */
+  functions: Record<RoutedFunction, IFunction>;
   throttle: { ratePerSecond: number; burst: number };
   logRetention: RetentionDays;
+  domain?: ApiDomain;
 }
 
 /** One line of JSON per request: who (tenant, IP), what (route, not the path: it holds user ids), how it went. */
@@ -38,14 +46,14 @@ const accessLogFields = {
   responseLength: '$context.responseLength',
   latencyMs: '$context.responseLatency',
   integrationLatencyMs: '$context.integrationLatency',
-  tenantId: '$context.authorizer.tenantId',
-  authorizerError: '$context.authorizer.error',
   integrationError: '$context.integrationErrorMessage',
 };
 
 export class RoutedApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  /** The API's address: the custom domain when there is one. */
+  readonly url: string;
 
   constructor(scope: Construct, id: string, props: RoutedApiProps) {
     super(scope, id);
@@ -55,12 +63,6 @@ export class RoutedApi extends Construct {
       if (!integration) integrations.set(fn, (integration = new HttpLambdaIntegration(`${fn}-integration`, props.functions[fn])));
       return integration;
     };
-    const authorizer = new HttpLambdaAuthorizer('ApiKey', props.functions.authorizer, {
-      responseTypes: [HttpLambdaResponseType.SIMPLE],
-      identitySource: [],
-      resultsCacheTtl: Duration.seconds(0),
-    });
-
     this.api = new HttpApi(this, 'Api', { description: 'Twofold: two-factor authentication', createDefaultStage: false });
 
     for (const route of routes) {
@@ -68,11 +70,14 @@ export class RoutedApi extends Construct {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration: integrationOf(route.fn),
-        ...(route.scope === 'public' ? {} : { authorizer }),
       });
-      if (route.scope === 'public') {
-        Validations.of(r).acknowledge({ id: 'AwsSolutions-APIG4', reason: `${route.method} ${route.path} is public by contract (scope: public): it serves no tenant data.` });
-      }
+      Validations.of(r).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          route.scope === 'public'
+            ? `${route.method} ${route.path} is public by contract (scope: public): it serves no tenant data.`
+            : `${route.method} ${route.path} checks its API key in the function (one invocation per request, the contract's 401/403 bodies); no API Gateway authorizer by design.`,
+      });
     }
     const fallback = new HttpRoute(this, 'default', { httpApi: this.api, routeKey: HttpRouteKey.DEFAULT, integration: integrationOf(defaultRouteFunction) });
     Validations.of(fallback).acknowledge({
@@ -88,5 +93,18 @@ export class RoutedApi extends Construct {
       throttle: { rateLimit: props.throttle.ratePerSecond, burstLimit: props.throttle.burst },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(accessLogFields)) },
     });
+
+    this.url = this.stage.url;
+    if (props.domain) {
+      const { domainName, certificate, hostedZone } = props.domain;
+      const domain = new DomainName(this, 'Domain', { domainName, certificate });
+      new ApiMapping(this, 'DomainMapping', { api: this.api, domainName: domain, stage: this.stage });
+      if (hostedZone) {
+        const target = RecordTarget.fromAlias(new ApiGatewayv2DomainProperties(domain.regionalDomainName, domain.regionalHostedZoneId));
+        new ARecord(this, 'DomainAlias', { zone: hostedZone, recordName: domainName, target });
+        new AaaaRecord(this, 'DomainAliasIpv6', { zone: hostedZone, recordName: domainName, target });
+      }
+      this.url = `https://${domainName}/`;
+    }
   }
 }

@@ -8,17 +8,21 @@ import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { tables, type TableDefinition, type TableName } from '@twofold/adapters/tables';
+import { keys, tables, type TableDefinition, type TableName } from '@twofold/adapters/tables';
+import { signingKeyContext } from '@twofold/core/assertions';
+import { dataKeyContext } from '@twofold/core/keyring';
 import { configKeys } from '@twofold/runtime/config';
-import { bundledFiles, bundling, entryOf, type LambdaFunctionName } from '../bundling';
-import type { Needs, TableAccess } from '../function-needs';
-import type { StatefulResources } from '../stacks/stateful-stack';
+import { METRICS_NAMESPACE } from '@twofold/runtime/metrics';
+import { beforeBundling, bundledFiles, bundling, entryOf, externalModulesFor, type LambdaFunctionName } from '../bundling';
+import type { DirectoryItem, KeyUse, Needs, TableAccess } from '../function-needs';
 import type { Delivery } from './delivery';
+import type { TwofoldDataResources } from './twofold-data';
 
 /**
  * The DynamoDB operations the adapters send (packages/adapters/src/aws, and Powertools'
@@ -47,15 +51,50 @@ const tableEnv: Record<TableName, string> = {
   events: configKeys.eventsTable,
 };
 
+/** The partition key of each kind of directory item, as IAM's dynamodb:LeadingKeys sees it (StringLike). */
+export const directoryLeadingKeys: Record<DirectoryItem, string> = {
+  tenant: keys.tenant('*').pk,
+  apiKey: keys.apiKey('*').pk,
+  signingKey: keys.signingKey.pk,
+  // when each API key was last used (KEYUSE#<tenantId>, apart from the key item: see DynamoApiKeyStore)
+  keyUse: 'KEYUSE#*',
+  // the sparse `tenants` index (its partition key value): every tenant, for the scheduled recount
+  tenantList: 'TENANTS',
+};
+
+/** The one attribute of an API-key item that a function checking keys may write (besides the key it names). */
+export const API_KEY_LAST_USED_ATTRIBUTE = 'lastUsedAtMs';
+
+/**
+ * The encryption context of each KMS purpose as IAM conditions: the purpose fixed, the context's
+ * keys exactly these (a tenant's id varies, so it is only required to be there).
+ */
+export const kmsContextConditions = {
+  tenantDataKeys: {
+    StringEquals: { 'kms:EncryptionContext:purpose': dataKeyContext('x').purpose },
+    Null: { 'kms:EncryptionContext:tenantId': 'false' },
+    'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': Object.keys(dataKeyContext('x')).sort() },
+  },
+  signingKey: {
+    StringEquals: { 'kms:EncryptionContext:purpose': signingKeyContext.purpose },
+    'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': Object.keys(signingKeyContext).sort() },
+  },
+} as const;
+
 export interface ServiceFunctionProps {
   name: LambdaFunctionName;
   needs: Needs;
-  data: StatefulResources;
+  data: TwofoldDataResources;
   delivery: Delivery;
   issuer: string;
   logRetention: RetentionDays;
   /** HTTP functions answer within API Gateway's 30 s; scheduled ones work through a backlog. */
   timeout: Duration;
+  /** The metrics' `service` dimension: the deployment's name. */
+  serviceName: string;
+  /** X-Ray active tracing and Powertools Tracer. */
+  tracing: boolean;
+  memoryMb: number;
 }
 
 export class ServiceFunction extends Construct {
@@ -73,22 +112,22 @@ export class ServiceFunction extends Construct {
       description: `Twofold: ${props.name}`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      // crypto (ES256, HKDF, AES-GCM) and cold starts both go faster with the CPU that comes with memory
-      memorySize: 1024,
+      memorySize: props.memoryMb,
       timeout: props.timeout,
       role,
       logGroup,
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       bundling: {
         target: bundling.target,
         format: OutputFormat.ESM,
         minify: bundling.minify,
         sourceMap: bundling.sourcemap,
-        externalModules: [...bundling.externalModules],
+        externalModules: externalModulesFor({ tracing: props.tracing }),
         mainFields: [...bundling.mainFields],
         banner: bundling.banner,
         // the esbuild in node_modules, never Docker
         forceDockerBundling: false,
-        ...copyBeside(bundledFiles[props.name] ?? []),
+        ...commandHooks(beforeBundling[props.name] ?? [], bundledFiles[props.name] ?? []),
       },
     });
 
@@ -96,14 +135,16 @@ export class ServiceFunction extends Construct {
     for (const name of Object.keys(tables) as TableName[]) {
       // every function's config names every table; what it may do with one is up to its needs
       this.fn.addEnvironment(tableEnv[name], data.tables[name].tableName);
-      const access = needs.tables[name];
+      const access = name === 'directory' ? undefined : needs.tables[name];
       if (access) grantTable(data.tables[name], name, role, access);
     }
+    grantDirectory(data.tables.directory, role, needs);
 
     this.fn.addEnvironment(configKeys.keyVault, 'kms');
     this.fn.addEnvironment(configKeys.kmsKeyId, data.key.keyArn);
-    // named actions only: grantEncryptDecrypt would bring kms:ReEncrypt* and kms:GenerateDataKey*
-    if (needs.kms.length > 0) data.key.grant(role, ...needs.kms.map((use) => `kms:${use}`));
+    // named actions only (grantEncryptDecrypt would bring kms:ReEncrypt* and kms:GenerateDataKey*), each under its encryption context
+    grantKey(data.key, role, needs.kms.tenantDataKeys, kmsContextConditions.tenantDataKeys);
+    grantKey(data.key, role, needs.kms.signingKey, kmsContextConditions.signingKey);
 
     // in AWS the config asks every function for the bus (events must never fall back to a local log); putting events is up to its needs
     this.fn.addEnvironment(configKeys.eventBus, data.bus.eventBusName);
@@ -113,17 +154,60 @@ export class ServiceFunction extends Construct {
     if (needs.email) props.delivery.email(this.fn, needs.email);
 
     this.fn.addEnvironment(configKeys.issuer, props.issuer);
+    // Powertools Metrics (EMF): the namespace, and the deployment as the `service` dimension
+    this.fn.addEnvironment('POWERTOOLS_METRICS_NAMESPACE', METRICS_NAMESPACE);
+    this.fn.addEnvironment('POWERTOOLS_SERVICE_NAME', props.serviceName);
+    if (props.tracing) this.fn.addEnvironment(configKeys.tracing, 'on');
+  }
+}
+
+function grantKey(key: IKey, role: Role, uses: readonly KeyUse[] | undefined, conditions: Record<string, Record<string, unknown>>) {
+  if (!uses?.length) return;
+  role.addToPrincipalPolicy(new PolicyStatement({ actions: uses.map((use) => `kms:${use}`), resources: [key.keyArn], conditions }));
+}
+
+const leadingKeys = (items: readonly DirectoryItem[]) => ({
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...new Set(items)].map((item) => directoryLeadingKeys[item]) },
+});
+
+/**
+ * The directory, per kind of item (dynamodb:LeadingKeys): reads and writes of the items the
+ * function's needs name, and for API functions the `lastUsedAt` of an API key alone.
+ */
+function grantDirectory(table: ITable, role: Role, needs: Needs) {
+  const { read: allRead = [], write = [] } = needs.directory ?? {};
+  const read = allRead.filter((item) => item !== 'tenantList');
+  // a read of an item one writes is granted with the read, the write adds only write actions
+  if (read.length > 0) role.addToPrincipalPolicy(new PolicyStatement({ actions: [...tableActions.read], resources: [table.tableArn], conditions: leadingKeys(read) }));
+  if (allRead.includes('tenantList')) {
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [table.tableArn, `${table.tableArn}/index/tenants`], conditions: leadingKeys(['tenantList']) }));
+  }
+  if (write.length > 0) role.addToPrincipalPolicy(new PolicyStatement({ actions: [...tableActions.write], resources: [table.tableArn], conditions: leadingKeys(write) }));
+  if (needs.touchesApiKeys) {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: {
+          ...leadingKeys(['keyUse']),
+          // the key attributes name the item; nothing but the time of last use may change
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [tables.directory.partitionKey, tables.directory.sortKey, API_KEY_LAST_USED_ATTRIBUTE] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_NEW'] },
+        },
+      }),
+    );
   }
 }
 
 /** Command hooks that copy `files` (package paths, resolved from node_modules) next to the bundle. */
-function copyBeside(files: readonly string[]) {
-  if (files.length === 0) return {};
+/** Commands run before bundling (from the repository root), and files copied beside the bundle after it. */
+function commandHooks(before: readonly string[], files: readonly string[]) {
+  if (before.length === 0 && files.length === 0) return {};
   const require = createRequire(import.meta.url);
   const paths = files.map((file) => require.resolve(file));
   return {
     commandHooks: {
-      beforeBundling: () => [],
+      beforeBundling: () => [...before],
       beforeInstall: () => [],
       afterBundling: (_inputDir: string, outputDir: string) => paths.map((path) => `cp "${path}" "${outputDir}/${basename(path)}"`),
     },

@@ -1,42 +1,27 @@
 /**
- * What holds data or identity and must outlive any deployment of the code: the tables, the
- * KMS key, and the security-events bus others subscribe to. The stateless stack receives them.
+ * The repo's own stateful stack: a TwofoldData (tables, KMS key, security-events bus), and its
+ * names as outputs for operators (tenant:create). No exports: the stateless stack reads the
+ * data's SSM parameters (infra/constructs/twofold-data.ts).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { TableName } from '@twofold/adapters/tables';
-import { DataTables } from '../constructs/tables';
-import { SecurityEvents } from '../constructs/security-events';
-import { VaultKey } from '../constructs/vault-key';
+import { TwofoldData } from '../constructs/twofold-data';
 import { eventBusNameOf, type Settings } from '../settings';
 
-/** What the stateless stack is given. */
-export interface StatefulResources {
-  tables: Record<TableName, ITable>;
-  key: IKey;
-  bus: IEventBus;
-}
-
-export class StatefulStack extends Stack implements StatefulResources {
-  readonly tables: Record<TableName, ITable>;
-  readonly key: IKey;
-  readonly bus: IEventBus;
+export class StatefulStack extends Stack {
+  readonly data: TwofoldData;
 
   constructor(scope: Construct, id: string, props: StackProps & { settings: Settings }) {
     super(scope, id, props);
-    this.tables = new DataTables(this, 'Tables').byName;
-    this.key = new VaultKey(this, 'Vault', { alias: `alias/${props.settings.prefix}/key-vault` }).key;
-    this.bus = new SecurityEvents(this, 'SecurityEvents', { busName: eventBusNameOf(props.settings) }).bus;
+    // "Default" leaves no trace in the logical ids: the tables, key and bus keep the ids they had before the construct
+    this.data = new TwofoldData(this, 'Default', { name: props.settings.prefix, eventBusName: eventBusNameOf(props.settings) });
 
-    for (const [name, table] of Object.entries(this.tables)) {
+    for (const [name, table] of Object.entries(this.data.tables)) {
       new CfnOutput(this, `${name[0]!.toUpperCase()}${name.slice(1)}TableName`, { value: table.tableName, description: `The ${name} table` });
     }
-    new CfnOutput(this, 'KmsKeyId', { value: this.key.keyId, description: 'The KMS key (KeyVault): --kms-key-id of npm run tenant:create' });
-    new CfnOutput(this, 'KmsKeyArn', { value: this.key.keyArn });
-    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName, description: 'Security events: subscribe with an EventBridge rule' });
-    new CfnOutput(this, 'EventBusArn', { value: this.bus.eventBusArn });
+    new CfnOutput(this, 'KmsKeyId', { value: this.data.key.keyId, description: 'The KMS key (KeyVault): --kms-key-id of npm run tenant:create' });
+    new CfnOutput(this, 'KmsKeyArn', { value: this.data.key.keyArn });
+    new CfnOutput(this, 'EventBusName', { value: this.data.bus.eventBusName, description: 'Security events: subscribe with an EventBridge rule' });
+    new CfnOutput(this, 'EventBusArn', { value: this.data.bus.eventBusArn });
   }
 }

@@ -1,64 +1,60 @@
 /**
- * The code and how it is reached, replaceable at will: a function per concern with what it
- * needs, the HTTP API from the route table, the schedules, code delivery and alarms. It holds
- * no data: the stateful stack's tables, key and bus come in as props.
+ * The repo's own stateless stack: a TwofoldService made from the deployment's settings (the
+ * CDK context), fed by the stateful stack's TwofoldData through its SSM parameters.
  */
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { HostedZone } from 'aws-cdk-lib/aws-route53';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { lambdaFunctions, scheduledFunctions, type LambdaFunctionName } from '../bundling';
-import { Alarms } from '../constructs/alarms';
-import { Delivery } from '../constructs/delivery';
-import { RoutedApi } from '../constructs/routed-api';
-import { ScheduledRun, schedules } from '../constructs/schedules';
-import { ServiceFunction } from '../constructs/service-function';
-import { functionNeeds } from '../function-needs';
+import type { TwofoldData } from '../constructs/twofold-data';
+import { TwofoldService, type TwofoldServiceProps } from '../constructs/twofold-service';
 import type { Settings } from '../settings';
-import type { StatefulResources } from './stateful-stack';
-
-const isScheduled = (name: LambdaFunctionName) => (scheduledFunctions as readonly string[]).includes(name);
 
 export class StatelessStack extends Stack {
-  readonly functions: Record<LambdaFunctionName, NodejsFunction>;
-  readonly api: RoutedApi;
+  readonly service: TwofoldService;
 
-  constructor(scope: Construct, id: string, props: StackProps & { settings: Settings; data: StatefulResources }) {
+  constructor(scope: Construct, id: string, props: StackProps & { settings: Settings; data: TwofoldData }) {
     super(scope, id, props);
-    const { settings, data } = props;
-    const alarms = new Alarms(this, 'Alarms', { email: settings.alarmEmail });
-    const delivery = new Delivery(this, 'Delivery', { sms: settings.sms, email: settings.email, alarms });
-
-    this.functions = Object.fromEntries(
-      lambdaFunctions.map((name) => [
-        name,
-        new ServiceFunction(this, name, {
-          name,
-          needs: functionNeeds[name],
-          data,
-          delivery,
-          issuer: settings.issuer,
-          logRetention: settings.logRetentionDays,
-          timeout: isScheduled(name) ? Duration.minutes(5) : Duration.seconds(10),
-        }).fn,
-      ]),
-    ) as Record<LambdaFunctionName, NodejsFunction>;
-    // nodejs22.x on purpose: the bundles are built for node22 (infra/bundling.ts) and run there
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime the bundles target (infra/bundling.ts target node22); moving to a newer runtime is a change of bundling target and a test run, not a default.',
-    });
-
-    this.api = new RoutedApi(this, 'Api', {
-      functions: this.functions,
-      throttle: { ratePerSecond: settings.api.throttleRatePerSecond, burst: settings.api.throttleBurst },
-      logRetention: settings.logRetentionDays,
-    });
-
-    for (const name of scheduledFunctions) {
-      new ScheduledRun(this, `${name}-schedule`, { name, fn: this.functions[name], spec: schedules[name], alarms });
-    }
-
-    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'The Twofold API: call it with an API key (Authorization: Bearer tf_...)' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Alarms notify this SNS topic' });
+    // "Default": the functions, API and alarms keep the logical ids they had before the construct
+    this.service = new TwofoldService(this, 'Default', serviceProps(this, props.settings, props.data));
   }
+
+  get functions() {
+    return this.service.functions;
+  }
+
+  get api() {
+    return this.service.api;
+  }
+}
+
+/** The construct's props from the context settings. */
+export function serviceProps(scope: Construct, settings: Settings, data: TwofoldData): TwofoldServiceProps {
+  const { domain, schedules } = settings;
+  return {
+    data,
+    name: settings.prefix,
+    issuer: settings.issuer,
+    logRetention: settings.logRetentionDays,
+    api: settings.api,
+    ...(settings.sms ? { sms: settings.sms } : {}),
+    ...(settings.email ? { email: settings.email } : {}),
+    ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
+    ...(settings.alarmTopicArn ? { alarmTopic: Topic.fromTopicArn(scope, 'AlarmTopic', settings.alarmTopicArn) } : {}),
+    ...(domain
+      ? {
+          domain: {
+            domainName: domain.name,
+            certificate: Certificate.fromCertificateArn(scope, 'Certificate', domain.certificateArn),
+            ...(domain.hostedZoneId ? { hostedZone: HostedZone.fromHostedZoneAttributes(scope, 'Zone', { hostedZoneId: domain.hostedZoneId, zoneName: domain.hostedZoneName! }) } : {}),
+          },
+        }
+      : {}),
+    schedules: {
+      ...(schedules?.eventRelayMinutes !== undefined ? { eventRelay: Duration.minutes(schedules.eventRelayMinutes) } : {}),
+      ...(schedules?.graceExpiryMinutes !== undefined ? { graceExpiry: Duration.minutes(schedules.graceExpiryMinutes) } : {}),
+    },
+    ...(settings.tracing !== undefined ? { tracing: settings.tracing } : {}),
+  };
 }

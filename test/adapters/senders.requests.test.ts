@@ -1,14 +1,17 @@
 /**
- * The SNS and SES adapters make exactly these requests: a transactional SMS with the sender id
- * or origination number from the deployment's settings; an email from the configured sender
- * with a text and an HTML body. The message carries the code and the tenant's name, and no
- * other personal data.
+ * The SNS, Twilio and SES adapters make exactly these requests: a transactional SMS with the
+ * sender id or origination number from the deployment's settings; one Twilio Messages request
+ * with basic auth and a form body, its credentials read from Secrets Manager once per container;
+ * an email from the configured sender (under the tenant's display name when it has one) with a
+ * text and an HTML body. The message carries the code and the tenant's name, and no other
+ * personal data.
  */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { SesEmailSender, SnsSmsSender } from '@twofold/adapters';
+import { fromHeader, secretsManagerSecret, SesEmailSender, SnsSmsSender, TwilioCredentials, TwilioSmsSender } from '@twofold/adapters';
 import { codeMessage } from '@twofold/core';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
@@ -70,5 +73,89 @@ describe('SesEmailSender', () => {
 
   it('escapes the tenant name in the HTML body', () => {
     expect(codeMessage('<Evil & Co>', '111111', 600).html).toContain('&#60;Evil &#38; Co&#62;');
+  });
+});
+
+describe('SesEmailSender From display name', () => {
+  it("puts the tenant's display name before the deployment's address: quoted when ASCII, an RFC 2047 encoded-word otherwise", async () => {
+    const ses = new SESv2Client({ region: 'eu-west-1', credentials });
+    const mock = mockClient(ses);
+    mock.on(SendEmailCommand).resolves({ MessageId: 'e-2' });
+    const sender = new SesEmailSender(ses, { fromAddress: 'Twofold <no-reply@acme.example>' });
+    await sender.send({ to: 'carol@example.com', subject: 's', text: 't', html: 'h', fromName: 'Acme Security' });
+    await sender.send({ to: 'carol@example.com', subject: 's', text: 't', html: 'h', fromName: 'Sécurité Acme' });
+    await sender.send({ to: 'carol@example.com', subject: 's', text: 't', html: 'h' });
+    expect(mock.commandCalls(SendEmailCommand).map((c) => c.args[0].input.FromEmailAddress)).toEqual([
+      '"Acme Security" <no-reply@acme.example>',
+      `=?UTF-8?B?${Buffer.from('Sécurité Acme').toString('base64')}?= <no-reply@acme.example>`,
+      'Twofold <no-reply@acme.example>',
+    ]);
+    expect(fromHeader('no-reply@acme.example', 'Acme')).toBe('"Acme" <no-reply@acme.example>');
+  });
+});
+
+describe('TwilioSmsSender', () => {
+  const accountSid = `AC${'a'.repeat(32)}`;
+  const recording = (status = 201, answer: object = { sid: 'SM1', status: 'queued' }) => {
+    const calls: { url: string; init: RequestInit }[] = [];
+    const fetch: typeof globalThis.fetch = async (url, init) => {
+      calls.push({ url: String(url), init: init! });
+      return new Response(JSON.stringify(answer), { status, headers: { 'content-type': 'application/json' } });
+    };
+    return { calls, fetch };
+  };
+
+  it('POSTs one form-encoded Messages request with basic auth (account SID and auth token) and From', async () => {
+    const { calls, fetch } = recording();
+    await new TwilioSmsSender({ fetch, credentials: async () => ({ accountSid, authToken: 'tok', from: '+15550100' }) }).send({ to: '+33612345678', body: message.sms });
+    expect(calls).toHaveLength(1);
+    const [{ url, init }] = calls as [{ url: string; init: RequestInit }];
+    expect(url).toBe(`https://api.twilio.com/2010-04-01/Accounts/${accountSid}/Messages.json`);
+    expect(init.method).toBe('POST');
+    expect(init.headers).toEqual({
+      authorization: `Basic ${Buffer.from(`${accountSid}:tok`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    });
+    expect(init.body).toBe(`To=%2B33612345678&From=%2B15550100&Body=${new URLSearchParams({ b: message.sms }).toString().slice(2)}`);
+    expect(Object.fromEntries(new URLSearchParams(init.body as string))).toEqual({ To: '+33612345678', From: '+15550100', Body: 'Your Acme Corp verification code is 493817. It expires in 10 minutes. Do not share it with anyone.' });
+  });
+
+  it('with a messaging service and an API key: MessagingServiceSid instead of From, the key as the basic-auth user', async () => {
+    const { calls, fetch } = recording(200);
+    const apiKeySid = `SK${'b'.repeat(32)}`;
+    const messagingServiceSid = `MG${'c'.repeat(32)}`;
+    await new TwilioSmsSender({ fetch, baseUrl: 'https://twilio.test', credentials: async () => ({ accountSid, apiKeySid, apiKeySecret: 'secret', messagingServiceSid }) }).send({ to: '+447700900123', body: 'x' });
+    expect(calls[0]!.url).toBe(`https://twilio.test/2010-04-01/Accounts/${accountSid}/Messages.json`);
+    expect((calls[0]!.init.headers as Record<string, string>).authorization).toBe(`Basic ${Buffer.from(`${apiKeySid}:secret`).toString('base64')}`);
+    expect(Object.fromEntries(new URLSearchParams(calls[0]!.init.body as string))).toEqual({ To: '+447700900123', MessagingServiceSid: messagingServiceSid, Body: 'x' });
+  });
+
+  it("a refusal rejects with Twilio's status and error code only (its message may quote the number)", async () => {
+    const { fetch } = recording(400, { code: 21211, message: "The 'To' number +33612345678 is not a valid phone number.", status: 400 });
+    const sender = new TwilioSmsSender({ fetch, credentials: async () => ({ accountSid, authToken: 'tok', from: '+15550100' }) });
+    const error = await sender.send({ to: '+33612345678', body: 'x' }).catch((e: Error) => e);
+    expect(error).toMatchObject({ name: 'TwilioError', status: 400, twilioCode: 21211, message: 'Twilio answered 400 (error 21211)' });
+  });
+
+  it('reads its credentials from Secrets Manager once per container, not once per message; a failed read is tried again', async () => {
+    const client = new SecretsManagerClient({ region: 'eu-west-1', credentials });
+    const mock = mockClient(client);
+    mock.on(GetSecretValueCommand).rejectsOnce(new Error('ThrottlingException')).resolves({ SecretString: JSON.stringify({ accountSid, authToken: 'tok', from: '+15550100' }) });
+    const { calls, fetch } = recording();
+    const sender = new TwilioSmsSender({ fetch, credentials: secretsManagerSecret(client, 'twofold/twilio', TwilioCredentials) });
+    await expect(sender.send({ to: '+33612345678', body: 'a' })).rejects.toThrow('ThrottlingException');
+    for (const body of ['b', 'c', 'd']) await sender.send({ to: '+33612345678', body });
+    expect(mock.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: 'twofold/twilio' }, { SecretId: 'twofold/twilio' }]);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('a secret that is not valid Twilio credentials fails naming the fields, never their values', async () => {
+    const client = new SecretsManagerClient({ region: 'eu-west-1', credentials });
+    mockClient(client).on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ accountSid: 'not-a-sid', authToken: 'super-secret-token' }) });
+    const error = await secretsManagerSecret(client, 'twofold/twilio', TwilioCredentials)().catch((e: Error) => e);
+    expect((error as Error).message).toContain('accountSid');
+    expect((error as Error).message).toContain('from or messagingServiceSid');
+    expect((error as Error).message).not.toContain('super-secret-token');
   });
 });

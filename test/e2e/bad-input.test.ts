@@ -143,7 +143,7 @@ describe('routes and methods', () => {
   });
 
   it.each([
-    ['PATCH', '/v1/users/alice', ['GET', 'PUT']],
+    ['PATCH', '/v1/users/alice', ['DELETE', 'GET', 'PUT']],
     ['DELETE', () => `/v1/challenges/${challengeId}`, ['GET']],
     ['GET', () => `/v1/challenges/${challengeId}/verify`, ['POST']],
     ['PUT', '/v1/users/alice/factors', ['GET', 'POST']],
@@ -188,7 +188,8 @@ describe('ids in the path', () => {
       ['POST', '/v1/users/alice/factors/not-an-id/verify', { code: '123456' }, 'path.factorId'],
       ['DELETE', '/v1/users/alice/factors/f_%24%24%24%24%24%24%24%24%24', undefined, 'path.factorId'],
       ['GET', '/v1/challenges/nope', undefined, 'path.challengeId'],
-      ['POST', `/v1/challenges/${'ch_' + 'A'.repeat(65)}/verify`, { code: '123456' }, 'path.challengeId'],
+      // a challenge id holds 128 random bits and the user's id: at most 200 characters after its prefix
+      ['POST', `/v1/challenges/${'ch_' + 'A'.repeat(201)}/verify`, { code: '123456' }, 'path.challengeId'],
     ] as const) {
       const r = await t.admin(method, path, body);
       expectError(r, 400, 'invalid_request');

@@ -122,13 +122,19 @@ describe('a lock is per user', () => {
     expect(right.status).toBe(423);
   });
 
-  it('a recovery code still works while locked: the way out when the authenticator is gone', async () => {
+  it('a recovery code is refused while locked too (the lock bounds every kind of code); after the lock it works', async () => {
     const { secret, recoveryCodes } = await enrolTotp(t, t.app, 'lost-phone');
     const id = await challengeFor(t.app, 'lost-phone');
     for (const code of await wrongCodes(secret, t.clock.nowMs(), 5)) await t.app('POST', `/v1/challenges/${id}/verify`, { code });
     const wrongRecovery = await t.app('POST', `/v1/challenges/${id}/verify`, { recoveryCode: 'aaaa-bbbb-cccc-dddd' });
     expect(wrongRecovery.status).toBe(423);
-    const r = await t.app('POST', `/v1/challenges/${id}/verify`, { recoveryCode: recoveryCodes[0] });
+    const locked = await t.app('POST', `/v1/challenges/${id}/verify`, { recoveryCode: recoveryCodes[0] });
+    expect(locked.status).toBe(423);
+    // the refused code was not spent
+    expect((await t.app('GET', '/v1/users/lost-phone')).body.recoveryCodesRemaining).toBe(recoveryCodes.length);
+    t.clock.advanceSeconds(600);
+    const later = await challengeFor(t.app, 'lost-phone');
+    const r = await t.app('POST', `/v1/challenges/${later}/verify`, { recoveryCode: recoveryCodes[0] });
     expect(r.status).toBe(200);
     expect(r.body.method).toBe('recovery_code');
     // a successful login clears the failures

@@ -16,7 +16,7 @@ const CONTRACT_DEFAULTS = {
   enabled: true,
   enforcement: { mode: 'optional', roles: [], exemptSso: true, gracePeriodDays: 7, graceEndsAt: null },
   prompt: 'every_login',
-  methods: { allowed: ['totp', 'email'], default: 'totp', allowFallback: true },
+  methods: { allowed: ['totp', 'email'], default: 'totp', allowFallback: true, roleRules: [] },
   authenticatorEnrollment: 'optional',
   codeTimeoutSeconds: 600,
   maxInvalidAttempts: 5,
@@ -27,7 +27,11 @@ const CONTRACT_DEFAULTS = {
   trustedDevices: { enabled: true, days: 30 },
   freshVerificationSeconds: 300,
   emailCodeOnUnrecognizedDevice: false,
+  auditRetentionDays: 365,
   sms: { allowedCountries: [] },
+  webauthn: { rpId: null, rpName: null, origins: [], userVerification: 'preferred' },
+  // ops: the texts of codes; absent templates mean the built-in texts in the user's language
+  messages: { defaultLocale: 'en', sms: {}, email: {} },
 };
 
 describe('GET /v1/policy', () => {

@@ -41,7 +41,10 @@ describe('one recovery code under parallel use', () => {
     expect(crossed.map((r) => r.status).filter((s) => s === 200)).toEqual([]);
     expect((await t.app('GET', '/v1/users/dave')).body.recoveryCodesRemaining).toBe(8);
     expect((await t.app('GET', '/v1/users/erin')).body.recoveryCodesRemaining).toBe(8);
-    // erin's own code still works, although those failures locked her out of TOTP logins
+    // those failures locked erin: her own code is refused too until the lock ends, then works
+    const whileLocked = await t.app('POST', `/v1/challenges/${await challengeFor(t.app, 'erin')}/verify`, { recoveryCode: erin.recoveryCodes[0] });
+    expect(whileLocked.status).toBe(423);
+    t.clock.advanceSeconds(601);
     const own = await t.app('POST', `/v1/challenges/${await challengeFor(t.app, 'erin')}/verify`, { recoveryCode: erin.recoveryCodes[0] });
     expect(own.status).toBe(200);
   });

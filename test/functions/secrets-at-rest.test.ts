@@ -29,7 +29,7 @@ describe('TOTP secrets at rest', () => {
     const deps = runtime.deps;
     const enrolTotp = (d: CoreDeps, userId: string) => startFactorEnrollment(d, tenantId, userId, { type: 'totp' }) as Promise<TotpEnrollment>;
     const alice = await enrolTotp(deps, 'alice');
-    await confirmFactor(deps, tenantId, 'alice', alice.factorId, oathtool(alice.secret, clock.nowMs()));
+    await confirmFactor(deps, tenantId, 'alice', alice.factorId, { code: oathtool(alice.secret, clock.nowMs()) });
 
     const { Items = [] } = await deps.db.send(new ScanCommand({ TableName: deps.config.tables.secrets }));
     const dump = JSON.stringify(Items);
@@ -39,7 +39,7 @@ describe('TOTP secrets at rest', () => {
     // mallory enrols too, then her factor's sealed secret is overwritten with alice's
     const mallory = await enrolTotp(deps, 'mallory');
     clock.advanceSeconds(30);
-    await confirmFactor(deps, tenantId, 'mallory', mallory.factorId, oathtool(mallory.secret, clock.nowMs()));
+    await confirmFactor(deps, tenantId, 'mallory', mallory.factorId, { code: oathtool(mallory.secret, clock.nowMs()) });
     const table = deps.config.tables.secrets;
     const aliceItem = (await deps.db.send(new GetCommand({ TableName: table, Key: { pk: keys.userPartition(tenantId, 'alice'), sk: userItem.factor(alice.factorId) } }))).Item!;
     const malloryKey = { pk: keys.userPartition(tenantId, 'mallory'), sk: userItem.factor(mallory.factorId) };

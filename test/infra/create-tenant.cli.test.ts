@@ -10,7 +10,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient, DynamoTenantDirectory, LocalKeyVault, nodeRandom, systemClock } from '@twofold/adapters';
 import { authenticate, dataKeyContext, TtlCache, type ApiKeyRecord } from '@twofold/core';
-import { startDynalite, type LocalDynamo } from '@twofold/local/dynalite';
+import { startLocalDynamo, type LocalDynamo } from '@twofold/local/dynamodb-local';
 import { createTenantCommand, type CreateTenantOptions } from '../../infra/cli/create-tenant';
 
 let dynamo: LocalDynamo;
@@ -19,7 +19,7 @@ const vault = LocalKeyVault.fromFile(join(mkdtempSync(join(tmpdir(), 'tf-cli-'))
 const seen: CreateTenantOptions[] = [];
 
 beforeAll(async () => {
-  dynamo = await startDynalite({ tablePrefix: 'cli' });
+  dynamo = await startLocalDynamo({ tablePrefix: 'cli' });
   db = documentClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
 });
 afterAll(() => dynamo.stop());

@@ -1,6 +1,7 @@
 /** The settings from the CDK context: defaults for an offline synth, JSON from `-c`, and refusals that name the field. */
 import { describe, expect, it } from 'vitest';
 import { eventBusNameOf, readSettings } from '../../infra/settings';
+import { synthTwofold } from './synth';
 
 describe('settings from the cdk context', () => {
   it('default to a deployment without SMS, email or alarm email', () => {
@@ -11,7 +12,7 @@ describe('settings from the cdk context', () => {
 
   it('take a JSON string, as `-c twofold=...` passes', () => {
     const settings = readSettings('{"sms": {"senderId": "Acme"}, "email": {"fromAddress": "no-reply@acme.example", "domain": "acme.example"}}');
-    expect(settings.sms).toEqual({ senderId: 'Acme', monthlySpendAlarmUsd: 10 });
+    expect(settings.sms).toEqual({ senderId: 'Acme', monthlySpendAlarmUsd: 10, provider: 'sns' });
     expect(settings.email).toEqual({ fromAddress: 'no-reply@acme.example', domain: 'acme.example' });
   });
 
@@ -24,8 +25,29 @@ describe('settings from the cdk context', () => {
     [{ alarmEmail: 'not an address' }, 'twofold.alarmEmail'],
     [{ isuer: 'typo' }, 'isuer'],
     [{ prefix: 'Has Spaces' }, 'twofold.prefix'],
+    [{ domain: { name: '2fa.acme.example', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x', hostedZoneId: 'Z1' } }, 'give both hostedZoneId and hostedZoneName'],
+    [{ domain: { name: '2fa.acme.example', certificateArn: 'not-an-arn' } }, 'twofold.domain.certificateArn'],
+    [{ schedules: { eventRelayMinutes: 1.5 } }, 'twofold.schedules.eventRelayMinutes'],
+    [{ alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:q' }, 'twofold.alarmTopicArn'],
   ])('refuse %j, naming what is wrong', (value, message) => {
     expect(() => readSettings(value)).toThrow(message);
+  });
+
+  it('reach the construct: schedules, tracing, a custom domain, the platform alarm topic', () => {
+    const { stateless, statelessTemplate } = synthTwofold({
+      schedules: { eventRelayMinutes: 3, graceExpiryMinutes: 120 },
+      tracing: true,
+      domain: { name: '2fa.acme.example', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x', hostedZoneId: 'Z1', hostedZoneName: 'acme.example' },
+      alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:pager',
+    });
+    expect(stateless.service.settings).toMatchObject({ schedules: { 'event-relay': '3 minutes', 'grace-expiry': '2 hours' }, tracing: true, domain: '2fa.acme.example' });
+    statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: '2fa.acme.example' });
+    statelessTemplate.resourceCountIs('AWS::SNS::Topic', 0);
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:pager'] });
+  });
+
+  it('a schedule out of range fails the synth, naming it', () => {
+    expect(() => synthTwofold({ schedules: { eventRelayMinutes: 10 } })).toThrow('schedules.eventRelay: whole minutes from 1 to 5');
   });
 
   it('refuse a string that is not JSON', () => {

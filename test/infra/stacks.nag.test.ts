@@ -48,7 +48,7 @@ describe.each(Object.entries(apps))('AWS Solutions checks, %s', (_, app) => {
 it('the only wildcard acknowledged is SNS SMS publishing, on the policies that do nothing else', () => {
   const wildcards = acknowledgments(apps['every option']).filter((a) => a.id.startsWith('AwsSolutions-IAM5'));
   expect(wildcards.map((a) => [a.path, a.id])).toEqual([
-    ['tf-test-stateless/enrollment/Function/SendsSms', 'AwsSolutions-IAM5[Resource::*]'],
-    ['tf-test-stateless/challenge/Function/SendsSms', 'AwsSolutions-IAM5[Resource::*]'],
+    ['tf-test-stateless/Default/enrollment/Function/SendsSms', 'AwsSolutions-IAM5[Resource::*]'],
+    ['tf-test-stateless/Default/challenge/Function/SendsSms', 'AwsSolutions-IAM5[Resource::*]'],
   ]);
 });

@@ -1,7 +1,8 @@
 /**
  * The synthesized templates of a deployment with every option on: the stateful resources are
  * retained and protected, every function runs as the architecture says, the API is the route
- * table behind the authorizer, the schedules fail loudly, and no policy grants a wildcard action.
+ * table with no authorizer (each function checks its API key), the schedules fail loudly, no
+ * policy grants a wildcard action, and the stacks share nothing through CloudFormation exports.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnResource, Stack } from 'aws-cdk-lib';
@@ -22,7 +23,7 @@ const resource = (template: typeof statelessTemplate, id: string) => (template.t
 describe('stateful stack', () => {
   it.each(Object.keys(tables) as TableName[])('the %s table has its keys, indexes and TTL, on demand, with PITR, encrypted, retained', (name) => {
     const def: TableDefinition = tables[name];
-    const table = resource(statefulTemplate, logicalId(stateful.tables[name] as never, stateful));
+    const table = resource(statefulTemplate, logicalId(stateful.data.tables[name] as never, stateful));
     expect(table.Type).toBe('AWS::DynamoDB::Table');
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.UpdateReplacePolicy).toBe('Retain');
@@ -69,6 +70,21 @@ describe('stateful stack', () => {
     expect([...principals][0]).toContain(':root');
   });
 
+  it('exports nothing, and the stateless stack imports nothing: it reads the data from SSM parameters at deploy time', () => {
+    for (const template of [statefulTemplate, statelessTemplate]) {
+      for (const output of Object.values((template.toJSON().Outputs ?? {}) as Record<string, { Export?: unknown }>)) expect(output.Export).toBeUndefined();
+      expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
+    }
+    const parameters = statelessTemplate.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+    const ssm = Object.values(parameters).filter((p) => p.Type === 'AWS::SSM::Parameter::Value<String>' && !p.Default.startsWith('/cdk-bootstrap/')).map((p) => p.Default).sort();
+    expect(ssm).toEqual([...Object.keys(tables).map((t) => `/tf-test/twofold/tables/${t}`), '/tf-test/twofold/event-bus-name', '/tf-test/twofold/key-arn'].sort());
+    // written by the stateful stack, with the values of its own resources
+    for (const name of ssm) statefulTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: name, Type: 'String' });
+    statefulTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/tf-test/twofold/key-arn', Value: { 'Fn::GetAtt': [logicalId({ node: { defaultChild: stateful.data.key.node.defaultChild } }, stateful), 'Arn'] } });
+    // and deployed after it
+    expect(stateless.dependencies.map((d) => d.stackName)).toEqual([stateful.stackName]);
+  });
+
   it('outputs the table names, the key and the bus', () => {
     const outputs = Object.keys(statefulTemplate.toJSON().Outputs as object);
     expect(outputs).toEqual(expect.arrayContaining(['DirectoryTableName', 'SecretsTableName', 'KmsKeyId', 'KmsKeyArn', 'EventBusName', 'EventBusArn']));
@@ -109,7 +125,6 @@ describe('functions', () => {
 
 describe('HTTP API', () => {
   const routeResources = resourcesOf(statelessTemplate, 'AWS::ApiGatewayV2::Route');
-  const [authorizerId, authorizer] = resourcesOf(statelessTemplate, 'AWS::ApiGatewayV2::Authorizer')[0]!;
   const integrationTarget = (fnName: string) => {
     const fnId = logicalId(stateless.functions[fnName as keyof typeof stateless.functions]);
     const [integrationId] = resourcesOf(statelessTemplate, 'AWS::ApiGatewayV2::Integration').find(([, r]) => JSON.stringify(r.Properties!.IntegrationUri).includes(`"${fnId}"`))!;
@@ -121,33 +136,23 @@ describe('HTTP API', () => {
     expect(routeResources.map(([, r]) => r.Properties!.RouteKey).sort()).toEqual([...routes.map(routeKeyOf), '$default'].sort());
   });
 
-  it.each(routes.map((r) => [routeKeyOf(r), r] as const))('%s goes to its function, behind the authorizer unless public', (key, route) => {
+  it.each(routes.map((r) => [routeKeyOf(r), r] as const))('%s goes to its function, with no authorizer in front (one invocation per request)', (key, route) => {
     const r = routeByKey(key)!;
     expect(r.Properties!.Target).toEqual(integrationTarget(route.fn));
-    if (route.scope === 'public') {
-      expect(r.Properties!.AuthorizerId).toBeUndefined();
-      expect(r.Properties!.AuthorizationType ?? 'NONE').toBe('NONE');
-    } else {
-      expect(r.Properties!).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
-    }
+    expect(r.Properties!.AuthorizerId).toBeUndefined();
+    expect(r.Properties!.AuthorizationType ?? 'NONE').toBe('NONE');
   });
 
-  it('$default goes to the public function, without the authorizer', () => {
+  it('$default goes to the public function', () => {
     const r = routeByKey('$default')!;
     expect(r.Properties!.Target).toEqual(integrationTarget('public'));
     expect(r.Properties!.AuthorizerId).toBeUndefined();
   });
 
-  it('the authorizer is the authorizer function, simple responses, no identity source, no cache', () => {
-    expect(authorizer.Properties).toMatchObject({
-      AuthorizerType: 'REQUEST',
-      AuthorizerPayloadFormatVersion: '2.0',
-      EnableSimpleResponses: true,
-      AuthorizerResultTtlInSeconds: 0,
-    });
-    // absent or empty: either way API Gateway calls the authorizer for every request, header or not
-    expect((authorizer.Properties!.IdentitySource as unknown[] | undefined) ?? []).toEqual([]);
-    expect(JSON.stringify(authorizer.Properties!.AuthorizerUri)).toContain(`"${logicalId(stateless.functions.authorizer)}"`);
+  it('has no Lambda authorizer, and no authorizer function is deployed', () => {
+    statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    const descriptions = resourcesOf(statelessTemplate, 'AWS::Lambda::Function').map(([, f]) => f.Properties!.Description);
+    expect(descriptions).not.toContain('Twofold: authorizer');
   });
 
   it('the $default stage throttles and writes JSON access logs', () => {
@@ -199,7 +204,8 @@ describe('schedules', () => {
   it('alarms on each scheduled function failing, on the dead-letter queue and on the SMS spend, to a topic the operator is subscribed to', () => {
     const alarms = resourcesOf(statelessTemplate, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
     const metrics = alarms.map((a) => `${a.Namespace}/${a.MetricName}`);
-    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(2);
+    // every function's errors: the scheduled ones beside their schedule, the routed ones with the other alarms (observability)
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(lambdaFunctions.length);
     expect(metrics).toContain('AWS/SQS/ApproximateNumberOfMessagesVisible');
     expect(alarms).toContainEqual(expect.objectContaining({ Namespace: 'AWS/SNS', MetricName: 'SMSMonthToDateSpentUSD', Threshold: 25 }));
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);

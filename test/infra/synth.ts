@@ -48,6 +48,7 @@ export interface PolicyStatementJson {
   Effect: 'Allow' | 'Deny';
   Action: string | string[];
   Resource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
 export const resourcesOf = (template: Template, type: string) =>
@@ -64,11 +65,29 @@ export function allStatements(template: Template): PolicyStatementJson[] {
   return documents.flatMap((d) => d.Statement);
 }
 
+/** A grant on the directory table: its actions, and the partition keys (dynamodb:LeadingKeys) and attributes it is limited to. */
+export interface DirectoryGrant {
+  actions: string[];
+  leadingKeys: string[];
+  /** dynamodb:Attributes, when the grant names them. */
+  attributes?: string[];
+}
+
+/** A grant on the KMS key: its actions and the encryption context it requires. */
+export interface KmsGrant {
+  actions: string[];
+  /** The statement's Condition, whole. */
+  condition: Record<string, Record<string, unknown>> | undefined;
+}
+
 /** What one function's role may do, read from the policies attached to it. */
 export interface FunctionAccess {
-  /** Table → its actions, and the indexes they reach. */
+  /** Table → its actions, and the indexes they reach (the directory is in `directory`). */
   tables: Partial<Record<TableName, { actions: string[]; indexes: string[] }>>;
+  directory: DirectoryGrant[];
+  /** Every KMS action granted, sorted (see kmsGrants for their conditions). */
   kms: string[];
+  kmsGrants: KmsGrant[];
   putEvents: boolean;
   /** Resources of sns:Publish, if any. */
   snsPublish?: unknown[];
@@ -79,7 +98,9 @@ export interface FunctionAccess {
 }
 
 export function accessOf(stacks: ReturnType<typeof synthTwofold>, name: LambdaFunctionName): FunctionAccess {
-  const { stateless, stateful, statelessTemplate } = stacks;
+  const { stateless, statelessTemplate } = stacks;
+  // the data as the service reaches it (the SSM parameters' references in the stateless stack)
+  const data = stateless.service.data;
   const fn = stateless.functions[name];
   const roleId = stateless.getLogicalId(fn.role!.node.defaultChild as CfnResource);
   const statements = resourcesOf(statelessTemplate, 'AWS::IAM::Policy')
@@ -87,21 +108,29 @@ export function accessOf(stacks: ReturnType<typeof synthTwofold>, name: LambdaFu
     .flatMap(([, r]) => (r.Properties!.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
 
   const ref = (token: string) => JSON.stringify(stateless.resolve(token));
-  const access: FunctionAccess = { tables: {}, kms: [], putEvents: false, other: [] };
+  const access: FunctionAccess = { tables: {}, directory: [], kms: [], kmsGrants: [], putEvents: false, other: [] };
   for (const statement of statements) {
     const resources = [statement.Resource].flat();
     const text = JSON.stringify(resources);
-    const table = (Object.keys(tables) as TableName[]).find((t) => text.includes(ref(stateful.tables[t].tableArn)));
+    const table = (Object.keys(tables) as TableName[]).find((t) => text.includes(ref(data.tables[t].tableArn)));
     const actions = actionsOf(statement);
-    if (table) {
+    const condition = statement.Condition;
+    if (table === 'directory') {
+      const grant: DirectoryGrant = { actions: [...actions].sort(), leadingKeys: [...((condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[]) ?? [])].sort() };
+      const attributes = condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes'] as string[] | undefined;
+      if (attributes) grant.attributes = [...attributes].sort();
+      access.directory.push(grant);
+    } else if (table) {
       const indexes = resources.flatMap((r) => /\/index\/([^"]+)"/.exec(JSON.stringify(r))?.[1] ?? []);
       access.tables[table] = { actions: [...actions].sort(), indexes: indexes.sort() };
-    } else if (text.includes(ref(stateful.key.keyArn))) access.kms.push(...actions);
-    else if (text.includes(ref(stateful.bus.eventBusArn)) && actions.join() === 'events:PutEvents') access.putEvents = true;
+    } else if (text.includes(ref(data.key.keyArn))) {
+      access.kms.push(...actions);
+      access.kmsGrants.push({ actions: [...actions].sort(), condition });
+    } else if (text.includes(ref(data.bus.eventBusArn)) && actions.join() === 'events:PutEvents') access.putEvents = true;
     else if (actions.join() === 'sns:Publish') access.snsPublish = resources;
     else if (actions.join() === 'ses:SendEmail') access.sesSendEmail = resources;
     else if (!actions.every((a) => a === 'logs:CreateLogStream' || a === 'logs:PutLogEvents')) access.other.push(...actions);
   }
-  access.kms.sort();
+  access.kms = [...new Set(access.kms)].sort();
   return access;
 }

@@ -106,14 +106,17 @@ export interface OtpauthKey {
 export function parseOtpauthUri(uri: string): OtpauthKey {
   const url = new URL(uri);
   if (url.protocol !== 'otpauth:') throw new Error(`not an otpauth URI: ${uri}`);
-  const label = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  const colon = label.indexOf(':');
+  // the separator is the first literal colon of the label; a colon inside a part is percent-encoded
+  const rawLabel = url.pathname.replace(/^\//, '');
+  const colon = rawLabel.indexOf(':');
+  const labelIssuer = colon >= 0 ? decodeURIComponent(rawLabel.slice(0, colon)) : undefined;
+  const account = decodeURIComponent(colon >= 0 ? rawLabel.slice(colon + 1) : rawLabel);
   const secret = url.searchParams.get('secret');
   if (!secret) throw new Error('otpauth URI without a secret');
   return {
     type: url.host,
-    account: colon >= 0 ? label.slice(colon + 1) : label,
-    labelIssuer: colon >= 0 ? label.slice(0, colon) : undefined,
+    account,
+    labelIssuer,
     issuer: url.searchParams.get('issuer'),
     secret,
     algorithm: url.searchParams.get('algorithm'),

@@ -7,6 +7,6 @@ export async function enrolTotpDirect(deps: CoreDeps, tenantId: string, userId: 
   const started = await startFactorEnrollment(deps, tenantId, userId, { type: 'totp' });
   if (started.type !== 'totp') throw new Error('expected a TOTP enrollment');
   const code = await oathtool(started.secret, deps.clock.nowMs());
-  const confirmed = await confirmFactor(deps, tenantId, userId, started.factorId, code);
+  const confirmed = await confirmFactor(deps, tenantId, userId, started.factorId, { code });
   return { secret: started.secret, recoveryCodes: confirmed.recoveryCodes ?? [] };
 }

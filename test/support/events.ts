@@ -8,7 +8,7 @@
 import { vi } from 'vitest';
 import { documentClient, DynamoEventOutbox, LocalEventLog } from '@twofold/adapters';
 import type { SecurityEvent } from '@twofold/contract';
-import { startDynalite } from '@twofold/local/dynalite';
+import { startLocalDynamo } from '@twofold/local/dynamodb-local';
 import type { Api } from './api';
 import { challengeFor, nextCode, startTwofold, type StartOptions, type Twofold } from './twofold';
 
@@ -55,7 +55,7 @@ export async function freshAssertion(t: Pick<Twofold, 'clock'>, call: Api, userI
 
 /** The DynamoDB event outbox on its own in-memory dynalite, through the real SDK. */
 export async function dynaliteOutbox(): Promise<{ outbox: DynamoEventOutbox; stop(): Promise<void> }> {
-  const dynamo = await startDynalite();
+  const dynamo = await startLocalDynamo();
   const db = documentClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   return { outbox: new DynamoEventOutbox(db, dynamo.tableNames.events), stop: () => dynamo.stop() };
 }

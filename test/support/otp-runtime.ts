@@ -1,5 +1,6 @@
 /** A local runtime for SMS/email tests: a tenant whose policy allows every method, an injected clock, helpers to read codes. */
-import { Policy, type Policy as PolicyType } from '@twofold/contract';
+import { Policy } from '@twofold/contract';
+import type { input } from 'zod/mini';
 import type { EmailSender, SendLimits, SmsSender } from '@twofold/core';
 import { startLocalRuntime, type LocalRuntime } from '@twofold/local/runtime';
 import { ManualClock } from './fakes';
@@ -22,7 +23,7 @@ export interface OtpHarness {
 }
 
 export async function startOtpHarness(
-  options: { policy?: Partial<PolicyType>; sms?: boolean; senders?: { sms?: SmsSender; email?: EmailSender }; sendLimits?: Partial<SendLimits> } = {},
+  options: { policy?: Partial<input<typeof Policy>>; sms?: boolean; senders?: { sms?: SmsSender; email?: EmailSender }; sendLimits?: Partial<SendLimits> } = {},
 ): Promise<OtpHarness> {
   const clock = new ManualClock();
   const runtime = await startLocalRuntime({

@@ -23,10 +23,14 @@ export const tables = {
     description: 'Tenants, their policy and wrapped data key, and API key hashes',
     partitionKey: 'pk',
     sortKey: 'sk',
+    globalIndexes: [
+      // sparse: every tenant (their records carry tenantList), for the scheduled overview recount
+      { name: 'tenants', partitionKey: 'tenantList', sortKey: 'pk' },
+    ],
   },
   secrets: {
     name: 'secrets',
-    description: "Users' profiles, factors (sealed TOTP secrets), recovery code hashes and failure counters; per-tenant overview counters",
+    description: "Users' profiles, factors (sealed TOTP secrets), recovery code hashes and login items (challenges, failure counts); per-tenant overview counters",
     partitionKey: 'pk',
     sortKey: 'sk',
     globalIndexes: [
@@ -36,11 +40,13 @@ export const tables = {
       { name: 'grace', partitionKey: 'graceKey', sortKey: 'graceEndsAt' },
       // sparse: enrolled users by when they enrolled (the overview's recent enrollments)
       { name: 'enrolled', partitionKey: 'enrolledTenant', sortKey: 'enrolledAt' },
+      // sparse: login items whose failure window may lock the user and whose user.locked is not settled
+      { name: 'lock-windows', partitionKey: 'lockWindow', sortKey: 'sk' },
     ],
   },
   attempts: {
     name: 'attempts',
-    description: 'Login challenges and their state',
+    description: 'Send velocity counters (per user, per tenant and destination)',
     partitionKey: 'pk',
     sortKey: 'sk',
     timeToLiveAttribute: 'ttl',
@@ -57,6 +63,8 @@ export const tables = {
     description: 'Security events and the audit trail; events not yet published wait in a sparse index',
     partitionKey: 'pk',
     sortKey: 'sk',
+    // the tenant's policy.auditRetentionDays after the event
+    timeToLiveAttribute: 'expiresAtEpoch',
     globalIndexes: [
       // sparse: only events still to publish carry `pending`
       { name: 'pending', partitionKey: 'pending', sortKey: 'sk' },
@@ -81,9 +89,13 @@ export const keys = {
   /** The deployment's assertion signing key (one; a `kid` names it, ready for rotation). */
   signingKey: { pk: 'SIGNINGKEY', sk: 'CURRENT' },
   userPartition: (tenantId: string, userId: string) => `USER#${tenantId}#${userId}`,
-  challenge: (tenantId: string, challengeId: string) => ({ pk: `CHALLENGE#${tenantId}#${challengeId}`, sk: 'CHALLENGE' }),
-  /** A tenant's overview counters (secrets table). */
-  stats: (tenantId: string) => ({ pk: `STATS#${tenantId}`, sk: 'STATS' }),
+  /**
+   * One shard of a tenant's overview counters (secrets table). A user's changes move the shard
+   * their id hashes to: each shard is its own partition, so no one item takes every change of
+   * a busy tenant; the overview reads them all in one BatchGetItem.
+   */
+  stats: (tenantId: string, shard: number) => ({ pk: `STATS#${tenantId}#${shard}`, sk: 'STATS' }),
+  statsShard: (userId: string) => createHash('sha256').update(userId).digest()[0]! % STATS_SHARDS,
   /** Tenants whose users must be summarised again after a policy change (secrets table). */
   backfills: 'GRACE-BACKFILL',
   /**
@@ -94,10 +106,12 @@ export const keys = {
 };
 
 export const GRACE_SHARDS = 4;
+export const STATS_SHARDS = 8;
 
 export const userItem = {
   profile: 'PROFILE',
   factor: (factorId: string) => `FACTOR#${factorId}`,
   recovery: 'RECOVERY',
-  failures: 'FAILURES',
+  /** The login item: challenges, the failure count, the last used TOTP steps (small: a login writes it). */
+  login: 'LOGIN',
 } as const;

@@ -64,7 +64,11 @@ export interface paths {
          */
         put: operations["putUser"];
         post?: never;
-        delete?: never;
+        /**
+         * Erase the user and everything of theirs (their audit entries too, but one user.deleted)
+         * @description Erases the user: their profile (email, phone), factors, recovery codes, remembered devices and audit entries. One `user.deleted` event stays to say that it happened. A retry after a failure finishes the erasure; a user Twofold does not know: 404 `user_not_found`.
+         */
+        delete: operations["deleteUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -105,7 +109,7 @@ export interface paths {
         put?: never;
         /**
          * Start enrolling a factor
-         * @description Starts enrolling a factor; it stays `pending` until confirmed with a code (verifyFactor). For `totp`: show the QR code (`qrCode`, an image URL) and the `secret` beside it for typing in by hand; the secret is shown only here. For `sms` and `email`: a code is sent now.
+         * @description Starts enrolling a factor; it stays `pending` until confirmed (verifyFactor). For `totp`: show the QR code (`qrCode`, an image URL) and the `secret` beside it for typing in by hand; the secret is shown only here. For `sms` and `email`: a code is sent now. For `webauthn` (a passkey or security key): give `options` to the browser (`PublicKeyCredential.parseCreationOptionsFromJSON()`, then `navigator.credentials.create()`).
          */
         post: operations["createFactor"];
         delete?: never;
@@ -124,8 +128,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm a factor with a code
-         * @description Confirms a pending factor with the code the user typed (from the authenticator app, or the SMS or email). When it is the user's first active factor the answer holds their recovery codes: show them once and let the user save them. A wrong code: 422 `invalid_code` with `attemptsRemaining`.
+         * Confirm a factor with a code (or, for webauthn, the registration response)
+         * @description Confirms a pending factor with the code the user typed (from the authenticator app, or the SMS or email), or for `webauthn` with the browser's `credential.toJSON()` as `credential`. When it is the user's first active factor the answer holds their recovery codes: show them once and let the user save them. A wrong code: 422 `invalid_code` with `attemptsRemaining`.
          */
         post: operations["verifyFactor"];
         delete?: never;
@@ -292,8 +296,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Answer a challenge with a code or a recovery code
-         * @description Answers a challenge with the code the user typed, or with one of their recovery codes. On success, sign the user in; keep `assertion` (a JWT) for sensitive calls that need a fresh verification, and with `rememberDevice` store `deviceToken` in the user's browser (e.g. a cookie) for the next challenges. A wrong code: 422 `invalid_code` with `attemptsRemaining`; too many: 423 `locked` with `retryAfterSeconds` and `Retry-After`.
+         * Answer a challenge with a code, a recovery code or a passkey (webauthn)
+         * @description Answers a challenge with the code the user typed, one of their recovery codes, or for `webauthn` the browser's `credential.toJSON()` after `navigator.credentials.get()` (as `credential`). On success, sign the user in; keep `assertion` (a JWT) for sensitive calls that need a fresh verification, and with `rememberDevice` store `deviceToken` in the user's browser (e.g. a cookie) for the next challenges. A wrong code: 422 `invalid_code` with `attemptsRemaining`; too many: 423 `locked` with `retryAfterSeconds` and `Retry-After`.
          */
         post: operations["verifyChallenge"];
         delete?: never;
@@ -315,7 +319,7 @@ export interface paths {
          */
         get: operations["getPolicy"];
         /**
-         * Replace the tenant's policy (absent fields take their defaults); applies from the next challenge
+         * Replace the tenant's policy (absent fields take their defaults; totp.issuer's is the tenant's name); applies from the next challenge
          * @description Replaces the policy with the one sent; fields left out take their defaults. It applies from the next challenge. An inconsistent policy (the default method not allowed, SMS where the deployment has no SMS sender) is refused with 422 `invalid_policy` and a message that says what to change. Needs an admin key.
          */
         put: operations["putPolicy"];
@@ -323,7 +327,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change only the fields sent (JSON merge patch, RFC 7396); the result is checked like a PUT's
+         * @description Changes only the fields sent, as a JSON merge patch (RFC 7396, `Content-Type: application/merge-patch+json`; `application/json` is taken too, any other type gets 415 `unsupported_media_type`): nested objects merge, `null` removes a field, which then takes its default. The result is checked like a PUT's (422 `invalid_policy`). It applies from the next challenge. Needs an admin key.
+         */
+        patch: operations["patchPolicy"];
         trace?: never;
     };
     "/v1/admin/users": {
@@ -446,6 +454,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's API keys (never the keys themselves)
+         * @description The tenant's API keys: id, name, scope, the prefix to recognise one by and when it was last used (to the minute). Never a key itself. Needs an admin key.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * A new API key, shown only in this answer
+         * @description Makes a new API key of scope `app` or `admin`. The key is in this answer only (Twofold keeps its hash): store it now. Needs an admin key.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key: it stops working (within the API key cache time in other containers)
+         * @description Revokes an API key: it stops working at once in this container and within the API key cache time elsewhere. The last admin key of the tenant cannot be revoked (409 `last_admin_key`); an unknown key id: 404 `api_key_not_found`. Needs an admin key.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -466,46 +518,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/docs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * API reference pages (HTML)
-         * @description These reference pages, rendered in the browser from /openapi.json.
-         */
-        get: operations["docs"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/docs/redoc.standalone.js": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The script that renders the reference pages (Redoc)
-         * @description The renderer of the reference pages (Redoc), served from here so that the page needs no other site.
-         */
-        get: operations["docsScript"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -516,7 +528,7 @@ export interface components {
                  * @description Stable snake_case error code (the catalogue may gain codes: treat an unknown one by its HTTP status)
                  * @enum {string}
                  */
-                code: "invalid_request" | "unauthorized" | "forbidden" | "fresh_verification_required" | "not_found" | "user_not_found" | "factor_not_found" | "challenge_not_found" | "device_not_found" | "method_not_allowed" | "factor_already_active" | "challenge_already_verified" | "not_enrolled" | "too_many_factors" | "sms_not_configured" | "email_not_configured" | "duplicate_destination" | "idempotency_in_progress" | "challenge_expired" | "enrollment_expired" | "payload_too_large" | "invalid_code" | "method_not_available" | "invalid_policy" | "invalid_phone_number" | "phone_number_not_allowed" | "idempotency_key_reused" | "locked" | "rate_limited" | "resend_limit_reached" | "internal_error" | "delivery_failed";
+                code: "invalid_request" | "unauthorized" | "forbidden" | "fresh_verification_required" | "not_found" | "user_not_found" | "factor_not_found" | "challenge_not_found" | "device_not_found" | "api_key_not_found" | "method_not_allowed" | "factor_already_active" | "challenge_already_verified" | "not_enrolled" | "too_many_factors" | "sms_not_configured" | "email_not_configured" | "duplicate_destination" | "last_admin_key" | "idempotency_in_progress" | "challenge_expired" | "enrollment_expired" | "payload_too_large" | "unsupported_media_type" | "invalid_code" | "invalid_credential" | "method_not_available" | "invalid_policy" | "invalid_phone_number" | "phone_number_not_allowed" | "idempotency_key_reused" | "locked" | "rate_limited" | "resend_limit_reached" | "internal_error" | "delivery_failed" | "service_unavailable";
                 /** @description What went wrong, for a developer (not meant for end users) */
                 message: string;
                 /** @description invalid_request: which fields are wrong and why (never the value sent) */
@@ -563,6 +575,8 @@ export interface components {
             roles: string[];
             /** @description Signs in through single sign-on */
             sso: boolean;
+            /** @description The language of the codes sent to the user, as PUT gave it */
+            locale?: string;
             /** @description How the tenant's policy applies to this user */
             enforcement: {
                 /** @description Whether the policy requires this user to use two-factor */
@@ -580,14 +594,14 @@ export interface components {
             /** @description Opaque factorId made by the service */
             factorId: string;
             /**
-             * @description `totp`: an authenticator app; `sms`, `email`: a code sent there
+             * @description `totp`: an authenticator app; `sms`, `email`: a code sent there; `webauthn`: a passkey or security key
              * @enum {string}
              */
-            type: "totp" | "sms" | "email";
+            type: "totp" | "sms" | "email" | "webauthn";
             /** @description A name the user recognises, e.g. "Authenticator app" */
             label: string;
             /**
-             * @description `pending` until confirmed with a code; only `active` factors can answer a challenge
+             * @description `pending` until confirmed (a code, or a passkey registration); only `active` factors can answer a challenge
              * @enum {string}
              */
             status: "pending" | "active";
@@ -603,7 +617,7 @@ export interface components {
             /** @description sms: an emergency recovery phone */
             recovery?: boolean;
         };
-        FactorEnrollment: components["schemas"]["TotpEnrollment"] | components["schemas"]["OtpEnrollment"];
+        FactorEnrollment: components["schemas"]["TotpEnrollment"] | components["schemas"]["OtpEnrollment"] | components["schemas"]["WebauthnEnrollment"];
         TotpEnrollment: {
             /** @description Opaque factorId made by the service */
             factorId: string;
@@ -634,6 +648,54 @@ export interface components {
              * @example 2026-11-22T10:00:00.000Z
              */
             expiresAt: string;
+        };
+        WebauthnEnrollment: {
+            /** @description Opaque factorId made by the service */
+            factorId: string;
+            /** @constant */
+            type: "webauthn";
+            /** @constant */
+            status: "pending";
+            label: string;
+            /**
+             * @description When the creation options stop working
+             * @example 2026-11-22T10:00:00.000Z
+             */
+            expiresAt: string;
+            options: components["schemas"]["PublicKeyCredentialCreationOptionsJSON"];
+        };
+        /** @description Give to PublicKeyCredential.parseCreationOptionsFromJSON(), then navigator.credentials.create({ publicKey }) */
+        PublicKeyCredentialCreationOptionsJSON: {
+            rp: {
+                id?: string;
+                name: string;
+            };
+            user: {
+                /** @description An opaque user handle, never the userId (base64url) */
+                id: string;
+                name: string;
+                displayName: string;
+            };
+            /** @description At least 16 random bytes (base64url) */
+            challenge: string;
+            pubKeyCredParams: {
+                type: string;
+                /** @description COSE algorithm: -7 ES256, -257 RS256 */
+                alg: number;
+            }[];
+            timeout?: number;
+            excludeCredentials?: {
+                /** @description Credential id (base64url) */
+                id: string;
+                /** @description public-key */
+                type: string;
+                transports?: string[];
+            }[];
+            authenticatorSelection?: {
+                residentKey?: string;
+                userVerification?: string;
+            };
+            attestation?: string;
         };
         FactorList: {
             factors: components["schemas"]["Factor"][];
@@ -687,21 +749,38 @@ export interface components {
              */
             reason: "not_enrolled" | "two_factor_enabled" | "enrollment_required" | "two_factor_disabled" | "recognized_device" | "unrecognized_device";
             /** @description The methods the user may answer with, `recovery_code` included */
-            methods: ("totp" | "sms" | "email" | "recovery_code")[];
+            methods: ("totp" | "sms" | "email" | "webauthn" | "recovery_code")[];
             /** @description The method of this challenge (a code was sent now for sms and email) */
-            method: ("totp" | "sms" | "email" | "recovery_code") | null;
+            method: ("totp" | "sms" | "email" | "webauthn" | "recovery_code") | null;
             /** @description When the challenge stops accepting answers */
             expiresAt: string | null;
             /** @description sms/email: where the code went, masked */
             destination?: string;
+            /** @description webauthn: give to PublicKeyCredential.parseRequestOptionsFromJSON() */
+            options?: components["schemas"]["PublicKeyCredentialRequestOptionsJSON"];
             /** @description A recognized device's new token (each use rotates it): store it in place of the old one */
             deviceToken?: string;
             /** @description The user must enroll (the methods in enrollmentMethods) before using the app: send them to enrollment */
             enrollmentRequired?: boolean;
             /** @description With enrollmentRequired: which factor types satisfy it */
-            enrollmentMethods?: ("totp" | "sms" | "email")[];
+            enrollmentMethods?: ("totp" | "sms" | "email" | "webauthn")[];
             /** @description For a user who must enroll: until when they may still sign in without (null once it has passed) */
             graceEndsAt?: string | null;
+        };
+        /** @description Give to PublicKeyCredential.parseRequestOptionsFromJSON(), then navigator.credentials.get({ publicKey }) */
+        PublicKeyCredentialRequestOptionsJSON: {
+            /** @description At least 16 random bytes (base64url) */
+            challenge: string;
+            rpId?: string;
+            allowCredentials?: {
+                /** @description Credential id (base64url) */
+                id: string;
+                /** @description public-key */
+                type: string;
+                transports?: string[];
+            }[];
+            userVerification?: string;
+            timeout?: number;
         };
         ChallengeResent: {
             /** @description Opaque challengeId made by the service */
@@ -710,7 +789,7 @@ export interface components {
              * @description A way to answer a challenge: a factor type, or a recovery code
              * @enum {string}
              */
-            method: "totp" | "sms" | "email" | "recovery_code";
+            method: "totp" | "sms" | "email" | "webauthn" | "recovery_code";
             /**
              * @description When the new code stops working
              * @example 2026-11-22T10:00:00.000Z
@@ -720,6 +799,8 @@ export interface components {
             resendsRemaining: number | null;
             /** @description sms/email: where the code went, masked */
             destination?: string;
+            /** @description webauthn (a switch to it): the request options */
+            options?: components["schemas"]["PublicKeyCredentialRequestOptionsJSON"];
         };
         Challenge: {
             /** @description Opaque challengeId made by the service */
@@ -735,7 +816,7 @@ export interface components {
              * @description A way to answer a challenge: a factor type, or a recovery code
              * @enum {string}
              */
-            method: "totp" | "sms" | "email" | "recovery_code";
+            method: "totp" | "sms" | "email" | "webauthn" | "recovery_code";
             /**
              * @description ISO-8601 UTC time
              * @example 2026-11-22T10:00:00.000Z
@@ -757,7 +838,7 @@ export interface components {
              * @description How the user answered
              * @enum {string}
              */
-            method: "totp" | "sms" | "email" | "recovery_code";
+            method: "totp" | "sms" | "email" | "webauthn" | "recovery_code";
             /**
              * @description ISO-8601 UTC time
              * @example 2026-11-22T10:00:00.000Z
@@ -765,7 +846,7 @@ export interface components {
             verifiedAt: string;
             /** @description Unused recovery codes (after a recovery code: suggest regenerating when low) */
             recoveryCodesRemaining: number;
-            /** @description A JWT (ES256) proving this verification; keys at /.well-known/jwks.json */
+            /** @description A JWT (ES256) proving this verification; keys at /.well-known/jwks.json. acr "phr" after webauthn, else "mfa"; amr holds "hwk" after webauthn */
             assertion: string;
             /** @description With rememberDevice: send it as context.deviceToken in later challenges */
             deviceToken?: string;
@@ -821,18 +902,26 @@ export interface components {
                  *       "email"
                  *     ]
                  */
-                allowed: ("totp" | "sms" | "email")[];
+                allowed: ("totp" | "sms" | "email" | "webauthn")[];
                 /**
                  * @description The method a challenge uses when none is asked for; must be in allowed
                  * @default totp
                  * @enum {string}
                  */
-                default: "totp" | "sms" | "email";
+                default: "totp" | "sms" | "email" | "webauthn";
                 /**
                  * @description A challenge may switch to another of the user's methods
                  * @default true
                  */
                 allowFallback: boolean;
+                /**
+                 * @description Users with a role named here may enrol and log in only with the methods of every rule naming one of their roles (recovery codes always work)
+                 * @default []
+                 */
+                roleRules: {
+                    role: string;
+                    allowed: ("totp" | "sms" | "email" | "webauthn")[];
+                }[];
             };
             /**
              * @description `required`: a user who must enroll must enroll an authenticator app (totp), not only SMS or email
@@ -923,6 +1012,11 @@ export interface components {
              * @default false
              */
             emailCodeOnUnrecognizedDevice: boolean;
+            /**
+             * @description How long a user's audit entries are kept (DynamoDB's TTL removes them after it)
+             * @default 365
+             */
+            auditRetentionDays: number;
             /** @description SMS codes */
             sms: {
                 /**
@@ -930,6 +1024,52 @@ export interface components {
                  * @default []
                  */
                 allowedCountries: string[];
+            };
+            /** @description Passkeys and security keys (WebAuthn) */
+            webauthn: {
+                /**
+                 * @description The client app's domain (example.com; localhost for development)
+                 * @default null
+                 */
+                rpId: string | null;
+                /**
+                 * @description Shown by the browser; defaults to totp.issuer
+                 * @default null
+                 */
+                rpName: string | null;
+                /**
+                 * @description The exact origins the pages run on (https://app.example.com, http://localhost:5173)
+                 * @default []
+                 */
+                origins: string[];
+                /**
+                 * @default preferred
+                 * @enum {string}
+                 */
+                userVerification: "preferred" | "required";
+            };
+            /** @description The SMS and email texts: templates, app name, From name, default language */
+            messages: {
+                /** @description {appName} in the texts; default: the tenant's name */
+                appName?: string;
+                /**
+                 * @description The language of the built-in texts for users without a locale
+                 * @default en
+                 * @example fr-CA
+                 */
+                defaultLocale: string;
+                sms: {
+                    /** @description The text message; default: the built-in text in the user's language */
+                    template?: string;
+                };
+                email: {
+                    /** @description The subject; default: the built-in one in the user's language */
+                    subject?: string;
+                    /** @description The body (plain text; the HTML part is made from it); default: the built-in one */
+                    text?: string;
+                    /** @description The email's From display name (the address stays the deployment's verified SES identity); default: the deployment's */
+                    fromName?: string;
+                };
             };
         };
         AdminUserList: {
@@ -993,6 +1133,42 @@ export interface components {
                 [key: string]: string | number | boolean | null;
             };
         };
+        ApiKeyList: {
+            keys: components["schemas"]["ApiKeySummary"][];
+        };
+        ApiKeySummary: {
+            /** @description The key id (the 16 hex digits after tf_) */
+            keyId: string;
+            name: string;
+            /** @enum {string} */
+            scope: "app" | "admin";
+            /**
+             * @description What the key starts with (tf_<keyId>), to recognise it; never its secret
+             * @example tf_3f9a1c0d2b4e6f70
+             */
+            prefix: string;
+            /**
+             * @description ISO-8601 UTC time
+             * @example 2026-11-22T10:00:00.000Z
+             */
+            createdAt: string;
+            /** @description Last authenticated request, to the minute (recorded at most once a minute per key) */
+            lastUsedAt: string | null;
+        };
+        CreatedApiKey: {
+            /** @description The key id (the 16 hex digits after tf_) */
+            keyId: string;
+            /** @description The key, shown only in this answer: store it now (only its hash is kept) */
+            key: string;
+            name: string;
+            /** @enum {string} */
+            scope: "app" | "admin";
+            /**
+             * @description ISO-8601 UTC time
+             * @example 2026-11-22T10:00:00.000Z
+             */
+            createdAt: string;
+        };
         PutUserBody: {
             /**
              * Format: email
@@ -1005,8 +1181,13 @@ export interface components {
             roles?: string[];
             /** @description The user signs in through single sign-on: the policy may exempt them (enforcement.exemptSso) */
             sso?: boolean;
+            /**
+             * @description The language of the codes sent to the user (BCP 47); default: the policy's messages.defaultLocale
+             * @example fr-CA
+             */
+            locale?: string;
         };
-        /** @description The kind of factor: an authenticator app (totp), or codes by SMS or email */
+        /** @description The kind of factor: an authenticator app (totp), codes by SMS or email, or a passkey or security key (webauthn) */
         CreateFactorBody: {
             /** @constant */
             type: "totp";
@@ -1031,17 +1212,46 @@ export interface components {
             email: string;
             /** @description A name the user will recognise the factor by (a default per type when omitted) */
             label?: string;
+        } | {
+            /** @constant */
+            type: "webauthn";
+            /** @description A name the user will recognise the factor by (a default per type when omitted) */
+            label?: string;
         };
-        CodeBody: {
+        /** @description Exactly one of code (totp, sms, email) or credential (webauthn) */
+        ConfirmFactorBody: {
             /** @description The code from the authenticator app (or SMS/email) */
-            code: string;
+            code?: string;
+            /** @description webauthn: credential.toJSON() after navigator.credentials.create() */
+            credential?: components["schemas"]["RegistrationResponseJSON"];
+        };
+        /** @description What credential.toJSON() gives after navigator.credentials.create() */
+        RegistrationResponseJSON: {
+            id?: string;
+            rawId?: string;
+            type?: string;
+            authenticatorAttachment?: string | null;
+            clientExtensionResults?: {
+                [key: string]: unknown;
+            };
+            response?: {
+                /** @description clientDataJSON (base64url) */
+                clientDataJSON?: string;
+                /** @description attestationObject (base64url) */
+                attestationObject?: string;
+                transports?: string[];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
         };
         CreateChallengeBody: {
             /**
              * @description One of the user's methods; the policy's default (or the user's first usable method) when omitted
              * @enum {string}
              */
-            method?: "totp" | "sms" | "email" | "recovery_code";
+            method?: "totp" | "sms" | "email" | "webauthn" | "recovery_code";
             /** @description About the sign-in: lets a remembered device skip the code (prompt unrecognized_devices) */
             context?: {
                 /** @description The signing-in user's IP address, as the client app saw it */
@@ -1057,19 +1267,44 @@ export interface components {
              * @description Switch to another of the user's methods (when the policy allows fallback)
              * @enum {string}
              */
-            method?: "totp" | "sms" | "email" | "recovery_code";
+            method?: "totp" | "sms" | "email" | "webauthn" | "recovery_code";
         };
-        /** @description Exactly one of code or recoveryCode */
+        /** @description Exactly one of code, recoveryCode or credential (webauthn) */
         VerifyChallengeBody: {
             /** @description The code from the authenticator app (or SMS/email) */
             code?: string;
             /** @description One recovery code, as issued (case, dashes and spaces do not matter) */
             recoveryCode?: string;
+            /** @description webauthn: credential.toJSON() after navigator.credentials.get() */
+            credential?: components["schemas"]["AuthenticationResponseJSON"];
             /** @description Trust this device: the answer carries a deviceToken for the next challenges */
             rememberDevice?: boolean;
         };
-        /** @description A tenant's two-factor policy */
-        PolicyInput: {
+        /** @description What credential.toJSON() gives after navigator.credentials.get() */
+        AuthenticationResponseJSON: {
+            id?: string;
+            rawId?: string;
+            type?: string;
+            authenticatorAttachment?: string | null;
+            clientExtensionResults?: {
+                [key: string]: unknown;
+            };
+            response?: {
+                /** @description clientDataJSON (base64url) */
+                clientDataJSON?: string;
+                /** @description authenticatorData (base64url) */
+                authenticatorData?: string;
+                /** @description signature (base64url) */
+                signature?: string;
+                userHandle?: string | null;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A tenant's whole two-factor policy; absent fields take their defaults */
+        PolicyReplacement: {
             /**
              * @description Master switch for the tenant
              * @default true
@@ -1125,18 +1360,26 @@ export interface components {
                  *       "email"
                  *     ]
                  */
-                allowed?: ("totp" | "sms" | "email")[];
+                allowed?: ("totp" | "sms" | "email" | "webauthn")[];
                 /**
                  * @description The method a challenge uses when none is asked for; must be in allowed
                  * @default totp
                  * @enum {string}
                  */
-                default?: "totp" | "sms" | "email";
+                default?: "totp" | "sms" | "email" | "webauthn";
                 /**
                  * @description A challenge may switch to another of the user's methods
                  * @default true
                  */
                 allowFallback?: boolean;
+                /**
+                 * @description Users with a role named here may enrol and log in only with the methods of every rule naming one of their roles (recovery codes always work)
+                 * @default []
+                 */
+                roleRules?: {
+                    role: string;
+                    allowed: ("totp" | "sms" | "email" | "webauthn")[];
+                }[];
             };
             /**
              * @description `required`: a user who must enroll must enroll an authenticator app (totp), not only SMS or email
@@ -1176,15 +1419,9 @@ export interface components {
                  */
                 count?: number;
             };
-            /**
-             * @description Authenticator apps (RFC 6238): issuer, digits, period and algorithm apply to factors enrolled from now on, window to every check
-             * @default {}
-             */
+            /** @default {} */
             totp?: {
-                /**
-                 * @description Issuer shown in authenticator apps
-                 * @default Twofold
-                 */
+                /** @description Issuer shown in authenticator apps; absent: the tenant's name */
                 issuer?: string;
                 /**
                  * @description Digits of a code
@@ -1237,6 +1474,11 @@ export interface components {
              */
             emailCodeOnUnrecognizedDevice?: boolean;
             /**
+             * @description How long a user's audit entries are kept (DynamoDB's TTL removes them after it)
+             * @default 365
+             */
+            auditRetentionDays?: number;
+            /**
              * @description SMS codes
              * @default {}
              */
@@ -1247,6 +1489,64 @@ export interface components {
                  */
                 allowedCountries?: string[];
             };
+            /**
+             * @description Passkeys and security keys (WebAuthn)
+             * @default {}
+             */
+            webauthn?: {
+                /**
+                 * @description The client app's domain (example.com; localhost for development)
+                 * @default null
+                 */
+                rpId?: string | null;
+                /**
+                 * @description Shown by the browser; defaults to totp.issuer
+                 * @default null
+                 */
+                rpName?: string | null;
+                /**
+                 * @description The exact origins the pages run on (https://app.example.com, http://localhost:5173)
+                 * @default []
+                 */
+                origins?: string[];
+                /**
+                 * @default preferred
+                 * @enum {string}
+                 */
+                userVerification?: "preferred" | "required";
+            };
+            /**
+             * @description The SMS and email texts: templates, app name, From name, default language
+             * @default {}
+             */
+            messages?: {
+                /** @description {appName} in the texts; default: the tenant's name */
+                appName?: string;
+                /**
+                 * @description The language of the built-in texts for users without a locale
+                 * @default en
+                 * @example fr-CA
+                 */
+                defaultLocale?: string;
+                /** @default {} */
+                sms?: {
+                    /** @description The text message; default: the built-in text in the user's language */
+                    template?: string;
+                };
+                /** @default {} */
+                email?: {
+                    /** @description The subject; default: the built-in one in the user's language */
+                    subject?: string;
+                    /** @description The body (plain text; the HTML part is made from it); default: the built-in one */
+                    text?: string;
+                    /** @description The email's From display name (the address stays the deployment's verified SES identity); default: the deployment's */
+                    fromName?: string;
+                };
+            };
+        };
+        /** @description A JSON merge patch (RFC 7396) of the policy: the fields to change; null resets a field to its default */
+        PolicyPatch: {
+            [key: string]: unknown;
         };
     };
     responses: never;
@@ -1356,6 +1656,7 @@ export interface operations {
                      *         "staff"
                      *       ],
                      *       "sso": false,
+                     *       "locale": "en-GB",
                      *       "enforcement": {
                      *         "required": true,
                      *         "graceEndsAt": null,
@@ -1420,6 +1721,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     putUser: {
@@ -1440,7 +1752,8 @@ export interface operations {
                  *       "roles": [
                  *         "staff"
                  *       ],
-                 *       "sso": false
+                 *       "sso": false,
+                 *       "locale": "en-GB"
                  *     }
                  */
                 "application/json": components["schemas"]["PutUserBody"];
@@ -1474,6 +1787,7 @@ export interface operations {
                      *         "staff"
                      *       ],
                      *       "sso": false,
+                     *       "locale": "en-GB",
                      *       "enforcement": {
                      *         "required": true,
                      *         "graceEndsAt": null,
@@ -1523,6 +1837,103 @@ export interface operations {
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client app's id for the user */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: A valid API key is required: send Authorization: Bearer <apiKey>. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: This API key may not call this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: No such user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is larger than 16 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1601,6 +2012,17 @@ export interface operations {
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1698,6 +2120,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     createFactor: {
@@ -1787,7 +2220,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `invalid_phone_number`: The phone number is not valid: give it in international format, e.g. +447700900123. `phone_number_not_allowed`: Codes cannot be sent to this phone number. */
+            /** @description `method_not_available`: The user cannot use that method. `invalid_phone_number`: The phone number is not valid: give it in international format, e.g. +447700900123. `phone_number_not_allowed`: Codes cannot be sent to this phone number. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1825,6 +2258,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     verifyFactor: {
@@ -1846,11 +2290,11 @@ export interface operations {
                  *       "code": "123456"
                  *     }
                  */
-                "application/json": components["schemas"]["CodeBody"];
+                "application/json": components["schemas"]["ConfirmFactorBody"];
             };
         };
         responses: {
-            /** @description Confirm a factor with a code */
+            /** @description Confirm a factor with a code (or, for webauthn, the registration response) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1934,7 +2378,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `invalid_code`: The code is not valid. */
+            /** @description `invalid_code`: The code is not valid. `invalid_credential`: The passkey or security key response is not valid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1946,6 +2390,17 @@ export interface operations {
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2032,6 +2487,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getRecoveryCodes: {
@@ -2111,6 +2577,17 @@ export interface operations {
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2216,6 +2693,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listDevices: {
@@ -2297,6 +2785,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     revokeAllDevices: {
@@ -2357,6 +2856,17 @@ export interface operations {
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2434,6 +2944,17 @@ export interface operations {
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2570,6 +3091,17 @@ export interface operations {
             /** @description `delivery_failed`: The code could not be delivered; try again. */
             502: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2721,6 +3253,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getChallenge: {
@@ -2809,6 +3352,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     verifyChallenge: {
@@ -2833,7 +3387,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Answer a challenge with a code or a recovery code */
+            /** @description Answer a challenge with a code, a recovery code or a passkey (webauthn) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2917,7 +3471,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `invalid_code`: The code is not valid. */
+            /** @description `invalid_code`: The code is not valid. `invalid_credential`: The passkey or security key response is not valid. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2940,6 +3494,17 @@ export interface operations {
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2979,10 +3544,20 @@ export interface operations {
                      *       "methods": {
                      *         "allowed": [
                      *           "totp",
-                     *           "email"
+                     *           "email",
+                     *           "webauthn"
                      *         ],
                      *         "default": "totp",
-                     *         "allowFallback": true
+                     *         "allowFallback": true,
+                     *         "roleRules": [
+                     *           {
+                     *             "role": "admin",
+                     *             "allowed": [
+                     *               "totp",
+                     *               "webauthn"
+                     *             ]
+                     *           }
+                     *         ]
                      *       },
                      *       "authenticatorEnrollment": "optional",
                      *       "codeTimeoutSeconds": 600,
@@ -3005,8 +3580,25 @@ export interface operations {
                      *       },
                      *       "freshVerificationSeconds": 300,
                      *       "emailCodeOnUnrecognizedDevice": false,
+                     *       "auditRetentionDays": 365,
                      *       "sms": {
                      *         "allowedCountries": []
+                     *       },
+                     *       "webauthn": {
+                     *         "rpId": "example.com",
+                     *         "rpName": "Acme",
+                     *         "origins": [
+                     *           "https://app.example.com"
+                     *         ],
+                     *         "userVerification": "preferred"
+                     *       },
+                     *       "messages": {
+                     *         "appName": "Acme",
+                     *         "defaultLocale": "en",
+                     *         "sms": {},
+                     *         "email": {
+                     *           "fromName": "Acme Security"
+                     *         }
                      *       }
                      *     }
                      */
@@ -3058,6 +3650,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     putPolicy: {
@@ -3085,10 +3688,20 @@ export interface operations {
                  *       "methods": {
                  *         "allowed": [
                  *           "totp",
-                 *           "email"
+                 *           "email",
+                 *           "webauthn"
                  *         ],
                  *         "default": "totp",
-                 *         "allowFallback": true
+                 *         "allowFallback": true,
+                 *         "roleRules": [
+                 *           {
+                 *             "role": "admin",
+                 *             "allowed": [
+                 *               "totp",
+                 *               "webauthn"
+                 *             ]
+                 *           }
+                 *         ]
                  *       },
                  *       "authenticatorEnrollment": "optional",
                  *       "codeTimeoutSeconds": 600,
@@ -3111,16 +3724,33 @@ export interface operations {
                  *       },
                  *       "freshVerificationSeconds": 300,
                  *       "emailCodeOnUnrecognizedDevice": false,
+                 *       "auditRetentionDays": 365,
                  *       "sms": {
                  *         "allowedCountries": []
+                 *       },
+                 *       "webauthn": {
+                 *         "rpId": "example.com",
+                 *         "rpName": "Acme",
+                 *         "origins": [
+                 *           "https://app.example.com"
+                 *         ],
+                 *         "userVerification": "preferred"
+                 *       },
+                 *       "messages": {
+                 *         "appName": "Acme",
+                 *         "defaultLocale": "en",
+                 *         "sms": {},
+                 *         "email": {
+                 *           "fromName": "Acme Security"
+                 *         }
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["PolicyInput"];
+                "application/json": components["schemas"]["PolicyReplacement"];
             };
         };
         responses: {
-            /** @description Replace the tenant's policy (absent fields take their defaults); applies from the next challenge */
+            /** @description Replace the tenant's policy (absent fields take their defaults; totp.issuer's is the tenant's name); applies from the next challenge */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3142,10 +3772,20 @@ export interface operations {
                      *       "methods": {
                      *         "allowed": [
                      *           "totp",
-                     *           "email"
+                     *           "email",
+                     *           "webauthn"
                      *         ],
                      *         "default": "totp",
-                     *         "allowFallback": true
+                     *         "allowFallback": true,
+                     *         "roleRules": [
+                     *           {
+                     *             "role": "admin",
+                     *             "allowed": [
+                     *               "totp",
+                     *               "webauthn"
+                     *             ]
+                     *           }
+                     *         ]
                      *       },
                      *       "authenticatorEnrollment": "optional",
                      *       "codeTimeoutSeconds": 600,
@@ -3168,8 +3808,25 @@ export interface operations {
                      *       },
                      *       "freshVerificationSeconds": 300,
                      *       "emailCodeOnUnrecognizedDevice": false,
+                     *       "auditRetentionDays": 365,
                      *       "sms": {
                      *         "allowedCountries": []
+                     *       },
+                     *       "webauthn": {
+                     *         "rpId": "example.com",
+                     *         "rpName": "Acme",
+                     *         "origins": [
+                     *           "https://app.example.com"
+                     *         ],
+                     *         "userVerification": "preferred"
+                     *       },
+                     *       "messages": {
+                     *         "appName": "Acme",
+                     *         "defaultLocale": "en",
+                     *         "sms": {},
+                     *         "email": {
+                     *           "fromName": "Acme Security"
+                     *         }
                      *       }
                      *     }
                      */
@@ -3230,6 +3887,218 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "maxInvalidAttempts": 3,
+                 *       "methods": {
+                 *         "allowed": [
+                 *           "totp",
+                 *           "webauthn"
+                 *         ]
+                 *       },
+                 *       "messages": {
+                 *         "appName": null
+                 *       }
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["PolicyPatch"];
+                /**
+                 * @example {
+                 *       "maxInvalidAttempts": 3,
+                 *       "methods": {
+                 *         "allowed": [
+                 *           "totp",
+                 *           "webauthn"
+                 *         ]
+                 *       },
+                 *       "messages": {
+                 *         "appName": null
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PolicyPatch"];
+            };
+        };
+        responses: {
+            /** @description Change only the fields sent (JSON merge patch, RFC 7396); the result is checked like a PUT's */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "enabled": true,
+                     *       "enforcement": {
+                     *         "mode": "roles",
+                     *         "roles": [
+                     *           "admin"
+                     *         ],
+                     *         "exemptSso": true,
+                     *         "gracePeriodDays": 7,
+                     *         "graceEndsAt": null
+                     *       },
+                     *       "prompt": "every_login",
+                     *       "methods": {
+                     *         "allowed": [
+                     *           "totp",
+                     *           "email",
+                     *           "webauthn"
+                     *         ],
+                     *         "default": "totp",
+                     *         "allowFallback": true,
+                     *         "roleRules": [
+                     *           {
+                     *             "role": "admin",
+                     *             "allowed": [
+                     *               "totp",
+                     *               "webauthn"
+                     *             ]
+                     *           }
+                     *         ]
+                     *       },
+                     *       "authenticatorEnrollment": "optional",
+                     *       "codeTimeoutSeconds": 600,
+                     *       "maxInvalidAttempts": 5,
+                     *       "lockoutSeconds": 600,
+                     *       "resendLimit": 3,
+                     *       "recoveryCodes": {
+                     *         "count": 8
+                     *       },
+                     *       "totp": {
+                     *         "issuer": "Acme",
+                     *         "digits": 6,
+                     *         "period": 30,
+                     *         "algorithm": "sha1",
+                     *         "window": 1
+                     *       },
+                     *       "trustedDevices": {
+                     *         "enabled": true,
+                     *         "days": 30
+                     *       },
+                     *       "freshVerificationSeconds": 300,
+                     *       "emailCodeOnUnrecognizedDevice": false,
+                     *       "auditRetentionDays": 365,
+                     *       "sms": {
+                     *         "allowedCountries": []
+                     *       },
+                     *       "webauthn": {
+                     *         "rpId": "example.com",
+                     *         "rpName": "Acme",
+                     *         "origins": [
+                     *           "https://app.example.com"
+                     *         ],
+                     *         "userVerification": "preferred"
+                     *       },
+                     *       "messages": {
+                     *         "appName": "Acme",
+                     *         "defaultLocale": "en",
+                     *         "sms": {},
+                     *         "email": {
+                     *           "fromName": "Acme Security"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description `invalid_request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: A valid API key is required: send Authorization: Bearer <apiKey>. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: This API key may not call this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is larger than 16 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: This route does not accept that Content-Type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `invalid_policy`: The policy is not valid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listUsers: {
@@ -3279,6 +4148,7 @@ export interface operations {
                      *             "staff"
                      *           ],
                      *           "sso": false,
+                     *           "locale": "en-GB",
                      *           "enforcement": {
                      *             "required": true,
                      *             "graceEndsAt": null,
@@ -3331,6 +4201,17 @@ export interface operations {
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3412,6 +4293,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     resetUser: {
@@ -3481,6 +4373,17 @@ export interface operations {
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3583,6 +4486,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     overview: {
@@ -3667,6 +4581,17 @@ export interface operations {
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3762,6 +4687,302 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's API keys (never the keys themselves) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "keys": [
+                     *         {
+                     *           "keyId": "3f9a1c0d2b4e6f70",
+                     *           "name": "billing service",
+                     *           "scope": "app",
+                     *           "prefix": "tf_3f9a1c0d2b4e6f70",
+                     *           "createdAt": "2026-11-22T10:00:00.000Z",
+                     *           "lastUsedAt": "2026-11-22T10:10:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description `invalid_request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: A valid API key is required: send Authorization: Bearer <apiKey>. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: This API key may not call this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is larger than 16 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "billing service",
+                 *       "scope": "app"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description What the key is for, e.g. "billing service" */
+                    name: string;
+                    /** @enum {string} */
+                    scope: "app" | "admin";
+                };
+            };
+        };
+        responses: {
+            /** @description A new API key, shown only in this answer */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "keyId": "3f9a1c0d2b4e6f70",
+                     *       "key": "tf_3f9a1c0d2b4e6f70.Vb8c2Kq9XzR1mT4wLp7sN3hYd6Fg0Ja5Qe2Ux7Wi9Ok",
+                     *       "name": "billing service",
+                     *       "scope": "app",
+                     *       "createdAt": "2026-11-22T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description `invalid_request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: A valid API key is required: send Authorization: Bearer <apiKey>. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: This API key may not call this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is larger than 16 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key id (the 16 hex digits after tf_) */
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: A valid API key is required: send Authorization: Bearer <apiKey>. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: This API key may not call this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `api_key_not_found`: No such API key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `last_admin_key`: This is the tenant's last admin key: create another admin key before revoking it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is larger than 16 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     openapi: {
@@ -3780,46 +5001,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
-                };
-            };
-        };
-    };
-    docs: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description API reference pages (HTML) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-        };
-    };
-    docsScript: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The script that renders the reference pages (Redoc) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/javascript": string;
                 };
             };
         };

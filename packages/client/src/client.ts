@@ -19,6 +19,10 @@ export type CreateFactorBody = Schemas['CreateFactorBody'];
 export type FactorEnrollment = Schemas['FactorEnrollment'];
 export type TotpEnrollment = Schemas['TotpEnrollment'];
 export type OtpEnrollment = Schemas['OtpEnrollment'];
+/** A passkey or security key being enrolled: give `options` to the browser. */
+export type WebauthnEnrollment = Schemas['WebauthnEnrollment'];
+/** verifyFactor's body: `{ code }`, or for webauthn `{ credential }` (the browser's credential.toJSON()). */
+export type ConfirmFactorBody = Schemas['ConfirmFactorBody'];
 export type FactorVerified = Schemas['FactorVerified'];
 export type FactorList = Schemas['FactorList'];
 export type RecoveryCodes = Schemas['RecoveryCodes'];
@@ -34,7 +38,19 @@ export type DeviceList = Schemas['DeviceList'];
 export type Device = DeviceList['devices'][number];
 export type Policy = Schemas['Policy'];
 /** The policy as sent to putPolicy: a field left out takes its default. */
-export type PolicyInput = Schemas['PolicyInput'];
+export type PolicyInput = Schemas['PolicyReplacement'];
+/**
+ * A JSON merge patch (RFC 7396) of `T`: every field optional, `null` removes it (it takes its
+ * default again); objects merge field by field, arrays are replaced whole.
+ */
+export type MergePatch<T> = { [K in keyof T]?: (NonNullable<T[K]> extends readonly unknown[] ? T[K] : NonNullable<T[K]> extends object ? MergePatch<NonNullable<T[K]>> : T[K]) | null };
+/** What patchPolicy sends: only the fields to change. */
+export type PolicyPatch = MergePatch<PolicyInput>;
+export type ApiKeySummary = Schemas['ApiKeySummary'];
+export type ApiKeyList = Schemas['ApiKeyList'];
+export type CreateApiKeyBody = JsonBody<'createApiKey'>;
+/** A new API key: `key` is in this answer only. */
+export type CreatedApiKey = Schemas['CreatedApiKey'];
 export type AdminUserList = Schemas['AdminUserList'];
 export type Overview = Schemas['Overview'];
 export type AuditEvent = Schemas['AuditEvent'];
@@ -118,7 +134,7 @@ export class TwofoldClient {
     return this.#call(this.raw.POST('/v1/users/{userId}/challenges', { params: { path: { userId }, header: this.#keyed(options) }, body, ...signalOf(options) }));
   }
 
-  /** Answers a challenge with `{ code }` or `{ recoveryCode }` (and `rememberDevice` for a deviceToken). */
+  /** Answers a challenge with `{ code }`, `{ recoveryCode }` or, for webauthn, `{ credential }` (and `rememberDevice` for a deviceToken). */
   verifyChallenge(challengeId: string, answer: VerifyChallengeBody, options: CallOptions = {}): Promise<ChallengeVerified> {
     return this.#call(this.raw.POST('/v1/challenges/{challengeId}/verify', { params: { path: { challengeId } }, body: answer, ...signalOf(options) }));
   }
@@ -142,12 +158,17 @@ export class TwofoldClient {
     return this.#call(this.raw.GET('/v1/users/{userId}', { params: { path: { userId } }, ...signalOf(options) }));
   }
 
+  /** Erases the user and everything of theirs (factors, recovery codes, devices, audit entries; one user.deleted event stays). */
+  deleteUser(userId: string, options: CallOptions = {}): Promise<void> {
+    return this.#done(this.raw.DELETE('/v1/users/{userId}', { params: { path: { userId } }, ...signalOf(options) }));
+  }
+
   /** Turns two-factor off: every factor, recovery code and remembered device goes. Needs a fresh verification with an app key. */
   disableTwoFactor(userId: string, options: FreshCallOptions = {}): Promise<void> {
     return this.#done(this.raw.DELETE('/v1/users/{userId}/two-factor', { params: { path: { userId }, header: freshOf(options) }, ...signalOf(options) }));
   }
 
-  /** Starts enrolling a factor: a TOTP secret with its QR code, or a code sent by SMS or email. */
+  /** Starts enrolling a factor: a TOTP secret with its QR code, a code sent by SMS or email, or a passkey's creation options. */
   createFactor(userId: string, body: CreateFactorBody, options: CallOptions = {}): Promise<FactorEnrollment> {
     return this.#call(this.raw.POST('/v1/users/{userId}/factors', { params: { path: { userId } }, body, ...signalOf(options) }));
   }
@@ -156,8 +177,8 @@ export class TwofoldClient {
     return this.#call(this.raw.GET('/v1/users/{userId}/factors', { params: { path: { userId } }, ...signalOf(options) }));
   }
 
-  /** Confirms a pending factor with a code; the user's first active factor comes with their recovery codes. */
-  verifyFactor(userId: string, factorId: string, body: JsonBody<'verifyFactor'>, options: CallOptions = {}): Promise<FactorVerified> {
+  /** Confirms a pending factor with a code (or a passkey's credential); the user's first active factor comes with their recovery codes. */
+  verifyFactor(userId: string, factorId: string, body: ConfirmFactorBody, options: CallOptions = {}): Promise<FactorVerified> {
     return this.#call(this.raw.POST('/v1/users/{userId}/factors/{factorId}/verify', { params: { path: { userId, factorId } }, body, ...signalOf(options) }));
   }
 
@@ -190,7 +211,7 @@ export class TwofoldClient {
     return this.#done(this.raw.DELETE('/v1/users/{userId}/devices', { params: { path: { userId } }, ...signalOf(options) }));
   }
 
-  // ---- policy (put: admin key) ------------------------------------------------------------
+  // ---- policy (put, patch: admin key) -----------------------------------------------------
 
   getPolicy(options: CallOptions = {}): Promise<Policy> {
     return this.#call(this.raw.GET('/v1/policy', { ...signalOf(options) }));
@@ -199,6 +220,20 @@ export class TwofoldClient {
   /** Replaces the policy (fields left out take their defaults). Admin key. */
   putPolicy(policy: PolicyInput, options: CallOptions = {}): Promise<Policy> {
     return this.#call(this.raw.PUT('/v1/policy', { body: policy, ...signalOf(options) }));
+  }
+
+  /**
+   * Changes only the fields sent (a JSON merge patch, sent as application/merge-patch+json):
+   * `null` resets a field to its default, objects merge, arrays are replaced. Admin key.
+   */
+  patchPolicy(patch: PolicyPatch, options: CallOptions = {}): Promise<Policy> {
+    return this.#call(
+      this.raw.PATCH('/v1/policy', {
+        body: patch as JsonBody<'patchPolicy'>,
+        headers: { 'content-type': 'application/merge-patch+json' },
+        ...signalOf(options),
+      }),
+    );
   }
 
   // ---- admin (admin key) ------------------------------------------------------------------
@@ -225,6 +260,23 @@ export class TwofoldClient {
 
   audit(query: AuditQuery = {}, options: CallOptions = {}): Promise<AuditList> {
     return this.#call(this.raw.GET('/v1/admin/audit', { params: { query }, ...signalOf(options) }));
+  }
+
+  // ---- API keys (admin key) ---------------------------------------------------------------
+
+  /** The tenant's API keys (never a key itself). */
+  listApiKeys(options: CallOptions = {}): Promise<ApiKeyList> {
+    return this.#call(this.raw.GET('/v1/admin/api-keys', { ...signalOf(options) }));
+  }
+
+  /** A new API key of scope app or admin; store `key` now, it is shown only here. */
+  createApiKey(body: CreateApiKeyBody, options: CallOptions = {}): Promise<CreatedApiKey> {
+    return this.#call(this.raw.POST('/v1/admin/api-keys', { body, ...signalOf(options) }));
+  }
+
+  /** Revokes an API key (not the tenant's last admin key: 409 last_admin_key). */
+  revokeApiKey(keyId: string, options: CallOptions = {}): Promise<void> {
+    return this.#done(this.raw.DELETE('/v1/admin/api-keys/{keyId}', { params: { path: { keyId } }, ...signalOf(options) }));
   }
 
   // ---- the service (no key needed) --------------------------------------------------------

@@ -25,7 +25,7 @@ export class TwofoldError extends Error {
   readonly status: number;
   /** After a wrong code: how many more wrong answers lock the user (null: the policy sets no limit) */
   readonly attemptsRemaining: number | null | undefined;
-  /** When locked or rate limited: seconds until trying again can work (the Retry-After header, else the body) */
+  /** When locked, rate limited or the service is busy (503): seconds until trying again can work (the Retry-After header, else the body) */
   readonly retryAfterSeconds: number | undefined;
   /** `invalid_request`: which fields are wrong */
   readonly details: ErrorDetail[] | undefined;

@@ -13,6 +13,7 @@ export const errorCatalogue = {
   factor_not_found: { status: 404, message: 'No such factor.' },
   challenge_not_found: { status: 404, message: 'No such challenge.' },
   device_not_found: { status: 404, message: 'No such device.' },
+  api_key_not_found: { status: 404, message: 'No such API key.' },
   method_not_allowed: { status: 405, message: 'This route does not accept that method.' },
   factor_already_active: { status: 409, message: 'This factor is already active.' },
   challenge_already_verified: { status: 409, message: 'This challenge has already been verified.' },
@@ -27,11 +28,14 @@ export const errorCatalogue = {
     message: 'This deployment has no email sender. Set email.fromAddress (a verified SES identity) in the CDK app settings and deploy again.',
   },
   duplicate_destination: { status: 409, message: 'The user already has a factor with this destination.' },
+  last_admin_key: { status: 409, message: "This is the tenant's last admin key: create another admin key before revoking it." },
   idempotency_in_progress: { status: 409, message: 'A request with this Idempotency-Key is still in progress; retry shortly.' },
   challenge_expired: { status: 410, message: 'This challenge has expired; start a new one.' },
   enrollment_expired: { status: 410, message: 'This enrollment can no longer be confirmed; start it again.' },
   payload_too_large: { status: 413, message: 'The request body is larger than 16 KiB.' },
+  unsupported_media_type: { status: 415, message: 'This route does not accept that Content-Type.' },
   invalid_code: { status: 422, message: 'The code is not valid.' },
+  invalid_credential: { status: 422, message: 'The passkey or security key response is not valid.' },
   method_not_available: { status: 422, message: 'The user cannot use that method.' },
   invalid_policy: { status: 422, message: 'The policy is not valid.' },
   invalid_phone_number: { status: 422, message: 'The phone number is not valid: give it in international format, e.g. +447700900123.' },
@@ -42,6 +46,7 @@ export const errorCatalogue = {
   resend_limit_reached: { status: 429, message: 'No more codes can be sent for this challenge; start a new login.' },
   internal_error: { status: 500, message: 'Something went wrong on our side.' },
   delivery_failed: { status: 502, message: 'The code could not be delivered; try again.' },
+  service_unavailable: { status: 503, message: 'The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done).' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -13,12 +13,14 @@ export const securityEventTypes = [
   'recovery_code.used',
   'recovery_codes.low',
   'recovery_codes.regenerated',
+  'recovery_codes.viewed',
   'user.locked',
   'device.trusted',
   'device.revoked',
   'enforcement.grace_expired',
   'user.unlocked',
   'user.reset',
+  'user.deleted',
   'policy.updated',
 ] as const;
 export type SecurityEventType = (typeof securityEventTypes)[number];
@@ -31,12 +33,14 @@ export const securityEventDescriptions: Record<SecurityEventType, string> = {
   'recovery_code.used': 'A recovery code answered a challenge (detail: remaining).',
   'recovery_codes.low': 'Two or fewer recovery codes are left (detail: remaining).',
   'recovery_codes.regenerated': 'A new set of recovery codes replaced the old one.',
+  'recovery_codes.viewed': "The user's unused recovery codes were shown (GET /v1/users/{userId}/recovery-codes with a fresh verification, or with an admin key: actor admin; detail: remaining).",
   'user.locked': 'Too many wrong codes: the user is locked (detail: lockedUntil).',
   'device.trusted': 'A device was remembered (detail: deviceId).',
   'device.revoked': 'Trusted devices were revoked (detail: deviceId or count).',
   'enforcement.grace_expired': "The user's grace period ended without a factor: enrollment is now required (detail: graceEndsAt).",
   'user.unlocked': 'An admin lifted the lockout of the user.',
   'user.reset': "An admin reset the user's two-factor: factors, recovery codes and devices removed, lock lifted; the user enrolls again.",
+  'user.deleted': 'The user was erased: profile, factors, recovery codes, challenges, trusted devices and their audit entries are gone; this entry stays.',
   'policy.updated': "An admin changed the tenant's policy (userId null; detail: the changed top-level fields).",
 };
 
@@ -53,5 +57,4 @@ export const SecurityEvent = z
   .check(z.meta({ id: 'SecurityEvent' }));
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 
-/** EventBridge: every event is published with this source and its type as `detail-type`. */
-export const EVENT_SOURCE = 'twofold';
+export { EVENT_SOURCE } from './event-source';

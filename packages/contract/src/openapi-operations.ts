@@ -9,7 +9,7 @@ import type { OperationId } from './routes';
 
 export const tags = [
   { name: 'Users', description: 'The users of a client app, as Twofold knows them: their two-factor status, and turning two-factor off.' },
-  { name: 'Factors', description: 'Enrolling a second factor: an authenticator app (TOTP, with a QR code), or codes by SMS or email.' },
+  { name: 'Factors', description: 'Enrolling a second factor: an authenticator app (TOTP, with a QR code), codes by SMS or email, or a passkey or security key (WebAuthn).' },
   { name: 'Recovery codes', description: 'Single-use codes a user keeps for when their factor is lost. Made when the first factor becomes active.' },
   {
     name: 'Challenges',
@@ -17,9 +17,10 @@ export const tags = [
       'The login step. After checking the password, start a challenge: it says whether a code is required, and which methods can answer it. Then verify what the user typed.',
   },
   { name: 'Devices', description: 'Devices a user chose to remember at a verified login ("remember this device"), which may skip the code next time.' },
-  { name: 'Policy', description: "The tenant's two-factor policy: who must enroll, which methods, timeouts and limits." },
+  { name: 'Policy', description: "The tenant's two-factor policy: who must enroll, which methods, timeouts and limits, the texts of the codes sent." },
   { name: 'Admin', description: 'For the tenant\'s administrators (an admin key): users by status, adoption, the audit trail, unlocking and resetting users.' },
-  { name: 'Service', description: 'Needs no key: health, this document, the reference pages and the keys that sign assertions.' },
+  { name: 'API keys', description: "The tenant's API keys, for its administrators (an admin key): list them, make one (shown once), revoke one." },
+  { name: 'Service', description: 'Needs no key: health, this document, the reference pages, the admin console\'s page and the keys that sign assertions.' },
 ] as const;
 
 export type Tag = (typeof tags)[number]['name'];
@@ -51,13 +52,14 @@ const user = {
   email: 'ada@example.com',
   roles: ['staff'],
   sso: false,
+  locale: 'en-GB',
   enforcement: { required: true, graceEndsAt: null, state: 'required' },
 };
 const policy = {
   enabled: true,
   enforcement: { mode: 'roles', roles: ['admin'], exemptSso: true, gracePeriodDays: 7, graceEndsAt: null },
   prompt: 'every_login',
-  methods: { allowed: ['totp', 'email'], default: 'totp', allowFallback: true },
+  methods: { allowed: ['totp', 'email', 'webauthn'], default: 'totp', allowFallback: true, roleRules: [{ role: 'admin', allowed: ['totp', 'webauthn'] }] },
   authenticatorEnrollment: 'optional',
   codeTimeoutSeconds: 600,
   maxInvalidAttempts: 5,
@@ -68,8 +70,12 @@ const policy = {
   trustedDevices: { enabled: true, days: 30 },
   freshVerificationSeconds: 300,
   emailCodeOnUnrecognizedDevice: false,
+  auditRetentionDays: 365,
   sms: { allowedCountries: [] },
+  webauthn: { rpId: 'example.com', rpName: 'Acme', origins: ['https://app.example.com'], userVerification: 'preferred' },
+  messages: { appName: 'Acme', defaultLocale: 'en', sms: {}, email: { fromName: 'Acme Security' } },
 };
+const apiKey = { keyId: '3f9a1c0d2b4e6f70', name: 'billing service', scope: 'app', prefix: 'tf_3f9a1c0d2b4e6f70', createdAt: time, lastUsedAt: later };
 const freshNote =
   'Needs a fresh verification of the user: send the `assertion` of a challenge they verified within the policy\'s `freshVerificationSeconds` in the `Twofold-Assertion` header (an admin key needs none); otherwise 403 `fresh_verification_required`.';
 
@@ -83,18 +89,30 @@ export const operationDocs: Record<OperationId, OperationDoc> = {
   },
   docs: { tag: 'Service', description: 'These reference pages, rendered in the browser from /openapi.json.' },
   docsScript: { tag: 'Service', description: 'The renderer of the reference pages (Redoc), served from here so that the page needs no other site.' },
+  consolePage: {
+    tag: 'Service',
+    description: "The admin console, a page for a tenant's administrators: settings, adoption, users and the audit trail. It holds no data; whoever signs in enters an admin API key, which it sends with every call it makes to this API.",
+  },
+  consoleScript: { tag: 'Service', description: "The admin console's script, served from here (the page's CSP allows no other site)." },
+  consoleStyles: { tag: 'Service', description: "The admin console's style sheet." },
+  consoleIcon: { tag: 'Service', description: "The admin console's icon." },
 
   putUser: {
     tag: 'Users',
     description:
       'Tells Twofold what it needs to know about a user: an email for email codes, roles and SSO for the policy. Optional: a user is also created by their first enrollment. Fields not sent are left as they are.',
-    request: { email: 'ada@example.com', roles: ['staff'], sso: false },
+    request: { email: 'ada@example.com', roles: ['staff'], sso: false, locale: 'en-GB' },
     response: user,
   },
   getUser: {
     tag: 'Users',
     description: "The user's two-factor status, their factors, recovery codes left, a lockout, and how the policy applies to them (`enforcement`). Use it to draw a security settings page.",
     response: user,
+  },
+  deleteUser: {
+    tag: 'Users',
+    description:
+      'Erases the user: their profile (email, phone), factors, recovery codes, remembered devices and audit entries. One `user.deleted` event stays to say that it happened. A retry after a failure finishes the erasure; a user Twofold does not know: 404 `user_not_found`.',
   },
   disableTwoFactor: {
     tag: 'Users',
@@ -103,7 +121,7 @@ export const operationDocs: Record<OperationId, OperationDoc> = {
   createFactor: {
     tag: 'Factors',
     description:
-      'Starts enrolling a factor; it stays `pending` until confirmed with a code (verifyFactor). For `totp`: show the QR code (`qrCode`, an image URL) and the `secret` beside it for typing in by hand; the secret is shown only here. For `sms` and `email`: a code is sent now.',
+      'Starts enrolling a factor; it stays `pending` until confirmed (verifyFactor). For `totp`: show the QR code (`qrCode`, an image URL) and the `secret` beside it for typing in by hand; the secret is shown only here. For `sms` and `email`: a code is sent now. For `webauthn` (a passkey or security key): give `options` to the browser (`PublicKeyCredential.parseCreationOptionsFromJSON()`, then `navigator.credentials.create()`).',
     request: { type: 'totp', label: 'Authenticator app' },
     response: {
       factorId,
@@ -119,7 +137,7 @@ export const operationDocs: Record<OperationId, OperationDoc> = {
   verifyFactor: {
     tag: 'Factors',
     description:
-      "Confirms a pending factor with the code the user typed (from the authenticator app, or the SMS or email). When it is the user's first active factor the answer holds their recovery codes: show them once and let the user save them. A wrong code: 422 `invalid_code` with `attemptsRemaining`.",
+      "Confirms a pending factor with the code the user typed (from the authenticator app, or the SMS or email), or for `webauthn` with the browser's `credential.toJSON()` as `credential`. When it is the user's first active factor the answer holds their recovery codes: show them once and let the user save them. A wrong code: 422 `invalid_code` with `attemptsRemaining`.",
     request: { code: '123456' },
     response: { factorId, status: 'active', recoveryCodes },
   },
@@ -158,7 +176,7 @@ export const operationDocs: Record<OperationId, OperationDoc> = {
   verifyChallenge: {
     tag: 'Challenges',
     description:
-      "Answers a challenge with the code the user typed, or with one of their recovery codes. On success, sign the user in; keep `assertion` (a JWT) for sensitive calls that need a fresh verification, and with `rememberDevice` store `deviceToken` in the user's browser (e.g. a cookie) for the next challenges. A wrong code: 422 `invalid_code` with `attemptsRemaining`; too many: 423 `locked` with `retryAfterSeconds` and `Retry-After`.",
+      "Answers a challenge with the code the user typed, one of their recovery codes, or for `webauthn` the browser's `credential.toJSON()` after `navigator.credentials.get()` (as `credential`). On success, sign the user in; keep `assertion` (a JWT) for sensitive calls that need a fresh verification, and with `rememberDevice` store `deviceToken` in the user's browser (e.g. a cookie) for the next challenges. A wrong code: 422 `invalid_code` with `attemptsRemaining`; too many: 423 `locked` with `retryAfterSeconds` and `Retry-After`.",
     request: { code: '123456', rememberDevice: true },
     response: {
       verified: true,
@@ -186,6 +204,13 @@ export const operationDocs: Record<OperationId, OperationDoc> = {
     description:
       'Replaces the policy with the one sent; fields left out take their defaults. It applies from the next challenge. An inconsistent policy (the default method not allowed, SMS where the deployment has no SMS sender) is refused with 422 `invalid_policy` and a message that says what to change. Needs an admin key.',
     request: policy,
+    response: policy,
+  },
+  patchPolicy: {
+    tag: 'Policy',
+    description:
+      'Changes only the fields sent, as a JSON merge patch (RFC 7396, `Content-Type: application/merge-patch+json`; `application/json` is taken too, any other type gets 415 `unsupported_media_type`): nested objects merge, `null` removes a field, which then takes its default. The result is checked like a PUT\'s (422 `invalid_policy`). It applies from the next challenge. Needs an admin key.',
+    request: { maxInvalidAttempts: 3, methods: { allowed: ['totp', 'webauthn'] }, messages: { appName: null } },
     response: policy,
   },
 
@@ -217,6 +242,22 @@ export const operationDocs: Record<OperationId, OperationDoc> = {
       recentEnrollments: [{ userId, enrolledAt: time }],
       rolesWithoutTwoFactor: [{ role: 'admin', users: 2 }],
     },
+  },
+  listApiKeys: {
+    tag: 'API keys',
+    description: "The tenant's API keys: id, name, scope, the prefix to recognise one by and when it was last used (to the minute). Never a key itself. Needs an admin key.",
+    response: { keys: [apiKey] },
+  },
+  createApiKey: {
+    tag: 'API keys',
+    description: 'Makes a new API key of scope `app` or `admin`. The key is in this answer only (Twofold keeps its hash): store it now. Needs an admin key.',
+    request: { name: 'billing service', scope: 'app' },
+    response: { keyId: apiKey.keyId, key: 'tf_3f9a1c0d2b4e6f70.Vb8c2Kq9XzR1mT4wLp7sN3hYd6Fg0Ja5Qe2Ux7Wi9Ok', name: 'billing service', scope: 'app', createdAt: time },
+  },
+  revokeApiKey: {
+    tag: 'API keys',
+    description:
+      'Revokes an API key: it stops working at once in this container and within the API key cache time elsewhere. The last admin key of the tenant cannot be revoked (409 `last_admin_key`); an unknown key id: 404 `api_key_not_found`. Needs an admin key.',
   },
   audit: {
     tag: 'Admin',

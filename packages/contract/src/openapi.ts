@@ -17,7 +17,7 @@ import { ErrorBody } from './schemas';
 type Json = Record<string, unknown>;
 
 /** The errors any keyed route may answer, besides its own. */
-const commonErrors: ErrorCode[] = ['invalid_request', 'unauthorized', 'forbidden', 'payload_too_large', 'internal_error'];
+const commonErrors: ErrorCode[] = ['invalid_request', 'unauthorized', 'forbidden', 'payload_too_large', 'internal_error', 'service_unavailable'];
 
 /** Where the document says the API is when it is not served (the local runtime's default address). */
 export const defaultServer = { url: 'http://127.0.0.1:3000', description: 'The local runtime (npm start)' };
@@ -122,7 +122,7 @@ function parametersOf(r: RouteDefinition, components: Components): Json[] {
 /** An example error body of `code`, as errorResponse makes it. */
 function errorExample(code: ErrorCode): Json {
   const extra: Json =
-    code === 'invalid_code' ? { attemptsRemaining: 4 } : code === 'locked' || code === 'rate_limited' ? { retryAfterSeconds: 600 } : code === 'invalid_request' ? { details: [{ path: 'body.code', message: 'code must be 6 to 8 digits' }] } : {};
+    code === 'invalid_code' ? { attemptsRemaining: 4 } : code === 'locked' || code === 'rate_limited' ? { retryAfterSeconds: 600 } : code === 'service_unavailable' ? { retryAfterSeconds: 1 } : code === 'invalid_request' ? { details: [{ path: 'body.code', message: 'code must be 6 to 8 digits' }] } : {};
   return { summary: code, value: { error: { code, message: errorCatalogue[code].message, ...extra } } };
 }
 
@@ -137,8 +137,8 @@ function responsesOf(r: RouteDefinition, components: Components): Json {
       description: r.summary,
       content: { 'application/json': { schema: components.add(r.response, 'output'), ...(doc.response === undefined ? {} : { example: doc.response }) } },
     };
-  } else if (r.produces) {
-    responses[String(r.status)] = { description: r.summary, content: { [r.produces]: { schema: { type: 'string' } } } };
+  } else if (r.content) {
+    responses[String(r.status)] = { description: r.summary, content: { [r.content]: { schema: { type: 'string' } } } };
   } else {
     responses[String(r.status)] = { description: r.summary, content: { 'application/json': { schema: { type: 'object', description: 'An OpenAPI 3.1 document' } } } };
   }
@@ -151,7 +151,7 @@ function responsesOf(r: RouteDefinition, components: Components): Json {
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[String(status)] = {
       description: list.map((c) => `\`${c}\`: ${errorCatalogue[c].message}`).join(' '),
-      ...(list.some((c) => c === 'locked' || c === 'rate_limited') ? { headers: retryAfterHeader } : {}),
+      ...(list.some((c) => c === 'locked' || c === 'rate_limited' || c === 'service_unavailable') ? { headers: retryAfterHeader } : {}),
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/Error' },
@@ -173,10 +173,9 @@ function operationOf(r: RouteDefinition, components: Components): Json {
     parameters: parametersOf(r, components),
   };
   if (r.body) {
-    op.requestBody = {
-      required: true,
-      content: { 'application/json': { schema: components.add(r.body, 'input'), ...(doc.request === undefined ? {} : { example: doc.request }) } },
-    };
+    const schema = components.add(r.body, 'input');
+    const example = doc.request === undefined ? {} : { example: doc.request };
+    op.requestBody = { required: true, content: Object.fromEntries((r.contentTypes ?? ['application/json']).map((type) => [type, { schema, ...example }])) };
   }
   op.responses = responsesOf(r, components);
   op.security = r.scope === 'public' ? [] : [{ [securityScheme]: [] }];

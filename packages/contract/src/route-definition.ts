@@ -7,13 +7,13 @@ import type * as z from 'zod/mini';
 import type { ErrorCode } from './errors';
 
 /** The Lambda functions that serve routes; each is one concern. */
-export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin', 'docs'] as const;
+export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin', 'console', 'docs'] as const;
 export type RoutedFunction = (typeof routedFunctions)[number];
 
 /** `public` needs no key; `app` is any key of the tenant; `admin` only an admin key. */
 export type RouteScope = 'public' | 'app' | 'admin';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
   operationId: string;
@@ -28,8 +28,8 @@ export interface RouteDefinition {
   body?: z.ZodMiniType;
   /** undefined for 204 */
   response?: z.ZodMiniType;
-  /** The media type of a response that is not JSON (the reference pages: text/html, text/javascript). */
-  produces?: string;
+  /** The media type of a response that is not JSON (the console's and the reference's pages and their assets). */
+  content?: 'text/html' | 'text/javascript' | 'text/css' | 'image/svg+xml';
   status: 200 | 201 | 202 | 204;
   /**
    * Needs a fresh verification of the user in the Twofold-Assertion header (app keys; admin keys
@@ -40,6 +40,11 @@ export interface RouteDefinition {
   errors?: string[];
   /** The error a body that fails its schema gets, instead of 400 invalid_request (the policy: 422 invalid_policy). */
   invalidBody?: ErrorCode;
+  /**
+   * The media types the body may be sent as (without parameters such as charset); any other
+   * Content-Type gets 415 unsupported_media_type. Unset: the body is read as JSON whatever it says.
+   */
+  contentTypes?: readonly string[];
 }
 
 export const route = <const R extends RouteDefinition>(r: R): R => r;

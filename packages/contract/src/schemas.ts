@@ -8,10 +8,13 @@
  * registers what `.meta(…)` would). One module per resource, named here.
  */
 export * from './schemas/common';
+export * from './schemas/webauthn';
+export * from './schemas/messages';
 export * from './schemas/policy';
 export * from './schemas/users';
 export * from './schemas/challenges';
 export * from './schemas/verification';
 export * from './schemas/devices';
 export * from './schemas/admin';
+export * from './schemas/api-keys';
 export * from './schemas/service';

@@ -8,9 +8,9 @@ import type { CoreDeps } from './deps';
 import { counter } from './enforcement';
 import { disableTwoFactor, type FactorRemovalDeps } from './factor-removal';
 import { regenerateRecoveryCodes } from './recovery-code-sets';
-import { emit, type EmitDeps } from './events';
-import { loadExistingUser } from './users';
-import { userView } from './user-view';
+import { fail } from './errors';
+import { changeUser, type ChangeDeps } from './user-change';
+import { exists, userView } from './user-view';
 
 /** How many of the latest enrollments the overview lists. */
 export const RECENT_ENROLLMENTS = 10;
@@ -30,16 +30,16 @@ export async function listUsers(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users
   return { users: users.map((user, i) => userView(page.userIds[i]!, user, now, tenant)), nextCursor: page.nextCursor };
 }
 
-export async function unlockUser(deps: Pick<CoreDeps, 'users'> & EmitDeps, tenantId: string, userId: string): Promise<void> {
-  await loadExistingUser(deps, tenantId, userId);
-  await deps.users.clearLoginFailures(tenantId, userId);
-  await emit(deps, [{ type: 'user.unlocked', tenantId, userId, actor: 'admin' }]);
+export async function unlockUser(deps: ChangeDeps, tenantId: string, userId: string): Promise<void> {
+  await changeUser(deps, tenantId, userId, (user) => {
+    if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
+    return { change: { login: { clearFailures: true } }, events: [{ type: 'user.unlocked', tenantId, userId, actor: 'admin' }], result: undefined };
+  });
 }
 
 /** Factors, recovery codes, trusted devices and the lock removed: the user enrolls again. */
 export async function resetUser(deps: FactorRemovalDeps, tenantId: string, userId: string): Promise<void> {
-  await disableTwoFactor(deps, tenantId, userId, 'admin');
-  await emit(deps, [{ type: 'user.reset', tenantId, userId, actor: 'admin' }]);
+  await disableTwoFactor(deps, tenantId, userId, 'admin', [{ type: 'user.reset', tenantId, userId, actor: 'admin' }]);
 }
 
 export const adminRegenerateRecoveryCodes = (deps: Parameters<typeof regenerateRecoveryCodes>[0], tenantId: string, userId: string) => regenerateRecoveryCodes(deps, tenantId, userId, 'admin');

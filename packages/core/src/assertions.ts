@@ -32,19 +32,27 @@ export interface SigningKeyStore {
   createSigningKey(record: SigningKeyRecord): Promise<boolean>;
 }
 
-const signingKeyContext = { purpose: 'twofold-signing-key' };
+/** The KMS encryption context of the signing key's data key (infra grants Decrypt and GenerateDataKey under exactly this). */
+export const signingKeyContext = { purpose: 'twofold-signing-key' } as const;
 const binding = (kid: string) => ['assertion-signing-key', kid] as const;
 
 export interface AssertionClaims extends JWTPayload {
   sub: string;
   tid: string;
   amr: string[];
+  /** Absent from assertions signed before it was added. */
+  acr?: 'phr' | 'mfa';
   auth_time: number;
   jti: string;
 }
 
-/** RFC 8176 method references where one fits; `email` and `recovery_code` have none. */
-const amrOf: Record<Method, string> = { totp: 'otp', sms: 'sms', email: 'email', recovery_code: 'recovery_code' };
+/** RFC 8176 method references where one fits (`hwk`: proof of possession of a key held by an authenticator); `email` and `recovery_code` have none. */
+const amrOf: Record<Method, string> = { totp: 'otp', sms: 'sms', email: 'email', webauthn: 'hwk', recovery_code: 'recovery_code' };
+/**
+ * Authentication context class (OpenID Connect EAP ACR values 1.0): `phr` (phishing-resistant)
+ * after a passkey or security key, whose signature is bound to the origin; `mfa` otherwise.
+ */
+export const acrOf = (method: Method) => (method === 'webauthn' ? 'phr' : 'mfa');
 
 export class AssertionSigner {
   private key?: Promise<{ kid: string; privateKey: SigningKey; publicJwk: JWK }>;
@@ -98,7 +106,7 @@ export class AssertionSigner {
   async sign(input: { tenantId: string; userId: string; method: Method; challengeId: string; authTimeMs: number }): Promise<string> {
     const { kid, privateKey } = await this.load();
     const authTime = Math.floor(input.authTimeMs / 1000);
-    return new SignJWT({ tid: input.tenantId, amr: ['mfa', amrOf[input.method]], auth_time: authTime })
+    return new SignJWT({ tid: input.tenantId, amr: ['mfa', amrOf[input.method]], acr: acrOf(input.method), auth_time: authTime })
       .setProtectedHeader({ alg: ASSERTION_ALG, kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setSubject(input.userId)

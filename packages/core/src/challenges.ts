@@ -4,19 +4,22 @@
  * the code is sent now; a resend sends a new one (the old one stops working) or switches to
  * another of the user's methods when the policy allows fallback.
  */
-import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody, Method, ResendBody } from '@twofold/contract/schemas';
+import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody, Method, Policy, ResendBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
-import { maskDestination } from './destinations';
+import { maskDestination, requireSmsDestinationAllowed } from './destinations';
 import { deviceLabel, ipKeyOf, recogniseDevice } from './devices';
 import { enforcementOf, enrollmentDue } from './enforcement';
 import { fail } from './errors';
-import { newId } from './ids';
+import { newChallengeId, userIdOfChallenge } from './ids';
 import type { TenantKeys } from './keyring';
 import { attemptsRemaining, lockStateOf } from './lockout';
 import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './otp-codes';
-import type { UserReader } from './ports';
+import type { SendTicket, UserReader } from './ports';
 import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
+import { permittedActiveFactors } from './method-rules';
+import { startWebauthnLogin, webauthnOptionsFor } from './webauthn-login';
+import type { ChangeDeps } from './user-change';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -25,11 +28,20 @@ type ReadsUsers = { users: UserReader };
 /** What preparing and sending a code takes: the tenant's keys, the send throttle, the senders. */
 type CodeDeps = Pick<CoreDeps, 'keyRing' | 'random' | 'throttle' | 'sendLimits' | 'sms' | 'email'>;
 
-/** The methods a user can answer a challenge with, best first. */
-export function usableMethods(user: UserAggregate): Method[] {
+/**
+ * The methods a user can answer a challenge with, best first: of their active factors, those of
+ * a type the policy allows now (a method the tenant dropped is neither offered nor accepted,
+ * whenever the factor was enrolled; an emergency recovery phone, enrolled outside the login
+ * methods, stays) and its role rules let them use, and recovery codes alongside. A passkey stays
+ * a method even if the policy no longer names a relying party (its challenges then carry no
+ * options and refuse every response).
+ */
+export function usableMethods(user: UserAggregate, policy: Policy): Method[] {
   const methods = new Set<Method>();
-  for (const type of ['totp', 'sms', 'email'] as const) {
-    if (user.factors.some((f) => f.status === 'active' && f.type === type)) methods.add(type);
+  const allowed = new Set<string>(policy.methods.allowed);
+  const active = permittedActiveFactors(policy, user).filter((f) => allowed.has(f.type) || f.recovery === true);
+  for (const type of ['webauthn', 'totp', 'sms', 'email'] as const) {
+    if (active.some((f) => f.type === type)) methods.add(type);
   }
   if (methods.size > 0 && (user.recovery?.hashes.length ?? 0) > 0) methods.add('recovery_code');
   return [...methods];
@@ -48,13 +60,36 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
     return asked;
   }
   const preferred = tenant.policy.methods.default;
-  if (methods.includes(preferred) && (preferred === 'totp' || factorFor(user, preferred)?.recovery !== true)) return preferred;
+  if (methods.includes(preferred) && (preferred === 'totp' || preferred === 'webauthn' || factorFor(user, preferred)?.recovery !== true)) return preferred;
   // a recovery phone is for emergencies: never the default
   return methods.find((m) => m !== 'recovery_code' && !(m === 'sms' && factorFor(user, 'sms')?.recovery)) ?? methods[0]!;
 }
 
+/**
+ * A user's login item keeps their live challenges only (every login writes it: it must stay
+ * small). A new challenge takes out the ones answered or expired for a minute, and the oldest
+ * pending ones beyond the newest MAX_LIVE_CHALLENGES.
+ */
+const MAX_LIVE_CHALLENGES = 20;
+const KEEP_ENDED_MS = 60_000;
+function staleChallenges(user: UserAggregate, nowMs: number): string[] {
+  const ended = (c: ChallengeRecord) => (c.status === 'verified' ? (c.verifiedAtMs ?? 0) : c.expiresAtMs) + KEEP_ENDED_MS <= nowMs;
+  const live = user.challenges.filter((c) => !ended(c)).sort((a, b) => b.createdAtMs - a.createdAtMs);
+  const keep = new Set(live.slice(0, MAX_LIVE_CHALLENGES - 1).map((c) => c.challengeId));
+  return user.challenges.filter((c) => !keep.has(c.challengeId)).map((c) => c.challengeId);
+}
+
+/** The challenge and its user, from one read of the user's partition (the id leads to it). */
+async function challengeOf(deps: ReadsUsers, tenantId: string, challengeId: string): Promise<{ challenge: ChallengeRecord; user: UserAggregate }> {
+  const userId = userIdOfChallenge(challengeId) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  const user = await deps.users.load(tenantId, userId);
+  const challenge = user.challenges.find((c) => c.challengeId === challengeId) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  return { challenge, user };
+}
+
 export async function createChallenge(
-  deps: Pick<CoreDeps, 'clock' | 'tenant' | 'challenges' | 'devices'> & ReadsUsers & CodeDeps,
+  // users changed only when a stolen device token is caught (the device is revoked)
+  deps: Pick<CoreDeps, 'challenges' | 'devices'> & ChangeDeps & CodeDeps,
   tenantId: string,
   userId: string,
   body: CreateChallengeBody,
@@ -71,10 +106,12 @@ export async function createChallenge(
     expiresAt: null,
   });
   if (!policy.enabled) return notRequired('two_factor_disabled');
-  const methods = usableMethods(user);
+  const methods = usableMethods(user, policy);
   const enforcement = enforcementOf(tenant, user, now);
   const grace = enforcement.graceEndsAtMs !== null ? { graceEndsAt: iso(enforcement.graceEndsAtMs) } : {};
-  const due = enrollmentDue(tenant, user, now);
+  // a user whose factors the policy no longer allows is one who must enrol again, not one without 2FA
+  const stranded = methods.length === 0 && user.factors.some((f) => f.status === 'active');
+  const due = enrollmentDue(tenant, user, now) ?? (stranded ? [...policy.methods.allowed] : undefined);
   // past the grace period without a factor: the user must enroll before using the app
   if (methods.length === 0 && due) {
     return { ...notRequired('enrollment_required'), required: true, enrollmentRequired: true, enrollmentMethods: due, ...grace };
@@ -102,7 +139,7 @@ export async function createChallenge(
     method = chooseMethod(tenant, user, methods, body.method);
   }
   const challenge: ChallengeRecord = {
-    challengeId: newId(deps.random, 'ch'),
+    challengeId: newChallengeId(deps.random, userId),
     tenantId,
     userId,
     method,
@@ -123,16 +160,19 @@ export async function createChallenge(
       trustedDeviceDays: policy.trustedDevices.enabled ? policy.trustedDevices.days : null,
     },
   };
+  // a user with a passkey: the challenge it must sign is kept on the challenge (a resend may switch to it)
+  const passkey = methods.includes('webauthn') ? startWebauthnLogin(deps, tenant, keys, user, userId) : undefined;
+  if (passkey) challenge.webauthnChallenge = passkey.challenge;
   let destination: string | undefined;
   if (method === 'sms' || method === 'email') {
     const sent = await prepareCode(deps, tenant, user, challenge, method, now);
     Object.assign(challenge, sent.fields);
-    await deps.challenges.create(challenge);
+    await releasingOnFailure(deps, sent.ticket, () => deps.challenges.create(challenge, staleChallenges(user, now)));
     // the challenge is only useful with its code: if the code cannot go out, the challenge goes too
-    await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.deletePending(tenantId, challenge.challengeId));
+    await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.deletePending(tenantId, userId, challenge.challengeId));
     destination = maskDestination(method, sent.to);
   } else {
-    await deps.challenges.create(challenge);
+    await deps.challenges.create(challenge, staleChallenges(user, now));
   }
   return {
     challengeId: challenge.challengeId,
@@ -142,6 +182,7 @@ export async function createChallenge(
     method,
     expiresAt: iso(challenge.expiresAtMs),
     ...(destination ? { destination } : {}),
+    ...(method === 'webauthn' && passkey ? { options: passkey.options } : {}),
     // verify first, then send the user to enroll what the policy requires
     ...(due && purpose !== 'new_device' ? { enrollmentRequired: true, enrollmentMethods: due } : {}),
     ...(purpose === 'new_device' ? grace : {}),
@@ -159,10 +200,12 @@ async function prepareCode(
 ) {
   requireChannel(deps, method);
   // a new-device challenge mails the profile address; otherwise the code goes to the user's factor
-  const factor: Pick<FactorRecord, 'factorId' | 'destination'> =
+  const factor: Pick<FactorRecord, 'factorId' | 'destination' | 'phoneCountry' | 'phoneType'> =
     challenge.purpose === 'new_device' && method === 'email' && user.profile?.email
       ? { factorId: '', destination: user.profile.email }
       : (factorFor(user, method) ?? fail('method_not_available', `The user has no active ${method} factor.`));
+  // the policy as it is now, not as the challenge copied it: a narrowed allow-list stops sends at once
+  if (method === 'sms') requireSmsDestinationAllowed(factor, tenant.policy.sms.allowedCountries);
   const keys = await deps.keyRing.keysFor(tenant);
   const throttled = await deps.throttle.take({
     tenantId: tenant.tenantId,
@@ -171,11 +214,12 @@ async function prepareCode(
     nowMs: now,
     limits: deps.sendLimits,
   });
-  if (!throttled.allowed) fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
+  if (!throttled.allowed) return fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
   const code = newOtpCode(deps.random);
   return {
+    ticket: throttled.ticket,
     to: factor.destination!,
-    message: codeMessage(tenant.name, code, challenge.limits.codeTimeoutSeconds),
+    message: codeMessage(tenant.name, code, challenge.limits.codeTimeoutSeconds, { messages: tenant.policy.messages, locale: user.profile?.locale }),
     fields: {
       ...(factor.factorId ? { factorId: factor.factorId } : {}),
       codeHash: otpHash(keys.hashKey, tenant.tenantId, challenge.userId, `challenge:${challenge.challengeId}`, code),
@@ -184,9 +228,19 @@ async function prepareCode(
   };
 }
 
+/** Runs a write that comes after the send limits were taken; if it fails, nothing was sent, so they are given back. */
+async function releasingOnFailure<T>(deps: Pick<CoreDeps, 'throttle'>, ticket: SendTicket, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    await deps.throttle.release(ticket);
+    throw error;
+  }
+}
+
 /** A device token of this user (rotated on use), or an IP seen at one of their verified sign-ins. */
 async function recogniseContext(
-  deps: Pick<CoreDeps, 'devices' | 'random'>,
+  deps: Pick<CoreDeps, 'devices'> & ChangeDeps,
   keys: TenantKeys,
   input: { tenantId: string; userId: string; deviceToken: string | undefined; ipKey: string | undefined; nowMs: number },
 ): Promise<{ recognised: boolean; deviceToken?: string }> {
@@ -200,22 +254,21 @@ async function recogniseContext(
 
 export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'challenges'> & ReadsUsers & CodeDeps, tenantId: string, challengeId: string, body: ResendBody): Promise<ChallengeResent> {
   const now = deps.clock.nowMs();
-  const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  const [tenant, { challenge, user }] = await Promise.all([deps.tenant(tenantId), challengeOf(deps, tenantId, challengeId)]);
   if (challenge.status === 'verified') fail('challenge_already_verified');
   if (now >= challenge.expiresAtMs) fail('challenge_expired');
-  const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, challenge.userId)]);
 
   const method = body.method ?? challenge.method;
   if (method !== challenge.method) {
     if (!challenge.limits.allowFallback) fail('method_not_available', "This tenant's policy does not allow switching to another method.");
-    if (!usableMethods(user).includes(method)) fail('method_not_available', `The user cannot use ${method}.`);
+    if (!usableMethods(user, tenant.policy).includes(method)) fail('method_not_available', `The user cannot use ${method}.`);
   }
   const { resendLimit } = challenge.limits;
   const remaining = (resends: number) => (resendLimit === null ? null : Math.max(0, resendLimit - resends));
 
   if (method !== 'sms' && method !== 'email') {
     // switching to the authenticator or a recovery code sends nothing
-    const outcome = await deps.challenges.replaceCode(tenantId, challengeId, {
+    const outcome = await deps.challenges.replaceCode(tenantId, challenge.userId, challengeId, {
       method,
       sentAtMs: now,
       expiresAtMs: challenge.expiresAtMs,
@@ -224,7 +277,8 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
       cooldownSeconds: 0,
     });
     if (outcome === 'not_pending') fail('challenge_already_verified');
-    return { challengeId, method, expiresAt: iso(challenge.expiresAtMs), resendsRemaining: remaining(challenge.resends) };
+    const options = method === 'webauthn' ? webauthnOptionsFor(tenant, await deps.keyRing.keysFor(tenant), user, challenge) : undefined;
+    return { challengeId, method, expiresAt: iso(challenge.expiresAtMs), resendsRemaining: remaining(challenge.resends), ...(options ? { options } : {}) };
   }
 
   // fail fast on what the read already shows; the conditional write below settles races
@@ -234,21 +288,25 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
 
   const sent = await prepareCode(deps, tenant, user, challenge, method, now);
   const expiresAtMs = now + challenge.limits.codeTimeoutSeconds * 1000;
-  const outcome = await deps.challenges.replaceCode(tenantId, challengeId, {
-    method,
-    ...(sent.fields.factorId ? { factorId: sent.fields.factorId } : {}),
-    codeHash: sent.fields.codeHash,
-    sentAtMs: now,
-    expiresAtMs,
-    countsAsResend: true,
-    resendLimit,
-    cooldownSeconds: RESEND_COOLDOWN_SECONDS,
-  });
+  const outcome = await releasingOnFailure(deps, sent.ticket, () =>
+    deps.challenges.replaceCode(tenantId, challenge.userId, challengeId, {
+      method,
+      ...(sent.fields.factorId ? { factorId: sent.fields.factorId } : {}),
+      codeHash: sent.fields.codeHash,
+      sentAtMs: now,
+      expiresAtMs,
+      countsAsResend: true,
+      resendLimit,
+      cooldownSeconds: RESEND_COOLDOWN_SECONDS,
+    }),
+  );
+  // a resend refused here (it lost a race) sent nothing: it gives back what it took of the send limits
+  if (outcome !== 'replaced') await deps.throttle.release(sent.ticket);
   if (outcome === 'limit') fail('resend_limit_reached');
   if (outcome === 'cooldown') fail('rate_limited', 'Wait before asking for another code.', { retryAfterSeconds: RESEND_COOLDOWN_SECONDS });
   if (outcome === 'not_pending') fail('challenge_already_verified');
   // a failed delivery puts the previous code back: the challenge stays usable and can be resent
-  await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.restoreCode(tenantId, challengeId, challenge, sent.fields.codeHash));
+  await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.restoreCode(tenantId, challenge.userId, challenge, sent.fields.codeHash));
   return {
     challengeId,
     method,
@@ -258,10 +316,9 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
   };
 }
 
-export async function getChallenge(deps: Pick<CoreDeps, 'clock' | 'challenges'> & ReadsUsers, tenantId: string, challengeId: string): Promise<Challenge> {
+export async function getChallenge(deps: Pick<CoreDeps, 'clock'> & ReadsUsers, tenantId: string, challengeId: string): Promise<Challenge> {
   const now = deps.clock.nowMs();
-  const challenge = (await deps.challenges.get(tenantId, challengeId)) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
-  const user = await deps.users.load(tenantId, challenge.userId);
+  const { challenge, user } = await challengeOf(deps, tenantId, challengeId);
   const lock = lockStateOf(user.failures, now);
   const status: Challenge['status'] =
     challenge.status === 'verified' ? 'verified' : now >= challenge.expiresAtMs ? 'expired' : lock.locked ? 'locked' : 'pending';

@@ -1,24 +1,20 @@
 /**
- * Sending a code: the message names the tenant and carries the code, and nothing else about
- * the user. A sender's failure becomes `delivery_failed`, after the caller has undone what it
+ * Sending a code: the message names the tenant (or its app) and carries the code, and nothing
+ * else about the user. A sender's failure becomes `delivery_failed`, after the caller has undone what it
  * wrote for the send.
  */
 import type { CoreDeps } from './deps';
 import { maskDestination } from './destinations';
 import { DomainError, fail } from './errors';
+import { composeCodeMessage, type CodeMessage } from './messages';
+import type { MessageSettings } from '@twofold/contract/schemas';
 
-const minutes = (seconds: number) => (seconds < 3600 ? `${Math.round(seconds / 60)} minutes` : `${Math.round(seconds / 3600)} hours`);
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-export function codeMessage(tenantName: string, code: string, validSeconds: number) {
-  const text = `Your ${tenantName} verification code is ${code}. It expires in ${minutes(validSeconds)}. Do not share it with anyone.`;
-  return {
-    sms: text,
-    subject: `${tenantName} verification code`,
-    text: `${text}\n\nIf you did not try to sign in, you can ignore this email.`,
-    html: `<!doctype html><html><body style="font-family:sans-serif"><p>Your ${escapeHtml(tenantName)} verification code is</p><p style="font-size:28px;letter-spacing:4px"><strong>${code}</strong></p><p>It expires in ${minutes(validSeconds)}. Do not share it with anyone.</p><p style="color:#666">If you did not try to sign in, you can ignore this email.</p></body></html>`,
-  };
+/**
+ * The texts for a code: the tenant's templates or the built-in ones in the user's language
+ * (messages.ts). Without options: the tenant's name and English, as before templates existed.
+ */
+export function codeMessage(tenantName: string, code: string, validSeconds: number, options: { messages?: MessageSettings; locale?: string } = {}): CodeMessage {
+  return composeCodeMessage({ tenantName, code, validSeconds, ...options });
 }
 
 export function requireChannel(deps: Pick<CoreDeps, 'sms' | 'email'>, channel: 'sms' | 'email') {
@@ -26,7 +22,9 @@ export function requireChannel(deps: Pick<CoreDeps, 'sms' | 'email'>, channel: '
   if (channel === 'email' && !deps.email) fail('email_not_configured');
 }
 
-/** Sends the code; on failure runs `undo` (so nothing stays half-written) and fails with delivery_failed. */
+const nameOf = (error: unknown) => (error instanceof Error ? error.name : typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'Error');
+
+/** Sends the code; on failure runs `undo` (so nothing stays half-written) and fails with delivery_failed, always. */
 export async function deliverCode(
   deps: Pick<CoreDeps, 'sms' | 'email'>,
   channel: 'sms' | 'email',
@@ -36,15 +34,20 @@ export async function deliverCode(
 ): Promise<void> {
   try {
     if (channel === 'sms') await deps.sms!.send({ to, body: message.sms });
-    else await deps.email!.send({ to, subject: message.subject, text: message.text, html: message.html });
+    else await deps.email!.send({ to, subject: message.subject, text: message.text, html: message.html, ...(message.fromName ? { fromName: message.fromName } : {}) });
   } catch (error) {
-    await undo();
-    if (error instanceof DomainError) throw error;
+    // the answer is delivery_failed (502) whatever happens next: an undo that fails too is only
+    // logged (what it would have removed expires: a challenge, or a pending factor's code)
+    const undoError = await undo().then(
+      () => undefined,
+      (e: unknown) => nameOf(e),
+    );
     throw new DomainError('delivery_failed', `The ${channel === 'sms' ? 'text message' : 'email'} could not be sent; try again.`, {}, {
       channel,
       destination: maskDestination(channel, to),
       // the provider's error name only: its message may quote the destination
-      providerError: (error as Error)?.name ?? 'Error',
+      providerError: nameOf(error),
+      ...(undoError ? { undoError } : {}),
     });
   }
 }

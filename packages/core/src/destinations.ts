@@ -1,33 +1,25 @@
 /**
- * Where codes go: phone numbers normalised to E.164 with libphonenumber-js, email addresses
- * lower-cased, and both masked in every response.
+ * Where codes go: phone numbers (checked and normalised to E.164 at enrolment, phone-numbers.ts),
+ * email addresses lower-cased, and both masked in every response.
  */
-import { parsePhoneNumberWithError, type NumberType } from 'libphonenumber-js/min';
 import { fail } from './errors';
+import type { FactorRecord } from './records';
 
 /**
- * Number types that cannot receive a text message or that cost the sender extra (premium rate,
- * shared cost: the usual targets of SMS pumping). Where the metadata cannot tell a number's
- * type (undefined, or FIXED_LINE_OR_MOBILE), the number is accepted.
+ * Every SMS send checks the phone factor against the tenant's policy as it is now (a tenant
+ * that narrows `sms.allowedCountries` during a pumping attack stops sends to the rest at once):
+ * its country must be allowed, and enrolment must have recorded it as a mobile
+ * (phone-numbers.ts, with the full metadata, which this module does without). A phone factor
+ * without that record (enrolled before the full metadata was used) is refused: enrol it again.
  */
-const REFUSED_TYPES = new Set<NumberType>(['FIXED_LINE', 'PREMIUM_RATE', 'SHARED_COST', 'TOLL_FREE', 'VOIP', 'PAGER', 'UAN', 'VOICEMAIL']);
-
-export function normalisePhone(input: string, allowedCountries: readonly string[]): { e164: string; country: string | undefined } {
-  let phone;
-  try {
-    phone = parsePhoneNumberWithError(input.trim());
-  } catch {
-    return fail('invalid_phone_number', 'The phone number is not valid: give it in international format with the country code, e.g. +447700900123.');
+export function requireSmsDestinationAllowed(factor: Pick<FactorRecord, 'phoneCountry' | 'phoneType'>, allowedCountries: readonly string[]): void {
+  const country = factor.phoneType ? factor.phoneCountry : undefined;
+  if (country === undefined) {
+    return fail('phone_number_not_allowed', 'Codes cannot be sent to this phone: it was enrolled before mobile numbers were checked; enrol it again.');
   }
-  if (!phone.isValid()) fail('invalid_phone_number', 'The phone number is not a valid number for its country.');
-  const type = phone.getType();
-  if (type && REFUSED_TYPES.has(type)) {
-    fail('phone_number_not_allowed', `Codes cannot be sent to this number: it looks like a ${type.toLowerCase().replace(/_/g, ' ')} number, not a mobile.`);
-  }
-  if (allowedCountries.length > 0 && (!phone.country || !allowedCountries.includes(phone.country))) {
+  if (allowedCountries.length > 0 && !allowedCountries.includes(country)) {
     fail('phone_number_not_allowed', `Codes can only be sent to numbers in: ${allowedCountries.join(', ')}.`);
   }
-  return { e164: phone.number, country: phone.country };
 }
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();

@@ -3,12 +3,18 @@
  * (`td_<deviceId>.<secret>`, 256 random bits) stored only as a keyed hash bound to tenant and
  * user, expiring after the policy's `trustedDevices.days`. Each use rotates it: the challenge
  * answer carries the new token and the old one stops working, so a copied token is good once.
+ * Token theft detection (as for rotated refresh tokens, RFC 9700 §4.14.2): a rotated-out token
+ * presented again means two parties held it, the rightful one and a thief, and the server
+ * cannot tell which is which; the device is revoked (`device.revoked`, reason `token_reuse`) and
+ * both must verify again. A client that lost the answer of a rotation retries with its
+ * Idempotency-Key and gets the same new token back, so a retry does not trip this.
  */
 import type { Actor, CoreDeps } from './deps';
-import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
 import { keyedHash, type TenantKeys } from './keyring';
 import { sameHash } from './otp-codes';
+import type { TrustedDevice } from './ports';
+import { changeUser, type ChangeDeps } from './user-change';
 
 const TOKEN = /^td_([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 const DAY_MS = 86_400_000;
@@ -26,26 +32,35 @@ export function deviceLabel(userAgent: string | undefined): string {
   return [browser, os].filter(Boolean).join(' on ') || userAgent.slice(0, 64);
 }
 
-export async function trustDevice(
-  deps: Pick<CoreDeps, 'devices' | 'random'>,
+/** A new trusted device and its token; the caller commits the device with its change. */
+export function newDevice(
+  deps: Pick<CoreDeps, 'random'>,
   keys: TenantKeys,
   input: { tenantId: string; userId: string; label: string; days: number; nowMs: number },
-): Promise<string> {
+): { record: TrustedDevice; token: string } {
   const deviceId = Buffer.from(deps.random.bytes(16)).toString('base64url');
   const secret = newSecret(deps);
-  await deps.devices.add(input.tenantId, input.userId, {
-    deviceId,
-    label: input.label,
-    secretHash: secretHash(keys, input.tenantId, input.userId, secret),
-    createdAtMs: input.nowMs,
-    expiresAtMs: input.nowMs + input.days * DAY_MS,
-  });
-  return `td_${deviceId}.${secret}`;
+  return {
+    record: {
+      deviceId,
+      label: input.label,
+      secretHash: secretHash(keys, input.tenantId, input.userId, secret),
+      createdAtMs: input.nowMs,
+      expiresAtMs: input.nowMs + input.days * DAY_MS,
+    },
+    token: `td_${deviceId}.${secret}`,
+  };
+}
+
+/** Every trusted device and remembered IP of a user, to remove with a change (two-factor off). */
+export async function allDevicesOf(deps: Pick<CoreDeps, 'devices'>, tenantId: string, userId: string): Promise<{ remove: string[]; forgetIps: string[] }> {
+  const [devices, ips] = await Promise.all([deps.devices.list(tenantId, userId), deps.devices.ipKeys(tenantId, userId)]);
+  return { remove: devices.map((d) => d.deviceId), forgetIps: ips };
 }
 
 /** A valid token of this user: rotated, and the new token returned; anything else: undefined. */
 export async function recogniseDevice(
-  deps: Pick<CoreDeps, 'devices' | 'random'>,
+  deps: Pick<CoreDeps, 'devices'> & ChangeDeps,
   keys: TenantKeys,
   input: { tenantId: string; userId: string; token: string; nowMs: number },
 ): Promise<string | undefined> {
@@ -54,6 +69,16 @@ export async function recogniseDevice(
   const [, deviceId, secret] = parts as unknown as [string, string, string];
   const device = await deps.devices.get(input.tenantId, input.userId, deviceId);
   const oldHash = secretHash(keys, input.tenantId, input.userId, secret);
+  if (device?.previousSecretHash && sameHash(device.previousSecretHash, oldHash)) {
+    // a rotated-out token is back (a copy was taken): revoke the device, once however many replays race
+    const { tenantId, userId } = input;
+    await changeUser(deps, tenantId, userId, async () =>
+      (await deps.devices.get(tenantId, userId, deviceId))
+        ? { change: { devices: { remove: [deviceId] } }, events: [{ type: 'device.revoked', tenantId, userId, actor: 'system', detail: { deviceId, reason: 'token_reuse' } }], result: undefined }
+        : { result: undefined },
+    );
+    return undefined;
+  }
   if (!device || device.expiresAtMs <= input.nowMs || !sameHash(device.secretHash, oldHash)) return undefined;
   const next = newSecret(deps);
   // one conditional write: of two uses of the same token, only one rotates it
@@ -77,13 +102,18 @@ export async function listDevices(deps: Pick<CoreDeps, 'clock' | 'devices'>, ten
   };
 }
 
-export async function revokeDevice(deps: Pick<CoreDeps, 'devices'> & EmitDeps, tenantId: string, userId: string, deviceId: string, actor: Actor = 'user'): Promise<void> {
-  if (!(await deps.devices.remove(tenantId, userId, deviceId))) fail('device_not_found', `No device ${deviceId} for this user.`);
-  await emit(deps, [{ type: 'device.revoked', tenantId, userId, actor, detail: { deviceId } }]);
+export async function revokeDevice(deps: Pick<CoreDeps, 'devices'> & ChangeDeps, tenantId: string, userId: string, deviceId: string, actor: Actor = 'user'): Promise<void> {
+  await changeUser(deps, tenantId, userId, async () => {
+    if (!(await deps.devices.get(tenantId, userId, deviceId))) fail('device_not_found', `No device ${deviceId} for this user.`);
+    return { change: { devices: { remove: [deviceId] } }, events: [{ type: 'device.revoked', tenantId, userId, actor, detail: { deviceId } }], result: undefined };
+  });
 }
 
-export async function revokeAllDevices(deps: Pick<CoreDeps, 'devices'> & EmitDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<number> {
-  const count = await deps.devices.removeAll(tenantId, userId);
-  if (count > 0) await emit(deps, [{ type: 'device.revoked', tenantId, userId, actor, detail: { count } }]);
-  return count;
+export async function revokeAllDevices(deps: Pick<CoreDeps, 'devices'> & ChangeDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<number> {
+  return changeUser(deps, tenantId, userId, async () => {
+    const all = await allDevicesOf(deps, tenantId, userId);
+    const count = all.remove.length;
+    if (count === 0 && all.forgetIps.length === 0) return { result: 0 };
+    return { change: { devices: all }, events: count > 0 ? [{ type: 'device.revoked', tenantId, userId, actor, detail: { count } }] : [], result: count };
+  });
 }

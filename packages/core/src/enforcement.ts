@@ -2,12 +2,13 @@
  * Who must use two-factor, and by when. The policy requires it of everyone (`all`), of users
  * with certain roles (`roles`), or of no one (`optional`); SSO users may be exempt. A user the
  * policy newly covers gets a grace period — `gracePeriodDays` from the moment the policy (or the
- * role) started to cover them, or the policy's fixed `graceEndsAt` — during which they may still
+ * role) started to cover them, or until the policy's fixed `graceEndsAt` — during which they may still
  * sign in without a factor. After it, sign-in answers `enrollment_required` until they enroll.
  */
 import type { EnforcementState, FactorType, Policy } from '@twofold/contract/schemas';
 import type { EnforcementSince, TenantRecord, UserAggregate, UserSummary } from './records';
 import { LOW_RECOVERY_CODES } from './events';
+import { permittedActiveFactors, ruledTypes } from './method-rules';
 import { statusOf } from './user-status';
 
 const DAY_MS = 86_400_000;
@@ -18,7 +19,8 @@ export interface Enforcement {
   graceEndsAtMs: number | null;
 }
 
-const hasActiveFactor = (user: UserAggregate) => user.factors.some((f) => f.status === 'active');
+/** An active factor the role rules let the user log in with. */
+const hasActiveFactor = (tenant: TenantRecord, user: UserAggregate) => permittedActiveFactors(tenant.policy, user).length > 0;
 
 /** When the policy started to require two-factor of this user; undefined when it does not. */
 export function enforcedSinceMs(policy: Policy, since: EnforcementSince | undefined, user: UserAggregate): number | undefined {
@@ -33,12 +35,13 @@ export function enforcedSinceMs(policy: Policy, since: EnforcementSince | undefi
 }
 
 /**
- * The end of a grace period that starts at `startMs`: the policy's fixed date for everyone it
- * covered by then, `gracePeriodDays` after the start for anyone it covers later.
+ * The end of a grace period that starts at `startMs`. A fixed `graceEndsAt` is a deadline for
+ * everyone the policy covers, whenever they joined or got the role ("choose the date until
+ * which you want the grace period to last"): a user covered after it, or a date already past,
+ * must enroll at once. Without one, `gracePeriodDays` after the start.
  */
 export function graceDeadlineMs(policy: Policy, startMs: number): number {
-  const fixed = policy.enforcement.graceEndsAt === null ? null : Date.parse(policy.enforcement.graceEndsAt);
-  if (fixed !== null && startMs <= fixed) return fixed;
+  if (policy.enforcement.graceEndsAt !== null) return Date.parse(policy.enforcement.graceEndsAt);
   return startMs + policy.enforcement.gracePeriodDays * DAY_MS;
 }
 
@@ -47,7 +50,7 @@ function pendingDeadlineMs(tenant: TenantRecord, user: UserAggregate): number | 
   const since = enforcedSinceMs(tenant.policy, tenant.enforcementSince, user);
   if (since === undefined) return null;
   if (user.profile?.sso && tenant.policy.enforcement.exemptSso) return null;
-  if (hasActiveFactor(user)) return null;
+  if (hasActiveFactor(tenant, user)) return null;
   return graceDeadlineMs(tenant.policy, since);
 }
 
@@ -55,33 +58,37 @@ export function enforcementOf(tenant: TenantRecord, user: UserAggregate, nowMs: 
   const since = enforcedSinceMs(tenant.policy, tenant.enforcementSince, user);
   if (since === undefined) return { state: 'optional', required: false, graceEndsAtMs: null };
   if (user.profile?.sso && tenant.policy.enforcement.exemptSso) return { state: 'exempt', required: false, graceEndsAtMs: null };
-  if (hasActiveFactor(user)) return { state: 'required', required: true, graceEndsAtMs: null };
+  if (hasActiveFactor(tenant, user)) return { state: 'required', required: true, graceEndsAtMs: null };
   const deadline = graceDeadlineMs(tenant.policy, since);
   return { state: nowMs < deadline ? 'grace' : 'required', required: true, graceEndsAtMs: deadline };
 }
 
 /**
  * What a user must enroll before using the app, if anything: a user past their grace period any
- * factor the policy allows (an authenticator app when the policy requires one), and an enrolled
- * user without an authenticator app when the policy requires one.
+ * factor the policy allows (an authenticator app when the policy requires one), an enrolled
+ * user without an authenticator app when the policy requires one, and a user the role rules
+ * hold to methods none of their active factors is (whatever the enforcement: the rules say how
+ * they may log in at all).
  */
 export function enrollmentDue(tenant: TenantRecord, user: UserAggregate, nowMs: number): FactorType[] | undefined {
   const { policy } = tenant;
-  const totpRequired = policy.authenticatorEnrollment === 'required' && policy.methods.allowed.includes('totp');
-  if (hasActiveFactor(user)) {
+  const ruled = ruledTypes(policy, user.profile?.roles);
+  if (ruled && !hasActiveFactor(tenant, user) && user.factors.some((f) => f.status === 'active')) return ruled;
+  const totpRequired = policy.authenticatorEnrollment === 'required' && policy.methods.allowed.includes('totp') && (ruled?.includes('totp') ?? true);
+  if (hasActiveFactor(tenant, user)) {
     const hasTotp = user.factors.some((f) => f.status === 'active' && f.type === 'totp');
     return totpRequired && !hasTotp ? ['totp'] : undefined;
   }
   const enforcement = enforcementOf(tenant, user, nowMs);
   if (enforcement.state !== 'required') return undefined;
-  return totpRequired ? ['totp'] : [...policy.methods.allowed];
+  return totpRequired ? ['totp'] : [...(ruled ?? policy.methods.allowed)];
 }
 
 export function summarise(tenant: TenantRecord, user: UserAggregate): UserSummary {
-  const status = statusOf(user);
+  const status = statusOf(user, tenant.policy);
   const enrolled = status === 'enrolled';
   const remaining = user.recovery?.hashes.length ?? 0;
-  const activatedAt = user.factors.filter((f) => f.status === 'active').map((f) => f.activatedAtMs ?? f.createdAtMs);
+  const activatedAt = permittedActiveFactors(tenant.policy, user).map((f) => f.activatedAtMs ?? f.createdAtMs);
   return {
     status,
     recovery: !enrolled ? null : remaining === 0 ? 'none' : remaining <= LOW_RECOVERY_CODES ? 'low' : 'ok',

@@ -3,49 +3,58 @@
  * or an email address (a code sent to it), and confirming it with a code. The first active
  * factor turns two-factor on and comes with the user's recovery codes.
  */
-import type { CreateFactorBody, FactorEnrollment, FactorVerified, OtpEnrollment, TotpEnrollment } from '@twofold/contract/schemas';
+import type { ConfirmFactorBody, CreateFactorBody, FactorEnrollment, FactorVerified, OtpEnrollment, TotpEnrollment } from '@twofold/contract/schemas';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
-import { maskDestination, normaliseEmail, normalisePhone } from './destinations';
+import { maskDestination, normaliseEmail } from './destinations';
 import { destinationKey, newOtpCode, otpHash, sameHash } from './otp-codes';
 import type { CoreDeps } from './deps';
-import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
 import { newId } from './ids';
-import type { FactorRecord, TenantRecord, UserAggregate } from './records';
-import { issueRecoveryCodes } from './recovery-code-sets';
+import { checkSmsDestination, type SmsDestination } from './phone-numbers';
+import type { FactorRecord, TenantRecord, UserAggregate, WebauthnCredentialRecord } from './records';
+import { newRecoverySet } from './recovery-code-sets';
 import { seal } from './secret-box';
 import { encodeSecret, matchTotp, newTotpSecret, otpauthUri, type TotpKey } from './totp';
 import { factorBinding, totpKeyOf } from './totp-factor';
 import { qrCodeDataUrl } from './totp-qr-code';
-import { syncUser, type SyncDeps } from './user-sync';
+import { changeUser, type ChangeDeps } from './user-change';
+import { permitsType } from './method-rules';
+import { checkWebauthnRegistration, startWebauthnEnrollment } from './webauthn-enrollment';
 
 /** A user may hold this many factors, pending ones included. */
 export const MAX_FACTORS_PER_USER = 10;
 /** Wrong codes a pending factor accepts before the enrollment must start again. */
 export const MAX_ENROLLMENT_ATTEMPTS = 5;
 
-export async function startFactorEnrollment(
-  deps: Pick<CoreDeps, 'clock' | 'random' | 'keyRing' | 'throttle' | 'sendLimits' | 'sms' | 'email'> & SyncDeps,
-  tenantId: string,
-  userId: string,
-  body: CreateFactorBody,
-): Promise<FactorEnrollment> {
+type EnrolDeps = Pick<CoreDeps, 'keyRing' | 'throttle' | 'sendLimits' | 'sms' | 'email'> & ChangeDeps;
+
+export async function startFactorEnrollment(deps: EnrolDeps, tenantId: string, userId: string, body: CreateFactorBody): Promise<FactorEnrollment> {
   const now = deps.clock.nowMs();
   const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
   if (user.factors.length >= MAX_FACTORS_PER_USER) {
     fail('too_many_factors', `A user may have at most ${MAX_FACTORS_PER_USER} factors; remove one first.`);
   }
-  try {
-    if (body.type !== 'totp') return await startOtpEnrollment(deps, tenant, userId, user, body, now);
-    return await startTotpEnrollment(deps, tenant, userId, user, body, now);
-  } finally {
-    // a new user, or a pending factor: the overview counts it
-    await syncUser(deps, tenantId, userId);
+  if (!permitsType(tenant.policy, user, body.type)) {
+    fail('method_not_available', `The tenant's role rules do not let this user enrol ${body.type}.`);
   }
+  if (body.type === 'webauthn') {
+    const { factor, enrollment } = await startWebauthnEnrollment(deps, tenant, userId, user, body, now);
+    await addPending(deps, tenantId, userId, factor, now);
+    return enrollment;
+  }
+  if (body.type !== 'totp') return startOtpEnrollment(deps, tenant, userId, user, body, now);
+  return startTotpEnrollment(deps, tenant, userId, user, body, now);
 }
 
+/** A pending factor added (and a new user's profile with it): the overview counts the user as pending. */
+const addPending = (deps: ChangeDeps, tenantId: string, userId: string, factor: FactorRecord, nowMs: number) =>
+  changeUser(deps, tenantId, userId, (user) => ({
+    change: { ...(user.profile ? {} : { profile: { roles: [], sso: false, createdAtMs: nowMs, updatedAtMs: nowMs } }), putFactors: [factor] },
+    result: undefined,
+  }));
+
 async function startTotpEnrollment(
-  deps: Pick<CoreDeps, 'keyRing' | 'random' | 'users'>,
+  deps: Pick<CoreDeps, 'keyRing'> & ChangeDeps,
   tenant: TenantRecord,
   userId: string,
   user: UserAggregate,
@@ -70,8 +79,7 @@ async function startTotpEnrollment(
     failedAttempts: 0,
     totp: { sealedSecret: seal(keys.sealKey, deps.random, key.secret, factorBinding(tenantId, userId, factorId)), algorithm, digits, period },
   };
-  if (!user.profile) await deps.users.ensureProfile(tenantId, userId, now);
-  await deps.users.addFactor(tenantId, userId, factor);
+  await addPending(deps, tenantId, userId, factor, now);
   const uri = otpauthUri(key, issuer, user.profile?.email ?? userId);
   return {
     factorId,
@@ -84,7 +92,7 @@ async function startTotpEnrollment(
   };
 }
 
-type OtpFactorBody = Exclude<CreateFactorBody, { type: 'totp' }>;
+type OtpFactorBody = Extract<CreateFactorBody, { type: 'sms' | 'email' }>;
 
 /**
  * Enrolling a phone (SMS) or an email address: the destination is normalised and checked, a
@@ -92,7 +100,7 @@ type OtpFactorBody = Exclude<CreateFactorBody, { type: 'totp' }>;
  * same pending destination sends a new code to the same factor.
  */
 async function startOtpEnrollment(
-  deps: Pick<CoreDeps, 'keyRing' | 'random' | 'throttle' | 'sendLimits' | 'users' | 'sms' | 'email'>,
+  deps: EnrolDeps,
   tenant: TenantRecord,
   userId: string,
   user: UserAggregate,
@@ -107,7 +115,13 @@ async function startOtpEnrollment(
   if (!recovery && !policy.methods.allowed.includes(channel)) {
     fail('method_not_available', `This tenant's policy does not allow ${channel} factors; allowed: ${policy.methods.allowed.join(', ')}.`);
   }
-  const destination = body.type === 'sms' ? normalisePhone(body.phone, policy.sms.allowedCountries).e164 : normaliseEmail(body.email);
+  // a phone is checked with the full metadata (a mobile, of an allowed country) before anything is written or sent
+  let phone: SmsDestination | undefined;
+  let destination: string;
+  if (body.type === 'sms') {
+    phone = checkSmsDestination(body.phone, policy.sms.allowedCountries);
+    destination = phone.e164;
+  } else destination = normaliseEmail(body.email);
   const same = user.factors.filter((f) => f.type === channel && f.destination === destination);
   if (same.some((f) => f.status === 'active')) fail('duplicate_destination', `The user already has an active ${channel} factor for this destination.`);
   const pending = same.find((f) => f.status === 'pending');
@@ -120,74 +134,101 @@ async function startOtpEnrollment(
   const label = body.label ?? pending?.label ?? (channel === 'sms' ? (recovery ? 'Recovery phone' : 'Phone') : 'Email');
 
   const throttled = await deps.throttle.take({ tenantId, userId, destinationKey: destinationKey(keys, tenantId, destination), nowMs: now, limits: deps.sendLimits });
-  if (!throttled.allowed) fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
+  if (!throttled.allowed) return fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
 
   let undo: () => Promise<unknown>;
-  if (pending) {
-    if (!(await deps.users.replaceFactorCode(tenantId, userId, factorId, { codeHash, codeExpiresAtMs }))) fail('factor_already_active');
-    undo = async () => undefined; // the earlier code was already superseded in the user's eyes; a retry sends a new one
-  } else {
-    if (!user.profile) await deps.users.ensureProfile(tenantId, userId, now);
-    await deps.users.addFactor(tenantId, userId, {
-      factorId,
-      type: channel,
-      label,
-      status: 'pending',
-      createdAtMs: now,
-      failedAttempts: 0,
-      destination,
-      ...(recovery ? { recovery: true } : {}),
-      codeHash,
-      codeExpiresAtMs,
-    });
-    undo = () => deps.users.deleteFactor(tenantId, userId, factorId);
+  try {
+    if (pending) {
+      if (!(await deps.users.replaceFactorCode(tenantId, userId, factorId, { codeHash, codeExpiresAtMs }))) fail('factor_already_active');
+      undo = async () => undefined; // the earlier code was already superseded in the user's eyes; a retry sends a new one
+    } else {
+      await addPending(deps, tenantId, userId, {
+        factorId,
+        type: channel,
+        label,
+        status: 'pending',
+        createdAtMs: now,
+        failedAttempts: 0,
+        destination,
+        ...(phone ? { phoneCountry: phone.country, phoneType: phone.type } : {}),
+        ...(recovery ? { recovery: true } : {}),
+        codeHash,
+        codeExpiresAtMs,
+      }, now);
+      // a pending factor whose code never went out is taken back
+      undo = () => changeUser(deps, tenantId, userId, (u) => ({ change: u.factors.some((f) => f.factorId === factorId && f.status === 'pending') ? { deleteFactors: [factorId] } : {}, result: undefined }));
+    }
+  } catch (error) {
+    // refused before anything was sent: the send does not count against the limits
+    await deps.throttle.release(throttled.ticket);
+    throw error;
   }
-  await deliverCode(deps, channel, destination, codeMessage(tenant.name, code, policy.codeTimeoutSeconds), undo);
+  await deliverCode(deps, channel, destination, codeMessage(tenant.name, code, policy.codeTimeoutSeconds, { messages: policy.messages, locale: user.profile?.locale }), undo);
   return { factorId, type: channel, status: 'pending', label, destination: maskDestination(channel, destination), expiresAt: new Date(codeExpiresAtMs).toISOString() };
 }
 
 
+/**
+ * Confirms a pending factor with a code (a passkey with its registration response). The activation, the first factor's recovery codes,
+ * `factor.added` and `two_factor.enabled` are one change: of parallel confirmations exactly one
+ * commits. (A client that may retry after a lost answer sends an Idempotency-Key: the retry gets
+ * the first answer, recovery codes included.)
+ */
 export async function confirmFactor(
-  deps: Pick<CoreDeps, 'keyRing'> & EmitDeps & SyncDeps,
+  deps: Pick<CoreDeps, 'keyRing'> & ChangeDeps,
   tenantId: string,
   userId: string,
   factorId: string,
-  code: string,
+  answer: ConfirmFactorBody,
 ): Promise<FactorVerified> {
   const now = deps.clock.nowMs();
-  const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
-  const factor = user.factors.find((f) => f.factorId === factorId) ?? fail('factor_not_found', `No factor ${factorId} for this user.`);
-  if (factor.status === 'active') fail('factor_already_active');
-  if (factor.failedAttempts >= MAX_ENROLLMENT_ATTEMPTS) fail('enrollment_expired');
+  return changeUser(deps, tenantId, userId, async (user, tenant) => {
+    const factor = user.factors.find((f) => f.factorId === factorId) ?? fail('factor_not_found', `No factor ${factorId} for this user.`);
+    const keys = await deps.keyRing.keysFor(tenant);
+    // of parallel confirmations one commits; the others find the factor active
+    if (factor.status === 'active') fail('factor_already_active');
+    if (factor.failedAttempts >= MAX_ENROLLMENT_ATTEMPTS) fail('enrollment_expired');
 
-  const keys = await deps.keyRing.keysFor(tenant);
-  let activated: boolean;
-  if (factor.type === 'totp') {
-    const step = await matchTotp(totpKeyOf(keys, tenantId, userId, factor), code, {
-      epochSeconds: Math.floor(now / 1000),
-      window: tenant.policy.totp.window,
-    });
-    if (step === undefined) await countEnrollmentFailure(deps, tenantId, userId, factorId);
-    // one conditional write: of parallel confirmations exactly one activates the factor
-    activated = await deps.users.activateFactor(tenantId, userId, factorId, { step: step!, nowMs: now });
-  } else {
-    if (factor.codeExpiresAtMs === undefined || now >= factor.codeExpiresAtMs) fail('enrollment_expired', 'The code has expired; ask for a new one by enrolling the same destination again.');
-    const codeHash = otpHash(keys.hashKey, tenantId, userId, `factor:${factorId}`, code);
-    if (!sameHash(codeHash, factor.codeHash)) await countEnrollmentFailure(deps, tenantId, userId, factorId);
-    activated = await deps.users.activateFactor(tenantId, userId, factorId, { nowMs: now, expectedCodeHash: codeHash });
-  }
-  if (!activated) fail('factor_already_active');
-
-  const firstActive = !user.factors.some((f) => f.status === 'active' && f.factorId !== factorId);
-  // of first factors confirmed at once, one conditional write decides which turned two-factor on
-  const enabled = firstActive && (await deps.users.switchTwoFactor(tenantId, userId, true, now));
-  await emit(deps, [
-    { type: 'factor.added', tenantId, userId, detail: { factorId, factorType: factor.type } },
-    ...(enabled ? [{ type: 'two_factor.enabled' as const, tenantId, userId }] : []),
-  ]);
-  const codes = firstActive && !user.recovery ? await issueRecoveryCodes(deps, tenant, userId, keys, { onlyIfAbsent: true }) : undefined;
-  await syncUser(deps, tenantId, userId);
-  return codes ? { factorId, status: 'active', recoveryCodes: codes } : { factorId, status: 'active' };
+    let step: number | undefined;
+    let credential: WebauthnCredentialRecord | undefined;
+    // a passkey is confirmed with its registration response, every other factor with a code
+    if (factor.type !== 'webauthn' && answer.code === undefined) fail('invalid_code', 'Confirm this factor with code.', { attemptsRemaining: MAX_ENROLLMENT_ATTEMPTS - factor.failedAttempts });
+    const code = answer.code!;
+    if (factor.type === 'webauthn') {
+      credential = await checkWebauthnRegistration(deps, tenant, keys, userId, user, factor, answer.credential, now);
+    } else if (factor.type === 'totp') {
+      step = await matchTotp(totpKeyOf(keys, tenantId, userId, factor), code, { epochSeconds: Math.floor(now / 1000), window: tenant.policy.totp.window });
+      if (step === undefined) await countEnrollmentFailure(deps, tenantId, userId, factorId);
+    } else {
+      if (factor.codeExpiresAtMs === undefined || now >= factor.codeExpiresAtMs) fail('enrollment_expired', 'The code has expired; ask for a new one by enrolling the same destination again.');
+      if (!sameHash(otpHash(keys.hashKey, tenantId, userId, `factor:${factorId}`, code), factor.codeHash)) await countEnrollmentFailure(deps, tenantId, userId, factorId);
+    }
+    const firstActive = !user.factors.some((f) => f.status === 'active');
+    const recovery = firstActive ? newRecoverySet(deps, tenant, userId, keys) : undefined;
+    // the confirmation code (or the registration challenge) is spent with the activation
+    const { codeHash: _c, codeExpiresAtMs: _e, webauthnChallenge: _w, ...rest } = factor;
+    const activated: FactorRecord = {
+      ...rest,
+      status: 'active',
+      activatedAtMs: now,
+      ...(credential ? { webauthn: credential } : {}),
+    };
+    return {
+      change: {
+        putFactors: [activated],
+        // the step that confirmed an authenticator is used: it cannot log in
+        ...(step !== undefined ? { login: { setSteps: { [factorId]: step } } } : {}),
+        // a passkey's counter starts where its registration left it, in the login item
+        ...(credential ? { login: { setSignCounts: { [factorId]: credential.signCount } } } : {}),
+        ...(recovery ? { recovery: { put: { ...recovery.set, createdAtMs: now } } } : {}),
+      },
+      events: [
+        { type: 'factor.added', tenantId, userId, detail: { factorId, factorType: factor.type } },
+        ...(firstActive ? [{ type: 'two_factor.enabled' as const, tenantId, userId }] : []),
+      ],
+      result: recovery ? { factorId, status: 'active' as const, recoveryCodes: recovery.codes } : { factorId, status: 'active' as const },
+    };
+  });
 }
 
 async function countEnrollmentFailure(deps: Pick<CoreDeps, 'users'>, tenantId: string, userId: string, factorId: string): Promise<never> {

@@ -5,6 +5,9 @@
  */
 import type { SecurityEvent, SecurityEventType } from '@twofold/contract/events';
 import type { Actor, CoreDeps } from './deps';
+import { createHash } from 'node:crypto';
+import type { ChallengeStore, Clock } from './ports';
+import type { LoginFailures } from './records';
 
 export interface NewEvent {
   type: SecurityEventType;
@@ -20,10 +23,10 @@ export const LOW_RECOVERY_CODES = 2;
 /** What emitting an event takes: the outbox records it, the publisher sends it. */
 export type EmitDeps = Pick<CoreDeps, 'clock' | 'random' | 'outbox' | 'publisher'>;
 
-export async function emit(deps: EmitDeps, events: NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
+/** Events as they are recorded: with an id (subscribers tell repeats apart by it) and a time. */
+export function stampEvents(deps: Pick<CoreDeps, 'clock' | 'random'>, events: NewEvent[]): SecurityEvent[] {
   const at = new Date(deps.clock.nowMs()).toISOString();
-  const full: SecurityEvent[] = events.map((e) => ({
+  return events.map((e) => ({
     eventId: `ev_${Buffer.from(deps.random.bytes(12)).toString('base64url')}`,
     type: e.type,
     tenantId: e.tenantId,
@@ -32,26 +35,139 @@ export async function emit(deps: EmitDeps, events: NewEvent[]): Promise<void> {
     actor: e.actor ?? 'user',
     detail: e.detail ?? {},
   }));
-  await deps.outbox.record(full);
+}
+
+/**
+ * Publishes events already recorded (committed with the change that caused them). If that
+ * fails they stay pending and the relay publishes them later.
+ */
+export async function publishRecorded(deps: Pick<CoreDeps, 'outbox' | 'publisher'>, events: SecurityEvent[]): Promise<void> {
+  if (events.length === 0) return;
   try {
-    await deps.publisher.publish(full);
-    await deps.outbox.markPublished(full);
-  } catch {
-    // stays pending: relayPendingEvents publishes it on its next run
+    await deps.publisher.publish(events);
+    await deps.outbox.markPublished(events);
+  } catch (error) {
+    // stays pending: relayPendingEvents publishes it on its next run; what the bus took is not sent twice
+    if (error instanceof EventsRefused) {
+      const refused = new Set(error.refused.map((r) => r.eventId));
+      await deps.outbox.markPublished(events.filter((e) => !refused.has(e.eventId))).catch(() => undefined);
+    }
   }
 }
 
-/** Publishes what is still pending, oldest first, in batches; returns how many went out. */
-export async function relayPendingEvents(deps: Pick<CoreDeps, 'outbox' | 'publisher'>, options: { batch?: number; maxBatches?: number } = {}) {
-  const batch = options.batch ?? 10; // EventBridge takes at most 10 entries per PutEvents
-  let published = 0;
-  for (let i = 0; i < (options.maxBatches ?? 100); i++) {
-    const pending = await deps.outbox.pending(batch);
-    if (pending.length === 0) break;
-    await deps.publisher.publish(pending);
-    await deps.outbox.markPublished(pending);
-    published += pending.length;
-    if (pending.length < batch) break;
+/**
+ * `user.locked` for a failure window that reached its limit, derived from the committed count:
+ * its id is the window's (tenant, user, window number), so that everyone who sees the lock —
+ * the failure that reached it, or the relay after a crash — records it once. Then the window's
+ * mark leaves the index. A window that ended without a lock just loses its mark.
+ */
+export async function settleLock(
+  deps: Pick<CoreDeps, 'outbox' | 'publisher'> & { challenges: Pick<ChallengeStore, 'settleLock'> },
+  tenantId: string,
+  userId: string,
+  failures: LoginFailures,
+  atMs: number,
+): Promise<void> {
+  const gen = failures.gen ?? 0;
+  if (failures.failures >= failures.maxAttempts) {
+    const event: SecurityEvent = {
+      eventId: `ev_lock_${createHash('sha256').update(`${tenantId}\n${userId}\n${gen}`).digest('base64url').slice(0, 22)}`,
+      type: 'user.locked',
+      tenantId,
+      userId,
+      // the time of the lock itself, the same for whoever records it (the event's key holds it)
+      at: new Date(failures.lastAtMs ?? atMs).toISOString(),
+      actor: 'system',
+      detail: { lockedUntil: new Date(failures.windowEndsAtMs).toISOString() },
+    };
+    await deps.outbox.recordOnce(event);
+    await deps.challenges.settleLock(tenantId, userId, gen);
+    await publishRecorded(deps, [event]);
+    return;
   }
-  return { published };
+  await deps.challenges.settleLock(tenantId, userId, gen);
+}
+
+/**
+ * Records and publishes events that no user change carries (a tenant's policy change). Events
+ * of a change to a user are committed with it instead (see user-change.ts).
+ */
+export async function emit(deps: EmitDeps, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const full = stampEvents(deps, events);
+  await deps.outbox.record(full);
+  await publishRecorded(deps, full);
+}
+
+/**
+ * Thrown by a publisher when the bus took some events of a call and refused others
+ * (EventBridge's `FailedEntryCount`): the ones it took are published, these are not.
+ */
+export class EventsRefused extends Error {
+  override name = 'EventsRefused';
+  constructor(readonly refused: { eventId: string; reason: string }[]) {
+    super(`the event bus refused ${refused.length} event(s)`);
+  }
+}
+
+/** Times the bus may refuse one event (once per relay run) before the relay parks it. */
+export const MAX_PUBLISH_ATTEMPTS = 5;
+
+export interface RelayResult {
+  published: number;
+  /** Refused by the bus this run, tried again next run. */
+  refused?: number;
+  /** Refused MAX_PUBLISH_ATTEMPTS times: out of the pending index, kept in the events table (the audit trail) with why. */
+  parked?: { eventId: string; type: string; tenantId: string; attempts: number; reason: string }[];
+}
+
+/**
+ * Publishes what is still pending, oldest first, in batches. One event the bus keeps refusing
+ * (a poison event) does not hold the others back: what the bus took is marked published, a
+ * refused event is skipped for the rest of the run and counted, and after MAX_PUBLISH_ATTEMPTS
+ * runs it is parked. A bus that cannot be reached at all fails the run (the events wait).
+ */
+export async function relayPendingEvents(
+  deps: Pick<CoreDeps, 'outbox' | 'publisher'> & { clock?: Clock; challenges?: Pick<ChallengeStore, 'pendingLocks' | 'settleLock'> },
+  options: { batch?: number; maxBatches?: number } = {},
+): Promise<RelayResult> {
+  const batch = options.batch ?? 10; // EventBridge takes at most 10 entries per PutEvents
+  // first the failure windows whose lock no request settled (a crash): their user.locked, once
+  const { challenges, clock } = deps;
+  if (challenges && clock) {
+    const nowMs = clock.nowMs();
+    for (const { tenantId, userId, failures } of await challenges.pendingLocks(100)) {
+      // a window still open and under its limit may lock yet: it keeps its mark
+      if (failures.failures >= failures.maxAttempts || failures.windowEndsAtMs <= nowMs) await settleLock({ ...deps, challenges }, tenantId, userId, failures, nowMs);
+    }
+  }
+  const result: RelayResult = { published: 0 };
+  const skipped = new Set<string>();
+  for (let i = 0; i < (options.maxBatches ?? 100); i++) {
+    const asked = batch + skipped.size;
+    const page = await deps.outbox.pending(asked);
+    const pending = page.filter((e) => !skipped.has(e.eventId));
+    if (pending.length === 0) break;
+    let refused: EventsRefused['refused'] = [];
+    try {
+      await deps.publisher.publish(pending);
+    } catch (error) {
+      if (!(error instanceof EventsRefused)) throw error;
+      refused = error.refused;
+    }
+    const refusedIds = new Set(refused.map((r) => r.eventId));
+    const taken = pending.filter((e) => !refusedIds.has(e.eventId));
+    await deps.outbox.markPublished(taken);
+    result.published += taken.length;
+    for (const { eventId, reason } of refused) {
+      const event = pending.find((e) => e.eventId === eventId);
+      if (!event) continue;
+      skipped.add(eventId);
+      const outcome = await deps.outbox.publishRefused(event, reason, MAX_PUBLISH_ATTEMPTS);
+      if (outcome.parked) (result.parked ??= []).push({ eventId, type: event.type, tenantId: event.tenantId, attempts: outcome.attempts, reason });
+      else result.refused = (result.refused ?? 0) + 1;
+    }
+    if (page.length < asked) break; // nothing more is pending
+  }
+  return result;
 }

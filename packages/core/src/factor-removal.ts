@@ -1,51 +1,60 @@
 /**
  * Removing factors: one of them, or all of them (two-factor off). With the last active factor
- * gone, the recovery codes and trusted devices go too, and `two_factor.disabled` is emitted once.
+ * gone, the recovery codes, the login state and the trusted devices go too, and
+ * `two_factor.disabled` is emitted — decided on the user as read and committed with the change,
+ * so that of racing removals exactly one turns two-factor off, and a retry emits nothing again.
  */
+import type { NewEvent } from './events';
 import type { Actor, CoreDeps } from './deps';
-import { emit, type EmitDeps } from './events';
+import { allDevicesOf } from './devices';
 import { fail } from './errors';
-import { syncUser, type SyncDeps } from './user-sync';
-import { loadExistingUser } from './users';
+import { exists } from './user-view';
+import { changeUser, type ChangeDeps, type ChangeParts } from './user-change';
+import type { UserAggregate } from './records';
 
 /** What removing factors takes: trusted devices go with the last one. */
-export type FactorRemovalDeps = Pick<CoreDeps, 'devices'> & EmitDeps & SyncDeps;
+export type FactorRemovalDeps = Pick<CoreDeps, 'devices'> & ChangeDeps;
 
 export async function removeFactor(deps: FactorRemovalDeps, tenantId: string, userId: string, factorId: string, actor: Actor = 'user'): Promise<void> {
-  const user = await deps.users.load(tenantId, userId);
-  const factor = user.factors.find((f) => f.factorId === factorId);
-  if (!factor || !(await deps.users.deleteFactor(tenantId, userId, factorId))) fail('factor_not_found', `No factor ${factorId} for this user.`);
-  const wasActive = factor!.status === 'active';
-  // With the last active factor gone two-factor is off. Read again after this delete: of the
-  // last factors removed at once, the last delete sees none left, and one conditional write
-  // decides which removal turned two-factor off (and emits it).
-  const activeLeft = wasActive && (await deps.users.load(tenantId, userId)).factors.some((f) => f.status === 'active');
-  const disabled = wasActive && !activeLeft && (await deps.users.switchTwoFactor(tenantId, userId, false, deps.clock.nowMs()));
-  let devices = 0;
-  if (disabled) {
-    // as when two-factor is disabled: recovery codes and trusted devices go with it
-    await deps.users.deleteRecoverySet(tenantId, userId);
-    devices = await deps.devices.removeAll(tenantId, userId);
-  }
-  await emit(deps, [
-    // a factor never confirmed was never added
-    ...(wasActive ? [{ type: 'factor.removed' as const, tenantId, userId, actor, detail: { factorId, factorType: factor!.type } }] : []),
-    ...(disabled ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
-    ...(devices > 0 ? [{ type: 'device.revoked' as const, tenantId, userId, actor, detail: { count: devices } }] : []),
-  ]);
-  await syncUser(deps, tenantId, userId);
+  await changeUser(deps, tenantId, userId, async (user) => {
+    const factor = user.factors.find((f) => f.factorId === factorId) ?? fail('factor_not_found', `No factor ${factorId} for this user.`);
+    const wasActive = factor.status === 'active';
+    const lastActive = wasActive && !user.factors.some((f) => f.status === 'active' && f.factorId !== factorId);
+    const off = lastActive ? await twoFactorOff(deps, user, tenantId, userId, actor) : undefined;
+    return {
+      change: { deleteFactors: [factorId], ...(off ? off.change : { login: { removeSteps: [factorId] } }) },
+      events: [
+        // a factor never confirmed was never added
+        ...(wasActive ? [{ type: 'factor.removed' as const, tenantId, userId, actor, detail: { factorId, factorType: factor.type } }] : []),
+        ...(off?.events ?? []),
+      ],
+      result: undefined,
+    };
+  });
 }
 
-export async function disableTwoFactor(deps: FactorRemovalDeps, tenantId: string, userId: string, actor: Actor = 'user'): Promise<void> {
-  const user = await loadExistingUser(deps, tenantId, userId);
-  await deps.users.deleteTwoFactorState(tenantId, userId);
-  const devices = await deps.devices.removeAll(tenantId, userId);
-  // of parallel disables, one conditional write decides which turned two-factor off (and emits it)
-  const hadTwoFactor = user.factors.some((f) => f.status === 'active');
-  const disabled = hadTwoFactor && (await deps.users.switchTwoFactor(tenantId, userId, false, deps.clock.nowMs()));
-  await emit(deps, [
-    ...(disabled ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
-    ...(devices > 0 ? [{ type: 'device.revoked' as const, tenantId, userId, actor, detail: { count: devices } }] : []),
-  ]);
-  await syncUser(deps, tenantId, userId);
+/** Two-factor off: every factor, recovery code, trusted device and the login state go. */
+export async function disableTwoFactor(deps: FactorRemovalDeps, tenantId: string, userId: string, actor: Actor = 'user', also: NewEvent[] = []): Promise<void> {
+  await changeUser(deps, tenantId, userId, async (user) => {
+    if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
+    const off = await twoFactorOff(deps, user, tenantId, userId, actor);
+    return { change: { deleteFactors: user.factors.map((f) => f.factorId), ...off.change }, events: [...off.events, ...also], result: undefined };
+  });
+}
+
+async function twoFactorOff(deps: FactorRemovalDeps, user: UserAggregate, tenantId: string, userId: string, actor: Actor): Promise<{ change: ChangeParts; events: NewEvent[] }> {
+  const devices = await allDevicesOf(deps, tenantId, userId);
+  const wasOn = user.factors.some((f) => f.status === 'active');
+  const change: ChangeParts = {
+    login: { delete: true },
+    ...(user.recovery ? { recovery: { remove: true } } : {}),
+    ...(devices.remove.length + devices.forgetIps.length > 0 ? { devices } : {}),
+  };
+  return {
+    change,
+    events: [
+      ...(wasOn ? [{ type: 'two_factor.disabled' as const, tenantId, userId, actor }] : []),
+      ...(devices.remove.length > 0 ? [{ type: 'device.revoked' as const, tenantId, userId, actor, detail: { count: devices.remove.length } }] : []),
+    ],
+  };
 }

@@ -9,9 +9,9 @@
  * pages, leaving a backfill cursor behind; whatever it did not reach is still in the index.
  */
 import type { CoreDeps } from './deps';
-import { emit, type EmitDeps } from './events';
+import { publishRecorded, stampEvents } from './events';
 import type { GraceDue, GraceNotice } from './ports';
-import { syncUser, type SyncDeps } from './user-sync';
+import { syncUser, type ChangeDeps } from './user-change';
 
 const DAY_MS = 86_400_000;
 /** Reminders go out this many days before the deadline. */
@@ -45,7 +45,7 @@ async function forEachLimited<T>(items: T[], limit: number, run: (item: T) => Pr
 }
 
 /** What the run takes: the deadlines, the users' summaries, events, and email for the notices. */
-export type GraceRunDeps = Pick<CoreDeps, 'grace' | 'email'> & EmitDeps & SyncDeps;
+export type GraceRunDeps = Pick<CoreDeps, 'grace' | 'email'> & ChangeDeps;
 
 export async function runGraceExpiry(deps: GraceRunDeps, options: GraceRunOptions = {}): Promise<GraceRunResult> {
   const now = deps.clock.nowMs();
@@ -96,11 +96,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
 async function handleDue(deps: GraceRunDeps, item: GraceDue, now: number, result: GraceRunResult): Promise<void> {
   const deadline = iso(item.graceEndsAtMs);
   if (item.graceEndsAtMs <= now) {
-    if (item.expiredFor === deadline) return deps.grace.forget(item.tenantId, item.userId, item.graceEndsAtMs);
-    if (!(await deps.grace.claim(item.tenantId, item.userId, 'expired', item.graceEndsAtMs))) return;
-    result.expired++;
-    await emit(deps, [{ type: 'enforcement.grace_expired', tenantId: item.tenantId, userId: item.userId, actor: 'system', detail: { graceEndsAt: deadline } }]);
-    await notify(deps, item, 'expired', result);
+    // the mark and its event are claimed once, apart from the email: an email that fails is
+    // released and retried by the next run, and the event is not emitted again for it
+    if (item.expiredFor !== deadline) {
+      // the mark and its event in one transaction: a failure between them cannot lose the event
+      const [event] = stampEvents(deps, [{ type: 'enforcement.grace_expired', tenantId: item.tenantId, userId: item.userId, actor: 'system', detail: { graceEndsAt: deadline } }]);
+      if (!event || !(await deps.grace.claim(item.tenantId, item.userId, 'expired', item.graceEndsAtMs, event))) return;
+      result.expired++;
+      await publishRecorded(deps, [event]);
+    }
+    if (item.expiredNoticeFor === deadline || !item.email || !deps.email) return deps.grace.forget(item.tenantId, item.userId, item.graceEndsAtMs);
+    if (!(await deps.grace.claim(item.tenantId, item.userId, 'expiredNotice', item.graceEndsAtMs))) return;
+    await notify(deps, item, 'expiredNotice', result);
     return;
   }
   const daysLeft = (item.graceEndsAtMs - now) / DAY_MS;
@@ -117,7 +124,7 @@ async function handleDue(deps: GraceRunDeps, item: GraceDue, now: number, result
 async function notify(deps: Pick<CoreDeps, 'grace' | 'email' | 'tenant'>, item: GraceDue, notice: GraceNotice, result: GraceRunResult): Promise<void> {
   if (!item.email || !deps.email) return;
   const tenant = await deps.tenant(item.tenantId);
-  const message = graceMessage(tenant.name, notice, item.graceEndsAtMs);
+  const message = graceMessage(tenant.name, notice === 'expiredNotice' ? 'expired' : notice, item.graceEndsAtMs);
   try {
     await deps.email.send({ to: item.email, ...message });
     result.notices++;
@@ -128,7 +135,7 @@ async function notify(deps: Pick<CoreDeps, 'grace' | 'email' | 'tenant'>, item: 
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function graceMessage(tenantName: string, notice: GraceNotice, graceEndsAtMs: number) {
+export function graceMessage(tenantName: string, notice: Exclude<GraceNotice, 'expiredNotice'>, graceEndsAtMs: number) {
   const date = new Date(graceEndsAtMs).toUTCString();
   const text =
     notice === 'expired'

@@ -3,11 +3,12 @@
  * here, each refusal naming the field to change. A new policy applies from the next challenge:
  * live challenges keep the limits they copied when they started.
  */
-import type { Policy } from '@twofold/contract/schemas';
+import type { Policy, PolicyReplacement } from '@twofold/contract/schemas';
 import type { CoreDeps } from './deps';
 import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
-import type { EnforcementSince } from './records';
+import type { EnforcementSince, TenantRecord } from './records';
+import { isRpId, originProblem } from './webauthn-relying-party';
 
 export interface PolicyProblem {
   path: string;
@@ -35,6 +36,41 @@ export function policyProblems(policy: Policy, deployment: { sms: boolean }): Po
   if (policy.enforcement.mode === 'roles' && policy.enforcement.roles.length === 0) {
     problems.push({ path: 'enforcement.roles', message: 'name at least one role when enforcement.mode is "roles" (or choose mode "all" or "optional")' });
   }
+  problems.push(...webauthnProblems(policy), ...roleRuleProblems(policy));
+  return problems;
+}
+
+/** A relying party that browsers will accept: an rpId, and origins on it (WebAuthn §5.1.3). */
+function webauthnProblems(policy: Policy): PolicyProblem[] {
+  const { rpId, origins } = policy.webauthn;
+  const problems: PolicyProblem[] = [];
+  if (rpId !== null && !isRpId(rpId)) {
+    problems.push({ path: 'webauthn.rpId', message: `"${rpId}" is not a domain; give the client app's domain in lower case without scheme or port, like example.com (localhost for development)` });
+  }
+  if (rpId !== null && isRpId(rpId)) {
+    origins.forEach((origin, i) => {
+      const problem = originProblem(origin, rpId);
+      if (problem) problems.push({ path: `webauthn.origins.${i}`, message: problem });
+    });
+  }
+  if (policy.methods.allowed.includes('webauthn')) {
+    if (rpId === null) problems.push({ path: 'webauthn.rpId', message: '"webauthn" in methods.allowed needs webauthn.rpId, the client app\'s domain (localhost for development)' });
+    else if (origins.length === 0) {
+      problems.push({ path: 'webauthn.origins', message: `"webauthn" in methods.allowed needs at least one origin whose host is "${rpId}" or under it, like https://app.${rpId}` });
+    }
+  }
+  return problems;
+}
+
+function roleRuleProblems(policy: Policy): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const { allowed, roleRules } = policy.methods;
+  roleRules.forEach((rule, i) => {
+    const outside = rule.allowed.filter((m) => !allowed.includes(m));
+    if (outside.length > 0) {
+      problems.push({ path: `methods.roleRules.${i}.allowed`, message: `${outside.map((m) => `"${m}"`).join(', ')} not in methods.allowed (${allowed.join(', ')}); allow it there or remove it from the rule for role "${rule.role}"` });
+    }
+  });
   return problems;
 }
 
@@ -66,18 +102,32 @@ export function nextEnforcementSince(before: Policy, since: EnforcementSince | u
 const changedFields = (before: Policy, after: Policy) =>
   (Object.keys(after) as (keyof Policy)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
 
-export async function putPolicy(deps: Pick<CoreDeps, 'sms' | 'tenants' | 'forgetTenant' | 'grace'> & EmitDeps, tenantId: string, policy: Policy): Promise<Policy> {
+type PolicyDeps = Pick<CoreDeps, 'sms' | 'tenants' | 'forgetTenant' | 'grace'> & EmitDeps;
+
+/**
+ * PUT: the whole policy replaces the old one; each absent field took its default in the schema,
+ * and an absent `totp.issuer` takes the tenant's name (what a new tenant starts with), so a PUT
+ * that does not mention the issuer does not change what users see in their authenticator apps.
+ */
+export async function putPolicy(deps: PolicyDeps, tenantId: string, replacement: PolicyReplacement): Promise<Policy> {
+  // the stored record, not the container's cached copy: the enforcement timestamps build on it
+  const current = (await deps.tenants.getTenant(tenantId)) ?? fail('unauthorized');
+  return replacePolicy(deps, current, { ...replacement, totp: { ...replacement.totp, issuer: replacement.totp.issuer ?? current.name } });
+}
+
+/** Saves a policy whose fields are valid (parsed by the schema) once the rules across fields hold. */
+export async function replacePolicy(deps: PolicyDeps, current: TenantRecord, policy: Policy): Promise<Policy> {
   const problems = policyProblems(policy, { sms: deps.sms !== undefined });
   if (problems.length > 0) fail('invalid_policy', problems.map((p) => `${p.path}: ${p.message}`).join('; '), { details: problems });
   const now = deps.clock.nowMs();
-  // the stored record, not the container's cached copy: the enforcement timestamps build on it
-  const current = (await deps.tenants.getTenant(tenantId)) ?? fail('unauthorized');
+  const { tenantId } = current;
   const since = nextEnforcementSince(current.policy, current.enforcementSince, policy, now);
   await deps.tenants.putPolicy(tenantId, policy, since);
   deps.forgetTenant(tenantId);
   const changed = changedFields(current.policy, policy);
   // deadlines move with the enforcement: the scheduled job summarises every user of the tenant again
-  if (changed.includes('enabled') || changed.includes('enforcement')) await deps.grace.requestBackfill(tenantId, now);
+  // (role rules decide who counts as enrolled, so a change of methods moves the overview too)
+  if (changed.includes('enabled') || changed.includes('enforcement') || changed.includes('methods')) await deps.grace.requestBackfill(tenantId, now);
   await emit(deps, [{ type: 'policy.updated', tenantId, userId: null, actor: 'admin', detail: { changed: changed.join(',') } }]);
   return policy;
 }

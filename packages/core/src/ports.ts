@@ -5,7 +5,7 @@
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { Policy, Scope } from '@twofold/contract/schemas';
 import type { UserStatus } from '@twofold/contract/schemas';
-import type { ApiKeyRecord, ChallengeRecord, FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile, UserSummary } from './records';
+import type { ApiKeyRecord, ChallengeRecord, FactorRecord, LoginFailures, RecoverySet, TenantRecord, UserAggregate, UserProfile, UserSummary } from './records';
 
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
@@ -30,9 +30,12 @@ export interface SmsSender {
   send(message: { to: string; body: string }): Promise<void>;
 }
 
-/** Sends an email with a plain-text and an HTML body. Throws when the message was not accepted. */
+/**
+ * Sends an email with a plain-text and an HTML body, from the deployment's address (under the
+ * tenant's display name, when it gives one). Throws when the message was not accepted.
+ */
 export interface EmailSender {
-  send(message: { to: string; subject: string; text: string; html: string }): Promise<void>;
+  send(message: { to: string; subject: string; text: string; html: string; fromName?: string }): Promise<void>;
 }
 
 /** How many codes may be sent in a sliding hour, per user, per destination and per tenant. */
@@ -42,18 +45,34 @@ export interface SendLimits {
   perTenantPerHour: number;
 }
 
-export type ThrottleOutcome = { allowed: true } | { allowed: false; scope: 'user' | 'destination' | 'tenant'; retryAfterSeconds: number };
+/** What a taken send counted, for giving it back. Opaque to the core. */
+export interface SendTicket {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly destinationKey: string;
+  readonly nowMs: number;
+}
+
+export type ThrottleOutcome = { allowed: true; ticket: SendTicket } | { allowed: false; scope: 'user' | 'destination' | 'tenant'; retryAfterSeconds: number };
 
 /**
  * Velocity limits on sending codes (SMS costs money per message: toll fraud and code bombing).
- * Enforced with conditional writes, so parallel requests cannot overshoot a limit.
+ * Enforced with conditional writes, so parallel requests cannot overshoot a limit. A refused
+ * take counts nothing; a send refused after its take (a resend that lost a race, a factor
+ * already confirmed) gives its ticket back with `release`, so that a refusal never uses up a
+ * quota.
  */
 export interface SendThrottle {
   take(input: { tenantId: string; userId: string; destinationKey: string; nowMs: number; limits: SendLimits }): Promise<ThrottleOutcome>;
+  release(ticket: SendTicket): Promise<void>;
+  /** Forgets the user's own counters (erasure); the tenant's and destinations' stay (they hold no user). */
+  forgetUser(tenantId: string, userId: string): Promise<void>;
 }
 
 export interface TenantDirectory {
   getTenant(tenantId: string): Promise<TenantRecord | undefined>;
+  /** Every tenant's id (a sparse index: for jobs that go over all tenants). */
+  listTenantIds(): Promise<string[]>;
   /** Fails (returns false) when the tenant exists already. */
   createTenant(tenant: TenantRecord): Promise<boolean>;
   putPolicy(tenantId: string, policy: Policy, enforcementSince?: TenantRecord['enforcementSince']): Promise<void>;
@@ -61,75 +80,42 @@ export interface TenantDirectory {
   putApiKey(key: ApiKeyRecord): Promise<void>;
 }
 
-export type FailureOutcome =
-  | { counted: true; failures: number; windowEndsAtMs: number }
-  | { counted: false; reason: 'locked'; lockedUntilMs: number };
-
 /** Reading a user's partition: profile, factors, recovery codes and failure counter, together in one query. */
 export interface UserReader {
   load(tenantId: string, userId: string): Promise<UserAggregate>;
 }
 
 /**
- * A user's partition, read (UserReader) and changed. Every method that changes state is one
- * conditional write, so that parallel requests cannot both win.
+ * A user's partition, read (UserReader) and changed: every change that matters to the user's
+ * security or to the overview is one atomic UserChange (see UserChanges); what is left here are
+ * single conditional writes on a pending factor, which change nothing else.
  */
-export interface UserStore extends UserReader {
-  putProfile(profile: UserProfile): Promise<UserProfile>;
-  /** Creates the profile only if it does not exist. */
-  ensureProfile(tenantId: string, userId: string, nowMs: number): Promise<void>;
-  addFactor(tenantId: string, userId: string, factor: FactorRecord): Promise<void>;
-  /** pending → active (for SMS/email only while its code is still `expectedCodeHash`); false when not. */
-  activateFactor(
-    tenantId: string,
-    userId: string,
-    factorId: string,
-    update: { step?: number; nowMs: number; expectedCodeHash?: string },
-  ): Promise<boolean>;
+export interface UserStore extends UserReader, UserChanges {
   /** A new confirmation code for a pending SMS/email factor; false when it is not pending any more. */
   replaceFactorCode(tenantId: string, userId: string, factorId: string, code: { codeHash: string; codeExpiresAtMs: number }): Promise<boolean>;
   /** Counts a wrong code on a pending factor; false when its attempts are used up. */
   countFactorFailure(tenantId: string, userId: string, factorId: string, maxAttempts: number): Promise<number | false>;
-  /** Records that a TOTP time step was used; false when that step (or a later one) was used already. */
-  useTotpStep(tenantId: string, userId: string, factorId: string, step: number, nowMs: number): Promise<boolean>;
-  deleteFactor(tenantId: string, userId: string, factorId: string): Promise<boolean>;
-  /** Writes a new set, replacing any other; with onlyIfAbsent, false when a set exists. */
-  putRecoverySet(tenantId: string, userId: string, set: RecoverySet, options?: { onlyIfAbsent?: boolean }): Promise<boolean>;
-  /** Removes one code by its keyed hash: how many are left after it; false when it was not (or no longer) in the set. */
-  spendRecoveryCode(tenantId: string, userId: string, codeHash: string): Promise<number | false>;
-  deleteRecoverySet(tenantId: string, userId: string): Promise<void>;
-  /**
-   * Counts a failed login attempt. At most `maxAttempts` failures count within a window of
-   * `lockoutSeconds` after the last one; after that the user is locked until the window ends.
-   */
-  countLoginFailure(tenantId: string, userId: string, limits: { maxAttempts: number; lockoutSeconds: number; nowMs: number }): Promise<FailureOutcome>;
-  clearLoginFailures(tenantId: string, userId: string): Promise<void>;
-  /** Deletes every factor, the recovery codes and the failure counter; keeps the profile. */
-  deleteTwoFactorState(tenantId: string, userId: string): Promise<void>;
-  /**
-   * Turns the user's two-factor flag on or off, if it is not so already: of parallel requests
-   * that turn it the same way exactly one gets true — the one that emits the event.
-   */
-  switchTwoFactor(tenantId: string, userId: string, on: boolean, nowMs: number): Promise<boolean>;
-  /**
-   * Saves the user's summary (and the index entries it implies) if the saved version is still
-   * `expectedVersion`; false when another change saved one first. `inGraceIndex`: whether the
-   * scheduled job should find the user by `summary.graceEndsAtMs`.
-   */
-  saveSummary(tenantId: string, userId: string, summary: UserSummary, options: { expectedVersion: number; inGraceIndex: boolean }): Promise<boolean>;
+  /** A tenant's users' summaries, a page at a time (the overview recount). */
+  summaries(tenantId: string, cursor: string | undefined, limit: number): Promise<{ summaries: UserSummary[]; nextCursor: string | null }>;
   /** A tenant's user ids in order, optionally only of one status or role, a page at a time. */
   listUsers(tenantId: string, query: { status?: UserStatus; role?: string; cursor?: string; limit: number }): Promise<{ userIds: string[]; nextCursor: string | null }>;
 }
 
 /** Counters per tenant for the overview, moved by differences (never by counting users). */
 export interface TenantStats {
+  /** Moves counters outside any user change (the recount's repairs). */
   add(tenantId: string, delta: Record<string, number>): Promise<void>;
   read(tenantId: string): Promise<Record<string, number>>;
   /** The latest enrollments, newest first. */
   recentEnrollments(tenantId: string, limit: number): Promise<{ userId: string; enrolledAtMs: number }[]>;
 }
 
-export type GraceNotice = 'reminder3' | 'reminder1' | 'expired';
+/**
+ * What the grace-period job claims for a deadline, each once: the two reminders, `expired` (the
+ * user is marked and `enforcement.grace_expired` emitted, whatever becomes of the email) and
+ * `expiredNotice` (the email telling them; released and retried when it fails).
+ */
+export type GraceNotice = 'reminder3' | 'reminder1' | 'expired' | 'expiredNotice';
 
 export interface GraceDue {
   tenantId: string;
@@ -139,6 +125,7 @@ export interface GraceDue {
   reminded3For?: string;
   reminded1For?: string;
   expiredFor?: string;
+  expiredNoticeFor?: string;
 }
 
 /**
@@ -149,8 +136,8 @@ export interface GraceDue {
 export interface GraceDeadlines {
   /** Users in the index with a deadline at or before `horizonMs`, a page at a time. */
   due(horizonMs: number, cursor: string | undefined, limit: number): Promise<{ items: GraceDue[]; nextCursor: string | null }>;
-  /** Marks `notice` as sent for this deadline; false when it was already (or the deadline moved). `expired` also takes the user out of the index. */
-  claim(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<boolean>;
+  /** Marks `notice` as sent for this deadline; false when it was already (or the deadline moved). `expiredNotice` also takes the user out of the index. */
+  claim(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number, event?: SecurityEvent): Promise<boolean>;
   /** Undoes a claim whose email could not be sent, so that the next run tries again. */
   release(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<void>;
   /** Takes out of the index a user already expired for this deadline (an index entry a late summary put back). */
@@ -181,14 +168,26 @@ export interface CodeUpdate {
  */
 export interface EventOutbox {
   record(events: SecurityEvent[]): Promise<void>;
+  /** Records an event unless it is there already (by its id): whoever sees a derived event records it once. */
+  recordOnce(event: SecurityEvent): Promise<void>;
+  /** Erasure: every event of the user goes but those of `keep` types. */
+  eraseUser(tenantId: string, userId: string, keep: string[]): Promise<void>;
   /** Events not yet published, oldest first. */
   pending(limit: number): Promise<SecurityEvent[]>;
   markPublished(events: SecurityEvent[]): Promise<void>;
+  /**
+   * Counts one refusal of a pending event by the bus; at `maxAttempts` the event is parked: out
+   * of the pending list, kept (with the reason) in the events table and the audit trail.
+   */
+  publishRefused(event: SecurityEvent, reason: string, maxAttempts: number): Promise<{ attempts: number; parked: boolean }>;
   /** A tenant's events, newest first, optionally of one user, paged by an opaque cursor. */
   list(tenantId: string, options: { userId?: string; cursor?: string; limit: number }): Promise<{ events: SecurityEvent[]; nextCursor: string | null }>;
 }
 
-/** Delivers events to subscribers (EventBridge in AWS). Throws when they were not all accepted. */
+/**
+ * Delivers events to subscribers (EventBridge in AWS). Throws when they were not all accepted:
+ * `EventsRefused` (events.ts) naming the refused ones when the bus took the others.
+ */
 export interface EventPublisher {
   publish(events: SecurityEvent[]): Promise<void>;
 }
@@ -198,43 +197,144 @@ export interface TrustedDevice {
   label: string;
   /** Keyed hash of the token's secret; the token itself is never stored. */
   secretHash: string;
+  /** Keyed hash of the secret the last rotation replaced: that token coming back means one copy was stolen. */
+  previousSecretHash?: string;
   createdAtMs: number;
   lastUsedAtMs?: number;
   expiresAtMs: number;
 }
 
-/** Trusted devices and the IP addresses of a user's verified sign-ins (both keyed hashes). */
+/**
+ * Trusted devices and the IP addresses of a user's verified sign-ins (both keyed hashes). Adding
+ * and removing them is part of a UserChange (with their events); a token's rotation on use is a
+ * conditional write of its own.
+ */
 export interface DeviceStore {
-  add(tenantId: string, userId: string, device: TrustedDevice): Promise<void>;
   get(tenantId: string, userId: string, deviceId: string): Promise<TrustedDevice | undefined>;
-  /** Swaps the token's secret; false when `oldHash` is no longer current or the device expired or is gone. */
+  /** Swaps the token's secret (keeping `oldHash` as the previous one); false when `oldHash` is no longer current or the device expired or is gone. */
   rotate(tenantId: string, userId: string, deviceId: string, change: { oldHash: string; newHash: string; nowMs: number }): Promise<boolean>;
   list(tenantId: string, userId: string): Promise<TrustedDevice[]>;
-  remove(tenantId: string, userId: string, deviceId: string): Promise<boolean>;
-  /** Every device and remembered IP of the user; how many devices were removed. */
-  removeAll(tenantId: string, userId: string): Promise<number>;
+  /** The keyed hashes of the IPs remembered for the user. */
+  ipKeys(tenantId: string, userId: string): Promise<string[]>;
   isKnownIp(tenantId: string, userId: string, ipKey: string, nowMs: number): Promise<boolean>;
-  rememberIp(tenantId: string, userId: string, ipKey: string, keepUntilMs: number): Promise<void>;
 }
 
+/**
+ * What a login writes when it succeeds, as one conditional write on the user's login item:
+ * the challenge becomes verified, a TOTP step is used up (or a passkey's counter moved on) and
+ * the failure count is reset — and only if the challenge is still pending, unexpired and (for a
+ * sent code) still that code, the step is later than the last one used, the counter is still the
+ * one the signature was checked against, and the user is not locked at that moment.
+ */
+export interface ChallengeCompletion {
+  challengeId: string;
+  verifiedAtMs: number;
+  method: ChallengeRecord['method'];
+  expectedCodeHash?: string;
+  totpStep?: { factorId: string; step: number };
+  /** The limit the challenge carries (null: no lockout). */
+  maxInvalidAttempts: number | null;
+  /** The failure window read (LoginFailures.gen; 0 when none). */
+  failuresGen: number;
+  /**
+   * A passkey's signature counter, moved from `expected` (the counter the signature was checked
+   * against, as read) to `next`: of two signatures accepted at once, one moves it, and it only
+   * moves forward (or stays 0: WebAuthn §6.1.1).
+   */
+  webauthnCounter?: { factorId: string; expected: number; next: number };
+}
+
+export type CompletionOutcome = 'verified' | 'already_verified' | 'expired' | 'not_found' | 'code_replaced' | 'step_used' | 'counter_moved' | 'locked';
+
+/** Changes to a user's login item, inside a user change. */
+export interface LoginPatch {
+  /** The whole login item goes: challenges, used steps, failures (two-factor off, erasure). */
+  delete?: boolean;
+  setSteps?: Record<string, number>;
+  /** A passkey's signature counter as its registration left it (the login's write moves it on). */
+  setSignCounts?: Record<string, number>;
+  /** A removed factor's last step, counter and use go. */
+  removeSteps?: string[];
+  clearFailures?: boolean;
+  complete?: ChallengeCompletion;
+}
+
+/**
+ * Challenges live in the user's login item (challenge ids lead to the user's partition), beside
+ * the failure count and the last used TOTP steps, so that a login is decided by one read of the
+ * user and one conditional write of that small item.
+ */
 export interface ChallengeStore {
-  create(challenge: ChallengeRecord): Promise<void>;
-  get(tenantId: string, challengeId: string): Promise<ChallengeRecord | undefined>;
-  /** pending and unexpired (and, for a sent code, still that code) → verified; otherwise says why not. */
-  markVerified(
+  /** Adds a challenge; `drop` names older challenges of the user to remove with it (the item stays small). */
+  create(challenge: ChallengeRecord, drop: string[]): Promise<void>;
+  /** The login's single conditional write (see ChallengeCompletion); says why not when it did not hold. */
+  complete(tenantId: string, userId: string, completion: ChallengeCompletion): Promise<CompletionOutcome>;
+  /**
+   * Counts a failed attempt in one write that parallel failures do not collide on (each is
+   * counted, in the order the store takes them), while the count stays under `max`. The write
+   * that opens a window also marks the item in a sparse index, so that a lock reached in that
+   * window always gets its `user.locked` (see pendingLocks). Not counted: the failures as they
+   * are now (the user is locked).
+   */
+  countFailure(
     tenantId: string,
-    challengeId: string,
-    update: { verifiedAtMs: number; method: ChallengeRecord['method']; expectedCodeHash?: string },
-  ): Promise<'verified' | 'already_verified' | 'expired' | 'not_found' | 'code_replaced'>;
+    userId: string,
+    change: { read: LoginFailures | undefined; next: LoginFailures; nowMs: number; max: number },
+  ): Promise<{ counted: true; failures: LoginFailures } | { counted: false; current: LoginFailures | undefined }>;
+  /** Login items marked by the opening of a failure window, not yet settled: each with its failures. */
+  pendingLocks(limit: number): Promise<{ tenantId: string; userId: string; failures: LoginFailures }[]>;
+  /** The window's lock event is recorded (or the window ended without a lock): the mark goes, if it is still that window's. */
+  settleLock(tenantId: string, userId: string, gen: number): Promise<void>;
   /**
    * Puts a new sent code (or a switch of method) on a pending challenge: the old code stops
    * working. Refused past the resend limit or within the cooldown after the last send.
    */
-  replaceCode(tenantId: string, challengeId: string, update: CodeUpdate): Promise<'replaced' | 'limit' | 'cooldown' | 'not_pending'>;
+  replaceCode(tenantId: string, userId: string, challengeId: string, update: CodeUpdate): Promise<'replaced' | 'limit' | 'cooldown' | 'not_pending'>;
   /** Puts back what replaceCode replaced, if nothing else changed it since (a failed delivery). */
-  restoreCode(tenantId: string, challengeId: string, previous: ChallengeRecord, replacedHash: string | undefined): Promise<void>;
+  restoreCode(tenantId: string, userId: string, previous: ChallengeRecord, replacedHash: string | undefined): Promise<void>;
   /** Removes a pending challenge whose first code could not be delivered. */
-  deletePending(tenantId: string, challengeId: string): Promise<void>;
+  deletePending(tenantId: string, userId: string, challengeId: string): Promise<void>;
+}
+
+/**
+ * One change to a user and everything it causes — its security events, its overview counter
+ * moves, the trusted devices it revokes — committed together or not at all, and only if the
+ * user's revision is still the one the change was decided on (so that of racing changes one
+ * wins, and the others decide again on what it left).
+ */
+export interface UserChange {
+  tenantId: string;
+  userId: string;
+  /** The revision read (0: the user has no profile yet). */
+  revision: number;
+  /** The user is erased: the profile goes (with the other parts the change names), and their share of the overview. */
+  erase?: boolean;
+  /** Profile fields to set (undefined removes one); a new user's profile is created. */
+  profile?: Partial<Omit<UserProfile, 'tenantId' | 'userId'>>;
+  twoFactorOn?: boolean;
+  summary: UserSummary;
+  /** Whether the scheduled grace job should find the user by `summary.graceEndsAtMs`. */
+  inGraceIndex: boolean;
+  putFactors?: FactorRecord[];
+  deleteFactors?: string[];
+  recovery?: { put: RecoverySet } | { remove: true } | { spend: string };
+  login?: LoginPatch;
+  devices?: { add?: TrustedDevice; rememberIp?: { ipKey: string; keepUntilMs: number }; remove?: string[]; forgetIps?: string[] };
+  events: SecurityEvent[];
+  /** How long the events are kept in the audit trail (the tenant's policy.auditRetentionDays). */
+  auditRetentionDays?: number;
+  /** How the tenant's overview counters move. */
+  stats: Record<string, number>;
+}
+
+export type ChangeOutcome = 'committed' | 'conflict' | { refused: CompletionOutcome };
+
+export interface UserChanges {
+  /**
+   * Commits the change atomically. 'conflict': another change moved the revision first (decide
+   * again); `refused`: the login part's conditions did not hold, and why (the change is void).
+   */
+  commit(change: UserChange): Promise<ChangeOutcome>;
 }
 
 export type { Scope };

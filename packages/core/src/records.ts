@@ -39,6 +39,8 @@ export interface UserProfile {
   phone?: string;
   roles: string[];
   sso: boolean;
+  /** The language of the codes sent to the user (BCP 47, canonical). */
+  locale?: string;
   createdAtMs: number;
   updatedAtMs: number;
   /** When the user got each of their roles (epoch ms): an enforced role starts a grace period then. */
@@ -47,6 +49,8 @@ export interface UserProfile {
   reminded3For?: string;
   reminded1For?: string;
   expiredFor?: string;
+  /** The deadline (ISO) whose "two-factor is now required" email was sent. */
+  expiredNoticeFor?: string;
 }
 
 /**
@@ -74,6 +78,28 @@ export interface TotpParameters {
   period: TotpSettings['period'];
 }
 
+/**
+ * A passkey or security key (WebAuthn). The credential id and the user handle are not secrets
+ * (the browser sends both in the clear); the signature counter stays in the clear too, because
+ * the conditional write that accepts a signature compares it (and every authenticator response
+ * carries it in the clear). The rest — the public key, transports, backup eligibility and state,
+ * the AAGUID — is sealed like a TOTP secret, bound to tenant + user + factor + credential, so a
+ * key swapped into the record by someone who can write the table fails to open.
+ */
+export interface WebauthnCredentialRecord {
+  /** base64url */
+  credentialId: string;
+  /** base64url: the opaque `user.id` the credential was made for (never the userId) */
+  userHandle: string;
+  /**
+   * Kept in the user's login item (beside the TOTP steps), where a login's one conditional write
+   * moves it; the factor item holds the rest.
+   */
+  signCount: number;
+  /** SealedCredential (core/webauthn.ts), sealed by the SecretBox. */
+  sealed: string;
+}
+
 export interface FactorRecord {
   factorId: string;
   type: FactorType;
@@ -82,7 +108,10 @@ export interface FactorRecord {
   createdAtMs: number;
   activatedAtMs?: number;
   lastUsedAtMs?: number;
-  /** The last TOTP time step accepted: a code for it or an earlier step is never accepted again. */
+  /**
+   * The last TOTP time step accepted: a code for it or an earlier step is never accepted again.
+   * Kept in the user's login item (with lastUsedAtMs), where a login's one write moves it.
+   */
   lastUsedStep?: number;
   /** Wrong codes while pending. */
   failedAttempts: number;
@@ -91,10 +120,20 @@ export interface FactorRecord {
   destination?: string;
   /** sms: an emergency recovery phone, never chosen by default. */
   recovery?: boolean;
+  /** sms: the phone's country (ISO 3166-1 alpha-2) and type, as the full metadata classified it at enrolment. */
+  phoneCountry?: string;
+  phoneType?: SmsNumberType;
   /** sms/email while pending: keyed hash of the confirmation code sent, and when it stops working. */
   codeHash?: string;
   codeExpiresAtMs?: number;
+  /** webauthn while pending: the registration challenge (base64url) the response must sign; expires at codeExpiresAtMs. */
+  webauthnChallenge?: string;
+  /** webauthn once active: the credential. */
+  webauthn?: WebauthnCredentialRecord;
 }
+
+/** The phone number types an SMS factor may have (phone-numbers.ts says why these two). */
+export type SmsNumberType = 'MOBILE' | 'FIXED_LINE_OR_MOBILE';
 
 export interface RecoverySet {
   /** Keyed hashes of the codes not yet used. */
@@ -110,16 +149,27 @@ export interface LoginFailures {
   maxAttempts: number;
   /** Failures are forgotten, and a lock ends, at this time. */
   windowEndsAtMs: number;
+  /** Which window (windows are numbered: a new one counts afresh without resetting the last). */
+  gen?: number;
+  /** When the last failure was counted (once locked, no more are: the time of the lock). */
+  lastAtMs?: number;
 }
 
 export interface UserAggregate {
   profile?: UserProfile;
-  /** The summary last saved, and its version (each save is conditional on the version read). */
+  /**
+   * The summary last saved, and the user's revision: every change to the user (but a login's
+   * own write) is committed conditional on the revision it was decided on, and moves it on.
+   */
   summary?: UserSummary;
   summaryVersion?: number;
+  /** Two-factor as the last committed change left it (on once a first factor is active). */
+  twoFactorOn?: boolean;
   factors: FactorRecord[];
   recovery?: RecoverySet;
+  /** The login state (one small item apart from the sealed secrets): failures, challenges. */
   failures?: LoginFailures;
+  challenges: ChallengeRecord[];
 }
 
 export interface ChallengeRecord {
@@ -136,6 +186,8 @@ export interface ChallengeRecord {
   factorId?: string;
   codeHash?: string;
   codeSentAtMs?: number;
+  /** For a user with a passkey: the challenge (base64url) an authentication response must sign. */
+  webauthnChallenge?: string;
   /** A challenge for a user without 2FA on an unrecognized device: the code goes to the profile email. */
   purpose?: 'new_device';
   /** Keyed hash of the client IP the challenge came from: remembered once it is verified. */

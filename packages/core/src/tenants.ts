@@ -3,8 +3,9 @@
  * only a SHA-256 hash of the 256-bit secret is stored, compared in constant time. (A fast hash
  * is right here: the secret is random and long, not a password, so it cannot be guessed.)
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { Policy, type Scope } from '@twofold/contract/schemas';
+import { hashKeySecret } from './api-keys';
 import type { CoreDeps } from './deps';
 import { fail } from './errors';
 import { newId } from './ids';
@@ -15,7 +16,7 @@ import type { TtlCache } from './ttl-cache';
 
 const KEY_PATTERN = /^tf_([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
 
-const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+const hashSecret = hashKeySecret;
 
 export interface NewTenant {
   tenantId: string;
@@ -54,7 +55,10 @@ export async function issueApiKey(
   return `tf_${keyId}.${secret}`;
 }
 
-/** Who is calling, from an `Authorization` header; undefined for a missing, malformed or unknown key. */
+/**
+ * Who is calling, from an `Authorization` header; undefined for a missing, malformed or unknown key.
+ * The functions use ApiKeyAuthenticator (api-keys.ts: misses cached apart, uses recorded); this one is for tools.
+ */
 export async function authenticate(
   deps: Pick<CoreDeps, 'tenants'>,
   keyCache: TtlCache<ApiKeyRecord | undefined>,

@@ -9,7 +9,6 @@
 import { crypto } from '@otplib/plugin-crypto-node';
 import { base32 } from '@otplib/plugin-base32-scure';
 import { generate, verify } from '@otplib/totp';
-import { generateTOTP } from '@otplib/uri';
 import type { TotpSettings } from '@twofold/contract/schemas';
 import type { Random } from './ports';
 
@@ -33,16 +32,21 @@ export function encodeSecret(secret: Uint8Array): string {
   return base32.encode(secret, { padding: false });
 }
 
-/** The Key Uri Format: otpauth://totp/Issuer:account?secret=…&issuer=…&algorithm=…&digits=…&period=… */
+/**
+ * The Key Uri Format (github.com/google/google-authenticator/wiki/Key-Uri-Format):
+ * otpauth://totp/Issuer:account?secret=…&issuer=…[&algorithm=…][&digits=…][&period=…].
+ * The label is `issuer:account` with each part percent-encoded (RFC 3986), so that the one
+ * literal colon is the separator: a ':' inside a tenant's issuer or an account name (an email
+ * address may hold one) is encoded, never taken for the separator. (otplib's generator leaves
+ * colons inside the parts literal, which makes the label ambiguous.) Parameters as otplib
+ * writes them: the defaults (SHA1, 6 digits, 30 s) left out.
+ */
 export function otpauthUri(key: TotpKey, issuer: string, account: string): string {
-  return generateTOTP({
-    issuer,
-    label: account,
-    secret: encodeSecret(key.secret),
-    algorithm: key.algorithm,
-    digits: key.digits,
-    period: key.period,
-  });
+  const params = [`secret=${encodeSecret(key.secret)}`, `issuer=${encodeURIComponent(issuer)}`];
+  if (key.algorithm !== 'sha1') params.push(`algorithm=${key.algorithm.toUpperCase()}`);
+  if (key.digits !== 6) params.push(`digits=${key.digits}`);
+  if (key.period !== 30) params.push(`period=${key.period}`);
+  return `otpauth://totp/${encodeURIComponent(issuer)}:${encodeURIComponent(account)}?${params.join('&')}`;
 }
 
 export async function totpCode(key: TotpKey, epochSeconds: number): Promise<string> {

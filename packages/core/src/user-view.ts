@@ -18,7 +18,7 @@ export function factorView(f: FactorRecord): Factor {
     status: f.status,
     createdAt: iso(f.createdAtMs)!,
     lastUsedAt: iso(f.lastUsedAtMs),
-    ...(f.destination && f.type !== 'totp' ? { destination: maskDestination(f.type, f.destination) } : {}),
+    ...(f.destination && (f.type === 'sms' || f.type === 'email') ? { destination: maskDestination(f.type, f.destination) } : {}),
     ...(f.recovery ? { recovery: true } : {}),
   };
 }
@@ -28,12 +28,13 @@ export function userView(userId: string, user: UserAggregate, nowMs: number, ten
   const enforcement = enforcementOf(tenant, user, nowMs);
   return {
     userId,
-    status: statusOf(user),
+    status: statusOf(user, tenant.policy),
     factors: user.factors.map(factorView),
     recoveryCodesRemaining: user.recovery?.hashes.length ?? 0,
     lockedUntil: iso(lock.lockedUntilMs ?? undefined),
     ...(user.profile?.email ? { email: user.profile.email } : {}),
     ...(user.profile?.phone ? { phone: maskPhone(user.profile.phone) } : {}),
+    ...(user.profile?.locale ? { locale: user.profile.locale } : {}),
     roles: user.profile?.roles ?? [],
     sso: user.profile?.sso ?? false,
     enforcement: { required: enforcement.required, graceEndsAt: iso(enforcement.graceEndsAtMs ?? undefined), state: enforcement.state },

@@ -1,9 +1,10 @@
 /** Users as client apps see them: create or update one, read it, list its factors. */
 import type { PutUserBody, User } from '@twofold/contract/schemas';
-import type { CoreDeps } from './deps';
+import type { Actor, CoreDeps } from './deps';
+import { allDevicesOf } from './devices';
 import { fail } from './errors';
-import type { UserAggregate } from './records';
-import { syncUser, type SyncDeps } from './user-sync';
+import type { UserAggregate, UserProfile } from './records';
+import { changeUser, type ChangeDeps } from './user-change';
 import { exists, factorView, userView } from './user-view';
 
 /** The user, or 404 user_not_found when the client app never created it. */
@@ -13,26 +14,28 @@ export async function loadExistingUser(deps: Pick<CoreDeps, 'users'>, tenantId: 
   return user;
 }
 
-export async function putUser(deps: Pick<CoreDeps, 'clock'> & SyncDeps, tenantId: string, userId: string, body: PutUserBody): Promise<User> {
+export async function putUser(deps: ChangeDeps, tenantId: string, userId: string, body: PutUserBody): Promise<User> {
   const now = deps.clock.nowMs();
-  const [tenant, current] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
-  const roles = body.roles ?? current.profile?.roles ?? [];
-  // a role's grace period (when the policy enforces it) runs from when the user got it
-  const before = current.profile?.roleSince ?? {};
-  const roleSince = Object.fromEntries(roles.map((r) => [r, before[r] ?? now]));
-  const profile = await deps.users.putProfile({
-    tenantId,
-    userId,
-    email: body.email ?? current.profile?.email,
-    phone: body.phone ?? current.profile?.phone,
-    roles,
-    sso: body.sso ?? current.profile?.sso ?? false,
-    createdAtMs: current.profile?.createdAtMs ?? now,
-    updatedAtMs: now,
-    roleSince,
+  return changeUser(deps, tenantId, userId, (current, tenant) => {
+    const roles = body.roles ?? current.profile?.roles ?? [];
+    // a role's grace period (when the policy enforces it) runs from when the user got it
+    const before = current.profile?.roleSince ?? {};
+    const profile: UserProfile = {
+      tenantId,
+      userId,
+      ...current.profile,
+      email: body.email ?? current.profile?.email,
+      phone: body.phone ?? current.profile?.phone,
+      roles,
+      sso: body.sso ?? current.profile?.sso ?? false,
+      locale: body.locale ? Intl.getCanonicalLocales(body.locale)[0] : current.profile?.locale,
+      createdAtMs: current.profile?.createdAtMs ?? now,
+      updatedAtMs: now,
+      roleSince: Object.fromEntries(roles.map((r) => [r, before[r] ?? now])),
+    };
+    const { tenantId: _t, userId: _u, ...fields } = profile;
+    return { change: { profile: fields }, result: userView(userId, { ...current, profile }, now, tenant) };
   });
-  await syncUser(deps, tenantId, userId);
-  return userView(userId, { ...current, profile }, now, tenant);
 }
 
 export async function getUser(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users'>, tenantId: string, userId: string): Promise<User> {
@@ -43,4 +46,30 @@ export async function getUser(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users'>
 export async function listFactors(deps: Pick<CoreDeps, 'users'>, tenantId: string, userId: string) {
   const user = await loadExistingUser(deps, tenantId, userId);
   return { factors: user.factors.map(factorView) };
+}
+
+/**
+ * Erasure (a user who leaves): profile with email and phone, factors, recovery codes, the login
+ * item with its challenges, trusted devices and remembered IPs, the user's send counters, their
+ * share of the overview, and their audit entries — but the `user.deleted` left in their place.
+ * The user change is one transaction; the audit entries and counters are removed after it, and
+ * a retried erasure finishes that part (answering 404 once the user is gone).
+ */
+export async function eraseUser(deps: ChangeDeps & Pick<CoreDeps, 'devices' | 'throttle'>, tenantId: string, userId: string, actor: Actor = 'user'): Promise<void> {
+  const existed = await changeUser(deps, tenantId, userId, async (user) => {
+    if (!exists(user)) return { result: false };
+    return {
+      change: {
+        erase: true,
+        deleteFactors: user.factors.map((f) => f.factorId),
+        login: { delete: true },
+        ...(user.recovery ? { recovery: { remove: true } } : {}),
+        devices: await allDevicesOf(deps, tenantId, userId),
+      },
+      events: [{ type: 'user.deleted' as const, tenantId, userId, actor }],
+      result: true,
+    };
+  });
+  await Promise.all([deps.outbox.eraseUser(tenantId, userId, ['user.deleted']), deps.throttle.forgetUser(tenantId, userId)]);
+  if (!existed) fail('user_not_found', `No user ${userId}.`);
 }

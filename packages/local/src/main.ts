@@ -11,6 +11,8 @@ import { startLocalRuntime } from './runtime';
 const LocalEnv = z.object({
   PORT: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65535)), 3000),
   TWOFOLD_DATA_DIR: z._default(z.string().check(z.minLength(1)), '.twofold'),
+  /** An existing DynamoDB (DynamoDB Local, a proxy) instead of the embedded DynamoDB Local. */
+  TWOFOLD_DYNAMODB_ENDPOINT: z.optional(z.url()),
 });
 
 const LocalJson = z.object({ baseUrl: z.string(), tenantId: z.string(), appKey: z.string(), adminKey: z.string() });
@@ -18,7 +20,7 @@ const LocalJson = z.object({ baseUrl: z.string(), tenantId: z.string(), appKey: 
 async function main() {
   const env = LocalEnv.parse(process.env);
   const dataDir = resolve(env.TWOFOLD_DATA_DIR);
-  const runtime = await startLocalRuntime({ port: env.PORT, dataDir });
+  const runtime = await startLocalRuntime({ port: env.PORT, dataDir, ...(env.TWOFOLD_DYNAMODB_ENDPOINT ? { dynamoEndpoint: env.TWOFOLD_DYNAMODB_ENDPOINT } : {}) });
   const localJsonPath = join(dataDir, 'local.json');
 
   let tenant: z.infer<typeof LocalJson> | undefined;
@@ -32,9 +34,11 @@ async function main() {
 
   console.log(`Twofold is running at ${runtime.baseUrl}`);
   console.log(`  data:      ${dataDir}`);
+  console.log(`  dynamodb:  ${env.TWOFOLD_DYNAMODB_ENDPOINT ?? 'DynamoDB Local (embedded, Java)'}`);
   console.log(`  tenant:    ${tenant.tenantId}`);
   console.log(`  app key:   ${tenant.appKey}`);
   console.log(`  admin key: ${tenant.adminKey}`);
+  console.log(`  console:   ${runtime.baseUrl}/console (sign in with the admin key)`);
   console.log(`  (also in ${localJsonPath}; API docs at ${runtime.baseUrl}/docs, OpenAPI at ${runtime.baseUrl}/openapi.json)`);
 
   let stopping = false;

@@ -12,6 +12,8 @@ import type { LocalSmsOutbox } from '@twofold/adapters';
 export interface OutboxEntry {
   channel: 'sms' | 'email';
   to: string;
+  /** email: the From header, with the tenant's display name when its policy sets one */
+  from?: string;
   subject?: string;
   body: string;
   sentAt: string;
@@ -41,6 +43,7 @@ export async function startSesEmulator(): Promise<LocalEmail> {
 }
 
 interface StoredEmail {
+  from: string;
   destination: { to: string[] };
   subject: string;
   body: { text?: string; html?: string };
@@ -55,6 +58,7 @@ export async function readOutbox(sms: LocalSmsOutbox | undefined, email: LocalEm
     ...emails.map((e) => ({
       channel: 'email' as const,
       to: e.destination.to.join(', '),
+      from: e.from,
       subject: e.subject,
       body: e.body.text ?? e.body.html ?? '',
       sentAt: new Date(e.at * 1000).toISOString(),

@@ -1,7 +1,8 @@
 /**
- * The local runtime: embedded dynalite, the local key vault, and an HTTP server that routes
- * with the route table exactly as API Gateway does (authorizer first, then the function that
- * owns the route, `$default` for the rest) and calls the same Lambda handlers.
+ * The local runtime: DynamoDB Local in a process of its own, the local key vault, and an HTTP
+ * server that routes with the route table exactly as API Gateway does (the function that owns
+ * the route, `$default` for the rest) and calls the same Lambda handlers. Each function checks
+ * the API key itself, as in AWS; the container is shared, so a revoked key stops working at once.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
@@ -15,8 +16,8 @@ import { LocalEventLog, LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock }
 import type { SecurityEvent } from '@twofold/contract';
 import { buildDependencies, errorResponse, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
 import { handler as admin } from '../../../functions/admin';
-import { handler as authorizer } from '../../../functions/authorizer';
 import { handler as challenge } from '../../../functions/challenge';
+import { handler as consoleFunction } from '../../../functions/console';
 import { handler as devices } from '../../../functions/devices';
 import { handler as docs } from '../../../functions/docs';
 import { handler as enrollment } from '../../../functions/enrollment';
@@ -25,7 +26,7 @@ import { handler as graceExpiryHandler } from '../../../functions/grace-expiry';
 import { handler as publicFunction } from '../../../functions/public';
 import { handler as verify } from '../../../functions/verify';
 import { toApiGatewayEvent } from './api-gateway-event';
-import { startDynalite } from './dynalite';
+import { startLocalDynamo } from './dynamodb-local';
 import { outboxPage, readOutbox, startSesEmulator, type OutboxEntry } from './outbox';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | void>;
@@ -37,6 +38,7 @@ const functions: Record<RoutedFunction, Handler> = {
   verify: verify as unknown as Handler,
   devices: devices as unknown as Handler,
   admin: admin as unknown as Handler,
+  console: consoleFunction as Handler,
   docs: docs as Handler,
 };
 
@@ -46,8 +48,12 @@ const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 export interface LocalRuntimeOptions {
   port?: number;
   host?: string;
-  /** Where dynalite and the key file live; omit for an in-memory store (tests). */
+  /** Where the DynamoDB data and the key file live; omit for an in-memory store (tests). */
   dataDir?: string;
+  /** Use this DynamoDB (TWOFOLD_DYNAMODB_ENDPOINT) instead of starting DynamoDB Local; missing tables are created. */
+  dynamoEndpoint?: string;
+  /** Table name prefix (default `twofold`): several runtimes can share one DynamoDB. */
+  tablePrefix?: string;
   clock?: Clock;
   /** false: run as a deployment without an SMS sender. */
   sms?: boolean;
@@ -79,7 +85,10 @@ const lambdaContext = (name: string, remainingMs = 10_000): Context =>
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const dataDir = options.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const dynamo = await startDynalite(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
+  const dynamo = await startLocalDynamo({
+    ...(options.dynamoEndpoint ? { endpoint: options.dynamoEndpoint } : dataDir ? { path: join(dataDir, 'dynamodb-local') } : {}),
+    ...(options.tablePrefix ? { tablePrefix: options.tablePrefix } : {}),
+  });
   const ses = await startSesEmulator();
   const config = loadConfig({
     ...dynamo.environment,
@@ -181,13 +190,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, { clock, newTen
     return send(res, await functions.public(event, lambdaContext('public')));
   }
   const route = match.route;
-  const routeKey = routeKeyOf(route);
-  let authorizerContext = {};
-  if (route.scope !== 'public') {
-    const result = await authorizer({ headers: toApiGatewayEvent(req, url, '', { routeKey }, nowMs).headers });
-    authorizerContext = result.isAuthorized ? result.context : {};
-  }
-  const event = toApiGatewayEvent(req, url, body, { routeKey, pathParameters: match.pathParameters, authorizer: authorizerContext }, nowMs);
+  const event = toApiGatewayEvent(req, url, body, { routeKey: routeKeyOf(route), pathParameters: match.pathParameters }, nowMs);
   return send(res, await functions[route.fn](event, lambdaContext(route.fn)));
 }
 

@@ -5,7 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CoreDeps, KeyVault } from '@twofold/core';
+import type { ApiKeyStore, CoreDeps, KeyVault } from '@twofold/core';
 import { loadConfig, type Config } from './config';
 import * as part from './parts';
 import { wire, Wiring, type Overrides, type Part, type Parts, type Views } from './wiring';
@@ -18,7 +18,11 @@ export interface Dependencies extends CoreDeps {
   db: DynamoDBDocumentClient;
   /** The plain client under `db`, for libraries that take one (Powertools idempotency). */
   dynamo: DynamoDBClient;
+  /** The caller's tenant and scope from the Authorization header (cached per container: see parts.ts). */
   authenticate(authorization: string | undefined): Promise<{ tenantId: string; scope: 'app' | 'admin' } | undefined>;
+  apiKeys: ApiKeyStore;
+  /** Drops a revoked key from this container's cache. */
+  forgetApiKey(keyId: string): void;
 }
 
 /** Every part, wired: the container of the local runtime, tests and bench. */

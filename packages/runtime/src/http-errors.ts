@@ -37,6 +37,17 @@ export function toErrorResponse(error: unknown, context: Record<string, string |
     const message = status >= 500 ? undefined : error.message === error.code ? undefined : error.message;
     return errorResponse(error.code, message, error.fields);
   }
+  if (isTransientStoreFailure(error)) {
+    // a store that failed or throttled: the change is all or nothing, so a retry is safe
+    logger.warn('store unavailable', { ...context, error: (error as Error).name });
+    return errorResponse('service_unavailable', undefined, { retryAfterSeconds: 1 });
+  }
   logger.error('unexpected error', { ...context, error: error as Error });
   return errorResponse('internal_error');
+}
+
+/** An AWS service's own failure (5xx, throttling, a timeout), as the SDK reports it. */
+function isTransientStoreFailure(error: unknown): boolean {
+  const e = error as { $fault?: string; $retryable?: unknown; name?: string };
+  return e?.$fault === 'server' || e?.$retryable !== undefined || /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|TimeoutError/.test(e?.name ?? '');
 }

@@ -11,12 +11,15 @@ import { routeKeyOf, type RouteDefinition } from '@twofold/contract/route-defini
 import { DomainError, fail, type Caller, type checkFreshVerification, type FreshVerification } from '@twofold/core';
 import { containerOf, type Dependencies } from './container';
 import { detailsOf, jsonHeaders, toErrorResponse } from './http-errors';
-import { logger } from './logger';
+import { recordFailure, recordSuccess } from './http-metrics';
+import { tracing } from './tracing';
+import { beginInvocation, endInvocation } from './logger';
 import type { Part, Views } from './wiring';
 
 /** The contract's limit on request bodies. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** What functions/authorizer.ts answers; the functions no longer read it (they check the key themselves). */
 export type AuthorizerContext = { tenantId?: string; scope?: 'app' | 'admin' };
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
 
@@ -44,9 +47,11 @@ interface Resolved<D> {
   input: OperationInput<D>;
 }
 
-function resolve<D>(event: HttpEvent, context: Context, table: Map<string, RouteDefinition>, deps: () => D): Resolved<D> {
+async function resolve<D extends Partial<Views>>(event: HttpEvent, context: Context, table: Map<string, RouteDefinition>, deps: () => D): Promise<Resolved<D>> {
   const route = table.get(event.routeKey) ?? fail('not_found');
-  const caller = authorise(route, event.requestContext.authorizer?.lambda);
+  // the API key is checked here, in the function, before anything else (no authorizer invocation)
+  const caller = route.scope === 'public' ? publicCaller : authorise(route, await deps().authenticate!(event.headers?.authorization));
+  if (route.contentTypes) checkContentType(route.contentTypes, event.headers?.['content-type']);
   const parse = <S extends z.ZodMiniType | undefined>(schema: S, value: unknown, where: string) => {
     if (!schema) return value;
     const result = schema.safeParse(value);
@@ -74,11 +79,18 @@ function resolve<D>(event: HttpEvent, context: Context, table: Map<string, Route
   };
 }
 
-function authorise(route: RouteDefinition, auth: AuthorizerContext | undefined): Caller {
-  if (route.scope === 'public') return { tenantId: '', scope: 'app' };
-  if (!auth?.tenantId || !auth.scope) fail('unauthorized');
-  if (route.scope === 'admin' && auth!.scope !== 'admin') fail('forbidden', 'This operation needs an admin API key.');
-  return { tenantId: auth!.tenantId!, scope: auth!.scope! };
+const publicCaller: Caller = { tenantId: '', scope: 'app' };
+
+function authorise(route: RouteDefinition, caller: Caller | undefined): Caller {
+  if (!caller) return fail('unauthorized');
+  if (route.scope === 'admin' && caller.scope !== 'admin') fail('forbidden', 'This operation needs an admin API key.');
+  return caller;
+}
+
+/** RFC 9110 §15.5.16: a body in a media type the route does not take is refused with 415 (the type compared without its parameters, case-insensitively). */
+function checkContentType(accepted: readonly string[], contentType: string | undefined): void {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!accepted.includes(type)) fail('unsupported_media_type', `Send the body as ${accepted.join(' or ')}.`);
 }
 
 function jsonBody(event: HttpEvent): unknown {
@@ -92,14 +104,26 @@ function jsonBody(event: HttpEvent): unknown {
   }
 }
 
+/** The body of a refused request, for its metrics only: undefined when it is not JSON. */
+function bodyHints(event: HttpEvent): unknown {
+  try {
+    return jsonBody(event);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A function that serves any route with an API key must wire `authenticate` (a compile error otherwise). */
+type KeyCheckOf<R extends RouteDefinition> = [Exclude<R['scope'], 'public'>] extends [never] ? unknown : Pick<Views, 'authenticate'>;
+
 /**
  * The handler of one function: its own routes (contract/routes/<function>.ts, so that it carries
  * only their schemas), each answered by the operation of the same operationId with the
  * dependencies `wiring` makes. A function with routes that need a fresh verification is given
  * the check (so that only those functions carry the assertion verifier).
  */
-export function httpFunction<D extends Partial<Views>>(
-  routes: readonly RouteDefinition[],
+export function httpFunction<R extends RouteDefinition, D extends Partial<Views> & KeyCheckOf<R>>(
+  routes: readonly R[],
   wiring: Part<D>,
   operations: Record<string, Operation<D>>,
   options: { freshVerification?: FreshVerificationCheck<D> } = {},
@@ -113,7 +137,7 @@ export function httpFunction<D extends Partial<Views>>(
   const deps = containerOf(wiring);
 
   const base = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-    const { route, input } = resolve(event, context, table, deps);
+    const { route, input } = await resolve(event, context, table, deps);
     if (route.fresh) {
       input.fresh = await options.freshVerification!(input.deps, {
         tenantId: input.caller.tenantId,
@@ -124,16 +148,26 @@ export function httpFunction<D extends Partial<Views>>(
       });
     }
     const result = await operations[route.operationId]!(input);
+    recordSuccess(route.operationId, input.body, result);
     if (route.status === 204) return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
     return { statusCode: route.status, headers: { ...jsonHeaders }, body: JSON.stringify(result) };
   };
 
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use({
+  // the configuration's tracing setting, from the same container source as the function's parts
+  const settings = containerOf((w) => ({ config: w.config }));
+  const tracingOn = () => settings().config.tracing;
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2>(base).use(tracing(tracingOn)).use({
     before: (request) => {
-      logger.appendKeys({ routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
+      beginInvocation({ routeKey: request.event.routeKey, requestId: request.event.requestContext?.requestId });
+    },
+    after: () => {
+      endInvocation();
     },
     onError: (request) => {
-      request.response = toErrorResponse(request.error, { routeKey: request.event.routeKey });
+      const { error, event } = request;
+      if (error instanceof DomainError) recordFailure(table.get(event.routeKey)?.operationId, bodyHints(event), error.code);
+      request.response = toErrorResponse(error, { routeKey: event.routeKey });
+      endInvocation();
     },
   });
 }

@@ -3,12 +3,18 @@
  * request returns the first one's answer instead of sending a second code. Powertools'
  * idempotency utility keeps the records (one conditional write claims a key; parallel
  * duplicates see it in progress), in its own table.
+ *
+ * An answer may hold a secret (a challenge's rotated `deviceToken`; any route wrapped here
+ * later), and the replay must give the same client the same answer, so the answer cannot be
+ * left out: it is stored sealed (AES-256-GCM, secret-box.ts) under the tenant's data key, bound
+ * to tenant + operation + Idempotency-Key, and opened on replay. The table holds no plain
+ * answer; the request itself is kept only as Powertools' hash of it (payload validation).
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
-import { fail } from '@twofold/core';
+import { fail, open, seal } from '@twofold/core';
 import type { Dependencies } from './container';
 
 /** How long an answer is replayed for a repeated key. */
@@ -24,10 +30,17 @@ interface KeyedRequest {
 
 type Run = () => Promise<unknown>;
 
-/** What the Idempotency-Key records take: the plain DynamoDB client and the name of their table. */
-export type IdempotencyDeps = Pick<Dependencies, 'dynamo' | 'config'>;
+/** What the Idempotency-Key records take: the plain DynamoDB client and the name of their table, and the tenant's keys to seal answers. */
+export type IdempotencyDeps = Pick<Dependencies, 'dynamo' | 'config' | 'tenant' | 'keyRing' | 'random'>;
 
-const runners = new WeakMap<IdempotencyDeps, (request: KeyedRequest, run: Run) => Promise<unknown>>();
+/** What the idempotency table keeps of an answer. */
+interface SealedAnswer {
+  sealed: string;
+}
+
+const runners = new WeakMap<IdempotencyDeps, (request: KeyedRequest, run: () => Promise<SealedAnswer>) => Promise<SealedAnswer>>();
+
+const bindingOf = (request: KeyedRequest) => ['idempotency', request.tenantId, request.operation, request.key];
 
 function runnerFor(deps: IdempotencyDeps, context: Context | undefined) {
   let runner = runners.get(deps);
@@ -38,7 +51,7 @@ function runnerFor(deps: IdempotencyDeps, context: Context | undefined) {
       expiresAfterSeconds: IDEMPOTENCY_SECONDS,
     });
     const persistenceStore = new DynamoDBPersistenceLayer({ tableName: deps.config.tables.idempotency, awsSdkV3Client: deps.dynamo });
-    const idempotent = makeIdempotent((_request: KeyedRequest, run: Run) => run(), { persistenceStore, config, dataIndexArgument: 0 });
+    const idempotent = makeIdempotent((_request: KeyedRequest, run: () => Promise<SealedAnswer>) => run(), { persistenceStore, config, dataIndexArgument: 0 });
     runner = (request, run) => {
       if (context) config.registerLambdaContext(context);
       return idempotent(request, run);
@@ -58,8 +71,14 @@ export async function withIdempotencyKey(
 ): Promise<unknown> {
   if (request.key === undefined) return run();
   if (!KEY_PATTERN.test(request.key)) fail('invalid_request', 'Idempotency-Key must be 1-255 printable ASCII characters.');
+  const keyed: KeyedRequest = { tenantId: request.tenantId, operation: request.operation, key: request.key, payload: request.payload };
+  const keys = await deps.keyRing.keysFor(await deps.tenant(request.tenantId));
   try {
-    return await runnerFor(deps, request.context)({ tenantId: request.tenantId, operation: request.operation, key: request.key, payload: request.payload }, run);
+    // the first run's answer is sealed before Powertools stores it; a replay gets the stored one back
+    const { sealed } = await runnerFor(deps, request.context)(keyed, async () => ({
+      sealed: seal(keys.sealKey, deps.random, Buffer.from(JSON.stringify(await run()), 'utf8'), bindingOf(keyed)),
+    }));
+    return JSON.parse(Buffer.from(open(keys.sealKey, sealed, bindingOf(keyed))).toString('utf8')) as unknown;
   } catch (error) {
     if (error instanceof IdempotencyAlreadyInProgressError) fail('idempotency_in_progress');
     if (error instanceof IdempotencyValidationError) fail('idempotency_key_reused');

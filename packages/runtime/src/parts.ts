@@ -8,9 +8,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
   documentClient,
+  DynamoApiKeyStore,
   DynamoChallengeStore,
   DynamoDeviceStore,
   DynamoEventOutbox,
@@ -26,11 +28,14 @@ import {
   LocalKeyVault,
   LocalSmsOutbox,
   nodeRandom,
+  secretsManagerSecret,
   SesEmailSender,
   SnsSmsSender,
   systemClock,
+  TwilioCredentials,
+  TwilioSmsSender,
 } from '@twofold/adapters';
-import { AssertionSigner, authenticate as authenticateKey, KeyRing, loadTenant, TtlCache, type ApiKeyRecord, type TenantRecord, type UserReader } from '@twofold/core';
+import { ApiKeyAuthenticator, AssertionSigner, KeyRing, loadTenant, TtlCache, type TenantRecord, type UserReader } from '@twofold/core';
 import type { Dependencies } from './container';
 import type { Part, Wiring } from './wiring';
 
@@ -59,12 +64,12 @@ export const keyRing: PartOf<'keyRing'> = (w) => new KeyRing(w.get(vault));
 
 /** The directory also keeps the deployment's assertion signing key (see assertions). */
 export const tenants = (w: Wiring): DynamoTenantDirectory => new DynamoTenantDirectory(w.get(db), w.config.tables.directory);
-export const users: PartOf<'users'> = (w) => new DynamoUserStore(w.get(db), w.config.tables.secrets);
+export const users: PartOf<'users'> = (w) => new DynamoUserStore(w.get(db), w.config.tables);
 /** Users read only (a function whose use cases never change a user wires `users: userReader`). */
 export const userReader: Part<UserReader> = (w) => new DynamoUserReader(w.get(db), w.config.tables.secrets);
 export const stats: PartOf<'stats'> = (w) => new DynamoTenantStats(w.get(db), w.config.tables.secrets);
-export const grace: PartOf<'grace'> = (w) => new DynamoGraceDeadlines(w.get(db), w.config.tables.secrets);
-export const challenges: PartOf<'challenges'> = (w) => new DynamoChallengeStore(w.get(db), w.config.tables.attempts);
+export const grace: PartOf<'grace'> = (w) => new DynamoGraceDeadlines(w.get(db), w.config.tables.secrets, w.config.tables.events);
+export const challenges: PartOf<'challenges'> = (w) => new DynamoChallengeStore(w.get(db), w.config.tables);
 export const throttle: PartOf<'throttle'> = (w) => new DynamoSendThrottle(w.get(db), w.config.tables.attempts);
 export const devices: PartOf<'devices'> = (w) => new DynamoDeviceStore(w.get(db), w.config.tables.devices);
 export const outbox: PartOf<'outbox'> = (w) => new DynamoEventOutbox(w.get(db), w.config.tables.events);
@@ -81,10 +86,17 @@ export const forgetTenant: PartOf<'forgetTenant'> = (w) => {
   const cache = w.get(tenantCache);
   return (tenantId) => cache.delete(tenantId);
 };
+export const apiKeys: PartOf<'apiKeys'> = (w) => new DynamoApiKeyStore(w.get(db), w.config.tables.directory);
+/** The container's API key cache: a revoked key stops working in other containers within TWOFOLD_API_KEY_CACHE_SECONDS. */
+const apiKeyAuthenticator: Part<ApiKeyAuthenticator> = (w) => new ApiKeyAuthenticator({ apiKeys: w.get(apiKeys), clock: w.get(clock) }, { ttlSeconds: w.config.apiKeyCacheSeconds });
+/** Every function that serves keyed routes wires this: httpFunction checks the key before anything else. */
 export const authenticate: PartOf<'authenticate'> = (w) => {
-  const deps = { tenants: w.get(tenants) };
-  const cache = new TtlCache<ApiKeyRecord | undefined>(w.get(clock), w.config.apiKeyCacheSeconds);
-  return (authorization) => authenticateKey(deps, cache, authorization);
+  const authenticator = w.get(apiKeyAuthenticator);
+  return (authorization) => authenticator.authenticate(authorization);
+};
+export const forgetApiKey: PartOf<'forgetApiKey'> = (w) => {
+  const authenticator = w.get(apiKeyAuthenticator);
+  return (keyId) => authenticator.forget(keyId);
 };
 
 // ---------------------------------------------------------------- assertions, events, messages
@@ -101,6 +113,11 @@ export const sms: PartOf<'sms'> = (w) => {
   if ('sms' in w.overrides) return w.overrides.sms;
   const { sms } = w.config;
   if (sms.kind === 'sns') return new SnsSmsSender(new SNSClient({ region: w.config.region }), sms);
+  // the credentials are read from Secrets Manager once per container, on the first send
+  if (sms.kind === 'twilio') {
+    const credentials = secretsManagerSecret(new SecretsManagerClient({ region: w.config.region }), sms.secretId, TwilioCredentials);
+    return new TwilioSmsSender({ credentials, ...(sms.apiUrl ? { baseUrl: sms.apiUrl } : {}) });
+  }
   if (sms.kind === 'local') return new LocalSmsOutbox(w.get(clock), sms.outboxFile);
   return undefined;
 };

@@ -1,158 +1,161 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChallengeStore, CodeUpdate } from '@twofold/core/ports';
-import type { ChallengeRecord } from '@twofold/core/records';
-import { keys } from '../tables';
-import { conditional } from './dynamo';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ChallengeCompletion, ChallengeStore, CodeUpdate } from '@twofold/core/ports';
+import type { ChallengeRecord, LoginFailures } from '@twofold/core/records';
+import { keys, userItem } from '../tables';
+import { conditional, isConditionFailure } from './dynamo';
+import { applyLoginPatch, attr, challengeValue, Expression, failureCount, LOCK_WINDOW_PENDING, loginStateOf, refusalOf } from './dynamo-login-item';
 
-/** Challenges stay readable for a day after they expire, then DynamoDB's TTL removes them. */
-const KEEP_AFTER_EXPIRY_SECONDS = 86_400;
+/** The tables the challenge store writes: the login items (secrets) and, with a lock, its event. */
+export interface ChallengeTables {
+  secrets: string;
+  events: string;
+}
 
+/** Challenges in the user's login item; see dynamo-login-item.ts for its layout. */
 export class DynamoChallengeStore implements ChallengeStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    private readonly tables: ChallengeTables,
   ) {}
 
-  async create(challenge: ChallengeRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.challenge(challenge.tenantId, challenge.challengeId),
-          ...challenge,
-          ttl: Math.ceil(challenge.expiresAtMs / 1000) + KEEP_AFTER_EXPIRY_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  private key(tenantId: string, userId: string) {
+    return { pk: keys.userPartition(tenantId, userId), sk: userItem.login };
   }
 
-  async get(tenantId: string, challengeId: string): Promise<ChallengeRecord | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.challenge(tenantId, challengeId), ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, ttl: _ttl, ...record } = Item;
-    return record as ChallengeRecord;
+  async create(challenge: ChallengeRecord, drop: string[]): Promise<void> {
+    const e = new Expression();
+    const name = e.name(attr.challenge(challenge.challengeId));
+    e.sets.push(`${name} = ${e.value(challengeValue(challenge))}`);
+    for (const id of drop) e.removes.push(e.name(attr.challenge(id)));
+    e.conditions.push(`attribute_not_exists(${name})`);
+    await this.db.send(new UpdateCommand({ TableName: this.tables.secrets, Key: this.key(challenge.tenantId, challenge.userId), ...e.update() }));
   }
 
-  async markVerified(
-    tenantId: string,
-    challengeId: string,
-    update: { verifiedAtMs: number; method: ChallengeRecord['method']; expectedCodeHash?: string },
-  ) {
-    const won = await conditional(() =>
+  async complete(tenantId: string, userId: string, completion: ChallengeCompletion) {
+    const e = new Expression();
+    applyLoginPatch(e, { complete: completion }, completion.verifiedAtMs);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.secrets,
+          Key: this.key(tenantId, userId),
+          ...e.update(),
+          // why it did not hold, without another read
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'verified' as const;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return refusalOf(completion, itemOf(error), completion.verifiedAtMs);
+    }
+  }
+
+  async countFailure(tenantId: string, userId: string, change: { read: LoginFailures | undefined; next: LoginFailures; nowMs: number; max: number }) {
+    const e = new Expression();
+    failureCount(e, change.read, change.next, { nowMs: change.nowMs, max: change.max });
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({ TableName: this.tables.secrets, Key: this.key(tenantId, userId), ...e.update(), ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+      );
+      return { counted: true as const, failures: (Attributes ? loginStateOf(tenantId, userId, Attributes).failures : undefined) ?? change.next };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const item = itemOf(error);
+      return { counted: false as const, current: item ? loginStateOf(tenantId, userId, item).failures : undefined };
+    }
+  }
+
+  async pendingLocks(limit: number) {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({ TableName: this.tables.secrets, IndexName: 'lock-windows', KeyConditionExpression: 'lockWindow = :p', ExpressionAttributeValues: { ':p': LOCK_WINDOW_PENDING }, Limit: limit }),
+    );
+    return Items.flatMap((item) => {
+      // the key is USER#<tenantId>#<userId>; tenant ids hold no '#', user ids may not either
+      const [, tenantId, ...rest] = String(item.pk).split('#');
+      const userId = rest.join('#');
+      const failures = tenantId ? loginStateOf(tenantId, userId, item).failures : undefined;
+      return tenantId && failures ? [{ tenantId, userId, failures }] : [];
+    });
+  }
+
+  async settleLock(tenantId: string, userId: string, gen: number) {
+    await conditional(() =>
       this.db.send(
         new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.challenge(tenantId, challengeId),
-          UpdateExpression: 'SET #status = :verified, verifiedAtMs = :now, verifiedMethod = :method',
-          ConditionExpression: `#status = :pending AND expiresAtMs > :now${update.expectedCodeHash ? ' AND codeHash = :code' : ''}`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':verified': 'verified',
-            ':pending': 'pending',
-            ':now': update.verifiedAtMs,
-            ':method': update.method,
-            ...(update.expectedCodeHash ? { ':code': update.expectedCodeHash } : {}),
-          },
+          TableName: this.tables.secrets,
+          Key: this.key(tenantId, userId),
+          UpdateExpression: 'REMOVE lockWindow, lockWindowOpenedAtMs',
+          ConditionExpression: 'gen = :gen',
+          ExpressionAttributeValues: { ':gen': gen },
         }),
       ),
     );
-    if (won) return 'verified' as const;
-    const current = await this.get(tenantId, challengeId);
-    if (!current) return 'not_found' as const;
-    if (current.status === 'verified') return 'already_verified' as const;
-    if (current.expiresAtMs <= update.verifiedAtMs) return 'expired' as const;
-    return 'code_replaced' as const;
   }
 
-  async replaceCode(tenantId: string, challengeId: string, update: CodeUpdate) {
-    const conditions = ['#status = :pending', 'expiresAtMs > :now'];
-    const values: Record<string, unknown> = { ':pending': 'pending', ':now': update.sentAtMs, ':method': update.method, ':exp': update.expiresAtMs };
-    const sets = ['#method = :method', 'expiresAtMs = :exp', '#ttl = :ttl'];
-    values[':ttl'] = Math.ceil(update.expiresAtMs / 1000) + KEEP_AFTER_EXPIRY_SECONDS;
-    const removes: string[] = [];
+  async replaceCode(tenantId: string, userId: string, challengeId: string, update: CodeUpdate) {
+    const e = new Expression();
+    const field = (f: string) => e.name(attr.challenge(challengeId), f);
+    const now = e.value(update.sentAtMs);
+    e.conditions.push(`${field('status')} = ${e.value('pending')}`, `${field('expiresAtMs')} > ${now}`);
+    e.sets.push(`${field('method')} = ${e.value(update.method)}`, `${field('expiresAtMs')} = ${e.value(update.expiresAtMs)}`);
     if (update.countsAsResend) {
-      sets.push('resends = resends + :one', 'codeSentAtMs = :now');
-      values[':one'] = 1;
-      if (update.resendLimit !== null) {
-        conditions.push('resends < :limit');
-        values[':limit'] = update.resendLimit;
-      }
-      conditions.push('(attribute_not_exists(codeSentAtMs) OR codeSentAtMs <= :cooldownEdge)');
-      values[':cooldownEdge'] = update.sentAtMs - update.cooldownSeconds * 1000;
+      e.sets.push(`${field('resends')} = ${field('resends')} + ${e.value(1)}`, `${field('codeSentAtMs')} = ${now}`);
+      if (update.resendLimit !== null) e.conditions.push(`${field('resends')} < ${e.value(update.resendLimit)}`);
+      e.conditions.push(`(attribute_not_exists(${field('codeSentAtMs')}) OR ${field('codeSentAtMs')} <= ${e.value(update.sentAtMs - update.cooldownSeconds * 1000)})`);
     }
-    if (update.codeHash) {
-      sets.push('codeHash = :code');
-      values[':code'] = update.codeHash;
-    } else removes.push('codeHash');
-    if (update.factorId) {
-      sets.push('factorId = :factor');
-      values[':factor'] = update.factorId;
-    } else removes.push('factorId');
-    const replaced = await conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.challenge(tenantId, challengeId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: { '#status': 'status', '#method': 'method', '#ttl': 'ttl' },
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
-    if (replaced) return 'replaced' as const;
-    const current = await this.get(tenantId, challengeId);
-    if (!current || current.status !== 'pending' || current.expiresAtMs <= update.sentAtMs) return 'not_pending' as const;
-    if (update.resendLimit !== null && current.resends >= update.resendLimit) return 'limit' as const;
-    return 'cooldown' as const;
+    if (update.codeHash) e.sets.push(`${field('codeHash')} = ${e.value(update.codeHash)}`);
+    else e.removes.push(field('codeHash'));
+    if (update.factorId) e.sets.push(`${field('factorId')} = ${e.value(update.factorId)}`);
+    else e.removes.push(field('factorId'));
+    try {
+      await this.db.send(new UpdateCommand({ TableName: this.tables.secrets, Key: this.key(tenantId, userId), ...e.update(), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+      return 'replaced' as const;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = itemOf(error)?.[attr.challenge(challengeId)] as ChallengeRecord | undefined;
+      if (!current || current.status !== 'pending' || current.expiresAtMs <= update.sentAtMs) return 'not_pending' as const;
+      if (update.resendLimit !== null && current.resends >= update.resendLimit) return 'limit' as const;
+      return 'cooldown' as const;
+    }
   }
 
-  async restoreCode(tenantId: string, challengeId: string, previous: ChallengeRecord, replacedHash: string | undefined) {
-    const values: Record<string, unknown> = {
-      ':method': previous.method,
-      ':exp': previous.expiresAtMs,
-      ':resends': previous.resends,
-      ':ttl': Math.ceil(previous.expiresAtMs / 1000) + KEEP_AFTER_EXPIRY_SECONDS,
-      ':pending': 'pending',
-    };
-    const sets = ['#method = :method', 'expiresAtMs = :exp', 'resends = :resends', '#ttl = :ttl'];
-    const removes: string[] = [];
-    for (const [attr, value] of [['codeHash', previous.codeHash], ['factorId', previous.factorId], ['codeSentAtMs', previous.codeSentAtMs]] as const) {
-      if (value === undefined) removes.push(attr);
-      else {
-        sets.push(`${attr} = :${attr}`);
-        values[`:${attr}`] = value;
-      }
+  async restoreCode(tenantId: string, userId: string, previous: ChallengeRecord, replacedHash: string | undefined) {
+    const e = new Expression();
+    const field = (f: string) => e.name(attr.challenge(previous.challengeId), f);
+    e.sets.push(`${field('method')} = ${e.value(previous.method)}`, `${field('expiresAtMs')} = ${e.value(previous.expiresAtMs)}`, `${field('resends')} = ${e.value(previous.resends)}`);
+    for (const [f, value] of [['codeHash', previous.codeHash], ['factorId', previous.factorId], ['codeSentAtMs', previous.codeSentAtMs]] as const) {
+      if (value === undefined) e.removes.push(field(f));
+      else e.sets.push(`${field(f)} = ${e.value(value)}`);
     }
-    if (replacedHash) values[':replaced'] = replacedHash;
-    await conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.challenge(tenantId, challengeId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: `#status = :pending${replacedHash ? ' AND codeHash = :replaced' : ''}`,
-          ExpressionAttributeNames: { '#status': 'status', '#method': 'method', '#ttl': 'ttl' },
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    e.conditions.push(`${field('status')} = ${e.value('pending')}`);
+    if (replacedHash) e.conditions.push(`${field('codeHash')} = ${e.value(replacedHash)}`);
+    await conditional(() => this.db.send(new UpdateCommand({ TableName: this.tables.secrets, Key: this.key(tenantId, userId), ...e.update() })));
   }
 
-  async deletePending(tenantId: string, challengeId: string) {
-    await conditional(() =>
-      this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: keys.challenge(tenantId, challengeId),
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending' },
-        }),
-      ),
-    );
+  async deletePending(tenantId: string, userId: string, challengeId: string) {
+    const e = new Expression();
+    const name = e.name(attr.challenge(challengeId));
+    e.removes.push(name);
+    e.conditions.push(`${e.name(attr.challenge(challengeId), 'status')} = ${e.value('pending')}`);
+    await conditional(() => this.db.send(new UpdateCommand({ TableName: this.tables.secrets, Key: this.key(tenantId, userId), ...e.update() })));
   }
+}
+
+/** The item a failed condition saw (the SDK leaves it marshalled). */
+export function itemOf(error: unknown): Record<string, unknown> | undefined {
+  const item = (error as { Item?: Record<string, never> }).Item;
+  return item ? unmarshall(item) : undefined;
+}
+
+/** A transaction cancelled by a failed condition on its first item: that item as it was. */
+export function cancelledItem(error: unknown, index: number): Record<string, unknown> | undefined {
+  const reason = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, never> }[] }).CancellationReasons?.[index];
+  return reason?.Code === 'ConditionalCheckFailed' && reason.Item ? unmarshall(reason.Item) : undefined;
+}
+
+export function isCancelledOnCondition(error: unknown): boolean {
+  const reasons = (error as { name?: string; CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  return (error as { name?: string }).name === 'TransactionCanceledException' && (reasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
 }

@@ -1,9 +1,17 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeviceStore, TrustedDevice } from '@twofold/core/ports';
 import { conditional } from './dynamo';
 
 const partition = (tenantId: string, userId: string) => `DEVICES#${tenantId}#${userId}`;
 const ttlOf = (expiresAtMs: number) => Math.ceil(expiresAtMs / 1000);
+
+/** Item keys and items of the devices table, for a user change's transaction too. */
+export const deviceItems = {
+  deviceKey: (tenantId: string, userId: string, deviceId: string) => ({ pk: partition(tenantId, userId), sk: `DEVICE#${deviceId}` }),
+  ipKey: (tenantId: string, userId: string, ipKey: string) => ({ pk: partition(tenantId, userId), sk: `IP#${ipKey}` }),
+  device: (tenantId: string, userId: string, device: TrustedDevice) => ({ ...deviceItems.deviceKey(tenantId, userId, device.deviceId), ...device, ttl: ttlOf(device.expiresAtMs) }),
+  ip: (tenantId: string, userId: string, ipKey: string, keepUntilMs: number) => ({ ...deviceItems.ipKey(tenantId, userId, ipKey), keepUntilMs, ttl: ttlOf(keepUntilMs) }),
+};
 
 /** A user's trusted devices and remembered sign-in IPs share one partition of the devices table. */
 export class DynamoDeviceStore implements DeviceStore {
@@ -12,19 +20,9 @@ export class DynamoDeviceStore implements DeviceStore {
     private readonly tableName: string,
   ) {}
 
-  async add(tenantId: string, userId: string, device: TrustedDevice): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: partition(tenantId, userId), sk: `DEVICE#${device.deviceId}`, ...device, ttl: ttlOf(device.expiresAtMs) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  }
-
   async get(tenantId: string, userId: string, deviceId: string): Promise<TrustedDevice | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: partition(tenantId, userId), sk: `DEVICE#${deviceId}` }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: deviceItems.deviceKey(tenantId, userId, deviceId), ConsistentRead: true }),
     );
     return Item ? strip(Item) : undefined;
   }
@@ -34,8 +32,8 @@ export class DynamoDeviceStore implements DeviceStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: partition(tenantId, userId), sk: `DEVICE#${deviceId}` },
-          UpdateExpression: 'SET secretHash = :new, lastUsedAtMs = :now',
+          Key: deviceItems.deviceKey(tenantId, userId, deviceId),
+          UpdateExpression: 'SET secretHash = :new, previousSecretHash = :old, lastUsedAtMs = :now',
           ConditionExpression: 'secretHash = :old AND expiresAtMs > :now',
           ExpressionAttributeValues: { ':new': change.newHash, ':old': change.oldHash, ':now': change.nowMs },
         }),
@@ -55,44 +53,24 @@ export class DynamoDeviceStore implements DeviceStore {
     return Items.map(strip).sort((a, b) => a.createdAtMs - b.createdAtMs);
   }
 
-  remove(tenantId: string, userId: string, deviceId: string): Promise<boolean> {
-    return conditional(() =>
-      this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: partition(tenantId, userId), sk: `DEVICE#${deviceId}` },
-          ConditionExpression: 'attribute_exists(pk)',
-        }),
-      ),
-    );
-  }
-
-  async removeAll(tenantId: string, userId: string): Promise<number> {
-    const pk = partition(tenantId, userId);
+  async ipKeys(tenantId: string, userId: string): Promise<string[]> {
     const { Items = [] } = await this.db.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ProjectionExpression: 'pk, sk', ConsistentRead: true }),
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ip)',
+        ExpressionAttributeValues: { ':pk': partition(tenantId, userId), ':ip': 'IP#' },
+        ProjectionExpression: 'sk',
+        ConsistentRead: true,
+      }),
     );
-    for (let i = 0; i < Items.length; i += 25) {
-      let requests: Record<string, unknown>[] | undefined = Items.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
-      for (let tries = 0; requests?.length && tries < 5; tries++) {
-        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
-        requests = out.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
-      }
-      if (requests?.length) throw new Error('DynamoDB left deletes unprocessed');
-    }
-    return Items.filter((k) => String(k.sk).startsWith('DEVICE#')).length;
+    return Items.map((item) => String(item.sk).slice('IP#'.length));
   }
 
   async isKnownIp(tenantId: string, userId: string, ipKey: string, nowMs: number): Promise<boolean> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: partition(tenantId, userId), sk: `IP#${ipKey}` } }));
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: deviceItems.ipKey(tenantId, userId, ipKey) }));
     return Item !== undefined && (Item.keepUntilMs as number) > nowMs;
   }
 
-  async rememberIp(tenantId: string, userId: string, ipKey: string, keepUntilMs: number): Promise<void> {
-    await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { pk: partition(tenantId, userId), sk: `IP#${ipKey}`, keepUntilMs, ttl: ttlOf(keepUntilMs) } }),
-    );
-  }
 }
 
 function strip(item: Record<string, unknown>): TrustedDevice {

@@ -1,9 +1,12 @@
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isCancelledOnCondition } from './dynamo-challenge-store';
+import { eventItem } from './dynamo-event-outbox';
+import type { SecurityEvent } from '@twofold/contract/events';
+import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { GraceDeadlines, GraceDue, GraceNotice } from '@twofold/core/ports';
 import { GRACE_SHARDS, keys, userItem } from '../tables';
 import { conditional } from './dynamo';
 
-const noticeAttribute: Record<GraceNotice, string> = { reminder3: 'reminded3For', reminder1: 'reminded1For', expired: 'expiredFor' };
+const noticeAttribute: Record<GraceNotice, string> = { reminder3: 'reminded3For', reminder1: 'reminded1For', expired: 'expiredFor', expiredNotice: 'expiredNoticeFor' };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -16,6 +19,8 @@ export class DynamoGraceDeadlines implements GraceDeadlines {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Where an expiry's event is written, in the same transaction as its mark. */
+    private readonly eventsTable?: string,
   ) {}
 
   private profileKey(tenantId: string, userId: string) {
@@ -43,25 +48,32 @@ export class DynamoGraceDeadlines implements GraceDeadlines {
       ...(typeof item.reminded3For === 'string' ? { reminded3For: item.reminded3For } : {}),
       ...(typeof item.reminded1For === 'string' ? { reminded1For: item.reminded1For } : {}),
       ...(typeof item.expiredFor === 'string' ? { expiredFor: item.expiredFor } : {}),
+      ...(typeof item.expiredNoticeFor === 'string' ? { expiredNoticeFor: item.expiredNoticeFor } : {}),
     }));
     const next = page.LastEvaluatedKey ? { shard: position.shard, key: page.LastEvaluatedKey } : position.shard + 1 < GRACE_SHARDS ? { shard: position.shard + 1 } : undefined;
     return { items, nextCursor: next ? Buffer.from(JSON.stringify(next)).toString('base64url') : null };
   }
 
-  claim(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<boolean> {
-    return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: this.profileKey(tenantId, userId),
-          // expired: out of the index too, in the same write
-          UpdateExpression: `SET #notice = :deadline${notice === 'expired' ? ' REMOVE graceKey' : ''}`,
-          ConditionExpression: 'graceEndsAt = :deadline AND attribute_exists(graceKey) AND (attribute_not_exists(#notice) OR #notice <> :deadline)',
-          ExpressionAttributeNames: { '#notice': noticeAttribute[notice] },
-          ExpressionAttributeValues: { ':deadline': iso(graceEndsAtMs) },
-        }),
-      ),
-    );
+  async claim(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number, event?: SecurityEvent): Promise<boolean> {
+    const update = {
+      TableName: this.tableName,
+      Key: this.profileKey(tenantId, userId),
+      // the expiry notice sent: out of the index too, in the same write
+      UpdateExpression: `SET #notice = :deadline${notice === 'expiredNotice' ? ' REMOVE graceKey' : ''}`,
+      ConditionExpression: 'graceEndsAt = :deadline AND attribute_exists(graceKey) AND (attribute_not_exists(#notice) OR #notice <> :deadline)',
+      ExpressionAttributeNames: { '#notice': noticeAttribute[notice] },
+      ExpressionAttributeValues: { ':deadline': iso(graceEndsAtMs) },
+    };
+    if (!event) return conditional(() => this.db.send(new UpdateCommand(update)));
+    if (!this.eventsTable) throw new Error('DynamoGraceDeadlines needs the events table to claim with an event');
+    try {
+      // the mark and its event: together or not at all
+      await this.db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, { Put: { TableName: this.eventsTable, Item: eventItem(event) } }] }));
+      return true;
+    } catch (error) {
+      if (isCancelledOnCondition(error)) return false;
+      throw error;
+    }
   }
 
   async release(tenantId: string, userId: string, notice: GraceNotice, graceEndsAtMs: number): Promise<void> {
@@ -70,10 +82,10 @@ export class DynamoGraceDeadlines implements GraceDeadlines {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.profileKey(tenantId, userId),
-          UpdateExpression: `REMOVE #notice${notice === 'expired' ? ' SET graceKey = :shard' : ''}`,
+          UpdateExpression: `REMOVE #notice${notice === 'expiredNotice' ? ' SET graceKey = :shard' : ''}`,
           ConditionExpression: '#notice = :deadline AND graceEndsAt = :deadline',
           ExpressionAttributeNames: { '#notice': noticeAttribute[notice] },
-          ExpressionAttributeValues: { ':deadline': iso(graceEndsAtMs), ...(notice === 'expired' ? { ':shard': keys.graceShard(tenantId, userId) } : {}) },
+          ExpressionAttributeValues: { ':deadline': iso(graceEndsAtMs), ...(notice === 'expiredNotice' ? { ':shard': keys.graceShard(tenantId, userId) } : {}) },
         }),
       ),
     );

@@ -1,5 +1,5 @@
-import { BatchGetCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SendLimits, SendThrottle, ThrottleOutcome } from '@twofold/core/ports';
+import { BatchGetCommand, DeleteCommand, QueryCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SendLimits, SendThrottle, SendTicket, ThrottleOutcome } from '@twofold/core/ports';
 import { conditional } from './dynamo';
 
 const HOUR_MS = 3_600_000;
@@ -10,7 +10,8 @@ const HOUR_MS = 3_600_000;
  * One item counts a user's sends; one item per tenant counts the tenant's sends and, in the same
  * item, each destination's (keyed by a hash). Each is bumped by one conditional write that
  * refuses past the limit, so parallel requests cannot overshoot: a send costs one read (the
- * previous hour) and two writes.
+ * previous hour) and two writes. A refusal counts nothing: when the tenant's item refuses after
+ * the user's was bumped, the user's bump is taken back, and `release` takes back both.
  */
 export class DynamoSendThrottle implements SendThrottle {
   constructor(
@@ -65,6 +66,7 @@ export class DynamoSendThrottle implements SendThrottle {
     );
     if (!userCounted) return refuse('user');
 
+    const ticket: SendTicket = { tenantId, userId, destinationKey, nowMs };
     const tenantCounted = await conditional(() =>
       this.db.send(
         new UpdateCommand({
@@ -77,9 +79,41 @@ export class DynamoSendThrottle implements SendThrottle {
         }),
       ),
     );
-    if (tenantCounted) return { allowed: true };
+    if (tenantCounted) return { allowed: true, ticket };
+    await this.uncount(userPk, hour, 'ADD sends :minus', 'sends > :zero', {});
     // which of the two limits held it back (the refusal path only)
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: tenantPk, sk: `H#${hour}` }, ConsistentRead: true }));
     return refuse(((Item?.total as number | undefined) ?? 0) >= allowance.tenant ? 'tenant' : 'destination');
+  }
+
+  async release({ tenantId, userId, destinationKey, nowMs }: SendTicket): Promise<void> {
+    const hour = Math.floor(nowMs / HOUR_MS);
+    await Promise.all([
+      this.uncount(`THROTTLE#${tenantId}#USER#${userId}`, hour, 'ADD sends :minus', 'sends > :zero', {}),
+      this.uncount(`THROTTLE#${tenantId}`, hour, 'ADD #total :minus, #dest :minus', '#total > :zero AND #dest > :zero', { '#total': 'total', '#dest': `d_${destinationKey}` }),
+    ]);
+  }
+
+  /** Takes one back from the hour's counter, never below zero (a release after the item expired is a no-op). */
+  private async uncount(pk: string, hour: number, update: string, condition: string, names: Record<string, string>): Promise<void> {
+    await conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk, sk: `H#${hour}` },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+        }),
+      ),
+    );
+  }
+
+  async forgetUser(tenantId: string, userId: string): Promise<void> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `THROTTLE#${tenantId}#USER#${userId}` }, ProjectionExpression: 'pk, sk' }),
+    );
+    await Promise.all(Items.map((item) => this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }))));
   }
 }

@@ -1,9 +1,13 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+
+/** The partition of the sparse `tenants` index: every tenant record is in it. */
+const TENANT_LIST = 'TENANTS';
 import { Policy } from '@twofold/contract/schemas';
 import type { SigningKeyRecord, SigningKeyStore } from '@twofold/core/assertions';
 import type { TenantDirectory } from '@twofold/core/ports';
 import type { ApiKeyRecord, TenantRecord } from '@twofold/core/records';
 import { keys } from '../tables';
+import { DynamoApiKeyStore } from './dynamo-api-key-store';
 import { conditional } from './dynamo';
 
 export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
@@ -31,11 +35,24 @@ export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.tenant(tenant.tenantId), ...tenant },
+          Item: { ...keys.tenant(tenant.tenantId), ...tenant, tenantList: TENANT_LIST },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
     );
+  }
+
+  async listTenantIds(): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, IndexName: 'tenants', KeyConditionExpression: 'tenantList = :l', ExpressionAttributeValues: { ':l': TENANT_LIST }, ProjectionExpression: 'tenantId', ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) ids.push(item.tenantId as string);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return ids;
   }
 
   async putPolicy(tenantId: string, policy: Policy, enforcementSince?: TenantRecord['enforcementSince']): Promise<void> {
@@ -55,10 +72,9 @@ export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
     return Item ? { keyId: Item.keyId, tenantId: Item.tenantId, scope: Item.scope, secretHash: Item.secretHash, createdAtMs: Item.createdAtMs } : undefined;
   }
 
+  /** A tenant's first keys (tenant:create, the local runtime), listed like any other (see DynamoApiKeyStore). */
   async putApiKey(key: ApiKeyRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.apiKey(key.keyId), ...key }, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
+    await new DynamoApiKeyStore(this.db, this.tableName).create({ ...key, name: `initial ${key.scope} key` });
   }
 
   async getSigningKey(): Promise<SigningKeyRecord | undefined> {

@@ -1,7 +1,8 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { UserReader } from '@twofold/core/ports';
-import type { FactorRecord, LoginFailures, RecoverySet, UserAggregate, UserProfile, UserSummary } from '@twofold/core/records';
+import type { FactorRecord, RecoverySet, UserAggregate, UserProfile, UserSummary } from '@twofold/core/records';
 import { keys, userItem } from '../tables';
+import { loginStateOf } from './dynamo-login-item';
 
 export type Item = Record<string, unknown>;
 
@@ -13,7 +14,7 @@ export const strip = <T>(item: Item): T => {
 
 /**
  * A user's items share one partition (`USER#tenant#user`), so one strongly consistent query
- * reads all of them. Its own class (DynamoUserStore adds the writes) for the functions that
+ * reads all of them: profile, factors, recovery codes and the login item with the challenges. Its own class (DynamoUserStore adds the writes) for the functions that
  * only read users: they carry this, not every write.
  */
 export class DynamoUserReader implements UserReader {
@@ -27,7 +28,8 @@ export class DynamoUserReader implements UserReader {
   }
 
   async load(tenantId: string, userId: string): Promise<UserAggregate> {
-    const user: UserAggregate = { factors: [] };
+    const user: UserAggregate = { factors: [], challenges: [] };
+    let login: ReturnType<typeof loginStateOf> | undefined;
     let startKey: Item | undefined;
     do {
       const page = await this.db.send(
@@ -42,7 +44,7 @@ export class DynamoUserReader implements UserReader {
       for (const item of page.Items ?? []) {
         const sk = item.sk as string;
         if (sk === userItem.profile) {
-          const { summary, summaryVersion, tenantKey: _t, userStatus: _s, enrolledTenant: _e, enrolledAt: _a, graceKey: _g, graceEndsAt: _d, ...profile } = strip<Item>(item);
+          const { summary, summaryVersion, tenantKey: _t, userStatus: _s, enrolledTenant: _e, enrolledAt: _a, graceKey: _g, graceEndsAt: _d, twoFactorOn: _o, twoFactorChangedAtMs: _c, ...profile } = strip<Item>(item);
           user.profile = profile as unknown as UserProfile;
           if (summary) user.summary = summary as UserSummary;
           if (typeof summaryVersion === 'number') user.summaryVersion = summaryVersion;
@@ -51,11 +53,26 @@ export class DynamoUserReader implements UserReader {
         else if (sk === userItem.recovery) {
           const { hashes, ...rest } = strip<Omit<RecoverySet, 'hashes'> & { hashes?: Set<string> }>(item);
           user.recovery = { ...rest, hashes: [...(hashes ?? [])] };
-        } else if (sk === userItem.failures) user.failures = strip<LoginFailures>(item);
+        } else if (sk === userItem.login) login = loginStateOf(tenantId, userId, item);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     user.factors.sort((a, b) => a.createdAtMs - b.createdAtMs);
+    // a passkey's signature counter lives in the login item too (0 until a login moves it)
+    for (const factor of user.factors) {
+      if (factor.webauthn) factor.webauthn = { ...factor.webauthn, signCount: login?.signs[factor.factorId] ?? 0 };
+    }
+    if (login) {
+      user.challenges = login.challenges;
+      if (login.failures) user.failures = login.failures;
+      // a factor's last use lives in the login item, where a login's one write moves it
+      for (const factor of user.factors) {
+        const step = login.steps[factor.factorId];
+        const used = login.used[factor.factorId];
+        if (step !== undefined) factor.lastUsedStep = step;
+        if (used !== undefined) factor.lastUsedAtMs = used;
+      }
+    }
     return user;
   }
 }

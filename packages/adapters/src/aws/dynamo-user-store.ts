@@ -1,99 +1,150 @@
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { FailureOutcome, UserStore } from '@twofold/core/ports';
+import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChangeOutcome, UserChange, UserStore } from '@twofold/core/ports';
 import type { UserStatus } from '@twofold/contract/schemas';
-import type { FactorRecord, RecoverySet, UserProfile, UserSummary } from '@twofold/core/records';
+import type { UserSummary } from '@twofold/core/records';
 import { keys, userItem } from '../tables';
+import { cancelledItem, isCancelledOnCondition } from './dynamo-challenge-store';
 import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
-import { DynamoUserReader, strip, type Item } from './dynamo-user-reader';
+import { deviceItems } from './dynamo-device-store';
+import { eventItem } from './dynamo-event-outbox';
+import { applyLoginPatch, Expression, refusalOf } from './dynamo-login-item';
+import { DynamoUserReader, type Item } from './dynamo-user-reader';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-/** Each state change is a single conditional write on one item of the user's partition. */
+/** The tables a user change writes: the user's partition, their devices, the events. */
+export interface UserTables {
+  secrets: string;
+  devices: string;
+  events: string;
+}
+
+/** DynamoDB takes at most 100 items in one transaction. */
+const MAX_TRANSACTION_ITEMS = 100;
+
+/**
+ * A user change is one TransactWriteItems: the profile (conditional on the revision, which it
+ * moves on), factors, recovery codes, the login item, devices, the events and the overview
+ * counter shard. The profile comes first, the login item second: a cancelled transaction says
+ * which condition failed by its position.
+ */
 export class DynamoUserStore extends DynamoUserReader implements UserStore {
-  async putProfile(profile: UserProfile): Promise<UserProfile> {
-    const { tenantId, userId, createdAtMs, ...fields } = profile;
-    const names: Record<string, string> = {};
-    const values: Item = { ':createdAtMs': createdAtMs, ':tenantId': tenantId, ':userId': userId };
-    const sets = ['createdAtMs = if_not_exists(createdAtMs, :createdAtMs)', 'tenantId = :tenantId', 'userId = :userId'];
-    const removes: string[] = [];
-    for (const [name, value] of Object.entries(fields)) {
-      names[`#${name}`] = name;
-      if (value === undefined) removes.push(`#${name}`);
+  private readonly tables: UserTables;
+
+  constructor(db: DynamoDBDocumentClient, tables: UserTables) {
+    super(db, tables.secrets);
+    this.tables = tables;
+  }
+
+  async commit(change: UserChange): Promise<ChangeOutcome> {
+    const { tenantId, userId } = change;
+    const profileKey = this.key(tenantId, userId, userItem.profile);
+    const items: Record<string, unknown>[] = [
+      change.erase
+        ? { Delete: { TableName: this.tableName, Key: profileKey, ...this.revisionCheck(change.revision) } }
+        : { Update: { TableName: this.tableName, Key: profileKey, ...this.profileUpdate(change).update() } },
+    ];
+    if (change.login) {
+      const Key = this.key(tenantId, userId, userItem.login);
+      if (change.login.delete) items.push({ Delete: { TableName: this.tableName, Key } });
       else {
-        values[`:${name}`] = value;
-        sets.push(`#${name} = :${name}`);
+        const e = new Expression();
+        applyLoginPatch(e, change.login, change.login.complete?.verifiedAtMs ?? 0);
+        if (e.sets.length || e.removes.length) items.push({ Update: { TableName: this.tableName, Key, ...e.update(), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } });
       }
     }
-    const { Attributes } = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: this.key(tenantId, userId, userItem.profile),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return strip<UserProfile>(Attributes!);
-  }
-
-  async ensureProfile(tenantId: string, userId: string, nowMs: number): Promise<void> {
-    await conditional(() =>
-      this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...this.key(tenantId, userId, userItem.profile), tenantId, userId, roles: [], sso: false, createdAtMs: nowMs, updatedAtMs: nowMs },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
-  }
-
-  async addFactor(tenantId: string, userId: string, factor: FactorRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...this.key(tenantId, userId, userItem.factor(factor.factorId)), ...factor },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  }
-
-  activateFactor(
-    tenantId: string,
-    userId: string,
-    factorId: string,
-    update: { step?: number; nowMs: number; expectedCodeHash?: string },
-  ): Promise<boolean> {
-    const sets = ['#status = :active', 'activatedAtMs = :now'];
-    const values: Record<string, unknown> = { ':active': 'active', ':pending': 'pending', ':now': update.nowMs };
-    let condition = '#status = :pending';
-    if (update.step !== undefined) {
-      sets.push('lastUsedStep = :step');
-      values[':step'] = update.step;
+    for (const factor of change.putFactors ?? []) {
+      // the last use of a factor, and a passkey's signature counter, live in the login item
+      const { lastUsedStep: _s, lastUsedAtMs: _u, ...stored } = factor;
+      if (stored.webauthn) {
+        const { signCount: _c, ...credential } = stored.webauthn;
+        stored.webauthn = credential as typeof stored.webauthn;
+      }
+      items.push({ Put: { TableName: this.tableName, Item: { ...this.key(tenantId, userId, userItem.factor(factor.factorId)), ...stored } } });
     }
-    if (update.expectedCodeHash) {
-      condition += ' AND codeHash = :code AND codeExpiresAtMs > :now';
-      values[':code'] = update.expectedCodeHash;
-    }
-    return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
+    for (const factorId of change.deleteFactors ?? []) items.push({ Delete: { TableName: this.tableName, Key: this.key(tenantId, userId, userItem.factor(factorId)) } });
+    const recovery = change.recovery;
+    const recoveryKey = this.key(tenantId, userId, userItem.recovery);
+    if (recovery && 'put' in recovery) items.push({ Put: { TableName: this.tableName, Item: { ...recoveryKey, ...recovery.put, hashes: new Set(recovery.put.hashes) } } });
+    else if (recovery && 'remove' in recovery) items.push({ Delete: { TableName: this.tableName, Key: recoveryKey } });
+    else if (recovery && 'spend' in recovery) {
+      items.push({
+        Update: {
           TableName: this.tableName,
-          Key: this.key(tenantId, userId, userItem.factor(factorId)),
-          // the confirmation code is spent with the activation
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE codeHash, codeExpiresAtMs`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: values,
-        }),
-      ),
+          Key: recoveryKey,
+          UpdateExpression: 'DELETE hashes :set',
+          ConditionExpression: 'contains(hashes, :hash)',
+          ExpressionAttributeValues: { ':set': new Set([recovery.spend]), ':hash': recovery.spend },
+        },
+      });
+    }
+    const devices = change.devices;
+    if (devices?.add) items.push({ Put: { TableName: this.tables.devices, Item: deviceItems.device(tenantId, userId, devices.add) } });
+    if (devices?.rememberIp) items.push({ Put: { TableName: this.tables.devices, Item: deviceItems.ip(tenantId, userId, devices.rememberIp.ipKey, devices.rememberIp.keepUntilMs) } });
+    for (const deviceId of devices?.remove ?? []) items.push({ Delete: { TableName: this.tables.devices, Key: deviceItems.deviceKey(tenantId, userId, deviceId) } });
+    for (const ip of devices?.forgetIps ?? []) items.push({ Delete: { TableName: this.tables.devices, Key: deviceItems.ipKey(tenantId, userId, ip) } });
+    for (const event of change.events) items.push({ Put: { TableName: this.tables.events, Item: eventItem(event, change.auditRetentionDays) } });
+    const counters = Object.entries(change.stats);
+    if (counters.length > 0) {
+      const e = new Expression();
+      for (const [name, delta] of counters) e.adds.push(`${e.name(`count:${name}`)} ${e.value(delta)}`);
+      items.push({ Update: { TableName: this.tableName, Key: keys.stats(tenantId, keys.statsShard(userId)), ...e.update() } });
+    }
+    if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`a user change of ${items.length} items is more than one transaction takes`);
+
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items as never }));
+      return 'committed';
+    } catch (error) {
+      if (!isCancelledOnCondition(error)) throw error;
+      const login = change.login?.complete;
+      const loginIndex = items.findIndex((item) => (item.Update as { Key?: { sk?: string } } | undefined)?.Key?.sk === userItem.login);
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      // the revision moved (or a racing transaction held an item): decide again on a new read
+      if (!login || loginIndex < 0 || reasons[0]?.Code !== 'None' || reasons[loginIndex]?.Code !== 'ConditionalCheckFailed') return 'conflict';
+      return { refused: refusalOf(login, cancelledItem(error, loginIndex) ?? {}, login.verifiedAtMs) };
+    }
+  }
+
+  /** Only if the user's revision is still `revision` (0: no revision yet). */
+  private revisionCheck(revision: number) {
+    return revision === 0
+      ? { ConditionExpression: 'attribute_not_exists(summaryVersion)' }
+      : { ConditionExpression: 'summaryVersion = :revision', ExpressionAttributeValues: { ':revision': revision } };
+  }
+
+  /**
+   * The profile's part: the fields the change sets, the summary and the index attributes it
+   * implies (`tenantKey` every user by tenant, `enrolledTenant`/`enrolledAt` enrolled users,
+   * `graceKey`/`graceEndsAt` users the scheduled job must find by their deadline), and the
+   * revision, moved on only if it is still the one the change was decided on.
+   */
+  private profileUpdate(change: UserChange): Expression {
+    const { tenantId, userId, summary } = change;
+    const e = new Expression();
+    const { createdAtMs, ...fields } = change.profile ?? {};
+    if (createdAtMs !== undefined) e.sets.push(`${e.name('createdAtMs')} = if_not_exists(${e.name('createdAtMs')}, ${e.value(createdAtMs)})`);
+    for (const [name, value] of Object.entries(fields)) {
+      if (value === undefined) e.removes.push(e.name(name));
+      else e.sets.push(`${e.name(name)} = ${e.value(value)}`);
+    }
+    const tenant = e.value(tenantId);
+    e.sets.push(
+      `${e.name('tenantId')} = ${tenant}`,
+      `${e.name('userId')} = ${e.value(userId)}`,
+      `${e.name('summary')} = ${e.value(summary)}`,
+      `${e.name('summaryVersion')} = ${e.value(change.revision + 1)}`,
+      `${e.name('tenantKey')} = ${tenant}`,
+      `${e.name('userStatus')} = ${e.value(summary.status)}`,
     );
+    if (summary.status === 'enrolled' && summary.enrolledAtMs !== null) {
+      e.sets.push(`${e.name('enrolledTenant')} = ${tenant}`, `${e.name('enrolledAt')} = ${e.value(new Date(summary.enrolledAtMs).toISOString())}`);
+    } else e.removes.push(e.name('enrolledTenant'), e.name('enrolledAt'));
+    if (change.inGraceIndex && summary.graceEndsAtMs !== null) {
+      e.sets.push(`${e.name('graceKey')} = ${e.value(keys.graceShard(tenantId, userId))}`, `${e.name('graceEndsAt')} = ${e.value(new Date(summary.graceEndsAtMs).toISOString())}`);
+    } else e.removes.push(e.name('graceKey'), e.name('graceEndsAt'));
+    const version = e.name('summaryVersion');
+    e.conditions.push(change.revision === 0 ? `attribute_not_exists(${version})` : `${version} = ${e.value(change.revision)}`);
+    return e;
   }
 
   replaceFactorCode(tenantId: string, userId: string, factorId: string, code: { codeHash: string; codeExpiresAtMs: number }): Promise<boolean> {
@@ -131,191 +182,19 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
     }
   }
 
-  useTotpStep(tenantId: string, userId: string, factorId: string, step: number, nowMs: number): Promise<boolean> {
-    return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: this.key(tenantId, userId, userItem.factor(factorId)),
-          UpdateExpression: 'SET lastUsedStep = :step, lastUsedAtMs = :now',
-          ConditionExpression: '#status = :active AND (attribute_not_exists(lastUsedStep) OR lastUsedStep < :step)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':step': step, ':now': nowMs, ':active': 'active' },
-        }),
-      ),
-    );
-  }
-
-  deleteFactor(tenantId: string, userId: string, factorId: string): Promise<boolean> {
-    return conditional(() =>
-      this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: this.key(tenantId, userId, userItem.factor(factorId)),
-          ConditionExpression: 'attribute_exists(pk)',
-        }),
-      ),
-    );
-  }
-
-  putRecoverySet(tenantId: string, userId: string, set: RecoverySet, options: { onlyIfAbsent?: boolean } = {}): Promise<boolean> {
-    return conditional(() =>
-      this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...this.key(tenantId, userId, userItem.recovery), ...set, hashes: new Set(set.hashes) },
-          ...(options.onlyIfAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
-        }),
-      ),
-    );
-  }
-
-  async spendRecoveryCode(tenantId: string, userId: string, codeHash: string): Promise<number | false> {
-    let left = 0;
-    const spent = await conditional(async () => {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: this.key(tenantId, userId, userItem.recovery),
-          UpdateExpression: 'DELETE hashes :set',
-          ConditionExpression: 'contains(hashes, :hash)',
-          ExpressionAttributeValues: { ':set': new Set([codeHash]), ':hash': codeHash },
-          // the set as this write left it (DynamoDB drops an emptied set: then none are left)
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      left = (Attributes?.hashes as Set<string> | undefined)?.size ?? 0;
-    });
-    return spent ? left : false;
-  }
-
-  switchTwoFactor(tenantId: string, userId: string, on: boolean, nowMs: number): Promise<boolean> {
-    return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: this.key(tenantId, userId, userItem.profile),
-          UpdateExpression: 'SET twoFactorOn = :on, twoFactorChangedAtMs = :now',
-          // users enrolled before the flag existed have none: treated as on
-          ConditionExpression: on ? 'attribute_exists(pk) AND (attribute_not_exists(twoFactorOn) OR twoFactorOn = :off)' : 'attribute_exists(pk) AND (attribute_not_exists(twoFactorOn) OR twoFactorOn = :onValue)',
-          ExpressionAttributeValues: { ':on': on, ':now': nowMs, ...(on ? { ':off': false } : { ':onValue': true }) },
-        }),
-      ),
-    );
-  }
-
-  async deleteRecoverySet(tenantId: string, userId: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(tenantId, userId, userItem.recovery) }));
-  }
-
-  async countLoginFailure(
-    tenantId: string,
-    userId: string,
-    { maxAttempts, lockoutSeconds, nowMs }: { maxAttempts: number; lockoutSeconds: number; nowMs: number },
-  ): Promise<FailureOutcome> {
-    const Key = this.key(tenantId, userId, userItem.failures);
-    const windowEndsAtMs = nowMs + lockoutSeconds * 1000;
-    const values = { ':one': 1, ':now': nowMs, ':end': windowEndsAtMs, ':max': maxAttempts };
-    // Two single-item conditional writes, tried in turn: start a window where none is live,
-    // or count one more in the live window while it is under the limit. Whichever holds, the
-    // count never passes maxAttempts, however many requests race.
-    for (let round = 0; round < 4; round++) {
-      const started = await conditional(() =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...Key, failures: 1, maxAttempts, windowEndsAtMs },
-            ConditionExpression: 'attribute_not_exists(pk) OR windowEndsAtMs <= :now',
-            ExpressionAttributeValues: { ':now': nowMs },
-          }),
-        ),
-      );
-      if (started) return { counted: true, failures: 1, windowEndsAtMs };
-      try {
-        const { Attributes } = await this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key,
-            UpdateExpression: 'SET failures = failures + :one, windowEndsAtMs = :end, maxAttempts = :max',
-            ConditionExpression: 'windowEndsAtMs > :now AND failures < :max',
-            ExpressionAttributeValues: values,
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        return { counted: true, failures: Attributes!.failures as number, windowEndsAtMs };
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-      }
-      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
-      if (Item && (Item.windowEndsAtMs as number) > nowMs && (Item.failures as number) >= maxAttempts) {
-        return { counted: false, reason: 'locked', lockedUntilMs: Item.windowEndsAtMs as number };
-      }
-    }
-    // the state kept moving under us: treat it as locked rather than count without a limit
-    return { counted: false, reason: 'locked', lockedUntilMs: windowEndsAtMs };
-  }
-
-  async clearLoginFailures(tenantId: string, userId: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(tenantId, userId, userItem.failures) }));
-  }
-
-  async deleteTwoFactorState(tenantId: string, userId: string): Promise<void> {
-    const pk = keys.userPartition(tenantId, userId);
-    const { Items = [] } = await this.db.send(
+  async summaries(tenantId: string, cursor: string | undefined, limit: number) {
+    const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ProjectionExpression: 'pk, sk',
-        ConsistentRead: true,
+        IndexName: 'by-tenant',
+        KeyConditionExpression: 'tenantKey = :tenant',
+        ExpressionAttributeValues: { ':tenant': tenantId },
+        ProjectionExpression: 'summary, pk, sk, tenantKey, userId',
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, { tenantKey: tenantId }) } : {}),
       }),
     );
-    const doomed = Items.filter((i) => i.sk !== userItem.profile);
-    for (let i = 0; i < doomed.length; i += 25) {
-      let requests: Item[] | undefined = doomed.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
-      for (let tries = 0; requests?.length && tries < 5; tries++) {
-        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
-        requests = out.UnprocessedItems?.[this.tableName] as Item[] | undefined;
-      }
-      if (requests?.length) throw new Error('DynamoDB left deletes unprocessed');
-    }
-  }
-
-  /**
-   * The summary and the index attributes it implies, in one conditional write on the profile:
-   * `tenantKey` (every user, by tenant), `enrolledTenant`/`enrolledAt` (enrolled users) and
-   * `graceKey`/`graceEndsAt` (users the scheduled job must find by their deadline).
-   */
-  saveSummary(tenantId: string, userId: string, summary: UserSummary, options: { expectedVersion: number; inGraceIndex: boolean }): Promise<boolean> {
-    const sets = ['summary = :summary', 'summaryVersion = :next', 'tenantKey = :tenant', 'userStatus = :status'];
-    const removes: string[] = [];
-    const values: Item = { ':summary': summary, ':next': options.expectedVersion + 1, ':tenant': tenantId, ':status': summary.status };
-    if (summary.status === 'enrolled' && summary.enrolledAtMs !== null) {
-      sets.push('enrolledTenant = :tenant', 'enrolledAt = :enrolledAt');
-      values[':enrolledAt'] = new Date(summary.enrolledAtMs).toISOString();
-    } else removes.push('enrolledTenant', 'enrolledAt');
-    if (options.inGraceIndex && summary.graceEndsAtMs !== null) {
-      sets.push('graceKey = :graceKey', 'graceEndsAt = :graceEndsAt');
-      values[':graceKey'] = keys.graceShard(tenantId, userId);
-      values[':graceEndsAt'] = new Date(summary.graceEndsAtMs).toISOString();
-    } else removes.push('graceKey', 'graceEndsAt');
-    let condition = 'attribute_exists(pk) AND ';
-    if (options.expectedVersion === 0) condition += 'attribute_not_exists(summaryVersion)';
-    else {
-      condition += 'summaryVersion = :expected';
-      values[':expected'] = options.expectedVersion;
-    }
-    return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: this.key(tenantId, userId, userItem.profile),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    return { summaries: (page.Items ?? []).flatMap((item) => (item.summary ? [item.summary as UserSummary] : [])), nextCursor: encodeCursor(page.LastEvaluatedKey) };
   }
 
   /**

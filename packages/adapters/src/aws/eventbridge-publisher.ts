@@ -1,5 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EVENT_SOURCE, type SecurityEvent } from '@twofold/contract/events';
+import type { SecurityEvent } from '@twofold/contract/events';
+import { EVENT_SOURCE } from '@twofold/contract/event-source';
+import { EventsRefused } from '@twofold/core/events';
 import type { EventPublisher } from '@twofold/core/ports';
 
 /** Security events onto an EventBridge bus: source `twofold`, detail-type the event's type. */
@@ -10,6 +12,7 @@ export class EventBridgePublisher implements EventPublisher {
   ) {}
 
   async publish(events: SecurityEvent[]): Promise<void> {
+    const refused: EventsRefused['refused'] = [];
     for (let i = 0; i < events.length; i += 10) {
       const batch = events.slice(i, i + 10);
       const out = await this.client.send(
@@ -24,7 +27,14 @@ export class EventBridgePublisher implements EventPublisher {
           })),
         }),
       );
-      if (out.FailedEntryCount) throw new Error(`EventBridge refused ${out.FailedEntryCount} of ${batch.length} events`);
+      // PutEvents answers entry by entry, in order: the refused ones carry an ErrorCode
+      if (out.FailedEntryCount) {
+        batch.forEach((e, index) => {
+          const entry = out.Entries?.[index];
+          if (!entry || entry.ErrorCode || !entry.EventId) refused.push({ eventId: e.eventId, reason: entry?.ErrorCode ?? 'NoEntryResult' });
+        });
+      }
     }
+    if (refused.length > 0) throw new EventsRefused(refused);
   }
 }

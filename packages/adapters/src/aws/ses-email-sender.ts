@@ -7,6 +7,18 @@ export interface EmailSettings {
   configurationSetName?: string;
 }
 
+/**
+ * The From header with the tenant's display name before the deployment's verified address. SES
+ * takes a non-ASCII display name only as a MIME encoded-word (RFC 2047 §2: =?charset?B?…?=);
+ * an ASCII one goes in a quoted string (RFC 5322 §3.4; the policy refuses " and \\ in it).
+ */
+export function fromHeader(fromAddress: string, displayName?: string): string {
+  if (!displayName) return fromAddress;
+  const address = /<([^<>]+)>\s*$/.exec(fromAddress)?.[1] ?? fromAddress.trim();
+  const name = /^[\x20-\x7e]*$/.test(displayName) ? `"${displayName}"` : `=?UTF-8?B?${Buffer.from(displayName, 'utf8').toString('base64')}?=`;
+  return `${name} <${address}>`;
+}
+
 /** Email through Amazon SES (API v2 SendEmail), with a plain-text and an HTML body. */
 export class SesEmailSender implements EmailSender {
   constructor(
@@ -14,10 +26,10 @@ export class SesEmailSender implements EmailSender {
     private readonly settings: EmailSettings,
   ) {}
 
-  async send({ to, subject, text, html }: { to: string; subject: string; text: string; html: string }): Promise<void> {
+  async send({ to, subject, text, html, fromName }: { to: string; subject: string; text: string; html: string; fromName?: string }): Promise<void> {
     await this.ses.send(
       new SendEmailCommand({
-        FromEmailAddress: this.settings.fromAddress,
+        FromEmailAddress: fromHeader(this.settings.fromAddress, fromName),
         Destination: { ToAddresses: [to] },
         Content: {
           Simple: {

@@ -11,6 +11,6 @@ export const docsScriptPath = '/docs/redoc.standalone.js';
 
 export const docsRoutes = [
   route({ operationId: 'openapi', method: 'GET', path: '/openapi.json', fn: 'docs', scope: 'public', summary: 'This API as an OpenAPI 3.1 document', status: 200 }),
-  route({ operationId: 'docs', method: 'GET', path: '/docs', fn: 'docs', scope: 'public', summary: 'API reference pages (HTML)', produces: 'text/html', status: 200 }),
-  route({ operationId: 'docsScript', method: 'GET', path: docsScriptPath, fn: 'docs', scope: 'public', summary: 'The script that renders the reference pages (Redoc)', produces: 'text/javascript', status: 200 }),
+  route({ operationId: 'docs', method: 'GET', path: '/docs', fn: 'docs', scope: 'public', summary: 'API reference pages (HTML)', content: 'text/html', status: 200 }),
+  route({ operationId: 'docsScript', method: 'GET', path: docsScriptPath, fn: 'docs', scope: 'public', summary: 'The script that renders the reference pages (Redoc)', content: 'text/javascript', status: 200 }),
 ] as const satisfies readonly RouteDefinition[];

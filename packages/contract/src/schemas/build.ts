@@ -12,8 +12,8 @@ z.config(en());
 export const isoTime = z.string().check(z.meta({ description: 'ISO-8601 UTC time', example: '2026-11-22T10:00:00.000Z' }));
 
 /** Ids the service makes: a prefix, an underscore and base64url characters. */
-export const opaqueId = (what: string) =>
-  z.string().check(z.regex(/^[a-z]{1,3}_[A-Za-z0-9_-]{8,64}$/, `${what} is not a valid id`), z.meta({ description: `Opaque ${what} made by the service` }));
+export const opaqueId = (what: string, maxLength = 64) =>
+  z.string().check(z.regex(new RegExp(`^[a-z]{1,3}_[A-Za-z0-9_-]{8,${maxLength}}$`), `${what} is not a valid id`), z.meta({ description: `Opaque ${what} made by the service` }));
 
 /** A whole number (JSON Schema `integer`). */
 export const int = () => z.number().check(z.int());

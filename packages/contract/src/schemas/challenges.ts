@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { count, isoTime } from './build';
 import { ChallengeId, FactorType, Method, UserId } from './common';
+import { RequestOptionsJSON } from './webauthn';
 
 export const ChallengeContext = z
   .strictObject({
@@ -37,6 +38,7 @@ export const ChallengeCreated = z
     method: z.nullable(Method).check(z.meta({ description: 'The method of this challenge (a code was sent now for sms and email)' })),
     expiresAt: z.nullable(isoTime).check(z.meta({ description: 'When the challenge stops accepting answers' })),
     destination: z.optional(z.string()).check(z.meta({ description: 'sms/email: where the code went, masked' })),
+    options: z.optional(RequestOptionsJSON).check(z.meta({ description: 'webauthn: give to PublicKeyCredential.parseRequestOptionsFromJSON()' })),
     deviceToken: z
       .optional(z.string())
       .check(z.meta({ description: "A recognized device's new token (each use rotates it): store it in place of the old one" })),
@@ -82,6 +84,7 @@ export const ChallengeResent = z
     expiresAt: isoTime.check(z.meta({ description: 'When the new code stops working' })),
     resendsRemaining: z.nullable(count()).check(z.meta({ description: 'null when the policy sets no limit' })),
     destination: z.optional(z.string()).check(z.meta({ description: 'sms/email: where the code went, masked' })),
+    options: z.optional(RequestOptionsJSON).check(z.meta({ description: 'webauthn (a switch to it): the request options' })),
   })
   .check(z.meta({ id: 'ChallengeResent' }));
 export type ChallengeResent = z.infer<typeof ChallengeResent>;

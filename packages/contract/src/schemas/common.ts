@@ -7,12 +7,17 @@ export const UserId = z
   .check(z.regex(/^[A-Za-z0-9._@:+-]{1,128}$/, 'userId must be 1-128 characters of A-Z a-z 0-9 . _ @ : + -'), z.meta({ description: "The client app's id for the user" }));
 
 export const FactorId = opaqueId('factorId');
-export const ChallengeId = opaqueId('challengeId');
+/** 128 random bits and the user's id, base64url: longer than the other ids. */
+export const ChallengeId = opaqueId('challengeId', 200);
 export const TenantId = opaqueId('tenantId');
 
-export const FactorType = z.enum(['totp', 'sms', 'email']).check(z.meta({ description: '`totp`: an authenticator app; `sms`, `email`: a code sent there' }));
+export const FactorType = z
+  .enum(['totp', 'sms', 'email', 'webauthn'])
+  .check(z.meta({ description: '`totp`: an authenticator app; `sms`, `email`: a code sent there; `webauthn`: a passkey or security key' }));
 export type FactorType = z.infer<typeof FactorType>;
-export const Method = z.enum(['totp', 'sms', 'email', 'recovery_code']).check(z.meta({ description: 'A way to answer a challenge: a factor type, or a recovery code' }));
+export const Method = z
+  .enum(['totp', 'sms', 'email', 'webauthn', 'recovery_code'])
+  .check(z.meta({ description: 'A way to answer a challenge: a factor type, or a recovery code' }));
 export type Method = z.infer<typeof Method>;
 export const Scope = z.enum(['app', 'admin']);
 export type Scope = z.infer<typeof Scope>;

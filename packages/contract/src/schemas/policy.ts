@@ -5,6 +5,8 @@
 import * as z from 'zod/mini';
 import { int, roles, text } from './build';
 import { FactorType } from './common';
+import { UserVerification } from './webauthn';
+import { MessageSettings } from './messages';
 
 export const TotpSettings = z.strictObject({
   issuer: z._default(text(1, 64), 'Twofold').check(z.meta({ description: 'Issuer shown in authenticator apps' })),
@@ -42,6 +44,9 @@ export const Policy = z
         allowed: z._default(z.array(FactorType).check(z.minLength(1)), ['totp', 'email']).check(z.meta({ description: 'Factor types users may enroll and sign in with' })),
         default: z._default(FactorType, 'totp').check(z.meta({ description: 'The method a challenge uses when none is asked for; must be in allowed' })),
         allowFallback: z._default(z.boolean(), true).check(z.meta({ description: "A challenge may switch to another of the user's methods" })),
+        roleRules: z
+          ._default(z.array(z.strictObject({ role: text(1, 64), allowed: z.array(FactorType).check(z.minLength(1)) })).check(z.maxLength(50)), [])
+          .check(z.meta({ description: 'Users with a role named here may enrol and log in only with the methods of every rule naming one of their roles (recovery codes always work)' })),
       }).check(z.meta({ description: 'Which second factors users may use' })),
       {},
     ),
@@ -78,6 +83,9 @@ export const Policy = z
     emailCodeOnUnrecognizedDevice: z
       ._default(z.boolean(), false)
       .check(z.meta({ description: 'Users without two-factor get an email code when signing in from a device not remembered' })),
+    auditRetentionDays: z
+      ._default(int().check(z.minimum(30), z.maximum(3650)), 365)
+      .check(z.meta({ description: "How long a user's audit entries are kept (DynamoDB's TTL removes them after it)" })),
     sms: z.prefault(
       z.strictObject({
         allowedCountries: z
@@ -86,6 +94,43 @@ export const Policy = z
       }).check(z.meta({ description: 'SMS codes' })),
       {},
     ),
+    webauthn: z.prefault(
+      z.strictObject({
+        rpId: z._default(z.nullable(text(1, 253)), null).check(z.meta({ description: "The client app's domain (example.com; localhost for development)" })),
+        rpName: z._default(z.nullable(text(1, 64)), null).check(z.meta({ description: 'Shown by the browser; defaults to totp.issuer' })),
+        origins: z
+          ._default(z.array(text(1, 300)).check(z.maxLength(20)), [])
+          .check(z.meta({ description: 'The exact origins the pages run on (https://app.example.com, http://localhost:5173)' })),
+        userVerification: z._default(UserVerification, 'preferred'),
+      }).check(z.meta({ description: 'Passkeys and security keys (WebAuthn)' })),
+      {},
+    ),
+    messages: z.prefault(MessageSettings, {}).check(z.meta({ description: 'The SMS and email texts: templates, app name, From name, default language' })),
   })
   .check(z.meta({ id: 'Policy', description: "A tenant's two-factor policy" }));
 export type Policy = z.infer<typeof Policy>;
+
+/**
+ * PUT's body: the whole policy, each absent field taking its default — except `totp.issuer`,
+ * whose default for a tenant is the tenant's name (what it was created with), not "Twofold":
+ * a PUT that leaves the issuer out keeps the name users see in their authenticator apps.
+ */
+export const PolicyReplacement = z
+  .strictObject({
+    ...Policy.shape,
+    totp: z.prefault(
+      z.strictObject({ ...TotpSettings.shape, issuer: z.optional(text(1, 64)).check(z.meta({ description: "Issuer shown in authenticator apps; absent: the tenant's name" })) }),
+      {},
+    ),
+  })
+  .check(z.meta({ id: 'PolicyReplacement', description: "A tenant's whole two-factor policy; absent fields take their defaults" }));
+export type PolicyReplacement = z.infer<typeof PolicyReplacement>;
+
+/**
+ * PATCH's body: a JSON merge patch (RFC 7396) of the policy. Only the fields it names change;
+ * `null` removes a field, which then takes its default. The result is checked like a PUT's.
+ */
+export const PolicyPatch = z
+  .record(z.string(), z.unknown())
+  .check(z.meta({ id: 'PolicyPatch', description: 'A JSON merge patch (RFC 7396) of the policy: the fields to change; null resets a field to its default' }));
+export type PolicyPatch = z.infer<typeof PolicyPatch>;

@@ -2,6 +2,8 @@
 import * as z from 'zod/mini';
 import { count, isoTime, roles, text } from './build';
 import { FactorId, FactorType, OtpCode, UserId } from './common';
+import { CreationOptionsJSON, RegistrationResponseJSON } from './webauthn';
+import { Locale } from './messages';
 
 const label = () => z.optional(text(1, 64)).check(z.meta({ description: 'A name the user will recognise the factor by (a default per type when omitted)' }));
 
@@ -20,6 +22,7 @@ export const PutUserBody = z
     phone: z.optional(text(3, 32)).check(z.meta({ description: 'A mobile number in international (E.164) format' })),
     roles: z.optional(roles()).check(z.meta({ description: "The user's roles in the client app: the policy may require two-factor of some (enforcement.mode roles)" })),
     sso: z.optional(z.boolean()).check(z.meta({ description: 'The user signs in through single sign-on: the policy may exempt them (enforcement.exemptSso)' })),
+    locale: z.optional(Locale).check(z.meta({ description: 'The language of the codes sent to the user (BCP 47); default: the policy\'s messages.defaultLocale' })),
   })
   .check(z.meta({ id: 'PutUserBody' }));
 export type PutUserBody = z.infer<typeof PutUserBody>;
@@ -29,7 +32,7 @@ export const Factor = z
     factorId: FactorId,
     type: FactorType,
     label: z.string().check(z.meta({ description: 'A name the user recognises, e.g. "Authenticator app"' })),
-    status: z.enum(['pending', 'active']).check(z.meta({ description: '`pending` until confirmed with a code; only `active` factors can answer a challenge' })),
+    status: z.enum(['pending', 'active']).check(z.meta({ description: '`pending` until confirmed (a code, or a passkey registration); only `active` factors can answer a challenge' })),
     createdAt: isoTime,
     lastUsedAt: z.nullable(isoTime).check(z.meta({ description: 'When the factor last answered a challenge' })),
     destination: z.optional(z.string()).check(z.meta({ description: 'sms/email: the masked destination' })),
@@ -49,6 +52,7 @@ export const User = z
     phone: z.optional(z.string()).check(z.meta({ description: 'Masked' })),
     roles: z.array(z.string()).check(z.meta({ description: "The user's roles in the client app" })),
     sso: z.boolean().check(z.meta({ description: 'Signs in through single sign-on' })),
+    locale: z.optional(z.string()).check(z.meta({ description: 'The language of the codes sent to the user, as PUT gave it' })),
     enforcement: z
       .object({
         required: z.boolean().check(z.meta({ description: 'Whether the policy requires this user to use two-factor' })),
@@ -80,7 +84,8 @@ export const CreateFactorBody = z.discriminatedUnion('type', [
     email: z.email().check(z.maxLength(254), z.meta({ description: 'Where the codes go; a code is sent now to confirm it' })),
     label: label(),
   }),
-]).check(z.meta({ id: 'CreateFactorBody', description: 'The kind of factor: an authenticator app (totp), or codes by SMS or email' }));
+  z.strictObject({ type: z.literal('webauthn'), label: label() }),
+]).check(z.meta({ id: 'CreateFactorBody', description: 'The kind of factor: an authenticator app (totp), codes by SMS or email, or a passkey or security key (webauthn)' }));
 export type CreateFactorBody = z.infer<typeof CreateFactorBody>;
 
 export const TotpEnrollment = z
@@ -108,10 +113,34 @@ export const OtpEnrollment = z
   .check(z.meta({ id: 'OtpEnrollment' }));
 export type OtpEnrollment = z.infer<typeof OtpEnrollment>;
 
-export const FactorEnrollment = z.union([TotpEnrollment, OtpEnrollment]).check(z.meta({ id: 'FactorEnrollment' }));
+export const WebauthnEnrollment = z
+  .object({
+    factorId: FactorId,
+    type: z.literal('webauthn'),
+    status: z.literal('pending'),
+    label: z.string(),
+    expiresAt: isoTime.check(z.meta({ description: 'When the creation options stop working' })),
+    options: CreationOptionsJSON,
+  })
+  .check(z.meta({ id: 'WebauthnEnrollment' }));
+export type WebauthnEnrollment = z.infer<typeof WebauthnEnrollment>;
+
+export const FactorEnrollment = z.union([TotpEnrollment, OtpEnrollment, WebauthnEnrollment]).check(z.meta({ id: 'FactorEnrollment' }));
 export type FactorEnrollment = z.infer<typeof FactorEnrollment>;
 
 export const CodeBody = z.strictObject({ code: OtpCode }).check(z.meta({ id: 'CodeBody' }));
+
+/** Confirming a factor: the code (totp, sms, email) or the browser's registration response (webauthn). */
+export const ConfirmFactorBody = z
+  .strictObject({
+    code: z.optional(OtpCode),
+    credential: z.optional(RegistrationResponseJSON).check(z.meta({ description: 'webauthn: credential.toJSON() after navigator.credentials.create()' })),
+  })
+  .check(
+    z.refine((b) => (b.code === undefined) !== (b.credential === undefined), { message: 'send exactly one of code or credential' }),
+    z.meta({ id: 'ConfirmFactorBody', description: 'Exactly one of code (totp, sms, email) or credential (webauthn)' }),
+  );
+export type ConfirmFactorBody = z.infer<typeof ConfirmFactorBody>;
 
 export const FactorVerified = z
   .object({

@@ -2,20 +2,22 @@
 import * as z from 'zod/mini';
 import { count, isoTime } from './build';
 import { ChallengeId, Method, OtpCode, RecoveryCodeInput, UserId } from './common';
+import { AuthenticationResponseJSON } from './webauthn';
 
 export const VerifyChallengeBody = z
   .strictObject({
     code: z.optional(OtpCode),
     recoveryCode: z.optional(RecoveryCodeInput),
+    credential: z.optional(AuthenticationResponseJSON).check(z.meta({ description: 'webauthn: credential.toJSON() after navigator.credentials.get()' })),
     rememberDevice: z
       .optional(z.boolean())
       .check(z.meta({ description: 'Trust this device: the answer carries a deviceToken for the next challenges' })),
   })
   .check(
-    z.refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
-      message: 'send exactly one of code or recoveryCode',
+    z.refine((b) => [b.code, b.recoveryCode, b.credential].filter((v) => v !== undefined).length === 1, {
+      message: 'send exactly one of code, recoveryCode or credential',
     }),
-    z.meta({ id: 'VerifyChallengeBody', description: 'Exactly one of code or recoveryCode' }),
+    z.meta({ id: 'VerifyChallengeBody', description: 'Exactly one of code, recoveryCode or credential (webauthn)' }),
   );
 export type VerifyChallengeBody = z.infer<typeof VerifyChallengeBody>;
 
@@ -27,7 +29,9 @@ export const ChallengeVerified = z
     method: Method.check(z.meta({ description: 'How the user answered' })),
     verifiedAt: isoTime,
     recoveryCodesRemaining: count().check(z.meta({ description: 'Unused recovery codes (after a recovery code: suggest regenerating when low)' })),
-    assertion: z.string().check(z.meta({ description: 'A JWT (ES256) proving this verification; keys at /.well-known/jwks.json' })),
+    assertion: z
+      .string()
+      .check(z.meta({ description: 'A JWT (ES256) proving this verification; keys at /.well-known/jwks.json. acr "phr" after webauthn, else "mfa"; amr holds "hwk" after webauthn' })),
     deviceToken: z.optional(z.string()).check(z.meta({ description: 'With rememberDevice: send it as context.deviceToken in later challenges' })),
   })
   .check(z.meta({ id: 'ChallengeVerified' }));

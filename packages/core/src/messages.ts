@@ -1,0 +1,116 @@
+/**
+ * The texts that carry a code: the tenant's own templates (policy `messages`), else the built-in
+ * text in the user's language. The language is the user's `locale` (BCP 47), else the tenant's
+ * `messages.defaultLocale`; a tag without texts of its own falls back to its language (`fr-CA`
+ * → `fr`), and a language without built-in texts to English. Placeholders: {code}, {minutes}
+ * (how long the code is valid) and {appName} (the policy's appName, else the tenant's name),
+ * replaced in one pass, so that a value is never read as a placeholder itself.
+ */
+import type { MessageSettings } from '@twofold/contract/schemas';
+
+interface Texts {
+  sms: string;
+  subject: string;
+  /** The email's plain-text body; paragraphs are separated by a blank line. */
+  text: string;
+}
+
+const ignore = {
+  en: 'If you did not try to sign in, you can ignore this email.',
+  fr: "Si vous n'avez pas essayé de vous connecter, vous pouvez ignorer cet e-mail.",
+  de: 'Wenn Sie nicht versucht haben, sich anzumelden, können Sie diese E-Mail ignorieren.',
+  es: 'Si no has intentado iniciar sesión, puedes ignorar este correo.',
+  it: 'Se non hai provato ad accedere, puoi ignorare questa email.',
+  pt: 'Se não tentou iniciar sessão, pode ignorar este email.',
+  nl: 'Als je niet hebt geprobeerd in te loggen, kun je deze e-mail negeren.',
+};
+
+const sms = {
+  en: 'Your {appName} verification code is {code}. It expires in {minutes} minutes. Do not share it with anyone.',
+  fr: 'Votre code de vérification {appName} est {code}. Il expire dans {minutes} minutes. Ne le communiquez à personne.',
+  de: 'Ihr {appName}-Bestätigungscode lautet {code}. Er läuft in {minutes} Minuten ab. Geben Sie ihn an niemanden weiter.',
+  es: 'Tu código de verificación de {appName} es {code}. Caduca en {minutes} minutos. No lo compartas con nadie.',
+  it: 'Il tuo codice di verifica {appName} è {code}. Scade tra {minutes} minuti. Non condividerlo con nessuno.',
+  pt: 'O seu código de verificação {appName} é {code}. Expira em {minutes} minutos. Não o partilhe com ninguém.',
+  nl: 'Je {appName}-verificatiecode is {code}. Deze verloopt over {minutes} minuten. Deel hem met niemand.',
+};
+
+const subjects = {
+  en: '{appName} verification code',
+  fr: 'Code de vérification {appName}',
+  de: 'Ihr {appName}-Bestätigungscode',
+  es: 'Código de verificación de {appName}',
+  it: 'Codice di verifica {appName}',
+  pt: 'Código de verificação {appName}',
+  nl: 'Je {appName}-verificatiecode',
+};
+
+export type BuiltInLocale = keyof typeof sms;
+
+/** The built-in texts, by language. */
+export const builtInTexts: Record<BuiltInLocale, Texts> = Object.fromEntries(
+  (Object.keys(sms) as BuiltInLocale[]).map((l) => [l, { sms: sms[l], subject: subjects[l], text: `${sms[l]}\n\n${ignore[l]}` }]),
+) as Record<BuiltInLocale, Texts>;
+
+export const builtInLocales = Object.keys(builtInTexts) as BuiltInLocale[];
+
+/** The first of the candidate tags (most wanted first) that has texts, by tag or by its language; else English. */
+export function resolveLocale(...candidates: (string | undefined)[]): BuiltInLocale {
+  for (const tag of candidates) {
+    if (!tag) continue;
+    let canonical: string;
+    try {
+      canonical = Intl.getCanonicalLocales(tag)[0]!;
+    } catch {
+      continue;
+    }
+    const language = new Intl.Locale(canonical).language;
+    for (const option of [canonical, language]) if ((builtInLocales as string[]).includes(option)) return option as BuiltInLocale;
+  }
+  return 'en';
+}
+
+export interface CodeMessage {
+  locale: BuiltInLocale;
+  sms: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The email's From display name, when the tenant set one. */
+  fromName?: string;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(code|minutes|appName)\}/g, (_, name: string) => values[name]!);
+}
+
+/** The HTML part, made from the text template: escaped paragraphs, the code set large. */
+function htmlOf(template: string, values: Record<string, string>, locale: string): string {
+  const paragraphs = template.split(/\n\s*\n/).map((p) =>
+    p
+      .split(/(\{code\}|\{minutes\}|\{appName\})/)
+      .map((part) => (part === '{code}' ? `<strong style="font-size:28px;letter-spacing:4px">${escapeHtml(values.code!)}</strong>` : escapeHtml(fill(part, values))))
+      .join('')
+      .replace(/\n/g, '<br>'),
+  );
+  return `<!doctype html><html lang="${escapeHtml(locale)}"><body style="font-family:sans-serif">${paragraphs.map((p) => `<p>${p}</p>`).join('')}</body></html>`;
+}
+
+/** The SMS and email that carry `code` for a user of the tenant, in the user's language unless the tenant wrote its own. */
+export function composeCodeMessage(input: { tenantName: string; messages?: MessageSettings; locale?: string; code: string; validSeconds: number }): CodeMessage {
+  const { messages } = input;
+  const locale = resolveLocale(input.locale, messages?.defaultLocale);
+  const texts = builtInTexts[locale];
+  const values = { code: input.code, minutes: String(Math.round(input.validSeconds / 60)), appName: messages?.appName ?? input.tenantName };
+  const textTemplate = messages?.email.text ?? texts.text;
+  return {
+    locale,
+    sms: fill(messages?.sms.template ?? texts.sms, values),
+    subject: fill(messages?.email.subject ?? texts.subject, values),
+    text: fill(textTemplate, values),
+    html: htmlOf(textTemplate, values, locale),
+    ...(messages?.email.fromName ? { fromName: messages.email.fromName } : {}),
+  };
+}

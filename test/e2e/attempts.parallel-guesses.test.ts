@@ -1,0 +1,110 @@
+/**
+ * Threat: a parallel attacker. With `maxInvalidAttempts: 5`, an attacker who sends 100 guesses
+ * at once — one of them right — must not get more guesses per lockout window than the limit:
+ * the right one succeeds only if fewer than 5 wrong ones reached the store before it. Against
+ * 10 users, that is about 10 × 5/100 logins expected; more than 3 in all is a bypass (the old
+ * read-check-count design let 10 of 10 through). For TOTP codes, email codes and recovery codes.
+ * After each burst the user is locked, and no more than 5 failures were counted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oathtool, wrongCodes } from '../support/authenticator';
+import { startOtpHarness, type OtpHarness } from '../support/otp-runtime';
+import { challengeFor, enrolTotp, startTwofold, type Twofold } from '../support/twofold';
+
+const USERS = 10;
+const GUESSES = 100;
+const MAX_LOGINS_IN_ALL = 3;
+
+/** 100 guesses at once, the right one at a random place among them. */
+function withOneRight<T>(wrong: T[], right: T): T[] {
+  const guesses = [...wrong];
+  guesses.splice(Math.floor(Math.random() * (guesses.length + 1)), 0, right);
+  return guesses;
+}
+
+describe('TOTP: 100 parallel guesses with one right code, against each of 10 users', () => {
+  let t: Twofold;
+  beforeAll(async () => {
+    t = await startTwofold();
+  });
+  afterAll(() => t?.stop());
+
+  it(`get through at most ${MAX_LOGINS_IN_ALL} times in all, and lock every user`, async () => {
+    let logins = 0;
+    for (let u = 0; u < USERS; u++) {
+      const userId = `totp-guess-${u}`;
+      const { secret } = await enrolTotp(t, t.app, userId);
+      t.clock.advanceSeconds(30);
+      const challengeId = await challengeFor(t.app, userId);
+      const right = await oathtool(secret, t.clock.nowMs());
+      const wrong = (await wrongCodes(secret, t.clock.nowMs(), 40)).concat(Array.from({ length: GUESSES - 41 }, (_, i) => String(100000 + i * 7919).slice(0, 6)));
+      const guesses = withOneRight(wrong.filter((c) => c !== right).slice(0, GUESSES - 1), right);
+      const answers = await Promise.all(guesses.map((code) => t.app('POST', `/v1/challenges/${challengeId}/verify`, { code })));
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.every((s) => s === 200 || s === 422 || s === 423)).toBe(true);
+      logins += statuses.filter((s) => s === 200).length;
+      // without a login (which resets the count), at most the limit of wrong codes were answered
+      // as wrong, the rest refused as locked, and the user is locked
+      if (!statuses.includes(200)) {
+        expect(statuses.filter((s) => s === 422).length).toBeLessThanOrEqual(5);
+        expect((await t.app('GET', `/v1/users/${userId}`)).body.lockedUntil).not.toBeNull();
+      }
+    }
+    console.info(`TOTP: ${logins} of ${USERS} bursts got through`);
+    expect(logins).toBeLessThanOrEqual(MAX_LOGINS_IN_ALL);
+  });
+});
+
+describe('email codes and recovery codes: 100 parallel guesses with one right, against each of 10 users', () => {
+  let h: OtpHarness;
+  beforeAll(async () => {
+    h = await startOtpHarness({ policy: { methods: { allowed: ['totp', 'email'], default: 'email', allowFallback: true } } });
+  });
+  afterAll(() => h?.stop());
+
+  async function enrolEmail(userId: string): Promise<string[]> {
+    const address = `${userId}@example.com`;
+    const started = await h.call('POST', `/v1/users/${userId}/factors`, { type: 'email', email: address });
+    expect(started.status).toBe(201);
+    const confirmed = await h.call('POST', `/v1/users/${userId}/factors/${started.body.factorId}/verify`, { code: await h.lastCode(address) });
+    expect(confirmed.status).toBe(200);
+    return confirmed.body.recoveryCodes as string[];
+  }
+
+  it(`email codes get through at most ${MAX_LOGINS_IN_ALL} times in all`, async () => {
+    let logins = 0;
+    for (let u = 0; u < USERS; u++) {
+      const userId = `email-guess-${u}`;
+      await enrolEmail(userId);
+      const started = await h.call('POST', `/v1/users/${userId}/challenges`, { method: 'email' });
+      expect(started.status).toBe(201);
+      const right = await h.lastCode(`${userId}@example.com`);
+      const wrong = Array.from({ length: GUESSES }, (_, i) => String((Number(right) + 1 + i * 104_729) % 1_000_000).padStart(6, '0')).filter((c) => c !== right);
+      const answers = await Promise.all(withOneRight(wrong.slice(0, GUESSES - 1), right).map((code) => h.call('POST', `/v1/challenges/${started.body.challengeId}/verify`, { code })));
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.every((s) => s === 200 || s === 422 || s === 423)).toBe(true);
+      if (!statuses.includes(200)) expect(statuses.filter((s) => s === 422).length).toBeLessThanOrEqual(5);
+      logins += statuses.filter((s) => s === 200).length;
+    }
+    expect(logins).toBeLessThanOrEqual(MAX_LOGINS_IN_ALL);
+  });
+
+  it(`recovery codes get through at most ${MAX_LOGINS_IN_ALL} times in all, and a refused right code is not spent`, async () => {
+    let logins = 0;
+    for (let u = 0; u < USERS; u++) {
+      const userId = `recovery-guess-${u}`;
+      const codes = await enrolEmail(userId);
+      const started = await h.call('POST', `/v1/users/${userId}/challenges`, { method: 'email' });
+      const wrong = Array.from({ length: GUESSES - 1 }, (_, i) => `zzzz-zzzz-zzzz-${String(i).padStart(4, '0')}`);
+      const answers = await Promise.all(withOneRight(wrong, codes[0]!).map((recoveryCode) => h.call('POST', `/v1/challenges/${started.body.challengeId}/verify`, { recoveryCode })));
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.every((s) => s === 200 || s === 422 || s === 423)).toBe(true);
+      if (!statuses.includes(200)) expect(statuses.filter((s) => s === 422).length).toBeLessThanOrEqual(5);
+      const won = statuses.filter((s) => s === 200).length;
+      logins += won;
+      // the right code was spent only if it logged in
+      expect((await h.call('GET', `/v1/users/${userId}`)).body.recoveryCodesRemaining).toBe(codes.length - won);
+    }
+    expect(logins).toBeLessThanOrEqual(MAX_LOGINS_IN_ALL);
+  });
+});
