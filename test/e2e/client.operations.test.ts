@@ -255,6 +255,53 @@ describe('policy and admin', () => {
     expect((await app.getUser(other)).status).toBe('not_started');
   });
 
+  it('patchPolicy changes only the fields sent, as application/merge-patch+json; null resets a field to its default', async () => {
+    const before = await app.getPolicy();
+    const sent: (string | null)[] = [];
+    const recording = createTwofoldClient({ baseUrl: t.baseUrl, apiKey: t.tenant.adminKey, fetch: (request) => (sent.push(request.headers.get('content-type')), globalThis.fetch(request)) });
+    const patched = await recording.patchPolicy({ resendLimit: 5, trustedDevices: { days: 7 }, messages: { appName: 'Acme' } });
+    expect(sent).toEqual(['application/merge-patch+json']);
+    expect(patched).toMatchObject({ resendLimit: 5, trustedDevices: { enabled: before.trustedDevices.enabled, days: 7 }, lockoutSeconds: before.lockoutSeconds, messages: { appName: 'Acme' } });
+    const reset = await admin.patchPolicy({ resendLimit: null, messages: { appName: null } });
+    expect(reset.resendLimit).toBe(3);
+    expect(reset.messages.appName).toBeUndefined();
+    expect(reset.trustedDevices.days).toBe(7);
+    expect(await refusal(admin.patchPolicy({ maxInvalidAttempts: 4 as never }))).toMatchObject({ code: 'invalid_policy', status: 422 });
+    expect(await refusal(app.patchPolicy({ resendLimit: 5 }))).toMatchObject({ code: 'forbidden', status: 403 });
+    expect((await app.getPolicy()).resendLimit).toBe(3);
+  });
+
+  it('createApiKey shows a key once, and it works; listApiKeys never shows one; revokeApiKey stops it; the last admin key stays', async () => {
+    const created = await admin.createApiKey({ name: 'billing service', scope: 'app' });
+    expect(created).toMatchObject({ name: 'billing service', scope: 'app', keyId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    const billing = createTwofoldClient({ baseUrl: t.baseUrl, apiKey: created.key });
+    expect((await billing.getUser(userId)).userId).toBe(userId);
+
+    const { keys } = await admin.listApiKeys();
+    const listed = keys.find((k) => k.keyId === created.keyId);
+    expect(listed).toMatchObject({ name: 'billing service', scope: 'app', prefix: `tf_${created.keyId}` });
+    expect(JSON.stringify(keys)).not.toContain(created.key);
+    expect(await refusal(app.listApiKeys())).toMatchObject({ code: 'forbidden', status: 403 });
+
+    await admin.revokeApiKey(created.keyId);
+    expect(await refusal(billing.getUser(userId))).toMatchObject({ code: 'unauthorized', status: 401 });
+    expect((await admin.listApiKeys()).keys.map((k) => k.keyId)).not.toContain(created.keyId);
+    expect(await refusal(admin.revokeApiKey(created.keyId))).toMatchObject({ code: 'api_key_not_found', status: 404 });
+
+    const admins = (await admin.listApiKeys()).keys.filter((k) => k.scope === 'admin');
+    expect(admins).toHaveLength(1);
+    expect(await refusal(admin.revokeApiKey(admins[0]!.keyId))).toMatchObject({ code: 'last_admin_key', status: 409 });
+  });
+
+  it('deleteUser erases the user: getUser is user_not_found after, and a second deleteUser too', async () => {
+    const gone = 'erase-me@example.com';
+    await app.putUser(gone, { email: gone });
+    await app.createFactor(gone, { type: 'totp' });
+    await app.deleteUser(gone);
+    expect(await refusal(app.getUser(gone))).toMatchObject({ code: 'user_not_found', status: 404 });
+    expect(await refusal(app.deleteUser(gone))).toMatchObject({ code: 'user_not_found', status: 404 });
+  });
+
   it('a wrong API key is unauthorized (401)', async () => {
     const stranger = createTwofoldClient({ baseUrl: t.baseUrl, apiKey: 'tf_not_a_key' });
     expect(await refusal(stranger.getUser(userId))).toMatchObject({ code: 'unauthorized', status: 401 });
