@@ -260,7 +260,7 @@ export function recoveryCodesPage(session: Session, codes: string[], fresh: bool
       <p class="lead">If you lose your phone, each of these codes lets you sign in once. Keep them somewhere safe, such as a password manager.</p>
       ${fresh ? alert('warning', html`<strong>This is the only time these codes are shown.</strong> Download or copy them before you continue. Any earlier codes no longer work.`) : ''}
       <section class="card pad">
-        <ol class="codes" id="recovery-codes">${codes.map((c) => html`<li><code>${c}</code></li>`)}</ol>
+        <ol class="codes" id="recovery-codes" aria-label="Recovery codes">${codes.map((c) => html`<li><code>${c}</code></li>`)}</ol>
         <div class="code-actions">
           <a class="btn btn-secondary btn-sm" href="/settings/security/recovery-codes.txt" download="acme-recovery-codes.txt">${icons.download}<span>Download</span></a>
           <button class="btn btn-secondary btn-sm" type="button" data-copy="recovery-codes" hidden>${icons.copy}<span>Copy</span></button>
