@@ -152,7 +152,6 @@ describe('two-factor in the demo app', () => {
     await signedInAs(page, 'alice');
     await page.getByRole('link', { name: 'Security' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Recovery codes' }).isVisible()).toBe(true);
-    await shoot(page, 'security-settings');
     await context.close();
   });
 
@@ -223,6 +222,7 @@ describe('two-factor in the demo app', () => {
       await other.context.close();
 
       await page.getByRole('link', { name: 'Security' }).click();
+      await shoot(page, 'security-settings');
       const revoke = page.getByRole('button', { name: /^Revoke (?!all devices$)/ });
       expect(await revoke.count()).toBe(1);
       await revoke.click();
@@ -234,6 +234,46 @@ describe('two-factor in the demo app', () => {
     } finally {
       await setPolicy((p) => (p.prompt = 'every_login'));
     }
+  });
+
+  it('shows the recovery codes after a fresh code, and regenerating them makes the old ones stop working', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, 'alice');
+    await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await signedInAs(page, 'alice');
+    t.clock.advanceSeconds(301); // past freshVerificationSeconds: the sign-in's verification is stale
+
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByRole('button', { name: 'View recovery codes' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: /Confirm it’s you/ }).isVisible()).toBe(true);
+    await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const list = page.getByRole('list', { name: 'Recovery codes' });
+    await expect.poll(() => list.isVisible()).toBe(true);
+    const unused = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
+    expect(unused.sort()).toEqual(alice.recoveryCodes.slice(1).sort());
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // just verified: regenerating needs no second code
+    await page.getByRole('button', { name: 'Regenerate recovery codes' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Save your recovery codes' }).isVisible()).toBe(true);
+    const fresh = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
+    expect(fresh).toHaveLength(8);
+    for (const c of fresh) expect(alice.recoveryCodes).not.toContain(c);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await signOut(page);
+
+    await signIn(page, 'alice');
+    await page.getByRole('link', { name: 'Use a recovery code' }).click();
+    await page.getByLabel('Recovery code').fill(alice.recoveryCodes[1]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/didn’t work/);
+    await page.getByLabel('Recovery code').fill(fresh[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await signedInAs(page, 'alice');
+    alice.recoveryCodes = fresh.slice(1);
+    await context.close();
   });
 
   it('asks for a fresh code before disabling two-factor, then the password alone signs in', async () => {
@@ -249,6 +289,7 @@ describe('two-factor in the demo app', () => {
     await page.getByRole('link', { name: 'Disable two-factor authentication' }).click();
     await page.getByRole('button', { name: 'Disable two-factor authentication' }).click();
     await expect.poll(() => page.getByRole('heading', { name: /Confirm it’s you/ }).isVisible()).toBe(true);
+    await shoot(page, 'fresh-verification');
     expect((await t.app('GET', '/v1/users/alice')).body.status).toBe('enrolled');
     await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
     await page.getByRole('button', { name: 'Verify' }).click();

@@ -148,12 +148,17 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     rememberDevice(c, username, started.deviceToken);
     if (started.challengeId && started.method) {
       const s = c.var.session;
-      s.login = { username, challenge: pending(started.challengeId, started.method, started.methods, started.destination), enrollmentRequired: started.enrollmentRequired === true };
+      s.login = {
+        username,
+        challenge: pending(started.challengeId, started.method, started.methods, started.destination),
+        enrollmentRequired: started.enrollmentRequired === true,
+        ...(started.enrollmentMethods ? { enrollmentMethods: started.enrollmentMethods } : {}),
+      };
       return see(c, '/sign-in/verify');
     }
     const s = signIn(c, username);
     if (started.enrollmentRequired) {
-      s.enrollment = { required: true, graceEndsAt: started.graceEndsAt ?? null, skippable: false };
+      s.enrollment = { required: true, graceEndsAt: started.graceEndsAt ?? null, skippable: false, ...(started.enrollmentMethods ? { methods: started.enrollmentMethods } : {}) };
       return see(c, '/settings/security/required');
     }
     if (started.reason === 'not_enrolled' && started.graceEndsAt) {
@@ -211,7 +216,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
       const next = signIn(c, login.username);
       next.assertion = verified.assertion;
       if (login.enrollmentRequired) {
-        next.enrollment = { required: true, graceEndsAt: null, skippable: false };
+        next.enrollment = { required: true, graceEndsAt: null, skippable: false, ...(login.enrollmentMethods ? { methods: login.enrollmentMethods } : {}) };
         return see(c, '/settings/security/required');
       }
       if (verified.method === 'recovery_code') {
@@ -243,10 +248,13 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
 
   // ---- must set up two-factor ----
 
-  app.get('/settings/security/required', (c) => {
+  app.get('/settings/security/required', async (c) => {
     const s = c.var.session;
     if (!s.username) return see(c, '/sign-in');
-    return s.enrollment ? show(c, enrollmentRequiredPage(s)) : see(c, '/');
+    if (!s.enrollment) return see(c, '/');
+    const methods = s.enrollment.methods;
+    const allowed = allowedTypes((await twofold.getPolicy()).methods.allowed).filter((t) => !methods || methods.includes(t));
+    return show(c, enrollmentRequiredPage(s, allowed));
   });
   app.post('/settings/security/required/skip', (c) => {
     const s = c.var.session;

@@ -4,7 +4,7 @@
  * an id planted before sign-in is worth nothing after it.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Method } from '@twofold/contract';
+import type { FactorType, Method } from '@twofold/contract';
 
 /** The login step (or a fresh verification) in progress: a Twofold challenge to answer. */
 export interface PendingChallenge {
@@ -35,9 +35,9 @@ export interface Session {
   /** Signed in: past the password and, where asked, the code */
   username?: string;
   /** Past the password, answering the login step */
-  login?: { username: string; challenge: PendingChallenge; enrollmentRequired?: boolean };
+  login?: { username: string; challenge: PendingChallenge; enrollmentRequired?: boolean; enrollmentMethods?: FactorType[] };
   /** The policy requires two-factor of this user: setup is all they may do (or, in the grace period, may skip) */
-  enrollment?: { required: true; graceEndsAt: string | null; skippable: boolean };
+  enrollment?: { required: true; graceEndsAt: string | null; skippable: boolean; methods?: FactorType[] };
   /** The last Twofold assertion: proof of a recent verification for sensitive calls */
   assertion?: string;
   stepUp?: { action: SensitiveAction; challenge: PendingChallenge };

@@ -1,6 +1,6 @@
 /** Sign up, sign in, and the login step that asks for a code (also used for a fresh verification). */
 import { html } from 'hono/html';
-import type { Method } from '@twofold/contract';
+import type { FactorType, Method } from '@twofold/contract';
 import type { PendingChallenge, Session } from '../sessions';
 import { alert, csrfField, page, readableDay, type Html } from './layout';
 import { MIN_PASSWORD_LENGTH } from '../accounts';
@@ -155,11 +155,12 @@ export function codeStepPage(o: CodeStepOptions): Html {
         <p class="muted">Having trouble?</p>
         <ul>${alternatives.map((a) => html`<li>${a}</li>`)}</ul>
       </div>
-      <p class="switch">${cancel}</p>`,
+      <div class="switch">${cancel}</div>`,
   );
 }
 
-export function enrollmentRequiredPage(session: Session): Html {
+export function enrollmentRequiredPage(session: Session, allowed: FactorType[]): Html {
+  const otp = allowed.filter((t) => t !== 'totp').map((t) => (t === 'sms' ? 'text message' : 'email'));
   const e = session.enrollment!;
   const inGrace = e.skippable && e.graceEndsAt !== null;
   return page(
@@ -170,15 +171,21 @@ export function enrollmentRequiredPage(session: Session): Html {
       ${inGrace
         ? alert('warning', html`You have until <strong>${readableDay(e.graceEndsAt)}</strong> to set it up. After that, you will have to set it up before you can use ${'Acme Workspace'}.`)
         : alert('warning', html`Set it up now to continue to your workspace.`)}
-      <form method="post" action="/settings/security/authenticator" class="stack">
-        ${csrfField(session)}
-        <button class="btn btn-primary btn-block" type="submit">Enable two-factor authentication</button>
-      </form>
-      <p class="center"><a href="/settings/security/add-method">Get codes by text message or email instead</a></p>
-      <p class="switch">
+      ${allowed.includes('totp')
+        ? html`<form method="post" action="/settings/security/authenticator" class="stack">
+            ${csrfField(session)}
+            <button class="btn btn-primary btn-block" type="submit">Enable two-factor authentication</button>
+          </form>`
+        : ''}
+      ${otp.length
+        ? allowed.includes('totp')
+          ? html`<p class="center spaced"><a href="/settings/security/add-method">Get codes by ${otp.join(' or ')} instead</a></p>`
+          : html`<a class="btn btn-primary btn-block" href="/settings/security/add-method">Get codes by ${otp.join(' or ')}</a>`
+        : ''}
+      <div class="switch">
         ${inGrace
           ? html`<form method="post" action="/settings/security/required/skip">${csrfField(session)}<button class="link" type="submit">Remind me later</button></form>`
           : html`<form method="post" action="/sign-out">${csrfField(session)}<button class="link" type="submit">Sign out</button></form>`}
-      </p>`,
+      </div>`,
   );
 }

@@ -66,6 +66,9 @@ export function securityPage(session: Session, view: SecurityView): Html {
   const active = user.factors.filter((f) => f.status === 'active');
   const hasTotp = active.some((f) => f.type === 'totp');
   const otpAllowed = view.allowed.filter((t) => t !== 'totp');
+  const addTotp = !hasTotp && view.allowed.includes('totp');
+  // one phone and one address is what the screens offer; the API allows more
+  const addOtp = otpAllowed.filter((t) => !active.some((f) => f.type === t));
   return page(
     { title: 'Security', session, frame: 'app', nav: 'security' },
     html`<h1>Security</h1>
@@ -80,12 +83,14 @@ export function securityPage(session: Session, view: SecurityView): Html {
         </div>
         ${on
           ? html`<ul class="rows">${active.map((f) => factorRow(session, f))}</ul>
-              <div class="card-foot">
-                ${!hasTotp && view.allowed.includes('totp')
-                  ? html`<form method="post" action="/settings/security/authenticator">${csrfField(session)}<button class="btn btn-secondary btn-sm" type="submit">Add authenticator app</button></form>`
-                  : ''}
-                ${otpAllowed.length ? html`<a class="btn btn-secondary btn-sm" href="/settings/security/add-method">Add ${otpAllowed.map((t) => FACTOR_NAMES[t].toLowerCase()).join(' or ')}</a>` : ''}
-              </div>`
+              ${addTotp || addOtp.length
+                ? html`<div class="card-foot">
+                    ${addTotp
+                      ? html`<form method="post" action="/settings/security/authenticator">${csrfField(session)}<button class="btn btn-secondary btn-sm" type="submit">Add authenticator app</button></form>`
+                      : ''}
+                    ${addOtp.length ? html`<a class="btn btn-secondary btn-sm" href="/settings/security/add-method">Add ${addOtp.map((t) => FACTOR_NAMES[t].toLowerCase()).join(' or ')}</a>` : ''}
+                  </div>`
+                : ''}`
           : html`<div class="empty">
               <div class="empty-icon">${icons.app}</div>
               <div>
@@ -135,7 +140,7 @@ export function securityPage(session: Session, view: SecurityView): Html {
                       )}
                     </ul>
                     <div class="card-foot"><form method="post" action="/settings/security/devices/revoke-all">${csrfField(session)}<button class="btn btn-secondary btn-sm" type="submit">Revoke all devices</button></form></div>`
-                : html`<p class="muted pad">No trusted devices.</p>`}
+                : html`<p class="muted empty-note">No trusted devices.</p>`}
             </section>
             <section class="card danger" aria-labelledby="danger">
               <div class="card-head">
