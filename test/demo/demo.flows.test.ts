@@ -93,6 +93,7 @@ describe('two-factor in the demo app', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await signedInAs(page, 'alice');
 
+    await shoot(page, 'overview');
     await page.getByRole('link', { name: 'Security' }).click();
     await page.getByRole('button', { name: 'Enable two-factor authentication' }).click();
 
@@ -286,7 +287,6 @@ describe('two-factor in the demo app', () => {
     t.clock.advanceSeconds(301);
 
     await page.getByRole('link', { name: 'Security' }).click();
-    await page.getByRole('link', { name: 'Disable two-factor authentication' }).click();
     await page.getByRole('button', { name: 'Disable two-factor authentication' }).click();
     await expect.poll(() => page.getByRole('heading', { name: /Confirm it’s you/ }).isVisible()).toBe(true);
     await shoot(page, 'fresh-verification');

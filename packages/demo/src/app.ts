@@ -15,7 +15,7 @@ import { csrfMatches, SESSION_COOKIE, SessionStore, type PendingChallenge, type 
 import { TwofoldError, type Twofold } from './twofold';
 import { codeStepPage, enrollmentRequiredPage, signInPage, signUpPage } from './views/auth';
 import type { Html } from './views/layout';
-import { addMethodPage, authenticatorSetupPage, confirmMethodPage, disablePage, errorPage, homePage, recoveryCodesPage, securityPage } from './views/security';
+import { addMethodPage, authenticatorSetupPage, confirmMethodPage, errorPage, homePage, recoveryCodesPage, securityPage } from './views/security';
 
 export interface DemoAppOptions {
   twofold: Twofold;
@@ -385,7 +385,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     s.flash = { kind: 'success', text: 'All devices revoked.' };
     return see(c, '/settings/security');
   });
-  app.get('/settings/security/disable', (c) => show(c, disablePage(c.var.session)));
+  app.get('/settings/security/disable', (c) => see(c, '/settings/security'));
   app.post('/settings/security/disable', (c) => sensitive(c, { kind: 'disable' }));
 
   // ---- fresh verification before a sensitive action ----

@@ -36,7 +36,9 @@ export function homePage(session: Session, user: User): Html {
             ? html`You sign in with your password and a code. ${user.recoveryCodesRemaining} recovery codes left.`
             : html`Add a second step to sign-in so that a stolen password is not enough to get into your account.`}</p>
         </div>
-        <a class="btn ${on ? 'btn-secondary' : 'btn-primary'}" href="/settings/security">${on ? 'Manage' : 'Set up'}</a>
+        ${on
+          ? html`<a class="btn btn-secondary" href="/settings/security">Manage</a>`
+          : html`<form method="post" action="/settings/security/authenticator">${csrfField(session)}<button class="btn btn-primary" type="submit">Enable two-factor authentication</button></form>`}
       </section>`,
   );
 }
@@ -146,9 +148,9 @@ export function securityPage(session: Session, view: SecurityView): Html {
               <div class="card-head">
                 <div>
                   <h2 id="danger">Turn off two-factor authentication</h2>
-                  <p class="muted">Removes every method, recovery code and trusted device. Your password alone will get into your account.</p>
+                  <p class="muted">Removes every method and trusted device; your recovery codes stop working, used or not. Your password alone will get into your account. You may be asked for a code first.</p>
                 </div>
-                <a class="btn btn-danger-outline" href="/settings/security/disable">Disable two-factor authentication</a>
+                <form method="post" action="/settings/security/disable">${csrfField(session)}<button class="btn btn-danger-outline" type="submit">Disable two-factor authentication</button></form>
               </div>
             </section>`
         : ''}`,
@@ -272,27 +274,6 @@ export function recoveryCodesPage(session: Session, codes: string[], fresh: bool
         </div>
       </section>
       <form method="post" action="/settings/security/recovery-codes/done">${csrfField(session)}<button class="btn btn-primary" type="submit">Done</button></form>`,
-  );
-}
-
-export function disablePage(session: Session): Html {
-  return page(
-    { title: 'Disable two-factor authentication', session, frame: 'app', nav: 'security' },
-    html`<p class="crumbs"><a href="/settings/security">Security</a> / Disable</p>
-      <h1>Disable two-factor authentication?</h1>
-      <section class="card pad danger">
-        <div class="with-icon warn-icon">${icons.warning}<strong>Your account will be protected by your password only.</strong></div>
-        <ul class="bullets">
-          <li>Every authenticator app, phone and email address you added is removed.</li>
-          <li>Your recovery codes stop working, used or not.</li>
-          <li>Trusted devices are forgotten.</li>
-        </ul>
-        <p class="muted">You may be asked to confirm it is you first.</p>
-        <div class="card-foot flush">
-          <form method="post" action="/settings/security/disable">${csrfField(session)}<button class="btn btn-danger" type="submit">Disable two-factor authentication</button></form>
-          <a class="btn btn-ghost" href="/settings/security">Cancel</a>
-        </div>
-      </section>`,
   );
 }
 
