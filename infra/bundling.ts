@@ -15,6 +15,15 @@ export type LambdaFunctionName = (typeof lambdaFunctions)[number];
 
 export const entryOf = (name: string) => `functions/${name}.ts`;
 
+/**
+ * Files a function reads beside its code, copied next to its bundle instead of bundled: the
+ * API reference's renderer (about 1 MB) is read by the docs function only, on its first request.
+ * Package-relative paths, resolved from node_modules.
+ */
+export const bundledFiles: Partial<Record<LambdaFunctionName, readonly string[]>> = {
+  docs: ['redoc/bundles/redoc.standalone.js'],
+};
+
 export const bundling = {
   /** Lambda's runtime: Node.js 22 on arm64. */
   target: 'node22',

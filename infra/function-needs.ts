@@ -43,6 +43,9 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // health, the OpenAPI document, and the JWKS (the signing key's public half: see signsAssertions)
   public: { tables: { directory: signsAssertions.directory }, kms: signsAssertions.kms },
 
+  // the API reference pages: a fixed page and the renderer's file beside its code; it touches nothing
+  docs: { tables: {}, kms: [] },
+
   // users, factors (sealed with the tenant's data key), recovery codes, codes sent at enrolment
   // (send throttle in the attempts table), disabling 2FA (removes trusted devices), fresh verification
   enrollment: {

@@ -4,6 +4,8 @@
  * its own), then exactly what its entry in infra/function-needs.ts says, each environment
  * variable beside the grant that makes it usable.
  */
+import { createRequire } from 'node:module';
+import { basename } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -13,7 +15,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { tables, type TableDefinition, type TableName } from '@twofold/adapters/tables';
 import { configKeys } from '@twofold/runtime/config';
-import { bundling, entryOf, type LambdaFunctionName } from '../bundling';
+import { bundledFiles, bundling, entryOf, type LambdaFunctionName } from '../bundling';
 import type { Needs, TableAccess } from '../function-needs';
 import type { StatefulResources } from '../stacks/stateful-stack';
 import type { Delivery } from './delivery';
@@ -86,6 +88,7 @@ export class ServiceFunction extends Construct {
         banner: bundling.banner,
         // the esbuild in node_modules, never Docker
         forceDockerBundling: false,
+        ...copyBeside(bundledFiles[props.name] ?? []),
       },
     });
 
@@ -111,6 +114,20 @@ export class ServiceFunction extends Construct {
 
     this.fn.addEnvironment(configKeys.issuer, props.issuer);
   }
+}
+
+/** Command hooks that copy `files` (package paths, resolved from node_modules) next to the bundle. */
+function copyBeside(files: readonly string[]) {
+  if (files.length === 0) return {};
+  const require = createRequire(import.meta.url);
+  const paths = files.map((file) => require.resolve(file));
+  return {
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir: string, outputDir: string) => paths.map((path) => `cp "${path}" "${outputDir}/${basename(path)}"`),
+    },
+  };
 }
 
 /** The table, and for reads its indexes by name (no `index/*`), with the actions of `access`. */

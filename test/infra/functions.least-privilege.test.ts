@@ -41,6 +41,7 @@ const expected: Record<LambdaFunctionName, Expected> = {
   'event-relay': { tables: { events: RW }, putEvents: true },
   admin: { tables: { directory: RW, secrets: RW, devices: RW, events: RW }, kms: ['kms:Decrypt'], putEvents: true },
   'grace-expiry': { tables: { directory: R, secrets: RW, events: W }, putEvents: true, email: true },
+  docs: { tables: {} },
 };
 
 const indexesOf: Partial<Record<TableName, string[]>> = {

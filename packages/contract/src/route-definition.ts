@@ -7,7 +7,7 @@ import type * as z from 'zod/mini';
 import type { ErrorCode } from './errors';
 
 /** The Lambda functions that serve routes; each is one concern. */
-export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin'] as const;
+export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin', 'docs'] as const;
 export type RoutedFunction = (typeof routedFunctions)[number];
 
 /** `public` needs no key; `app` is any key of the tenant; `admin` only an admin key. */
@@ -28,6 +28,8 @@ export interface RouteDefinition {
   body?: z.ZodMiniType;
   /** undefined for 204 */
   response?: z.ZodMiniType;
+  /** The media type of a response that is not JSON (the reference pages: text/html, text/javascript). */
+  produces?: string;
   status: 200 | 201 | 202 | 204;
   /**
    * Needs a fresh verification of the user in the Twofold-Assertion header (app keys; admin keys

@@ -7,15 +7,16 @@ import type { RoutedFunction, RouteDefinition } from './route-definition';
 import { adminRoutes } from './routes/admin';
 import { challengeRoutes } from './routes/challenge';
 import { devicesRoutes } from './routes/devices';
+import { docsRoutes } from './routes/docs';
 import { enrollmentRoutes } from './routes/enrollment';
 import { publicRoutes } from './routes/public';
 import { verifyRoutes } from './routes/verify';
 
 export * from './route-definition';
-export { adminRoutes, challengeRoutes, devicesRoutes, enrollmentRoutes, publicRoutes, verifyRoutes };
+export { adminRoutes, challengeRoutes, devicesRoutes, docsRoutes, enrollmentRoutes, publicRoutes, verifyRoutes };
 
 /** Every route, each function's in turn (routes/ has one list per function: a function's handler takes only its own). */
-export const routes = [...publicRoutes, ...enrollmentRoutes, ...devicesRoutes, ...challengeRoutes, ...verifyRoutes, ...adminRoutes] as const;
+export const routes = [...publicRoutes, ...enrollmentRoutes, ...devicesRoutes, ...challengeRoutes, ...verifyRoutes, ...adminRoutes, ...docsRoutes] as const;
 
 export type Route = (typeof routes)[number];
 export type OperationId = Route['operationId'];

@@ -18,6 +18,7 @@ import { handler as admin } from '../../../functions/admin';
 import { handler as authorizer } from '../../../functions/authorizer';
 import { handler as challenge } from '../../../functions/challenge';
 import { handler as devices } from '../../../functions/devices';
+import { handler as docs } from '../../../functions/docs';
 import { handler as enrollment } from '../../../functions/enrollment';
 import { handler as relayHandler } from '../../../functions/event-relay';
 import { handler as graceExpiryHandler } from '../../../functions/grace-expiry';
@@ -36,6 +37,7 @@ const functions: Record<RoutedFunction, Handler> = {
   verify: verify as unknown as Handler,
   devices: devices as unknown as Handler,
   admin: admin as unknown as Handler,
+  docs: docs as Handler,
 };
 
 /** API Gateway's own payload limit; the functions enforce the contract's 16 KiB. */
@@ -217,5 +219,6 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | void) {
   const r = result ?? { statusCode: 204 };
   res.writeHead(r.statusCode ?? 200, r.headers as Record<string, string> | undefined);
-  res.end(r.body ?? '');
+  // as API Gateway does, a base64 body (the gzipped renderer of /docs) goes out decoded
+  res.end(r.body === undefined ? '' : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
 }

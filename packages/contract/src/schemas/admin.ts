@@ -1,47 +1,48 @@
 /** The admin API: users by status and role, adoption, the audit trail. */
 import * as z from 'zod/mini';
-import { int, isoTime, text } from './build';
+import { count, isoTime, text } from './build';
 import { UserId } from './common';
 import { User, UserStatus } from './users';
 
 /** A page size in a query string (so coerced from text): 1 to 100, 50 by default. */
-const pageLimit = () => z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50);
+const pageLimit = () =>
+  z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50).check(z.meta({ description: 'How many to return in a page (1 to 100)' }));
 
 export const AdminUserQuery = z.strictObject({
-  status: z.optional(UserStatus),
-  role: z.optional(text(1, 64)),
+  status: z.optional(UserStatus).check(z.meta({ description: 'Only users with this status' })),
+  role: z.optional(text(1, 64)).check(z.meta({ description: 'Only users with this role' })),
   cursor: z.optional(z.string().check(z.maxLength(2048))).check(z.meta({ description: 'nextCursor of the previous page' })),
   limit: pageLimit(),
 });
 export type AdminUserQuery = z.infer<typeof AdminUserQuery>;
 
-export const AdminUserList = z.object({ users: z.array(User), nextCursor: z.nullable(z.string()) }).check(z.meta({ id: 'AdminUserList' }));
+export const AdminUserList = z.object({ users: z.array(User), nextCursor: z.nullable(z.string()).check(z.meta({ description: 'Pass as cursor for the next page; null on the last page' })) }).check(z.meta({ id: 'AdminUserList' }));
 export type AdminUserList = z.infer<typeof AdminUserList>;
 
 export const Overview = z
   .object({
-    totalUsers: int(),
-    enrolled: int(),
-    pending: int(),
-    notStarted: int(),
+    totalUsers: count(),
+    enrolled: count().check(z.meta({ description: 'Users with at least one active factor' })),
+    pending: count().check(z.meta({ description: 'Users who started a factor but have none active' })),
+    notStarted: count().check(z.meta({ description: 'Users without any factor' })),
     enrollmentRate: z.number().check(z.meta({ description: 'enrolled / totalUsers, 0 to 1 (0 without users)' })),
     recoveryCodes: z.object({
-      low: int().check(z.meta({ description: 'Enrolled users with 1 or 2 recovery codes left' })),
-      none: int().check(z.meta({ description: 'Enrolled users with no recovery code left' })),
+      low: count().check(z.meta({ description: 'Enrolled users with 1 or 2 recovery codes left' })),
+      none: count().check(z.meta({ description: 'Enrolled users with no recovery code left' })),
     }),
     recentEnrollments: z
       .array(z.object({ userId: UserId, enrolledAt: isoTime }))
       .check(z.meta({ description: 'The latest enrollments, newest first (up to 10)' })),
     rolesWithoutTwoFactor: z
-      .array(z.object({ role: z.string(), users: int() }))
+      .array(z.object({ role: z.string(), users: count() }))
       .check(z.meta({ description: 'Per role, users without an active factor' })),
   })
   .check(z.meta({ id: 'Overview' }));
 export type Overview = z.infer<typeof Overview>;
 
 export const AuditQuery = z.strictObject({
-  userId: z.optional(UserId),
-  cursor: z.optional(z.string().check(z.maxLength(2048))),
+  userId: z.optional(UserId).check(z.meta({ description: "Only this user's entries" })),
+  cursor: z.optional(z.string().check(z.maxLength(2048))).check(z.meta({ description: 'nextCursor of the previous page' })),
   limit: pageLimit(),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
@@ -49,11 +50,13 @@ export type AuditQuery = z.infer<typeof AuditQuery>;
 export const AuditEvent = z
   .object({
     type: z.string().check(z.meta({ description: 'A security event type or an admin action (user.unlocked, user.reset, policy.updated)' })),
-    userId: z.nullable(z.string()),
+    userId: z.nullable(z.string()).check(z.meta({ description: 'The user it concerns (null for tenant-wide actions such as a policy change)' })),
     at: isoTime,
     actor: z.string().check(z.meta({ description: '`user` (through an app key), `admin`, or `system`' })),
-    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    details: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+      .check(z.meta({ description: 'What the entry is about (e.g. the factor type or method); never a secret, code or full phone number' })),
   })
   .check(z.meta({ id: 'AuditEvent' }));
-export const AuditList = z.object({ events: z.array(AuditEvent), nextCursor: z.nullable(z.string()) }).check(z.meta({ id: 'AuditList' }));
+export const AuditList = z.object({ events: z.array(AuditEvent), nextCursor: z.nullable(z.string()).check(z.meta({ description: 'Pass as cursor for the next page; null on the last page' })) }).check(z.meta({ id: 'AuditList' }));
 export type AuditList = z.infer<typeof AuditList>;

@@ -17,6 +17,8 @@ export const opaqueId = (what: string) =>
 
 /** A whole number (JSON Schema `integer`). */
 export const int = () => z.number().check(z.int());
+/** A count: a whole number, 0 or more. */
+export const count = () => int().check(z.minimum(0));
 /** A string of `min` to `max` characters. */
 export const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 /** Role names, as the client app gives them. */

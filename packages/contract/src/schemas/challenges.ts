@@ -1,25 +1,41 @@
 /** Challenges: starting the login step, reading it, sending its code again. */
 import * as z from 'zod/mini';
-import { int, isoTime } from './build';
+import { count, isoTime } from './build';
 import { ChallengeId, FactorType, Method, UserId } from './common';
 
-export const ChallengeContext = z.strictObject({
-  ip: z.optional(z.string().check(z.maxLength(64))),
-  userAgent: z.optional(z.string().check(z.maxLength(512))),
-  deviceToken: z.optional(z.string().check(z.maxLength(256))),
-});
+export const ChallengeContext = z
+  .strictObject({
+    ip: z.optional(z.string().check(z.maxLength(64))).check(z.meta({ description: "The signing-in user's IP address, as the client app saw it" })),
+    userAgent: z.optional(z.string().check(z.maxLength(512))).check(z.meta({ description: "The user's browser (User-Agent), used to label a remembered device" })),
+    deviceToken: z
+      .optional(z.string().check(z.maxLength(256)))
+      .check(z.meta({ description: 'The deviceToken a verified challenge with rememberDevice returned, for this browser' })),
+  })
+  .check(z.meta({ description: 'About the sign-in: lets a remembered device skip the code (prompt unrecognized_devices)' }));
 
-export const CreateChallengeBody = z.strictObject({ method: z.optional(Method), context: z.optional(ChallengeContext) });
+export const CreateChallengeBody = z
+  .strictObject({
+    method: z.optional(Method).check(z.meta({ description: "One of the user's methods; the policy's default (or the user's first usable method) when omitted" })),
+    context: z.optional(ChallengeContext),
+  })
+  .check(z.meta({ id: 'CreateChallengeBody' }));
 export type CreateChallengeBody = z.infer<typeof CreateChallengeBody>;
 
 export const ChallengeCreated = z
   .object({
-    challengeId: z.nullable(ChallengeId),
-    required: z.boolean(),
-    reason: z.enum(['not_enrolled', 'two_factor_enabled', 'enrollment_required', 'two_factor_disabled', 'recognized_device', 'unrecognized_device']),
-    methods: z.array(Method),
-    method: z.nullable(Method),
-    expiresAt: z.nullable(isoTime),
+    challengeId: z.nullable(ChallengeId).check(z.meta({ description: 'The challenge to answer; null when no code is asked for' })),
+    required: z.boolean().check(z.meta({ description: 'Whether the user must answer a second factor before signing in' })),
+    reason: z
+      .enum(['not_enrolled', 'two_factor_enabled', 'enrollment_required', 'two_factor_disabled', 'recognized_device', 'unrecognized_device'])
+      .check(
+        z.meta({
+          description:
+            'Why: `not_enrolled` (no active factor, sign in), `two_factor_enabled` (ask for a code), `enrollment_required` (the policy requires enrolling first), `two_factor_disabled` (the tenant turned two-factor off), `recognized_device` (a remembered device, sign in), `unrecognized_device` (a new device: ask for a code)',
+        }),
+      ),
+    methods: z.array(Method).check(z.meta({ description: 'The methods the user may answer with, `recovery_code` included' })),
+    method: z.nullable(Method).check(z.meta({ description: 'The method of this challenge (a code was sent now for sms and email)' })),
+    expiresAt: z.nullable(isoTime).check(z.meta({ description: 'When the challenge stops accepting answers' })),
     destination: z.optional(z.string()).check(z.meta({ description: 'sms/email: where the code went, masked' })),
     deviceToken: z
       .optional(z.string())
@@ -44,24 +60,26 @@ export const Challenge = z
     status: ChallengeStatus,
     method: Method,
     expiresAt: isoTime,
-    verifiedAt: z.nullable(isoTime),
-    attemptsRemaining: z.nullable(int()).check(z.meta({ description: 'null when the policy sets no limit' })),
+    verifiedAt: z.nullable(isoTime).check(z.meta({ description: 'When it was answered correctly (null until then)' })),
+    attemptsRemaining: z.nullable(count()).check(z.meta({ description: 'null when the policy sets no limit' })),
   })
   .check(z.meta({ id: 'Challenge' }));
 export type Challenge = z.infer<typeof Challenge>;
 
-export const ResendBody = z.strictObject({
-  method: z.optional(Method).check(z.meta({ description: "Switch to another of the user's methods (when the policy allows fallback)" })),
-});
+export const ResendBody = z
+  .strictObject({
+    method: z.optional(Method).check(z.meta({ description: "Switch to another of the user's methods (when the policy allows fallback)" })),
+  })
+  .check(z.meta({ id: 'ResendBody' }));
 export type ResendBody = z.infer<typeof ResendBody>;
 
 export const ChallengeResent = z
   .object({
     challengeId: ChallengeId,
     method: Method,
-    expiresAt: isoTime,
-    resendsRemaining: z.nullable(int()).check(z.meta({ description: 'null when the policy sets no limit' })),
-    destination: z.optional(z.string()),
+    expiresAt: isoTime.check(z.meta({ description: 'When the new code stops working' })),
+    resendsRemaining: z.nullable(count()).check(z.meta({ description: 'null when the policy sets no limit' })),
+    destination: z.optional(z.string()).check(z.meta({ description: 'sms/email: where the code went, masked' })),
   })
   .check(z.meta({ id: 'ChallengeResent' }));
 export type ChallengeResent = z.infer<typeof ChallengeResent>;

@@ -10,9 +10,9 @@ export const FactorId = opaqueId('factorId');
 export const ChallengeId = opaqueId('challengeId');
 export const TenantId = opaqueId('tenantId');
 
-export const FactorType = z.enum(['totp', 'sms', 'email']);
+export const FactorType = z.enum(['totp', 'sms', 'email']).check(z.meta({ description: '`totp`: an authenticator app; `sms`, `email`: a code sent there' }));
 export type FactorType = z.infer<typeof FactorType>;
-export const Method = z.enum(['totp', 'sms', 'email', 'recovery_code']);
+export const Method = z.enum(['totp', 'sms', 'email', 'recovery_code']).check(z.meta({ description: 'A way to answer a challenge: a factor type, or a recovery code' }));
 export type Method = z.infer<typeof Method>;
 export const Scope = z.enum(['app', 'admin']);
 export type Scope = z.infer<typeof Scope>;

@@ -8,9 +8,9 @@ import { FactorType } from './common';
 
 export const TotpSettings = z.strictObject({
   issuer: z._default(text(1, 64), 'Twofold').check(z.meta({ description: 'Issuer shown in authenticator apps' })),
-  digits: z._default(z.literal([6, 8]), 6),
+  digits: z._default(z.literal([6, 8]), 6).check(z.meta({ description: 'Digits of a code' })),
   period: z._default(z.literal([30, 60]), 30).check(z.meta({ description: 'Time step in seconds' })),
-  algorithm: z._default(z.enum(['sha1', 'sha256', 'sha512']), 'sha1'),
+  algorithm: z._default(z.enum(['sha1', 'sha256', 'sha512']), 'sha1').check(z.meta({ description: 'HMAC algorithm (RFC 6238); most authenticator apps support only sha1' })),
   window: z._default(int().check(z.minimum(0), z.maximum(2)), 1).check(z.meta({ description: 'Accepted steps before and after now' })),
 });
 export type TotpSettings = z.infer<typeof TotpSettings>;
@@ -20,39 +20,70 @@ export const Policy = z
     enabled: z._default(z.boolean(), true).check(z.meta({ description: 'Master switch for the tenant' })),
     enforcement: z.prefault(
       z.strictObject({
-        mode: z._default(z.enum(['optional', 'roles', 'all']), 'optional'),
-        roles: z._default(roles(), []),
-        exemptSso: z._default(z.boolean(), true),
-        gracePeriodDays: z._default(int().check(z.minimum(0), z.maximum(365)), 7),
+        mode: z
+          ._default(z.enum(['optional', 'roles', 'all']), 'optional')
+          .check(z.meta({ description: '`optional`: users choose; `roles`: required of users with one of `roles`; `all`: required of everyone' })),
+        roles: z._default(roles(), []).check(z.meta({ description: 'With mode roles: the roles that must use two-factor' })),
+        exemptSso: z._default(z.boolean(), true).check(z.meta({ description: 'Users who sign in through SSO are exempt' })),
+        gracePeriodDays: z
+          ._default(int().check(z.minimum(0), z.maximum(365)), 7)
+          .check(z.meta({ description: 'Days a user who must enroll may still sign in without, counted from when it became required of them' })),
         graceEndsAt: z
           ._default(z.nullable(z.iso.datetime({ message: 'graceEndsAt must be an ISO-8601 UTC time like 2026-12-01T00:00:00Z' })), null)
           .check(z.meta({ description: 'A fixed deadline instead of gracePeriodDays' })),
-      }),
+      }).check(z.meta({ description: 'Who must use two-factor' })),
       {},
     ),
-    prompt: z._default(z.enum(['every_login', 'unrecognized_devices']), 'every_login'),
+    prompt: z
+      ._default(z.enum(['every_login', 'unrecognized_devices']), 'every_login')
+      .check(z.meta({ description: '`every_login`: ask for a code at every sign-in; `unrecognized_devices`: only on devices not remembered' })),
     methods: z.prefault(
       z.strictObject({
-        allowed: z._default(z.array(FactorType).check(z.minLength(1)), ['totp', 'email']),
-        default: z._default(FactorType, 'totp'),
-        allowFallback: z._default(z.boolean(), true),
+        allowed: z._default(z.array(FactorType).check(z.minLength(1)), ['totp', 'email']).check(z.meta({ description: 'Factor types users may enroll and sign in with' })),
+        default: z._default(FactorType, 'totp').check(z.meta({ description: 'The method a challenge uses when none is asked for; must be in allowed' })),
+        allowFallback: z._default(z.boolean(), true).check(z.meta({ description: "A challenge may switch to another of the user's methods" })),
+      }).check(z.meta({ description: 'Which second factors users may use' })),
+      {},
+    ),
+    authenticatorEnrollment: z
+      ._default(z.enum(['optional', 'required']), 'optional')
+      .check(z.meta({ description: '`required`: a user who must enroll must enroll an authenticator app (totp), not only SMS or email' })),
+    codeTimeoutSeconds: z
+      ._default(z.literal([120, 300, 600, 900, 1800, 3600, 14400, 43200]), 600)
+      .check(z.meta({ description: 'How long a challenge (and a code sent by SMS or email) can be answered' })),
+    maxInvalidAttempts: z
+      ._default(z.nullable(z.literal([3, 5, 10])), 5)
+      .check(z.meta({ description: 'Wrong answers before the user is locked out for lockoutSeconds; null: no limit' })),
+    lockoutSeconds: z._default(int().check(z.minimum(60), z.maximum(86400)), 600).check(z.meta({ description: 'How long a lockout lasts' })),
+    resendLimit: z._default(z.nullable(z.literal([3, 5])), 3).check(z.meta({ description: 'Codes a challenge may resend; null: no limit' })),
+    recoveryCodes: z.prefault(
+      z.strictObject({ count: z._default(int().check(z.minimum(5), z.maximum(16)), 8).check(z.meta({ description: 'Recovery codes in a set' })) }),
+      {},
+    ),
+    totp: z.prefault(TotpSettings, {}),
+    trustedDevices: z.prefault(
+      z
+        .strictObject({
+          enabled: z._default(z.boolean(), true).check(z.meta({ description: 'Users may tick "remember this device"' })),
+          days: z._default(int().check(z.minimum(1), z.maximum(365)), 30).check(z.meta({ description: 'How long a device stays remembered' })),
+        })
+        .check(z.meta({ description: 'Remembered devices' })),
+      {},
+    ),
+    freshVerificationSeconds: z
+      ._default(int().check(z.minimum(30), z.maximum(3600)), 300)
+      .check(z.meta({ description: 'How old a Twofold-Assertion may be for sensitive calls (disabling, removing a factor, recovery codes)' })),
+    emailCodeOnUnrecognizedDevice: z
+      ._default(z.boolean(), false)
+      .check(z.meta({ description: 'Users without two-factor get an email code when signing in from a device not remembered' })),
+    sms: z.prefault(
+      z.strictObject({
+        allowedCountries: z
+          ._default(z.array(z.string().check(z.regex(/^[A-Z]{2}$/))), [])
+          .check(z.meta({ description: 'ISO 3166 country codes SMS codes may go to; empty: every country' })),
       }),
       {},
     ),
-    authenticatorEnrollment: z._default(z.enum(['optional', 'required']), 'optional'),
-    codeTimeoutSeconds: z._default(z.literal([120, 300, 600, 900, 1800, 3600, 14400, 43200]), 600),
-    maxInvalidAttempts: z._default(z.nullable(z.literal([3, 5, 10])), 5),
-    lockoutSeconds: z._default(int().check(z.minimum(60), z.maximum(86400)), 600),
-    resendLimit: z._default(z.nullable(z.literal([3, 5])), 3),
-    recoveryCodes: z.prefault(z.strictObject({ count: z._default(int().check(z.minimum(5), z.maximum(16)), 8) }), {}),
-    totp: z.prefault(TotpSettings, {}),
-    trustedDevices: z.prefault(
-      z.strictObject({ enabled: z._default(z.boolean(), true), days: z._default(int().check(z.minimum(1), z.maximum(365)), 30) }),
-      {},
-    ),
-    freshVerificationSeconds: z._default(int().check(z.minimum(30), z.maximum(3600)), 300),
-    emailCodeOnUnrecognizedDevice: z._default(z.boolean(), false),
-    sms: z.prefault(z.strictObject({ allowedCountries: z._default(z.array(z.string().check(z.regex(/^[A-Z]{2}$/))), []) }), {}),
   })
   .check(z.meta({ id: 'Policy', description: "A tenant's two-factor policy" }));
 export type Policy = z.infer<typeof Policy>;

@@ -1,8 +1,9 @@
 /** The service itself: health, the keys that sign assertions, the error body every route may return. */
 import * as z from 'zod/mini';
-import { int } from './build';
+import { errorCodes, type ErrorCode } from '../errors';
+import { count } from './build';
 
-export const Health = z.object({ status: z.literal('ok') });
+export const Health = z.object({ status: z.literal('ok') }).check(z.meta({ id: 'Health' }));
 export const Jwks = z
   .object({ keys: z.array(z.record(z.string(), z.unknown())) })
   .check(z.meta({ id: 'JWKS', description: 'RFC 7517 JSON Web Key Set' }));
@@ -11,11 +12,15 @@ export const Empty = z.strictObject({});
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.string().check(z.meta({ description: 'Stable snake_case error code' })),
-      message: z.string(),
-      details: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
-      attemptsRemaining: z.optional(z.nullable(int())),
-      retryAfterSeconds: z.optional(int()),
+      code: z.enum(errorCodes as [ErrorCode, ...ErrorCode[]]).check(z.meta({ description: 'Stable snake_case error code (the catalogue may gain codes: treat an unknown one by its HTTP status)' })),
+      message: z.string().check(z.meta({ description: 'What went wrong, for a developer (not meant for end users)' })),
+      details: z
+        .optional(z.array(z.object({ path: z.string().check(z.meta({ description: 'The field, e.g. body.code' })), message: z.string() })))
+        .check(z.meta({ description: 'invalid_request: which fields are wrong and why (never the value sent)' })),
+      attemptsRemaining: z
+        .optional(z.nullable(count()))
+        .check(z.meta({ description: 'invalid_code: how many more wrong answers lock the user (null when the policy sets no limit)' })),
+      retryAfterSeconds: z.optional(count()).check(z.meta({ description: 'locked, rate_limited: seconds until trying again can work (also in the Retry-After header)' })),
     }),
   })
   .check(z.meta({ id: 'Error' }));

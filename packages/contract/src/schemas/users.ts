@@ -1,6 +1,6 @@
 /** Users and their factors: the user as client apps see it, enrolling and confirming factors, recovery codes. */
 import * as z from 'zod/mini';
-import { int, isoTime, roles, text } from './build';
+import { count, isoTime, roles, text } from './build';
 import { FactorId, FactorType, OtpCode, UserId } from './common';
 
 const label = () => z.optional(text(1, 64));
@@ -14,22 +14,24 @@ export const EnforcementState = z.enum(['exempt', 'optional', 'grace', 'required
 export type EnforcementState = z.infer<typeof EnforcementState>;
 export type UserStatus = z.infer<typeof UserStatus>;
 
-export const PutUserBody = z.strictObject({
-  email: z.optional(z.email().check(z.maxLength(254))),
-  phone: z.optional(text(3, 32)),
-  roles: z.optional(roles()),
-  sso: z.optional(z.boolean()),
-});
+export const PutUserBody = z
+  .strictObject({
+    email: z.optional(z.email().check(z.maxLength(254))).check(z.meta({ description: 'Where email codes and grace-period notices go' })),
+    phone: z.optional(text(3, 32)).check(z.meta({ description: 'A mobile number in international (E.164) format' })),
+    roles: z.optional(roles()).check(z.meta({ description: "The user's roles in the client app: the policy may require two-factor of some (enforcement.mode roles)" })),
+    sso: z.optional(z.boolean()).check(z.meta({ description: 'The user signs in through single sign-on: the policy may exempt them (enforcement.exemptSso)' })),
+  })
+  .check(z.meta({ id: 'PutUserBody' }));
 export type PutUserBody = z.infer<typeof PutUserBody>;
 
 export const Factor = z
   .object({
     factorId: FactorId,
     type: FactorType,
-    label: z.string(),
-    status: z.enum(['pending', 'active']),
+    label: z.string().check(z.meta({ description: 'A name the user recognises, e.g. "Authenticator app"' })),
+    status: z.enum(['pending', 'active']).check(z.meta({ description: '`pending` until confirmed with a code; only `active` factors can answer a challenge' })),
     createdAt: isoTime,
-    lastUsedAt: z.nullable(isoTime),
+    lastUsedAt: z.nullable(isoTime).check(z.meta({ description: 'When the factor last answered a challenge' })),
     destination: z.optional(z.string()).check(z.meta({ description: 'sms/email: the masked destination' })),
     recovery: z.optional(z.boolean()).check(z.meta({ description: 'sms: an emergency recovery phone' })),
   })
@@ -39,10 +41,10 @@ export type Factor = z.infer<typeof Factor>;
 export const User = z
   .object({
     userId: UserId,
-    status: UserStatus,
+    status: UserStatus.check(z.meta({ description: '`not_started`: no factor; `pending`: a factor was started but none is active; `enrolled`: at least one active factor' })),
     factors: z.array(Factor),
-    recoveryCodesRemaining: int(),
-    lockedUntil: z.nullable(isoTime),
+    recoveryCodesRemaining: count().check(z.meta({ description: 'Unused recovery codes' })),
+    lockedUntil: z.nullable(isoTime).check(z.meta({ description: 'Until when too many failed attempts keep the user locked out (null when not locked)' })),
     email: z.optional(z.string()),
     phone: z.optional(z.string()).check(z.meta({ description: 'Masked' })),
     roles: z.array(z.string()),
@@ -69,7 +71,7 @@ export const CreateFactorBody = z.discriminatedUnion('type', [
     recovery: z.optional(z.boolean()).check(z.meta({ description: 'An emergency recovery phone: must differ from the phone of any other SMS factor' })),
   }),
   z.strictObject({ type: z.literal('email'), email: z.email().check(z.maxLength(254)), label: label() }),
-]);
+]).check(z.meta({ id: 'CreateFactorBody', description: 'The kind of factor: an authenticator app (totp), or codes by SMS or email' }));
 export type CreateFactorBody = z.infer<typeof CreateFactorBody>;
 
 export const TotpEnrollment = z
@@ -97,23 +99,31 @@ export const OtpEnrollment = z
   .check(z.meta({ id: 'OtpEnrollment' }));
 export type OtpEnrollment = z.infer<typeof OtpEnrollment>;
 
-export const FactorEnrollment = z.union([TotpEnrollment, OtpEnrollment]);
+export const FactorEnrollment = z.union([TotpEnrollment, OtpEnrollment]).check(z.meta({ id: 'FactorEnrollment' }));
 export type FactorEnrollment = z.infer<typeof FactorEnrollment>;
 
-export const CodeBody = z.strictObject({ code: OtpCode });
+export const CodeBody = z.strictObject({ code: OtpCode }).check(z.meta({ id: 'CodeBody' }));
 
-export const FactorVerified = z.object({
-  factorId: FactorId,
-  status: z.literal('active'),
-  recoveryCodes: z.optional(z.array(z.string())).check(z.meta({ description: "Only when this is the user's first active factor" })),
-});
+export const FactorVerified = z
+  .object({
+    factorId: FactorId,
+    status: z.literal('active'),
+    recoveryCodes: z
+      .optional(z.array(z.string()))
+      .check(z.meta({ description: "Only when this is the user's first active factor: show them once and let the user save them" })),
+  })
+  .check(z.meta({ id: 'FactorVerified' }));
 export type FactorVerified = z.infer<typeof FactorVerified>;
 
-export const FactorList = z.object({ factors: z.array(Factor) });
-export const RecoveryCodesRemaining = z.object({
-  remaining: int(),
-  codes: z.optional(z.array(z.string())).check(z.meta({ description: 'The unused codes, only with a fresh Twofold-Assertion' })),
-});
-export const RecoveryCodes = z.object({ recoveryCodes: z.array(z.string()) });
+export const FactorList = z.object({ factors: z.array(Factor) }).check(z.meta({ id: 'FactorList' }));
+export const RecoveryCodesRemaining = z
+  .object({
+    remaining: count().check(z.meta({ description: 'Unused recovery codes' })),
+    codes: z.optional(z.array(z.string())).check(z.meta({ description: 'The unused codes, only with a fresh Twofold-Assertion' })),
+  })
+  .check(z.meta({ id: 'RecoveryCodesRemaining' }));
+export const RecoveryCodes = z
+  .object({ recoveryCodes: z.array(z.string()).check(z.meta({ description: 'The new codes, each usable once; every earlier code stopped working' })) })
+  .check(z.meta({ id: 'RecoveryCodes' }));
 
 export const FactorPath = z.object({ userId: UserId, factorId: FactorId });

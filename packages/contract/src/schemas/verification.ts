@@ -1,6 +1,6 @@
 /** Answering a challenge: with a code or a recovery code, and what a verified challenge returns. */
 import * as z from 'zod/mini';
-import { int, isoTime } from './build';
+import { count, isoTime } from './build';
 import { ChallengeId, Method, OtpCode, RecoveryCodeInput, UserId } from './common';
 
 export const VerifyChallengeBody = z
@@ -15,6 +15,7 @@ export const VerifyChallengeBody = z
     z.refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
       message: 'send exactly one of code or recoveryCode',
     }),
+    z.meta({ id: 'VerifyChallengeBody', description: 'Exactly one of code or recoveryCode' }),
   );
 export type VerifyChallengeBody = z.infer<typeof VerifyChallengeBody>;
 
@@ -23,9 +24,9 @@ export const ChallengeVerified = z
     verified: z.literal(true),
     challengeId: ChallengeId,
     userId: UserId,
-    method: Method,
+    method: Method.check(z.meta({ description: 'How the user answered' })),
     verifiedAt: isoTime,
-    recoveryCodesRemaining: int(),
+    recoveryCodesRemaining: count().check(z.meta({ description: 'Unused recovery codes (after a recovery code: suggest regenerating when low)' })),
     assertion: z.string().check(z.meta({ description: 'A JWT (ES256) proving this verification; keys at /.well-known/jwks.json' })),
     deviceToken: z.optional(z.string()).check(z.meta({ description: 'With rememberDevice: send it as context.deviceToken in later challenges' })),
   })
