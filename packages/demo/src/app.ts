@@ -9,10 +9,9 @@ import { readFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
-import type { FactorType, Method } from '@twofold/contract';
 import { AccountStore, MIN_PASSWORD_LENGTH, USERNAME_PATTERN } from './accounts';
 import { csrfMatches, SESSION_COOKIE, SessionStore, type PendingChallenge, type SensitiveAction, type Session } from './sessions';
-import { TwofoldError, type Twofold } from './twofold';
+import { isTwofoldError, TwofoldError, type FactorType, type Method, type Twofold } from './twofold';
 import { codeStepPage, enrollmentRequiredPage, signInPage, signUpPage } from './views/auth';
 import type { Html } from './views/layout';
 import { addMethodPage, authenticatorSetupPage, confirmMethodPage, errorPage, homePage, recoveryCodesPage, securityPage } from './views/security';
@@ -127,7 +126,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     if (!USERNAME_PATTERN.test(username)) return show(c, signUpPage(s, { username, error: 'Choose a username of 3–32 lowercase letters, digits, dots, dashes or underscores.' }), 422);
     if (password.length < MIN_PASSWORD_LENGTH) return show(c, signUpPage(s, { username, error: `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters.` }), 422);
     if (!(await accounts.create(username, password))) return show(c, signUpPage(s, { username, error: 'That username is taken. Choose another, or sign in.' }), 409);
-    await twofold.putUser(username);
+    await twofold.putUser(username, {});
     return afterPassword(c, username);
   });
 
@@ -272,7 +271,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
   app.get('/settings/security', async (c) => {
     const username = signedIn(c)!;
     const [user, policy] = await Promise.all([loadUser(username), twofold.getPolicy()]);
-    const devices = user.status === 'enrolled' ? await twofold.listDevices(username) : [];
+    const devices = user.status === 'enrolled' ? (await twofold.listDevices(username)).devices : [];
     return show(c, securityPage(c.var.session, { user, devices, recoveryCodeCount: user.recoveryCodesRemaining, allowed: allowedTypes(policy.methods.allowed) }));
   });
 
@@ -280,12 +279,12 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
   app.post('/settings/security/authenticator', async (c) => {
     const s = c.var.session;
     try {
-      const started = await twofold.startFactor(s.username!, { type: 'totp', label: 'Authenticator app' });
+      const started = await twofold.createFactor(s.username!, { type: 'totp', label: 'Authenticator app' });
       if (started.type !== 'totp') throw new Error('Twofold answered a TOTP enrollment with another type');
       s.setup = { factorId: started.factorId, type: 'totp', secret: started.secret, qrCode: started.qrCode };
       return see(c, '/settings/security/authenticator');
     } catch (error) {
-      if (!(error instanceof TwofoldError) || error.status >= 500) throw error;
+      if (!isTwofoldError(error) || error.status >= 500) throw error;
       s.flash = { kind: 'error', text: error.message };
       return see(c, '/settings/security');
     }
@@ -303,12 +302,12 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     const form = c.var.form;
     const factor = form.type === 'sms' ? { type: 'sms' as const, phone: (form.phone ?? '').replace(/[\s().-]/g, '') } : { type: 'email' as const, email: (form.email ?? '').trim() };
     try {
-      const started = await twofold.startFactor(s.username!, factor);
+      const started = await twofold.createFactor(s.username!, factor);
       if (started.type === 'totp') throw new Error('Twofold answered an OTP enrollment with a TOTP one');
       s.setup = { factorId: started.factorId, type: started.type, destination: started.destination };
       return see(c, '/settings/security/add-method/confirm');
     } catch (error) {
-      if (!(error instanceof TwofoldError) || error.status >= 500) throw error;
+      if (!isTwofoldError(error) || error.status >= 500) throw error;
       const text = error.code === 'invalid_request' ? (factor.type === 'sms' ? 'Enter a mobile number with its country code, such as +44 7700 900123.' : 'Enter a valid email address.') : error.message;
       return show(c, addMethodPage(s, allowedTypes((await twofold.getPolicy()).methods.allowed), text), 422);
     }
@@ -326,7 +325,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     const render = (error: string, status: 410 | 422) =>
       show(c, setup.type === 'totp' ? authenticatorSetupPage(s, setup, error) : confirmMethodPage(s, setup, error), status);
     try {
-      const confirmed = await twofold.confirmFactor(s.username!, setup.factorId, c.var.form.code ?? '');
+      const confirmed = await twofold.verifyFactor(s.username!, setup.factorId, { code: c.var.form.code ?? '' });
       s.setup = undefined;
       s.enrollment = undefined;
       if (confirmed.recoveryCodes?.length) {
@@ -337,7 +336,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
       s.flash = { kind: 'success', text: setup.type === 'totp' ? 'Authenticator app added.' : `${setup.type === 'sms' ? 'Phone' : 'Email address'} ${setup.destination ?? ''} added.` };
       return see(c, '/settings/security');
     } catch (error) {
-      if (!(error instanceof TwofoldError) || error.status >= 500) throw error;
+      if (!isTwofoldError(error) || error.status >= 500) throw error;
       if (error.code === 'invalid_code') return render(`That code didn’t work.${remaining(error)} ${setup.type === 'totp' ? 'Check that the time on your phone is set automatically.' : ''}`, 422);
       if (error.code === 'invalid_request') return render('Enter the 6-digit code.', 422);
       if (error.code === 'enrollment_expired' || error.code === 'factor_not_found') {
@@ -373,7 +372,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
   app.post('/settings/security/devices/:deviceId/revoke', async (c) => {
     const s = c.var.session;
     await twofold.revokeDevice(s.username!, c.req.param('deviceId')).catch((error: unknown) => {
-      if (!(error instanceof TwofoldError && error.code === 'device_not_found')) throw error;
+      if (!(isTwofoldError(error) && error.code === 'device_not_found')) throw error;
     });
     s.flash = { kind: 'success', text: 'Device revoked. It will be asked for a code at its next sign-in.' };
     return see(c, '/settings/security');
@@ -397,7 +396,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
       try {
         return await perform(c, action, s.assertion);
       } catch (error) {
-        if (!(error instanceof TwofoldError && error.code === 'fresh_verification_required')) throw error;
+        if (!(isTwofoldError(error) && error.code === 'fresh_verification_required')) throw error;
       }
     }
     s.assertion = undefined;
@@ -415,23 +414,23 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     const username = s.username!;
     switch (action.kind) {
       case 'disable':
-        await twofold.disableTwoFactor(username, assertion);
+        await twofold.disableTwoFactor(username, { assertion });
         deleteCookie(c, deviceCookie(username), cookieBase);
         s.assertion = undefined;
         s.flash = { kind: 'success', text: 'Two-factor authentication is off.' };
         return see(c, '/settings/security');
       case 'regenerate':
-        s.codes = { codes: await twofold.regenerateRecoveryCodes(username, assertion), fresh: true };
+        s.codes = { codes: (await twofold.regenerateRecoveryCodes(username, { assertion })).recoveryCodes, fresh: true };
         return see(c, '/settings/security/recovery-codes');
       case 'view-codes': {
-        const { codes } = await twofold.recoveryCodes(username, assertion);
-        if (!codes) throw new TwofoldError(403, 'fresh_verification_required', 'Twofold left the codes out');
+        const { codes } = await twofold.getRecoveryCodes(username, { assertion });
+        if (!codes) throw new TwofoldError({ code: 'fresh_verification_required', status: 403, message: 'Twofold left the codes out' });
         s.codes = { codes, fresh: false };
         return see(c, '/settings/security/recovery-codes');
       }
       case 'remove-factor':
-        await twofold.removeFactor(username, action.factorId, assertion).catch((error: unknown) => {
-          if (!(error instanceof TwofoldError && error.code === 'factor_not_found')) throw error;
+        await twofold.deleteFactor(username, action.factorId, { assertion }).catch((error: unknown) => {
+          if (!(isTwofoldError(error) && error.code === 'factor_not_found')) throw error;
         });
         s.flash = { kind: 'success', text: 'Method removed.' };
         return see(c, '/settings/security');
@@ -496,7 +495,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
       return await twofold.getUser(username);
     } catch (error) {
       // an account made before Twofold kept its data (npm start with a fresh data dir)
-      if (error instanceof TwofoldError && error.code === 'user_not_found') return twofold.putUser(username);
+      if (isTwofoldError(error) && error.code === 'user_not_found') return twofold.putUser(username, {});
       throw error;
     }
   }
@@ -506,13 +505,13 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     const method = challenge.methods.find((m) => m === asked && m !== 'recovery_code');
     if (!method) return 'That method is not available.';
     try {
-      const resent = await twofold.resendChallenge(challenge.challengeId, method);
+      const resent = await twofold.resendChallenge(challenge.challengeId, { method });
       challenge.resent = method === challenge.method && method !== 'totp';
       challenge.method = resent.method;
       challenge.destination = resent.destination;
       return undefined;
     } catch (error) {
-      if (!(error instanceof TwofoldError) || error.status >= 500) throw error;
+      if (!isTwofoldError(error) || error.status >= 500) throw error;
       if (error.code === 'rate_limited') return `Wait ${error.retryAfterSeconds ?? 30} seconds before asking for another code.`;
       if (error.code === 'resend_limit_reached') return 'No more codes can be sent for this sign-in. Use another method or a recovery code.';
       return error.message;
@@ -522,10 +521,10 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
   app.notFound((c) => show(c, errorPage(c.var.session ?? sessions.create(), 'Page not found', 'There is nothing at this address.'), 404));
   app.onError((error, c) => {
     const session = c.var.session ?? sessions.create();
-    const cause = error instanceof TwofoldError ? `Twofold answered ${error.status} ${error.code}` : error.message;
+    const cause = isTwofoldError(error) ? `Twofold answered ${error.status} ${error.code}` : error.message;
     // the code and status only: never a secret, code or key
     console.error(`demo: ${c.req.method} ${c.req.path} failed: ${cause}`);
-    const unreachable = !(error instanceof TwofoldError) && /fetch failed|ECONNREFUSED/.test(`${error.message} ${String(error.cause)}`);
+    const unreachable = !isTwofoldError(error) && /fetch failed|ECONNREFUSED/.test(`${error.message} ${String(error.cause)}`);
     return show(
       c,
       errorPage(session, 'Something went wrong', unreachable ? 'Two-factor authentication is unavailable right now: the app cannot reach Twofold. Is `npm start` running?' : 'Please try again in a moment.'),
@@ -555,7 +554,7 @@ function remaining(error: TwofoldError): string {
 
 /** What to tell a person whose answer to a challenge was refused. */
 function codeProblem(error: unknown): { text: string; status: 410 | 422 | 423 | 429; restart: boolean } {
-  if (!(error instanceof TwofoldError) || error.status >= 500) throw error;
+  if (!isTwofoldError(error) || error.status >= 500) throw error;
   switch (error.code) {
     case 'invalid_code':
       return { text: `That code didn’t work.${remaining(error)}`, status: 422, restart: false };

@@ -4,7 +4,7 @@
  * an id planted before sign-in is worth nothing after it.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { FactorType, Method } from '@twofold/contract';
+import type { FactorType, Method } from './twofold';
 
 /** The login step (or a fresh verification) in progress: a Twofold challenge to answer. */
 export interface PendingChallenge {

@@ -1,6 +1,6 @@
 /** Sign up, sign in, and the login step that asks for a code (also used for a fresh verification). */
 import { html } from 'hono/html';
-import type { FactorType, Method } from '@twofold/contract';
+import type { FactorType, Method } from '../twofold';
 import type { PendingChallenge, Session } from '../sessions';
 import { alert, csrfField, page, readableDay, type Html } from './layout';
 import { MIN_PASSWORD_LENGTH } from '../accounts';

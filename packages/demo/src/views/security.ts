@@ -1,8 +1,7 @@
 /** The signed-in screens: the overview and Settings → Security with everything two-factor. */
 import { html } from 'hono/html';
-import type { Factor, FactorType, User } from '@twofold/contract';
+import type { Device, Factor, FactorType, User } from '../twofold';
 import type { FactorSetup, Session } from '../sessions';
-import type { TrustedDevice } from '../twofold';
 import { icons } from './icons';
 import { alert, csrfField, page, readableDate, readableDay, type Html } from './layout';
 
@@ -45,7 +44,7 @@ export function homePage(session: Session, user: User): Html {
 
 export interface SecurityView {
   user: User;
-  devices: TrustedDevice[];
+  devices: Device[];
   recoveryCodeCount: number;
   allowed: FactorType[];
 }
