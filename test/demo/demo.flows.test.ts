@@ -12,8 +12,8 @@ import { readFile } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '@twofold/demo/server';
-import { oathtool, parseOtpauthUri, wrongCode, zbarimg } from '../support/authenticator';
-import { nextCode, startTwofold, type Twofold } from '../support/twofold';
+import { oathtool, parseOtpauthUri, wrongCode, wrongCodes, zbarimg } from '../support/authenticator';
+import { enrolTotp, nextCode, startTwofold, type Twofold } from '../support/twofold';
 
 const SCREENSHOTS = process.env.DEMO_SCREENSHOTS === '1';
 const PASSWORD = 'correct horse battery';
@@ -274,6 +274,36 @@ describe('two-factor in the demo app', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await signedInAs(page, 'alice');
     alice.recoveryCodes = fresh.slice(1);
+    await context.close();
+  });
+
+  it('locks the login step after too many wrong codes, and a recovery code still gets in', async () => {
+    const { context, page } = await newPage();
+    await page.goto(`${demo.url}/sign-up`);
+    await page.getByLabel('Username').fill('dana');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await signedInAs(page, 'dana');
+    const enrolment = await enrolTotp(t, t.app, 'dana');
+    await signOut(page);
+
+    await signIn(page, 'dana');
+    const wrong = await wrongCodes(enrolment.secret, t.clock.nowMs(), 5);
+    for (const [i, code] of wrong.entries()) {
+      await page.getByLabel('Code').fill(code);
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await expect.poll(() => page.getByRole('alert').innerText()).toMatch(i < 4 ? `${4 - i} attempt` : /last attempt/);
+    }
+    // the right code is refused while locked
+    await page.getByLabel('Code').fill(await nextCode(t, enrolment.secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/Too many wrong codes\. Try again in 10 minutes, or use a recovery code/);
+    expect(await page.getByText('Signed in as dana').count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Use a recovery code' }).click();
+    await page.getByLabel('Recovery code').fill(enrolment.recoveryCodes[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await signedInAs(page, 'dana');
     await context.close();
   });
 

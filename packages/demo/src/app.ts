@@ -549,6 +549,7 @@ function answerOf(form: Form): { code: string } | { recoveryCode: string } {
 
 function remaining(error: TwofoldError): string {
   if (error.attemptsRemaining === undefined || error.attemptsRemaining === null) return '';
+  if (error.attemptsRemaining === 0) return ' That was the last attempt for now: use a recovery code, or try again later.';
   return ` ${error.attemptsRemaining} ${error.attemptsRemaining === 1 ? 'attempt' : 'attempts'} left.`;
 }
 

@@ -24,7 +24,7 @@ export function homePage(session: Session, user: User): Html {
   const on = user.status === 'enrolled';
   return page(
     { title: 'Overview', session, frame: 'app', nav: 'home' },
-    html`<h1>Welcome back, ${session.username}</h1>
+    html`<h1>Welcome, ${session.username}</h1>
       <p class="lead">Here is how your account is protected.</p>
       ${graceNotice(user)}
       <section class="card tile">
