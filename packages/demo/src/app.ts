@@ -270,6 +270,8 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
 
   app.get('/settings/security', async (c) => {
     const username = signedIn(c)!;
+    // recovery codes are shown once: leaving their page for settings is as good as Done
+    c.var.session.codes = undefined;
     const [user, policy] = await Promise.all([loadUser(username), twofold.getPolicy()]);
     const devices = user.status === 'enrolled' ? (await twofold.listDevices(username)).devices : [];
     return show(c, securityPage(c.var.session, { user, devices, recoveryCodeCount: user.recoveryCodesRemaining, allowed: allowedTypes(policy.methods.allowed) }));

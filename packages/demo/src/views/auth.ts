@@ -116,7 +116,7 @@ export function codeStepPage(o: CodeStepOptions): Html {
         <input type="hidden" name="kind" value="recovery" />
         <div class="field">
           <label for="recovery-code">Recovery code</label>
-          <input id="recovery-code" name="recoveryCode" class="mono" autocomplete="off" autocapitalize="none" spellcheck="false" required autofocus placeholder="xxxxx-xxxxx" />
+          <input id="recovery-code" name="recoveryCode" class="mono" autocomplete="off" autocapitalize="none" spellcheck="false" required autofocus placeholder="xxxx-xxxx-xxxx-xxxx" />
           <p class="hint">Each recovery code works once.</p>
         </div>
         ${rememberBox}
