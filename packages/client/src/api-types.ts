@@ -2436,7 +2436,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer, and sends no second code. Kept for an hour. */
+                /** @description Any unique string (1-255 printable ASCII characters, e.g. a UUID) per intended request: a retry with the same key and body gets the first answer, and sends no second code. Kept for an hour. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -2572,7 +2572,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer, and sends no second code. Kept for an hour. */
+                /** @description Any unique string (1-255 printable ASCII characters, e.g. a UUID) per intended request: a retry with the same key and body gets the first answer, and sends no second code. Kept for an hour. */
                 "Idempotency-Key"?: string;
             };
             path: {

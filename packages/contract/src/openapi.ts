@@ -112,8 +112,8 @@ function parametersOf(r: RouteDefinition, components: Components): Json[] {
       name: 'Idempotency-Key',
       in: 'header',
       required: false,
-      description: 'Any unique string (a UUID) per intended request: a retry with the same key and body gets the first answer, and sends no second code. Kept for an hour.',
-      schema: { type: 'string', minLength: 1, maxLength: 255 },
+      description: 'Any unique string (1-255 printable ASCII characters, e.g. a UUID) per intended request: a retry with the same key and body gets the first answer, and sends no second code. Kept for an hour.',
+      schema: { type: 'string', pattern: '^[!-~]{1,255}$' },
     });
   }
   return out;
