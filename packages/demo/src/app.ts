@@ -529,7 +529,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     const unreachable = !isTwofoldError(error) && /fetch failed|ECONNREFUSED/.test(`${error.message} ${String(error.cause)}`);
     return show(
       c,
-      errorPage(session, 'Something went wrong', unreachable ? 'Two-factor authentication is unavailable right now: the app cannot reach Twofold. Is `npm start` running?' : 'Please try again in a moment.'),
+      errorPage(session, 'Something went wrong', unreachable ? 'Two-factor authentication is unavailable right now: the app cannot reach Twofold. Is Twofold (npm start) running?' : 'Please try again in a moment.'),
       502,
     );
   });

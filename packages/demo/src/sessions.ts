@@ -48,6 +48,8 @@ export interface Session {
 }
 
 const IDLE_MS = 12 * 60 * 60 * 1000;
+/** Every first visit makes a session: past this many, the least recently made go first. */
+const MAX_SESSIONS = 10_000;
 export const SESSION_COOKIE = 'demo_session';
 
 export class SessionStore {
@@ -69,7 +71,7 @@ export class SessionStore {
 
   create(): Session {
     const session: Session = { id: token(), csrf: token(), lastSeenMs: this.now() };
-    this.sessions.set(session.id, session);
+    this.add(session);
     return session;
   }
 
@@ -77,8 +79,17 @@ export class SessionStore {
   rotate(session: Session): Session {
     this.sessions.delete(session.id);
     const next = { ...session, id: token(), csrf: token(), lastSeenMs: this.now() };
-    this.sessions.set(next.id, next);
+    this.add(next);
     return next;
+  }
+
+  private add(session: Session) {
+    // a Map iterates in insertion order: the first keys are the oldest sessions
+    for (const id of this.sessions.keys()) {
+      if (this.sessions.size < MAX_SESSIONS) break;
+      this.sessions.delete(id);
+    }
+    this.sessions.set(session.id, session);
   }
 
   destroy(session: Session) {
