@@ -88,6 +88,7 @@ describe('two-factor in the demo app', () => {
     await page.goto(demo.url);
     await shoot(page, 'sign-in');
     await page.getByRole('link', { name: 'Create an account' }).click();
+    await shoot(page, 'sign-up');
     await page.getByLabel('Username').fill(alice.username);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -161,6 +162,7 @@ describe('two-factor in the demo app', () => {
     const code = alice.recoveryCodes[0]!;
     await signIn(page, 'alice');
     await page.getByRole('link', { name: 'Use a recovery code' }).click();
+    await shoot(page, 'recovery-code-login');
     await page.getByLabel('Recovery code').fill(code);
     await page.getByRole('button', { name: 'Verify' }).click();
     await signedInAs(page, 'alice');
@@ -183,8 +185,10 @@ describe('two-factor in the demo app', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('link', { name: 'Security' }).click();
     await page.getByRole('link', { name: /Add .*email/ }).click();
+    await shoot(page, 'add-method');
     await page.getByLabel('Email address').fill('alice@example.com');
     await page.getByRole('button', { name: 'Send code' }).click();
+    await shoot(page, 'confirm-method');
     await page.getByLabel('Code').fill(await lastCodeSentTo('alice@example.com'));
     await page.getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => page.getByRole('status').first().innerText()).toContain('added');
@@ -277,17 +281,17 @@ describe('two-factor in the demo app', () => {
     await context.close();
   });
 
-  it('locks the login step after too many wrong codes, and a recovery code still gets in', async () => {
+  it('locks the login step after too many wrong codes, and a recovery code still gets in (a username that is an email address)', async () => {
     const { context, page } = await newPage();
     await page.goto(`${demo.url}/sign-up`);
-    await page.getByLabel('Username').fill('dana');
+    await page.getByLabel('Username').fill('Dana.Scully@example.com');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
-    await signedInAs(page, 'dana');
-    const enrolment = await enrolTotp(t, t.app, 'dana');
+    await signedInAs(page, 'Dana.Scully@example.com');
+    const enrolment = await enrolTotp(t, t.app, 'Dana.Scully@example.com');
     await signOut(page);
 
-    await signIn(page, 'dana');
+    await signIn(page, 'Dana.Scully@example.com');
     const wrong = await wrongCodes(enrolment.secret, t.clock.nowMs(), 5);
     for (const [i, code] of wrong.entries()) {
       await page.getByLabel('Code').fill(code);
@@ -298,12 +302,12 @@ describe('two-factor in the demo app', () => {
     await page.getByLabel('Code').fill(await nextCode(t, enrolment.secret));
     await page.getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/Too many wrong codes\. Try again in 10 minutes, or use a recovery code/);
-    expect(await page.getByText('Signed in as dana').count()).toBe(0);
+    expect(await page.getByText('Signed in as Dana.Scully@example.com').count()).toBe(0);
 
     await page.getByRole('link', { name: 'Use a recovery code' }).click();
     await page.getByLabel('Recovery code').fill(enrolment.recoveryCodes[0]!);
     await page.getByRole('button', { name: 'Verify' }).click();
-    await signedInAs(page, 'dana');
+    await signedInAs(page, 'Dana.Scully@example.com');
     await context.close();
   });
 

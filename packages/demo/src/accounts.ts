@@ -10,8 +10,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const KEY_BYTES = 32;
 
-/** Usernames double as Twofold userIds, so they keep to a safe subset of its id characters. */
-export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,31}$/;
+/** Usernames double as Twofold userIds, so they keep to its id characters (an email address fits). */
+export const USERNAME_PATTERN = /^[A-Za-z0-9._@+-]{2,64}$/;
 export const MIN_PASSWORD_LENGTH = 8;
 
 interface StoredAccount {

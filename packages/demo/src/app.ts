@@ -5,6 +5,7 @@
  * Content-Security-Policy (no inline script or style) and `Cache-Control: no-store`, since
  * pages show secrets (a setup key, recovery codes).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -91,7 +92,8 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
   function setSessionCookie(c: C, session: Session) {
     setCookie(c, SESSION_COOKIE, session.id, cookieBase);
   }
-  const deviceCookie = (username: string) => `demo_device_${username}`;
+  // a cookie name may not hold every character of a username (@ for one): a digest of it instead
+  const deviceCookie = (username: string) => `demo_device_${createHash('sha256').update(username).digest('hex').slice(0, 24)}`;
   function rememberDevice(c: C, username: string, token: string | undefined) {
     if (token) setCookie(c, deviceCookie(username), token, { ...cookieBase, maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS });
   }
@@ -121,9 +123,9 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
   app.get('/sign-up', (c) => (signedIn(c) ? see(c, '/') : show(c, signUpPage(c.var.session))));
   app.post('/sign-up', async (c) => {
     const s = c.var.session;
-    const username = (c.var.form.username ?? '').trim().toLowerCase();
+    const username = (c.var.form.username ?? '').trim();
     const password = c.var.form.password ?? '';
-    if (!USERNAME_PATTERN.test(username)) return show(c, signUpPage(s, { username, error: 'Choose a username of 3–32 lowercase letters, digits, dots, dashes or underscores.' }), 422);
+    if (!USERNAME_PATTERN.test(username)) return show(c, signUpPage(s, { username, error: 'Choose a username of 2–64 letters, digits and . _ - + @.' }), 422);
     if (password.length < MIN_PASSWORD_LENGTH) return show(c, signUpPage(s, { username, error: `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters.` }), 422);
     if (!(await accounts.create(username, password))) return show(c, signUpPage(s, { username, error: 'That username is taken. Choose another, or sign in.' }), 409);
     await twofold.putUser(username, {});
@@ -132,7 +134,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
 
   app.get('/sign-in', (c) => (signedIn(c) ? see(c, '/') : show(c, signInPage(c.var.session))));
   app.post('/sign-in', async (c) => {
-    const username = (c.var.form.username ?? '').trim().toLowerCase();
+    const username = (c.var.form.username ?? '').trim();
     if (!(await accounts.checkPassword(username, c.var.form.password ?? ''))) {
       return show(c, signInPage(c.var.session, { username, error: 'That username and password do not match.' }), 422);
     }
@@ -193,6 +195,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
         challenge: login.challenge,
         base: '/sign-in/verify',
         title: 'Two-factor authentication',
+        recoveryTitle: 'Use a recovery code',
         remember: days !== undefined,
         trustedDays: days,
         mode: c.req.query('with') === 'recovery-code' || c.var.form?.kind === 'recovery' ? 'recovery' : 'code',

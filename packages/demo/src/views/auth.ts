@@ -39,8 +39,8 @@ export function signUpPage(session: Session, options: { username?: string; error
         <div class="field">
           <label for="username">Username</label>
           <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required
-            pattern="[a-z0-9][a-z0-9._\\-]{2,31}" aria-describedby="username-hint" value="${options.username ?? ''}" autofocus />
-          <p class="hint" id="username-hint">3–32 characters: lowercase letters, digits, dots, dashes and underscores.</p>
+            minlength="2" maxlength="64" aria-describedby="username-hint" value="${options.username ?? ''}" autofocus />
+          <p class="hint" id="username-hint">2–64 letters, digits and . _ - + @ (an email address works).</p>
         </div>
         <div class="field">
           <label for="password">Password</label>
@@ -98,6 +98,8 @@ export interface CodeStepOptions {
   error?: string;
   cancel: { href: string; label: string } | { action: string; label: string };
   trustedDays?: number;
+  /** The heading while a recovery code is asked for (the title otherwise) */
+  recoveryTitle?: string;
 }
 
 export function codeStepPage(o: CodeStepOptions): Html {
@@ -144,10 +146,11 @@ export function codeStepPage(o: CodeStepOptions): Html {
   }
   if (!recovery && challenge.methods.includes('recovery_code')) alternatives.push(html`<a href="${base}?with=recovery-code">Use a recovery code</a>`);
   const cancel = 'href' in o.cancel ? html`<a href="${o.cancel.href}">${o.cancel.label}</a>` : html`<form method="post" action="${o.cancel.action}">${csrfField(session)}<button class="link" type="submit">${o.cancel.label}</button></form>`;
+  const title = recovery && o.recoveryTitle ? o.recoveryTitle : o.title;
   return page(
-    { title: o.title, session, frame: 'auth' },
+    { title, session, frame: 'auth' },
     html`<div class="step-icon">${recovery ? icons.key : icons.lock}</div>
-      <h1>${o.title}</h1>
+      <h1>${title}</h1>
       <p class="lead">${recovery ? codeIntro({ ...challenge, method: 'recovery_code' }) : codeIntro(challenge)}</p>
       ${o.error ? alert('error', o.error) : ''}
       ${form}

@@ -196,10 +196,12 @@ export function authenticatorSetupPage(session: Session, setup: FactorSetup, err
 }
 
 export function addMethodPage(session: Session, allowed: FactorType[], error?: string): Html {
+  const names = allowed.filter((t) => t !== 'totp').map((t) => FACTOR_NAMES[t].toLowerCase());
+  const what = names.length ? names.join(' or ') : 'text message or email';
   return page(
     { title: 'Add a method', session, frame: 'app', nav: 'security' },
-    html`<p class="crumbs"><a href="/settings/security">Security</a> / Text message or email</p>
-      <h1>Get codes by text message or email</h1>
+    html`<p class="crumbs"><a href="/settings/security">Security</a> / ${what.charAt(0).toUpperCase() + what.slice(1)}</p>
+      <h1>Get codes by ${what}</h1>
       <p class="lead">We will send a code now to confirm it reaches you.</p>
       ${error ? alert('error', error) : ''}
       <div class="grid-2">
