@@ -1,20 +1,23 @@
 /**
- * The API reference pages (no key): GET /docs is a page that renders /openapi.json with Redoc,
- * GET /docs/redoc.standalone.js is Redoc's standalone bundle, served from here: no CDN, and the
- * page's Content-Security-Policy allows scripts from this origin only.
+ * The API's reference (no key): GET /openapi.json, the OpenAPI document built from the contract
+ * (on the first request, then kept); GET /docs, a page that renders it with Redoc; GET
+ * /docs/redoc.standalone.js, Redoc's standalone bundle, served from here: no CDN, and the page's
+ * Content-Security-Policy allows scripts from this origin only.
  *
- * A function of its own because the renderer is about 1 MB: it is not in any bundle (infra
- * copies the file beside this function's code, infra/bundling.ts `bundledFiles`), and it is
- * read, once, only by this function. No tables, no keys, no config.
+ * A function of its own, off every login's path: the renderer (about 1 MB) is in no bundle
+ * (infra copies the file beside this function's code, infra/bundling.ts `bundledFiles`) and is
+ * read, once, only here; the document's builder (zod's JSON Schema output, the texts and
+ * examples of every operation) is in this bundle only. No tables, no keys, no config.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { buildOpenApiDocument } from '@twofold/contract/openapi';
 import { docsRoutes, docsScriptPath } from '@twofold/contract/routes/docs';
 import { routeKeyOf } from '@twofold/contract/route-definition';
-import { errorResponse } from '@twofold/runtime/http-errors';
+import { errorResponse, jsonHeaders } from '@twofold/runtime/http-errors';
 import type { HttpEvent } from '@twofold/runtime/http-function';
 
 /** The renderer's file name: beside the bundle in Lambda, in the redoc package otherwise (the local runtime). */
@@ -80,9 +83,29 @@ async function readScript(): Promise<Buffer> {
   }
 }
 
-const [pageRoute, scriptRoute] = docsRoutes.map(routeKeyOf);
+let openApi: Record<string, unknown> | undefined;
+
+/**
+ * The address the request came to, for the document's `servers`: API Gateway's Host and
+ * X-Forwarded-Proto (the local runtime sets both as API Gateway does). A Host that is not a
+ * plain host[:port] is not echoed.
+ */
+function baseUrlOf(event: HttpEvent): string | undefined {
+  const host = [event.headers?.host, event.requestContext?.domainName].find((h) => h && /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(h));
+  if (!host) return undefined;
+  const proto = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+  return `${proto}://${host}`;
+}
+
+const [documentRoute, pageRoute, scriptRoute] = docsRoutes.map(routeKeyOf);
 
 export const handler = async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {
+  if (event.routeKey === documentRoute) {
+    // built once; each answer names the address it was asked at
+    const doc = (openApi ??= buildOpenApiDocument());
+    const url = baseUrlOf(event);
+    return { statusCode: 200, headers: { ...jsonHeaders, ...common }, body: JSON.stringify(url ? { ...doc, servers: [{ url }] } : doc) };
+  }
   if (event.routeKey === pageRoute) {
     return {
       statusCode: 200,

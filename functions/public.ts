@@ -1,33 +1,12 @@
-/** Public routes (no key): health, the OpenAPI document, and API Gateway's catch-all route. */
+/** Public routes (no key): health, the signing keys, and API Gateway's catch-all route. */
 import { matchRoute, routes } from '@twofold/contract';
 import { publicRoutes } from '@twofold/contract/routes/public';
 import { errorResponse, httpFunction, wire, type HttpEvent } from '@twofold/runtime';
 import { assertions } from '@twofold/runtime/parts';
 import type { Context } from 'aws-lambda';
 
-/** Built on the first request for it (the builder and its texts are loaded only then), then kept. */
-let openApi: Promise<Record<string, unknown>> | undefined;
-const openApiDocument = () => (openApi ??= import('@twofold/contract/openapi').then((m) => m.buildOpenApiDocument()));
-
-/**
- * The address the request came to, for the document's `servers`: API Gateway's Host and
- * X-Forwarded-Proto (the local runtime sets both as API Gateway does). A Host that is not a
- * plain host[:port] is not echoed.
- */
-function baseUrlOf(event: HttpEvent): string | undefined {
-  const host = event.headers?.host ?? event.requestContext.domainName;
-  if (!host || !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host)) return undefined;
-  const proto = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
-  return `${proto}://${host}`;
-}
-
 const routed = httpFunction(publicRoutes, wire({ assertions }), {
   health: async () => ({ status: 'ok' }),
-  openapi: async ({ event }) => {
-    const doc = await openApiDocument();
-    const url = baseUrlOf(event);
-    return url ? { ...doc, servers: [{ url }] } : doc;
-  },
   jwks: ({ deps }) => deps.assertions.jwks(),
 });
 

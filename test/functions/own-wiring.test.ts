@@ -46,7 +46,7 @@ beforeAll(async () => {
     { tenants: new DynamoTenantDirectory(db, dynamo.tableNames.directory), vault: LocalKeyVault.fromFile(keyFile, nodeRandom), random: nodeRandom, clock: systemClock },
     { name: 'Wired Co' },
   );
-  for (const fn of ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin']) {
+  for (const fn of ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin', 'docs']) {
     handlers[fn] = ((await import(`../../functions/${fn}`)) as { handler: Handler }).handler;
   }
   ({ handler: authorizer } = (await import('../../functions/authorizer')) as never);

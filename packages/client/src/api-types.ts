@@ -26,26 +26,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/openapi.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * This API as an OpenAPI 3.1 document
-         * @description This document, generated from the zod schemas the service validates with. `servers` is the address it was asked at.
-         */
-        get: operations["openapi"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -466,6 +446,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This API as an OpenAPI 3.1 document
+         * @description This document, generated from the zod schemas the service validates with. `servers` is the address it was asked at.
+         */
+        get: operations["openapi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs": {
         parameters: {
             query?: never;
@@ -537,6 +537,7 @@ export interface components {
         };
         /** @description RFC 7517 JSON Web Key Set */
         JWKS: {
+            /** @description Public JWKs (EC P-256, alg ES256), each with its kid */
             keys: {
                 [key: string]: unknown;
             }[];
@@ -554,10 +555,13 @@ export interface components {
             recoveryCodesRemaining: number;
             /** @description Until when too many failed attempts keep the user locked out (null when not locked) */
             lockedUntil: string | null;
+            /** @description The email putUser gave (email codes and notices go there) */
             email?: string;
             /** @description Masked */
             phone?: string;
+            /** @description The user's roles in the client app */
             roles: string[];
+            /** @description Signs in through single sign-on */
             sso: boolean;
             /** @description How the tenant's policy applies to this user */
             enforcement: {
@@ -565,7 +569,10 @@ export interface components {
                 required: boolean;
                 /** @description Until when a user who must enroll may still sign in without */
                 graceEndsAt: string | null;
-                /** @enum {string} */
+                /**
+                 * @description `exempt`: an SSO user the policy exempts; `optional`: not required of this user; `grace`: required, but the user may still sign in without until graceEndsAt; `required`: required now
+                 * @enum {string}
+                 */
                 state: "exempt" | "optional" | "grace" | "required";
             };
         };
@@ -719,7 +726,10 @@ export interface components {
             challengeId: string;
             /** @description The client app's id for the user */
             userId: string;
-            /** @enum {string} */
+            /**
+             * @description `pending`: awaiting an answer; `verified`: answered; `expired`: past expiresAt; `locked`: too many wrong answers
+             * @enum {string}
+             */
             status: "pending" | "verified" | "expired" | "locked";
             /**
              * @description A way to answer a challenge: a factor type, or a recovery code
@@ -851,6 +861,7 @@ export interface components {
              * @default 3
              */
             resendLimit: (3 | 5) | null;
+            /** @description Recovery codes made when the first factor becomes active, and on regenerating */
             recoveryCodes: {
                 /**
                  * @description Recovery codes in a set
@@ -858,6 +869,7 @@ export interface components {
                  */
                 count: number;
             };
+            /** @description Authenticator apps (RFC 6238): issuer, digits, period and algorithm apply to factors enrolled from now on, window to every check */
             totp: {
                 /**
                  * @description Issuer shown in authenticator apps
@@ -911,6 +923,7 @@ export interface components {
              * @default false
              */
             emailCodeOnUnrecognizedDevice: boolean;
+            /** @description SMS codes */
             sms: {
                 /**
                  * @description ISO 3166 country codes SMS codes may go to; empty: every country
@@ -925,6 +938,7 @@ export interface components {
             nextCursor: string | null;
         };
         Overview: {
+            /** @description Users Twofold knows of in the tenant */
             totalUsers: number;
             /** @description Users with at least one active factor */
             enrolled: number;
@@ -953,6 +967,7 @@ export interface components {
             /** @description Per role, users without an active factor */
             rolesWithoutTwoFactor: {
                 role: string;
+                /** @description Users with this role and no active factor */
                 users: number;
             }[];
         };
@@ -995,20 +1010,26 @@ export interface components {
         CreateFactorBody: {
             /** @constant */
             type: "totp";
+            /** @description A name the user will recognise the factor by (a default per type when omitted) */
             label?: string;
         } | {
             /** @constant */
             type: "sms";
             /** @description A mobile number in international (E.164) format, e.g. +447700900123 */
             phone: string;
+            /** @description A name the user will recognise the factor by (a default per type when omitted) */
             label?: string;
             /** @description An emergency recovery phone: must differ from the phone of any other SMS factor */
             recovery?: boolean;
         } | {
             /** @constant */
             type: "email";
-            /** Format: email */
+            /**
+             * Format: email
+             * @description Where the codes go; a code is sent now to confirm it
+             */
             email: string;
+            /** @description A name the user will recognise the factor by (a default per type when omitted) */
             label?: string;
         };
         CodeBody: {
@@ -1144,7 +1165,10 @@ export interface components {
              * @default 3
              */
             resendLimit?: (3 | 5) | null;
-            /** @default {} */
+            /**
+             * @description Recovery codes made when the first factor becomes active, and on regenerating
+             * @default {}
+             */
             recoveryCodes?: {
                 /**
                  * @description Recovery codes in a set
@@ -1152,7 +1176,10 @@ export interface components {
                  */
                 count?: number;
             };
-            /** @default {} */
+            /**
+             * @description Authenticator apps (RFC 6238): issuer, digits, period and algorithm apply to factors enrolled from now on, window to every check
+             * @default {}
+             */
             totp?: {
                 /**
                  * @description Issuer shown in authenticator apps
@@ -1209,7 +1236,10 @@ export interface components {
              * @default false
              */
             emailCodeOnUnrecognizedDevice?: boolean;
-            /** @default {} */
+            /**
+             * @description SMS codes
+             * @default {}
+             */
             sms?: {
                 /**
                  * @description ISO 3166 country codes SMS codes may go to; empty: every country
@@ -1248,26 +1278,6 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Health"];
-                };
-            };
-        };
-    };
-    openapi: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description This API as an OpenAPI 3.1 document */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
                 };
             };
         };
@@ -3750,6 +3760,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    openapi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description This API as an OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
                 };
             };
         };

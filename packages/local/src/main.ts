@@ -35,7 +35,7 @@ async function main() {
   console.log(`  tenant:    ${tenant.tenantId}`);
   console.log(`  app key:   ${tenant.appKey}`);
   console.log(`  admin key: ${tenant.adminKey}`);
-  console.log(`  (also in ${localJsonPath}; API docs at ${runtime.baseUrl}/openapi.json)`);
+  console.log(`  (also in ${localJsonPath}; API docs at ${runtime.baseUrl}/docs, OpenAPI at ${runtime.baseUrl}/openapi.json)`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -21,7 +21,7 @@ export type AdminUserList = z.infer<typeof AdminUserList>;
 
 export const Overview = z
   .object({
-    totalUsers: count(),
+    totalUsers: count().check(z.meta({ description: 'Users Twofold knows of in the tenant' })),
     enrolled: count().check(z.meta({ description: 'Users with at least one active factor' })),
     pending: count().check(z.meta({ description: 'Users who started a factor but have none active' })),
     notStarted: count().check(z.meta({ description: 'Users without any factor' })),
@@ -34,7 +34,7 @@ export const Overview = z
       .array(z.object({ userId: UserId, enrolledAt: isoTime }))
       .check(z.meta({ description: 'The latest enrollments, newest first (up to 10)' })),
     rolesWithoutTwoFactor: z
-      .array(z.object({ role: z.string(), users: count() }))
+      .array(z.object({ role: z.string(), users: count().check(z.meta({ description: 'Users with this role and no active factor' })) }))
       .check(z.meta({ description: 'Per role, users without an active factor' })),
   })
   .check(z.meta({ id: 'Overview' }));

@@ -57,7 +57,9 @@ export const Challenge = z
   .object({
     challengeId: ChallengeId,
     userId: UserId,
-    status: ChallengeStatus,
+    status: ChallengeStatus.check(
+      z.meta({ description: '`pending`: awaiting an answer; `verified`: answered; `expired`: past expiresAt; `locked`: too many wrong answers' }),
+    ),
     method: Method,
     expiresAt: isoTime,
     verifiedAt: z.nullable(isoTime).check(z.meta({ description: 'When it was answered correctly (null until then)' })),

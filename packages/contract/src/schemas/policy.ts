@@ -57,10 +57,12 @@ export const Policy = z
     lockoutSeconds: z._default(int().check(z.minimum(60), z.maximum(86400)), 600).check(z.meta({ description: 'How long a lockout lasts' })),
     resendLimit: z._default(z.nullable(z.literal([3, 5])), 3).check(z.meta({ description: 'Codes a challenge may resend; null: no limit' })),
     recoveryCodes: z.prefault(
-      z.strictObject({ count: z._default(int().check(z.minimum(5), z.maximum(16)), 8).check(z.meta({ description: 'Recovery codes in a set' })) }),
+      z
+        .strictObject({ count: z._default(int().check(z.minimum(5), z.maximum(16)), 8).check(z.meta({ description: 'Recovery codes in a set' })) })
+        .check(z.meta({ description: 'Recovery codes made when the first factor becomes active, and on regenerating' })),
       {},
     ),
-    totp: z.prefault(TotpSettings, {}),
+    totp: z.prefault(TotpSettings.check(z.meta({ description: 'Authenticator apps (RFC 6238): issuer, digits, period and algorithm apply to factors enrolled from now on, window to every check' })), {}),
     trustedDevices: z.prefault(
       z
         .strictObject({
@@ -81,7 +83,7 @@ export const Policy = z
         allowedCountries: z
           ._default(z.array(z.string().check(z.regex(/^[A-Z]{2}$/))), [])
           .check(z.meta({ description: 'ISO 3166 country codes SMS codes may go to; empty: every country' })),
-      }),
+      }).check(z.meta({ description: 'SMS codes' })),
       {},
     ),
   })

@@ -5,7 +5,7 @@ import { count } from './build';
 
 export const Health = z.object({ status: z.literal('ok') }).check(z.meta({ id: 'Health' }));
 export const Jwks = z
-  .object({ keys: z.array(z.record(z.string(), z.unknown())) })
+  .object({ keys: z.array(z.record(z.string(), z.unknown())).check(z.meta({ description: 'Public JWKs (EC P-256, alg ES256), each with its kid' })) })
   .check(z.meta({ id: 'JWKS', description: 'RFC 7517 JSON Web Key Set' }));
 export const Empty = z.strictObject({});
 

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { count, isoTime, roles, text } from './build';
 import { FactorId, FactorType, OtpCode, UserId } from './common';
 
-const label = () => z.optional(text(1, 64));
+const label = () => z.optional(text(1, 64)).check(z.meta({ description: 'A name the user will recognise the factor by (a default per type when omitted)' }));
 
 export const UserStatus = z.enum(['not_started', 'pending', 'enrolled']);
 /**
@@ -45,15 +45,20 @@ export const User = z
     factors: z.array(Factor),
     recoveryCodesRemaining: count().check(z.meta({ description: 'Unused recovery codes' })),
     lockedUntil: z.nullable(isoTime).check(z.meta({ description: 'Until when too many failed attempts keep the user locked out (null when not locked)' })),
-    email: z.optional(z.string()),
+    email: z.optional(z.string()).check(z.meta({ description: 'The email putUser gave (email codes and notices go there)' })),
     phone: z.optional(z.string()).check(z.meta({ description: 'Masked' })),
-    roles: z.array(z.string()),
-    sso: z.boolean(),
+    roles: z.array(z.string()).check(z.meta({ description: "The user's roles in the client app" })),
+    sso: z.boolean().check(z.meta({ description: 'Signs in through single sign-on' })),
     enforcement: z
       .object({
         required: z.boolean().check(z.meta({ description: 'Whether the policy requires this user to use two-factor' })),
         graceEndsAt: z.nullable(isoTime).check(z.meta({ description: 'Until when a user who must enroll may still sign in without' })),
-        state: EnforcementState,
+        state: EnforcementState.check(
+          z.meta({
+            description:
+              '`exempt`: an SSO user the policy exempts; `optional`: not required of this user; `grace`: required, but the user may still sign in without until graceEndsAt; `required`: required now',
+          }),
+        ),
       })
       .check(z.meta({ description: "How the tenant's policy applies to this user" })),
   })
@@ -70,7 +75,11 @@ export const CreateFactorBody = z.discriminatedUnion('type', [
     label: label(),
     recovery: z.optional(z.boolean()).check(z.meta({ description: 'An emergency recovery phone: must differ from the phone of any other SMS factor' })),
   }),
-  z.strictObject({ type: z.literal('email'), email: z.email().check(z.maxLength(254)), label: label() }),
+  z.strictObject({
+    type: z.literal('email'),
+    email: z.email().check(z.maxLength(254), z.meta({ description: 'Where the codes go; a code is sent now to confirm it' })),
+    label: label(),
+  }),
 ]).check(z.meta({ id: 'CreateFactorBody', description: 'The kind of factor: an authenticator app (totp), or codes by SMS or email' }));
 export type CreateFactorBody = z.infer<typeof CreateFactorBody>;
 
