@@ -71,16 +71,16 @@ describe('GET /docs', () => {
     expect(await page.title()).toBe('Twofold API reference');
 
     // the menu lists every tag; each operation has a heading of its summary (after Redoc's anchor link)
-    for (const tag of ['Users', 'Factors', 'Recovery codes', 'Challenges', 'Devices', 'Policy', 'Admin', 'Service']) {
+    for (const tag of ['Users', 'Factors', 'Recovery codes', 'Challenges', 'Devices', 'Policy', 'Admin', 'API keys', 'Service']) {
       await page.getByRole('menuitem', { name: tag, exact: true }).waitFor({ state: 'visible', timeout: 10_000 });
     }
     const operation = (summary: string) => page.getByRole('heading', { name: new RegExp(`${summary.replace(/[().]/g, '\\$&')}$`), level: 2 });
-    for (const summary of ['Start the login step: decides whether a second factor is required', 'Answer a challenge with a code or a recovery code', 'Start enrolling a factor', "Replace the tenant's policy (absent fields take their defaults); applies from the next challenge"]) {
+    for (const summary of ['Start the login step: decides whether a second factor is required', 'Answer a challenge with a code, a recovery code or a passkey (webauthn)', 'Start enrolling a factor', "Replace the tenant's policy (absent fields take their defaults; totp.issuer's is the tenant's name); applies from the next challenge"]) {
       await expect.poll(() => operation(summary).count(), { message: summary }).toBe(1);
     }
     // opening a tag in the menu shows its operations there, by method and summary
     await page.getByRole('menuitem', { name: 'Challenges', exact: true }).click();
-    await page.getByRole('menuitem', { name: /Answer a challenge with a code or a recovery code/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    await page.getByRole('menuitem', { name: /Answer a challenge with a code, a recovery code or a passkey/ }).waitFor({ state: 'visible', timeout: 10_000 });
     // an operation's description is on the page
     await page.getByText("Call it after the user's password checked out", { exact: false }).waitFor({ state: 'visible', timeout: 10_000 });
 
