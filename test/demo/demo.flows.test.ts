@@ -281,7 +281,7 @@ describe('two-factor in the demo app', () => {
     await context.close();
   });
 
-  it('locks the login step after too many wrong codes, and a recovery code still gets in (a username that is an email address)', async () => {
+  it('locks the login step after too many wrong codes, refuses even a recovery code while locked, and lets one in after the lock (a username that is an email address)', async () => {
     const { context, page } = await newPage();
     await page.goto(`${demo.url}/sign-up`);
     await page.getByLabel('Username').fill('Dana.Scully@example.com');
@@ -301,9 +301,19 @@ describe('two-factor in the demo app', () => {
     // the right code is refused while locked
     await page.getByLabel('Code').fill(await nextCode(t, enrolment.secret));
     await page.getByRole('button', { name: 'Verify' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/Too many wrong codes\. Try again in 10 minutes, or use a recovery code/);
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/Too many wrong codes\. Try again in 10 minutes/);
     expect(await page.getByText('Signed in as Dana.Scully@example.com').count()).toBe(0);
 
+    // a recovery code is held to the same lock
+    await page.getByRole('link', { name: 'Use a recovery code' }).click();
+    await page.getByLabel('Recovery code').fill(enrolment.recoveryCodes[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/Too many wrong codes/);
+    expect(await page.getByText('Signed in as Dana.Scully@example.com').count()).toBe(0);
+
+    // after the lock, the recovery code gets in
+    t.clock.advanceSeconds(601);
+    await signIn(page, 'Dana.Scully@example.com');
     await page.getByRole('link', { name: 'Use a recovery code' }).click();
     await page.getByLabel('Recovery code').fill(enrolment.recoveryCodes[0]!);
     await page.getByRole('button', { name: 'Verify' }).click();

@@ -568,7 +568,7 @@ function codeProblem(error: unknown): { text: string; status: 410 | 422 | 423 | 
       return { text: 'Enter the 6-digit code, or a recovery code as you saved it.', status: 422, restart: false };
     case 'locked': {
       const minutes = Math.max(1, Math.ceil((error.retryAfterSeconds ?? 600) / 60));
-      return { text: `Too many wrong codes. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}, or use a recovery code.`, status: 423, restart: false };
+      return { text: `Too many wrong codes. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}, or ask your administrator to unlock your account.`, status: 423, restart: false };
     }
     case 'challenge_expired':
     case 'challenge_not_found':
