@@ -107,7 +107,7 @@ export async function runVerificationBench(h: Harness, options: VerificationOpti
           await floor.verify(op);
           return undefined;
         });
-        if (floorSequence.length === 0) floorSequence = h.log.since(floorMark).slice(0, 4).map((c) => c.signature);
+        if (floorSequence.length === 0) floorSequence = h.log.since(floorMark).slice(0, 2).map((c) => c.signature);
       }
       const handlerLeg = handler.result();
       const floorLeg = bare.result();
