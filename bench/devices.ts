@@ -1,5 +1,5 @@
 /**
- * Issue 5: trusted devices and assertions. The calls a challenge makes for the device check in
+ * Trusted devices and assertions. The calls a challenge makes for the device check in
  * `unrecognized_devices` mode (a device token, a known IP, an unknown device), and a verification
  * that remembers the device; and what signing the assertion adds to a verification, measured on
  * AssertionSigner itself (warm: key unsealed; cold: first signature in a container).

@@ -1,5 +1,5 @@
 /**
- * Issue 4 (policy and admin): grace-expiry runs in a tenant of many users — their time and
+ * Policy and admin: grace-expiry runs in a tenant of many users — their time and
  * calls, which must follow the users that are due, never the tenant's size — and the admin
  * overview's latency with that many users. Loaded at run time and measured only when the
  * scheduled function, the admin function and the overview route exist; otherwise the report

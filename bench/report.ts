@@ -63,7 +63,7 @@ const tallyLine = (label: string, t: Tally) => [`   ${label}: ${counts(t)}`, `  
 
 export function verificationSection(v: VerificationResults): string {
   const out = [
-    'Issue 2 — verifications: the handler path against the bare DynamoDB floor',
+    'Verifications: the handler path against the bare DynamoDB floor',
     `   handler: API Gateway v2 event -> authorizer handler -> verify handler (middy, zod, core, DynamoDB adapters,`,
     `   real AWS SDK client over HTTP to dynalite in a child process). floor: the same 4 DynamoDB calls made directly`,
     `   with a DocumentClient on the same dynalite. ${v.users} users, ${v.rounds} rounds of ${v.users} at each concurrency, after a warm-up;`,
@@ -94,7 +94,7 @@ export function verificationSection(v: VerificationResults): string {
 
 export function sendSection(s: SendResults): string {
   return [
-    'Issue 3 — codes sent through the challenge path',
+    'Codes sent through the challenge path',
     `   authorizer + challenge handler, createChallenge {method: sms|email} for ${s.usersPerChannel} users per channel, each with`,
     '   their own destination; counting in-memory SNS/SES stand-ins; each round an hour later (velocity counters are per hour).',
     '',
@@ -111,7 +111,7 @@ export function sendSection(s: SendResults): string {
 export function deviceSection(d: DeviceResults): string {
   const s = d.signing;
   return [
-    'Issue 5 — trusted devices and assertions (policy prompt: unrecognized_devices)',
+    'Trusted devices and assertions (policy prompt: unrecognized_devices)',
     ...distinctLines('challenge with a device token (recognised, token rotated)', d.deviceToken),
     ...distinctLines('challenge from the IP of a verified sign-in (recognised)', d.knownIp),
     ...distinctLines('challenge from an unknown device (challenge made)', d.unknownDevice),
@@ -122,7 +122,7 @@ export function deviceSection(d: DeviceResults): string {
 }
 
 export function policyAdminSection(p: PolicyAdminResults): string {
-  const out = ['Issue 4 — policy and admin at scale'];
+  const out = ['Policy and admin at scale'];
   if (p.status === 'skipped') return [...out, `   not measured: ${p.reason}`, `   the hook (bench/policy-admin.ts) expects: ${p.expects}`].join('\n');
   out.push(
     `   ${p.users} users in one tenant requiring two-factor of everyone, none enrolled: all in a 7-day grace period; ${p.due} joined`,
@@ -136,7 +136,7 @@ export function policyAdminSection(p: PolicyAdminResults): string {
 
 export function bundleSection(bundles: BundleResult[], limitKb: number, runs: number): string {
   const out: string[] = [
-    'Issue 2 — bundles (esbuild with infra/bundling.ts: minified ESM for node22, @aws-sdk/* external) and cold import',
+    'Bundles (esbuild with infra/bundling.ts: minified ESM for node22, @aws-sdk/* external) and cold import',
     `   import = median of ${runs} fresh \`node\` processes timing \`await import(bundle)\` (${process.version}); SDK alone = the same`,
     "   for just the bundle's @aws-sdk/* imports (external: Lambda's runtime provides them, but loading them is part of the cold start)",
     '',

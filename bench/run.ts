@@ -3,15 +3,15 @@
  * Prints a report on stdout (progress on stderr) and writes .bench/results.json. Not a test:
  * it exits non-zero only when it could not measure (an operation failed, a step threw).
  *
- *   issue 2  verifications/s through the handler path vs the bare DynamoDB floor; calls per
+ *   verifications/s through the handler path vs the bare DynamoDB floor; calls per
  *            verification (warm TOTP, cold, recovery code); bundle sizes and cold imports
- *   issue 3  SMS/email sends/s through the challenge path; calls per send
- *   issue 5  device-check calls per challenge; assertion signing time; KMS calls still 0
- *   issue 4  grace-expiry run and admin overview at 10,000 users (when those functions exist)
+ *   SMS/email sends/s through the challenge path; calls per send
+ *   device-check calls per challenge; assertion signing time; KMS calls still 0
+ *   grace-expiry run and admin overview at 10,000 users (when those functions exist)
  *
  * Knobs (environment): BENCH_USERS (100), BENCH_ROUNDS (5), BENCH_CONCURRENCY ("1,8"),
  * BENCH_SEND_USERS (50 per channel), BENCH_DEVICE_USERS (50), BENCH_SIGNATURES (2000),
- * BENCH_ADMIN_USERS (10000; 0 skips issue 4), BENCH_ADMIN_DUE (1000 of them due at each grace run),
+ * BENCH_ADMIN_USERS (10000; 0 skips grace and overview), BENCH_ADMIN_DUE (1000 of them due at each grace run),
  * BENCH_IMPORT_RUNS (5), BENCH_DYNALITE=inprocess,
  * BENCH_CPU_PROFILE=<file> (a CPU profile of the last handler round at concurrency 1).
  */
@@ -77,13 +77,13 @@ async function main() {
   progress(`dynalite in ${h.dynamo.where} at ${elapsed()}`);
   const measured = await (async () => {
     try {
-      progress('issue 2: verifications, handler path and floor...');
+      progress('verifications, handler path and floor...');
       const verification = await runVerificationBench(h, { ...options, recoveryVerifications: Math.min(50, options.users) }, progress);
-      progress(`issue 3: SMS and email sends... (${elapsed()})`);
+      progress(`SMS and email sends... (${elapsed()})`);
       const sends = await runSendBench(h, { users: options.sendUsers, rounds: options.rounds, concurrencies, verifications: 20 }, progress);
-      progress(`issue 5: devices and assertions... (${elapsed()})`);
+      progress(`devices and assertions... (${elapsed()})`);
       const devices = await runDeviceBench(h, { users: options.deviceUsers, signatures: options.signatures }, progress);
-      progress(`issue 4: grace expiry and admin overview at ${options.adminUsers} users... (${elapsed()})`);
+      progress(`grace expiry and admin overview at ${options.adminUsers} users... (${elapsed()})`);
       const policyAdmin: PolicyAdminResults =
         options.adminUsers > 0
           ? await runPolicyAdminBench(h, root, { users: options.adminUsers, due: Math.min(options.adminDue, options.adminUsers), overviewCalls: 50 }, progress)

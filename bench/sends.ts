@@ -1,5 +1,5 @@
 /**
- * Issue 3: codes sent per second through the challenge path (authorizer + challenge function,
+ * Codes sent per second through the challenge path (authorizer + challenge function,
  * createChallenge for a user whose factor is SMS or email) with counting in-memory SNS/SES
  * stand-ins, and what each send costs in DynamoDB calls (velocity counters included); also an
  * Idempotency-Key'd send and its replay, and the verification of a sent code.

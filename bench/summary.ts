@@ -69,7 +69,7 @@ export function summaryRows(r: {
     for (const run of p.graceRuns.slice(1)) rows.push(info(`grace-expiry: ${run.label}`, `${f(run.seconds, 2)} s; ${calls(run.calls)}`));
     rows.push(info(`admin overview, ${p.users} users`, `p50 ${f(p.overview.p50Ms, 2)} ms; ${p.overview.distinct.map(calls).join(' | ')}`));
   } else {
-    rows.push(info('issue 4: grace expiry, admin overview', `not measured: ${p.reason}`));
+    rows.push(info('grace expiry, admin overview', `not measured: ${p.reason}`));
   }
 
   for (const b of r.bundles) {

@@ -1,5 +1,5 @@
 /**
- * Issue 2 (and the assertion half of issue 5): verifications per second through the real
+ * The verification hot path (and the assertion half of trusted devices): verifications per second through the real
  * handler path (authorizer + verify function, as API Gateway calls them), beside the bare
  * DynamoDB floor for the same calls at the same concurrency; the calls each verification makes,
  * counted, for a warm TOTP verification (which signs an assertion), a cold one and a
