@@ -16,6 +16,8 @@ export interface CallRecord {
   /** e.g. `GetItem attempts CHALLENGE consistent`, `KMS Decrypt` */
   signature: string;
   ms: number;
+  /** Capacity units DynamoDB reported (ReturnConsumedCapacity TOTAL). */
+  cu?: number;
 }
 
 /** What a piece of work cost, by kind of call. */
@@ -32,6 +34,9 @@ export interface Tally {
   sends: number;
   /** Time spent inside DynamoDB calls (SDK, HTTP, dynalite). */
   dynamoMs: number;
+  /** Read and write capacity units reported by DynamoDB (ReturnConsumedCapacity: TOTAL). */
+  rcu: number;
+  wcu: number;
   sequence: string[];
 }
 
@@ -51,12 +56,14 @@ const dynamoKinds: Record<string, 'reads' | 'writes' | 'scans'> = {
 export const isRead = (signature: string) => /^(GetItem|Query|BatchGetItem|TransactGetItems)\b/.test(signature);
 
 export function tally(calls: CallRecord[]): Tally {
-  const t: Tally = { reads: 0, writes: 0, scans: 0, other: 0, kms: 0, publishes: 0, sends: 0, dynamoMs: 0, sequence: [] };
+  const t: Tally = { reads: 0, writes: 0, scans: 0, other: 0, kms: 0, publishes: 0, sends: 0, dynamoMs: 0, rcu: 0, wcu: 0, sequence: [] };
   for (const call of calls) {
     t.sequence.push(call.signature);
     if (call.service === 'DynamoDB') {
       t[dynamoKinds[call.command] ?? 'other']++;
       t.dynamoMs += call.ms;
+      if (dynamoKinds[call.command] === 'reads') t.rcu += call.cu ?? 0;
+      else if (dynamoKinds[call.command] === 'writes') t.wcu += call.cu ?? 0;
     } else if (call.service === 'KMS') t.kms++;
     else if (call.service === 'EventBridge') t.publishes++;
     else t.sends++;
@@ -100,11 +107,15 @@ export class CallLog {
       (next, context) => async (args) => {
         const command = (context.commandName ?? 'Unknown').replace(/Command$/, '');
         const signature = this.signatureOf(command, args.input as Record<string, unknown>);
+        (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
         const t0 = nowMs();
+        let cu: number | undefined;
         try {
-          return await next(args);
+          const result = await next(args);
+          cu = capacityOf((result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
+          return result;
         } finally {
-          this.calls.push({ service: 'DynamoDB', command, signature, ms: nowMs() - t0 });
+          this.calls.push({ service: 'DynamoDB', command, signature, ms: nowMs() - t0, cu });
         }
       },
       { step: 'initialize', name: 'twofoldBenchCallLog', priority: 'high' },
@@ -157,4 +168,11 @@ function partitionKeyOf(input: Record<string, unknown>): string | undefined {
   const batch = Object.values((input.RequestItems ?? {}) as Record<string, { Keys?: Record<string, unknown>[] }>)[0];
   const first = batch?.Keys?.[0];
   return first ? text(first.pk) : undefined;
+}
+
+/** The capacity units of a call's ConsumedCapacity (one entry, or one per table for batches and transactions). */
+function capacityOf(consumed: unknown): number | undefined {
+  if (!consumed) return undefined;
+  const list = (Array.isArray(consumed) ? consumed : [consumed]) as { CapacityUnits?: number }[];
+  return list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
 }

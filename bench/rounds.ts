@@ -58,7 +58,7 @@ export class LegRecorder {
       errors: this.errors.length,
       ...(this.errors[0] ? { firstError: this.errors[0] } : {}),
       dynamoMeanMs: per(all.dynamoMs),
-      perOp: { reads: per(all.reads), writes: per(all.writes), scans: per(all.scans), other: per(all.other), kms: per(all.kms), publishes: per(all.publishes), sends: per(all.sends) },
+      perOp: { reads: per(all.reads), writes: per(all.writes), scans: per(all.scans), other: per(all.other), kms: per(all.kms), publishes: per(all.publishes), sends: per(all.sends), rcu: per(all.rcu), wcu: per(all.wcu) },
       distinct: distinctTallies(this.each),
     };
   }
