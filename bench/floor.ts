@@ -8,9 +8,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import { documentClient } from '@twofold/adapters';
 import type { TableNames } from '@twofold/adapters/tables';
 import type { CallLog } from './call-log';
-import { forEachLimited } from './stats';
 
-type Item = Record<string, unknown>;
 
 export interface FloorUser {
   userPk: string;
