@@ -14,7 +14,7 @@ export interface FloorUser {
   userPk: string;
   factorSk: string;
   /** A pending challenge of this user as the handler path stored it, to copy. */
-  challengeTemplate: Item;
+  challengeTemplate: Record<string, unknown>;
 }
 
 export interface FloorOp {
