@@ -8,8 +8,9 @@
  *
  * With DEMO_SCREENSHOTS=1 it also writes the main screens to docs/images/demo-*.png.
  */
+import { launchChromium } from '../support/chromium';
 import { readFile } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '@twofold/demo/server';
 import { oathtool, parseOtpauthUri, wrongCode, wrongCodes, zbarimg } from '../support/authenticator';
@@ -25,10 +26,7 @@ let browser: Browser;
 beforeAll(async () => {
   t = await startTwofold({ tenantName: 'Acme Workspace' });
   demo = await startDemo({ baseUrl: t.baseUrl, appKey: t.tenant.appKey, port: 0 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

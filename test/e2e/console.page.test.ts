@@ -7,7 +7,8 @@
  * recovery codes are shown once and work; markup in a role or a factor label is shown as text;
  * no page error, no CSP violation, no request to another origin.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // the logger reads its level at import: the most verbose, to show that not even debug logs carry the key
@@ -36,10 +37,7 @@ beforeAll(async () => {
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
   t = await startTwofold({ tenantName: 'Acme Corp' });
   seeded = await seedConsole(t);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext();
   context.on('console', (m) => browserLog.push({ type: m.type(), text: m.text() }));
   context.on('weberror', (e) => pageErrors.push(String(e.error())));

@@ -5,8 +5,9 @@
  * for anything (the machines it runs on may be offline). A screenshot goes to
  * docs/images/api-docs.png.
  */
+import { launchChromium } from '../support/chromium';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwofold, type Twofold } from '../support/twofold';
 
@@ -15,10 +16,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   t = await startTwofold();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -3,8 +3,9 @@
  * message and email sent, newest first, with the code readable — and a tenant name with markup in
  * it is shown as text, never run as HTML.
  */
+import { launchChromium } from '../support/chromium';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startOtpHarness, type OtpHarness } from '../support/otp-runtime';
 
@@ -12,7 +13,7 @@ let h: OtpHarness;
 let browser: Browser;
 beforeAll(async () => {
   h = await startOtpHarness();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
