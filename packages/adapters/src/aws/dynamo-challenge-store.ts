@@ -6,10 +6,9 @@ import { keys, userItem } from '../tables';
 import { conditional, isConditionFailure } from './dynamo';
 import { applyLoginPatch, attr, challengeValue, Expression, failureCount, LOCK_WINDOW_PENDING, loginStateOf, refusalOf } from './dynamo-login-item';
 
-/** The tables the challenge store writes: the login items (secrets) and, with a lock, its event. */
+/** The table the challenge store writes: the login items live in the users' partitions (secrets). */
 export interface ChallengeTables {
   secrets: string;
-  events: string;
 }
 
 /** Challenges in the user's login item; see dynamo-login-item.ts for its layout. */
