@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { tables, type TableNames } from '@twofold/adapters/tables';
 
 export interface LocalDynamo {
@@ -193,9 +193,9 @@ export async function createTables(endpoint: string, tableNames: TableNames): Pr
             : {}),
         }),
       );
-      if ('timeToLiveAttribute' in def && def.timeToLiveAttribute) {
-        await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true } }));
-      }
+      // No TTL here: DynamoDB Local expires items by the real clock, and the tests' clock is
+      // injected (an item "expired" by it would vanish under them). The code checks expiry
+      // itself; in AWS the stack turns TTL on to clean up.
     }
   } finally {
     client.destroy();
