@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walMode } from '@twofold/local/dynamodb-local';
 import { oathtool } from '../support/authenticator';
 import { ManualClock } from '../support/fakes';
 import { challengeFor, enrolTotp, nextCode, startTwofold, type Enrolment, type Twofold } from '../support/twofold';
@@ -35,6 +36,8 @@ describe('stop and start again on the same data directory', () => {
     expect((await first.app('POST', `/v1/challenges/${await challengeFor(first.app, 'alice')}/verify`, { code: lastCode })).status).toBe(200);
     await first.stop();
     running = undefined;
+    // the engine's SQLite file was switched to WAL on the first start (one log append per write)
+    expect(walMode(join(dataDir, 'dynamodb-local'))).toBe(true);
   });
 
   it('second run: the same keys, user, secret and recovery codes work, and the used code stays used', async () => {
