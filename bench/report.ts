@@ -3,6 +3,8 @@ import type { BundleResult } from './bundles';
 import { grouped, type Tally } from './call-log';
 import type { DeviceResults } from './devices';
 import { REAL_USERS, type PolicyAdminResults } from './policy-admin';
+import type { HttpCheckResult } from './http-check';
+import type { InvocationResult } from './invocations';
 import type { Leg } from './rounds';
 import type { SendResults } from './sends';
 import type { VerificationResults } from './verifications';
@@ -164,6 +166,22 @@ export function bundleSection(bundles: BundleResult[], limitKb: number, runs: nu
     out.push(`   ${b.name} (${f(b.kb, 1)} KB) by package: ${list(b.largestPackages)}`);
     if (b.kb > limitKb) out.push(`     largest files: ${list(b.largestInputs)}`);
   }
+  return out.join('\n');
+}
+
+export function httpCheckSection(h: HttpCheckResult | undefined, inv: InvocationResult): string {
+  const out = [
+    'Lambda invocations per request (the synthesized stack: each HTTP API route and its integration)',
+    `   ${inv.routes} routes, ${inv.authorizers} Lambda authorizers: ${inv.min === inv.max ? inv.min : `${inv.min}-${inv.max}`} invocation(s) per request`,
+    '',
+    'npm start over HTTP at concurrency 16, beside the dynalite floor',
+  ];
+  if (!h) return [...out, '   not measured: BENCH_HTTP_USERS=0'].join('\n');
+  out.push(
+    `   ${h.users} TOTP users enrolled over HTTP; a quarter verify first (warm-up), then ${h.timed} verifications timed at concurrency ${h.concurrency} (${h.httpErrors} not 200)`,
+    `   floor: one strongly consistent GetItem + one conditional UpdateItem with the AWS SDK on dynalite in memory in the bench's process, ${h.timed} per round, rounds ${h.floorRounds.map((r) => r.toFixed(0)).join(' ')}`,
+    `   npm start ${f(h.httpOpsPerSecond, 0)} verifications/s, floor ${f(h.floorOpsPerSecond, 0)} ops/s: ratio ${f(h.ratio, 2)}`,
+  );
   return out.join('\n');
 }
 

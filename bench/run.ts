@@ -23,9 +23,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBundles, measureColdImports } from './bundles';
 import { runDeviceBench } from './devices';
+import { runHttpCheck, type HttpCheckResult } from './http-check';
+import { invocationsPerRequest } from './invocations';
 import { Harness } from './harness';
 import { POLICY_ADMIN_EXPECTS, runPolicyAdminBench, type PolicyAdminResults } from './policy-admin';
-import { bundleSection, deviceSection, policyAdminSection, sendSection, summaryTable, verificationSection } from './report';
+import { bundleSection, deviceSection, httpCheckSection, policyAdminSection, sendSection, summaryTable, verificationSection } from './report';
 import { runSendBench } from './sends';
 import { nowMs } from './stats';
 import { summaryRows, TARGETS } from './summary';
@@ -52,6 +54,7 @@ const options = {
   adminUsers: int('BENCH_ADMIN_USERS', 10_000, 0, 100_000),
   adminDue: int('BENCH_ADMIN_DUE', 1000, 1, 100_000),
   importRuns: int('BENCH_IMPORT_RUNS', 5, 1, 25),
+  httpUsers: int('BENCH_HTTP_USERS', 400, 0, 5000),
   setupConcurrency: 8,
   ...(process.env.BENCH_CPU_PROFILE ? { cpuProfile: process.env.BENCH_CPU_PROFILE } : {}),
 };
@@ -98,9 +101,16 @@ async function main() {
   const bundles = await buildBundles(root, 6);
   progress(`cold imports, ${options.importRuns} per bundle... (${elapsed()})`);
   await measureColdImports(bundles, options.importRuns, root);
+  progress(`invocations per request, from the synthesized stack... (${elapsed()})`);
+  const invocations = invocationsPerRequest();
+  let httpCheck: HttpCheckResult | undefined;
+  if (options.httpUsers > 0) {
+    progress(`npm start over HTTP at concurrency 16 vs the dynalite floor... (${elapsed()})`);
+    httpCheck = await runHttpCheck(root, { users: options.httpUsers, concurrency: 16 }, progress);
+  }
   const seconds = (nowMs() - started) / 1000;
 
-  const rows = summaryRows({ verification, sends, devices, policyAdmin, bundles, seconds });
+  const rows = summaryRows({ verification, sends, devices, policyAdmin, bundles, invocations, httpCheck, seconds });
   const load = { atStart: loadAtStart, atEnd: loadavg()[0]! };
   const header =
     `Twofold bench — ${new Date().toISOString()} — node ${process.version}, ${availableParallelism()} CPUs ` +
@@ -112,6 +122,7 @@ async function main() {
     deviceSection(devices),
     policyAdminSection(policyAdmin),
     bundleSection(bundles, TARGETS.bundleKb, options.importRuns),
+    httpCheckSection(httpCheck, invocations),
     `Summary\n${summaryTable(rows)}`,
   ];
   console.log(report.join('\n\n'));
@@ -133,6 +144,8 @@ async function main() {
     devices,
     policyAdmin,
     bundles: bundles.map(({ file, ...b }) => ({ ...b, file: file.slice(root.length) })),
+    invocations,
+    httpCheck,
     summary: rows,
   };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
