@@ -1,6 +1,5 @@
 /** The tenant's policy and its admins' operations: users, unlock, reset, recovery codes, overview, audit trail, API keys. */
 import { adminRegenerateRecoveryCodes, auditTrail, createApiKey, getPolicy, listApiKeys, listUsers, overview, patchPolicy, putPolicy, resetUser, revokeApiKey, unlockUser } from '@twofold/core';
-import type { AdminUserQuery, AuditQuery, CreateApiKeyBody, PolicyPatch, PolicyReplacement } from '@twofold/contract';
 import { adminRoutes } from '@twofold/contract/routes/admin';
 import { httpFunction, wire } from '@twofold/runtime';
 import { apiKeys, authenticate, clock, devices, forgetApiKey, forgetTenant, grace, keyRing, outbox, publisher, random, sms, stats, tenant, tenants, users } from '@twofold/runtime/parts';
@@ -10,15 +9,15 @@ const wiring = wire({ authenticate, apiKeys, forgetApiKey, clock, random, tenant
 
 export const handler = httpFunction(adminRoutes, wiring, {
   getPolicy: ({ deps, caller }) => getPolicy(deps, caller.tenantId),
-  putPolicy: ({ deps, caller, body }) => putPolicy(deps, caller.tenantId, body as PolicyReplacement),
-  patchPolicy: ({ deps, caller, body }) => patchPolicy(deps, caller.tenantId, body as PolicyPatch),
-  listUsers: ({ deps, caller, query }) => listUsers(deps, caller.tenantId, query as unknown as AdminUserQuery),
-  unlockUser: ({ deps, caller, params }) => unlockUser(deps, caller.tenantId, params.userId!),
-  resetUser: ({ deps, caller, params }) => resetUser(deps, caller.tenantId, params.userId!),
-  adminRegenerateRecoveryCodes: ({ deps, caller, params }) => adminRegenerateRecoveryCodes(deps, caller.tenantId, params.userId!),
+  putPolicy: ({ deps, caller, body }) => putPolicy(deps, caller.tenantId, body),
+  patchPolicy: ({ deps, caller, body }) => patchPolicy(deps, caller.tenantId, body),
+  listUsers: ({ deps, caller, query }) => listUsers(deps, caller.tenantId, query),
+  unlockUser: ({ deps, caller, params }) => unlockUser(deps, caller.tenantId, params.userId),
+  resetUser: ({ deps, caller, params }) => resetUser(deps, caller.tenantId, params.userId),
+  adminRegenerateRecoveryCodes: ({ deps, caller, params }) => adminRegenerateRecoveryCodes(deps, caller.tenantId, params.userId),
   overview: ({ deps, caller }) => overview(deps, caller.tenantId),
-  audit: ({ deps, caller, query }) => auditTrail(deps, caller.tenantId, query as unknown as AuditQuery),
+  audit: ({ deps, caller, query }) => auditTrail(deps, caller.tenantId, query),
   listApiKeys: ({ deps, caller }) => listApiKeys(deps, caller.tenantId),
-  createApiKey: ({ deps, caller, body }) => createApiKey(deps, caller.tenantId, body as CreateApiKeyBody),
-  revokeApiKey: ({ deps, caller, params }) => revokeApiKey(deps, caller.tenantId, params.keyId!),
+  createApiKey: ({ deps, caller, body }) => createApiKey(deps, caller.tenantId, body),
+  revokeApiKey: ({ deps, caller, params }) => revokeApiKey(deps, caller.tenantId, params.keyId),
 });

@@ -1,6 +1,5 @@
 /** The login step: start a challenge, read it, send its code again. */
 import { createChallenge, getChallenge, resendChallenge } from '@twofold/core';
-import type { CreateChallengeBody, ResendBody } from '@twofold/contract';
 import { challengeRoutes } from '@twofold/contract/routes/challenge';
 import { httpFunction, wire, withIdempotencyKey, type IdempotencyDeps, type OperationInput } from '@twofold/runtime';
 import { authenticate, challenges, clock, config, devices, dynamo, email, keyRing, outbox, publisher, random, sendLimits, sms, tenant, throttle, users } from '@twofold/runtime/parts';
@@ -10,7 +9,7 @@ import { authenticate, challenges, clock, config, devices, dynamo, email, keyRin
 const wiring = wire({ authenticate, clock, random, tenant, users, challenges, devices, keyRing, throttle, sendLimits, sms, email, outbox, publisher, dynamo, config });
 
 /** Challenge creation and resend send messages: an Idempotency-Key makes a retry send none. */
-const keyed = (input: OperationInput<IdempotencyDeps>, operation: string, run: () => Promise<unknown>) =>
+const keyed = <T>(input: OperationInput<IdempotencyDeps>, operation: string, run: () => Promise<T>) =>
   withIdempotencyKey(
     input.deps,
     { key: input.headers['idempotency-key'], tenantId: input.caller.tenantId, operation, payload: { params: input.params, body: input.body }, context: input.context },
@@ -19,8 +18,8 @@ const keyed = (input: OperationInput<IdempotencyDeps>, operation: string, run: (
 
 export const handler = httpFunction(challengeRoutes, wiring, {
   createChallenge: (input) =>
-    keyed(input, 'createChallenge', () => createChallenge(input.deps, input.caller.tenantId, input.params.userId!, input.body as CreateChallengeBody)),
-  getChallenge: ({ deps, caller, params }) => getChallenge(deps, caller.tenantId, params.challengeId!),
+    keyed(input, 'createChallenge', () => createChallenge(input.deps, input.caller.tenantId, input.params.userId, input.body)),
+  getChallenge: ({ deps, caller, params }) => getChallenge(deps, caller.tenantId, params.challengeId),
   resendChallenge: (input) =>
-    keyed(input, 'resendChallenge', () => resendChallenge(input.deps, input.caller.tenantId, input.params.challengeId!, input.body as ResendBody)),
+    keyed(input, 'resendChallenge', () => resendChallenge(input.deps, input.caller.tenantId, input.params.challengeId, input.body)),
 });

@@ -5,9 +5,9 @@ import { httpFunction, wire } from '@twofold/runtime';
 import { authenticate, clock, devices, outbox, publisher, random, tenant, users } from '@twofold/runtime/parts';
 
 export const handler = httpFunction(devicesRoutes, wire({ authenticate, clock, random, devices, outbox, publisher, tenant, users }), {
-  listDevices: ({ deps, caller, params }) => listDevices(deps, caller.tenantId, params.userId!),
-  revokeDevice: ({ deps, caller, params }) => revokeDevice(deps, caller.tenantId, params.userId!, params.deviceId!, actorOf(caller)),
+  listDevices: ({ deps, caller, params }) => listDevices(deps, caller.tenantId, params.userId),
+  revokeDevice: ({ deps, caller, params }) => revokeDevice(deps, caller.tenantId, params.userId, params.deviceId, actorOf(caller)),
   revokeAllDevices: async ({ deps, caller, params }) => {
-    await revokeAllDevices(deps, caller.tenantId, params.userId!, actorOf(caller));
+    await revokeAllDevices(deps, caller.tenantId, params.userId, actorOf(caller));
   },
 });

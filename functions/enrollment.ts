@@ -13,7 +13,6 @@ import {
   removeFactor,
   startFactorEnrollment,
 } from '@twofold/core';
-import type { ConfirmFactorBody, CreateFactorBody, PutUserBody } from '@twofold/contract';
 import { enrollmentRoutes } from '@twofold/contract/routes/enrollment';
 import { httpFunction, wire } from '@twofold/runtime';
 import { assertions, authenticate, clock, devices, email, keyRing, outbox, publisher, random, sendLimits, sms, stats, tenant, throttle, users } from '@twofold/runtime/parts';
@@ -22,15 +21,15 @@ import { assertions, authenticate, clock, devices, email, keyRing, outbox, publi
 const wiring = wire({ authenticate, clock, random, tenant, users, stats, devices, keyRing, throttle, sendLimits, sms, email, outbox, publisher, assertions });
 
 export const handler = httpFunction(enrollmentRoutes, wiring, {
-  putUser: ({ deps, caller, params, body }) => putUser(deps, caller.tenantId, params.userId!, body as PutUserBody),
-  getUser: ({ deps, caller, params }) => getUser(deps, caller.tenantId, params.userId!),
-  deleteUser: ({ deps, caller, params }) => eraseUser(deps, caller.tenantId, params.userId!, actorOf(caller)),
-  disableTwoFactor: ({ deps, caller, params }) => disableTwoFactor(deps, caller.tenantId, params.userId!, actorOf(caller)),
-  createFactor: ({ deps, caller, params, body }) => startFactorEnrollment(deps, caller.tenantId, params.userId!, body as CreateFactorBody),
-  listFactors: ({ deps, caller, params }) => listFactors(deps, caller.tenantId, params.userId!),
+  putUser: ({ deps, caller, params, body }) => putUser(deps, caller.tenantId, params.userId, body),
+  getUser: ({ deps, caller, params }) => getUser(deps, caller.tenantId, params.userId),
+  deleteUser: ({ deps, caller, params }) => eraseUser(deps, caller.tenantId, params.userId, actorOf(caller)),
+  disableTwoFactor: ({ deps, caller, params }) => disableTwoFactor(deps, caller.tenantId, params.userId, actorOf(caller)),
+  createFactor: ({ deps, caller, params, body }) => startFactorEnrollment(deps, caller.tenantId, params.userId, body),
+  listFactors: ({ deps, caller, params }) => listFactors(deps, caller.tenantId, params.userId),
   verifyFactor: ({ deps, caller, params, body }) =>
-    confirmFactor(deps, caller.tenantId, params.userId!, params.factorId!, body as ConfirmFactorBody),
-  deleteFactor: ({ deps, caller, params }) => removeFactor(deps, caller.tenantId, params.userId!, params.factorId!, actorOf(caller)),
-  getRecoveryCodes: ({ deps, caller, params, fresh }) => recoveryCodesRemaining(deps, caller.tenantId, params.userId!, { reveal: fresh !== undefined, actor: actorOf(caller) }),
-  regenerateRecoveryCodes: ({ deps, caller, params }) => regenerateRecoveryCodes(deps, caller.tenantId, params.userId!, actorOf(caller)),
+    confirmFactor(deps, caller.tenantId, params.userId, params.factorId, body),
+  deleteFactor: ({ deps, caller, params }) => removeFactor(deps, caller.tenantId, params.userId, params.factorId, actorOf(caller)),
+  getRecoveryCodes: ({ deps, caller, params, fresh }) => recoveryCodesRemaining(deps, caller.tenantId, params.userId, { reveal: fresh !== undefined, actor: actorOf(caller) }),
+  regenerateRecoveryCodes: ({ deps, caller, params }) => regenerateRecoveryCodes(deps, caller.tenantId, params.userId, actorOf(caller)),
 }, { freshVerification: checkFreshVerification });

@@ -1,6 +1,5 @@
 /** Answering a challenge: the hot path of every login. */
 import { verifyChallenge } from '@twofold/core';
-import type { VerifyChallengeBody } from '@twofold/contract';
 import { verifyRoutes } from '@twofold/contract/routes/verify';
 import { httpFunction, wire } from '@twofold/runtime';
 import { assertions, authenticate, challenges, clock, devices, keyRing, outbox, publisher, random, stats, tenant, users } from '@twofold/runtime/parts';
@@ -9,5 +8,5 @@ import { assertions, authenticate, challenges, clock, devices, keyRing, outbox, 
 const wiring = wire({ authenticate, clock, random, tenant, users, stats, challenges, devices, keyRing, assertions, outbox, publisher });
 
 export const handler = httpFunction(verifyRoutes, wiring, {
-  verifyChallenge: ({ deps, caller, params, body }) => verifyChallenge(deps, caller.tenantId, params.challengeId!, body as VerifyChallengeBody),
+  verifyChallenge: ({ deps, caller, params, body }) => verifyChallenge(deps, caller.tenantId, params.challengeId, body),
 });

@@ -23,10 +23,15 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export type AuthorizerContext = { tenantId?: string; scope?: 'app' | 'admin' };
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
 
-export interface OperationInput<D = Dependencies> {
-  params: Record<string, string>;
-  query: Record<string, string>;
-  body: unknown;
+/**
+ * What an operation receives. For a route of the table (RouteInput), params, query and body are
+ * what the route's zod schemas parsed: their output types. Without route (the defaults), any
+ * route's input, as a helper shared by several operations takes it.
+ */
+export interface OperationInput<D = Dependencies, P = unknown, Q = unknown, B = unknown> {
+  params: P;
+  query: Q;
+  body: B;
   caller: Caller;
   headers: Record<string, string | undefined>;
   event: HttpEvent;
@@ -37,14 +42,42 @@ export interface OperationInput<D = Dependencies> {
   fresh?: FreshVerification;
 }
 
-export type Operation<D = Dependencies> = (input: OperationInput<D>) => Promise<unknown>;
+/** What a route's schema parses to; a route without the schema is given the path's or the query string's values unvalidated. */
+type Parsed<S, Otherwise> = S extends z.ZodMiniType ? z.output<S> : Otherwise;
+type Unvalidated = Record<string, string | undefined>;
+
+/** The input of the operation of one route: its params, query and body typed from its schemas (body undefined when it takes none). */
+export type RouteInput<Route extends RouteDefinition, D = Dependencies> = OperationInput<
+  D,
+  Parsed<Route extends { params: infer S } ? S : undefined, Unvalidated>,
+  Parsed<Route extends { query: infer S } ? S : undefined, Unvalidated>,
+  Parsed<Route extends { body: infer S } ? S : undefined, undefined>
+>;
+
+/** What the operation of one route answers: its response schema's type (anything for a 204, whose answer is not sent). */
+export type RouteResult<Route extends RouteDefinition> = Route extends { response: infer S extends z.ZodMiniType } ? z.output<S> : unknown;
+
+export type Operation<D = Dependencies, Route extends RouteDefinition = RouteDefinition> = (input: RouteInput<Route, D>) => Promise<RouteResult<Route>>;
+
+/**
+ * The operations of a function: one per route, keyed by its operationId, each typed from its
+ * route (the routes keep their literal types: route() and `as const` in contract/routes/). Keyed
+ * by the operationIds and not remapped (`[Route in R as Route['operationId']]`): TypeScript gives
+ * the handlers' parameters no contextual type from a generic mapped type with an `as` clause.
+ * httpFunction takes them NoInfer: R and D come from the routes and the wiring only, and the
+ * handlers are typed from those (their answers' literals too, as `{ status: 'ok' }`).
+ */
+export type Operations<R extends RouteDefinition, D = Dependencies> = { [K in R['operationId']]: Operation<D, Extract<R, { operationId: K }>> };
+
+/** What the dispatcher calls: the input it parsed with the route's schemas, for the operation of that route. */
+type AnyOperation<D> = (input: OperationInput<D, unknown, unknown, unknown>) => Promise<unknown>;
 
 /** How a fresh verification is checked: core's checkFreshVerification, given by the functions that have such routes. */
 export type FreshVerificationCheck<D> = (deps: D, input: Parameters<typeof checkFreshVerification>[1]) => Promise<FreshVerification | undefined>;
 
 interface Resolved<D> {
   route: RouteDefinition;
-  input: OperationInput<D>;
+  input: OperationInput<D, Record<string, string>, Record<string, string>, unknown>;
 }
 
 async function resolve<D extends Partial<Views>>(event: HttpEvent, context: Context, table: Map<string, RouteDefinition>, deps: () => D): Promise<Resolved<D>> {
@@ -122,16 +155,18 @@ type KeyCheckOf<R extends RouteDefinition> = [Exclude<R['scope'], 'public'>] ext
  * dependencies `wiring` makes. A function with routes that need a fresh verification is given
  * the check (so that only those functions carry the assertion verifier).
  */
-export function httpFunction<R extends RouteDefinition, D extends Partial<Views> & KeyCheckOf<R>>(
-  routes: readonly R[],
+export function httpFunction<const R extends readonly RouteDefinition[], D extends Partial<Views> & KeyCheckOf<R[number]>>(
+  routes: R,
   wiring: Part<D>,
-  operations: Record<string, Operation<D>>,
+  operations: NoInfer<Operations<R[number], D>>,
   options: { freshVerification?: FreshVerificationCheck<D> } = {},
 ) {
   const fn = routes[0]?.fn;
-  const table = new Map(routes.map((r) => [routeKeyOf(r), r]));
+  const table = new Map<string, RouteDefinition>(routes.map((r) => [routeKeyOf(r), r]));
+  // the one place the operations are seen untyped: each is called only with the input its own route's schemas parsed (resolve)
+  const byOperationId: Partial<Record<string, AnyOperation<D>>> = operations as Record<string, AnyOperation<D>>;
   for (const r of table.values()) {
-    if (!operations[r.operationId]) throw new Error(`function ${fn} has no operation ${r.operationId}`);
+    if (!byOperationId[r.operationId]) throw new Error(`function ${fn} has no operation ${r.operationId}`);
     if (r.fresh && !options.freshVerification) throw new Error(`function ${fn} serves ${r.operationId}, which needs a fresh verification, without a freshVerification check`);
   }
   const deps = containerOf(wiring);
@@ -147,7 +182,7 @@ export function httpFunction<R extends RouteDefinition, D extends Partial<Views>
         mode: route.fresh,
       });
     }
-    const result = await operations[route.operationId]!(input);
+    const result = await byOperationId[route.operationId]!(input);
     recordSuccess(route.operationId, input.body, result);
     if (route.status === 204) return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
     return { statusCode: route.status, headers: { ...jsonHeaders }, body: JSON.stringify(result) };

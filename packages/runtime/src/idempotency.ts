@@ -28,8 +28,6 @@ interface KeyedRequest {
   payload: unknown;
 }
 
-type Run = () => Promise<unknown>;
-
 /** What the Idempotency-Key records take: the plain DynamoDB client and the name of their table, and the tenant's keys to seal answers. */
 export type IdempotencyDeps = Pick<Dependencies, 'dynamo' | 'config' | 'tenant' | 'keyRing' | 'random'>;
 
@@ -64,11 +62,11 @@ function runnerFor(deps: IdempotencyDeps, context: Context | undefined) {
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** Runs `run` once per Idempotency-Key (when the request carries one) and replays its answer. */
-export async function withIdempotencyKey(
+export async function withIdempotencyKey<T>(
   deps: IdempotencyDeps,
   request: { key: string | undefined; tenantId: string; operation: string; payload: unknown; context?: Context },
-  run: Run,
-): Promise<unknown> {
+  run: () => Promise<T>,
+): Promise<T> {
   if (request.key === undefined) return run();
   if (!KEY_PATTERN.test(request.key)) fail('invalid_request', 'Idempotency-Key must be 1-255 printable ASCII characters.');
   const keyed: KeyedRequest = { tenantId: request.tenantId, operation: request.operation, key: request.key, payload: request.payload };
@@ -78,7 +76,8 @@ export async function withIdempotencyKey(
     const { sealed } = await runnerFor(deps, request.context)(keyed, async () => ({
       sealed: seal(keys.sealKey, deps.random, Buffer.from(JSON.stringify(await run()), 'utf8'), bindingOf(keyed)),
     }));
-    return JSON.parse(Buffer.from(open(keys.sealKey, sealed, bindingOf(keyed))).toString('utf8')) as unknown;
+    // the first run's answer as JSON: what the route answers is that JSON in either case
+    return JSON.parse(Buffer.from(open(keys.sealKey, sealed, bindingOf(keyed))).toString('utf8')) as T;
   } catch (error) {
     if (error instanceof IdempotencyAlreadyInProgressError) fail('idempotency_in_progress');
     if (error instanceof IdempotencyValidationError) fail('idempotency_key_reused');
