@@ -42,12 +42,20 @@ export async function runHttpCheck(root: string, options: { users: number; concu
   const dataDir = mkdtempSync(join(tmpdir(), 'twofold-bench-http-'));
   const port = await freePort();
   const server = spawn('npm', ['start'], { cwd: root, env: { ...childEnv(), PORT: String(port), TWOFOLD_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN' }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const exited = once(server, 'exit');
+  // npm and what it started form a process group of their own (detached): stop them all
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-(server.pid ?? 0), name);
+    } catch {
+      // gone already
+    }
+  };
   const stop = async () => {
-    if (server.exitCode !== null) return;
-    const exited = once(server, 'exit');
-    process.kill(-(server.pid ?? 0), 'SIGINT');
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    signal('SIGINT');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (server.exitCode === null) process.kill(-(server.pid ?? 0), 'SIGKILL');
+    signal('SIGKILL');
   };
   try {
     const localJson = join(dataDir, 'local.json');

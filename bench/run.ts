@@ -106,7 +106,10 @@ async function main() {
   let httpCheck: HttpCheckResult | undefined;
   if (options.httpUsers > 0) {
     progress(`npm start over HTTP at concurrency 16 vs the dynalite floor... (${elapsed()})`);
-    httpCheck = await runHttpCheck(root, { users: options.httpUsers, concurrency: 16 }, progress);
+    httpCheck = await runHttpCheck(root, { users: options.httpUsers, concurrency: 16 }, progress).catch((error: unknown) => {
+      progress(`  npm start check failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
   }
   const seconds = (nowMs() - started) / 1000;
 
