@@ -1,5 +1,5 @@
 /**
- * What every part of the bench stands on: one dynalite (in a child process, in memory), one
+ * What every part of the bench stands on: one DynamoDB Local (in memory, in a child process), one
  * call log, the counting KMS/EventBridge/SNS/SES stand-ins, a clock the bench moves, and
  * "containers": each a Lambda container's own dependencies (clients, caches) built by the real
  * composition root over the same stores. Users are enrolled through the real handlers.

@@ -1,6 +1,6 @@
 /**
  * The verification hot path (and the assertion half of trusted devices): verifications per second through the real
- * handler path (authorizer + verify function, as API Gateway calls them), beside the bare
+ * handler path (the verify function, as API Gateway calls it), beside the bare
  * DynamoDB floor for the same calls at the same concurrency; the calls each verification makes,
  * counted, for a warm TOTP verification (which signs an assertion), a cold one and a
  * recovery-code one.
