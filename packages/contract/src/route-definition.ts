@@ -1,10 +1,12 @@
 /**
  * What a route is: its operation, method and path, the function that serves it, who may call
- * it, and the schemas of what it takes and answers. The lists are in routes/, one per function;
- * routes.ts joins them into the route table.
+ * it, and the schemas of what it takes and answers. The lists are in routes/, one per function,
+ * each route's method, path and function taken from the index (route-index.ts); routes.ts joins
+ * them into the route table.
  */
 import type * as z from 'zod/mini';
 import type { ErrorCode } from './errors';
+import { routeIndex, type IndexedOperationId } from './route-index';
 
 /** The Lambda functions that serve routes; each is one concern. */
 export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin', 'console', 'docs'] as const;
@@ -47,7 +49,15 @@ export interface RouteDefinition {
   contentTypes?: readonly string[];
 }
 
-export const route = <const R extends RouteDefinition>(r: R): R => r;
+/** What a route says besides what the index (route-index.ts) says of it. */
+export type RouteDetails = Omit<RouteDefinition, 'operationId' | 'method' | 'path' | 'fn'>;
+
+/** A route of the table: its operation's method, path and function from the index, with the rest. */
+export const route = <const Id extends IndexedOperationId, const R extends RouteDetails>(operationId: Id, details: R): { operationId: Id } & (typeof routeIndex)[Id] & R => ({
+  operationId,
+  ...routeIndex[operationId],
+  ...details,
+});
 
 /** API Gateway route key, e.g. `POST /v1/users/{userId}/factors`. */
 export const routeKeyOf = (r: Pick<RouteDefinition, 'method' | 'path'>): string => `${r.method} ${r.path}`;

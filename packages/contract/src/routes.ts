@@ -4,6 +4,7 @@
  * OpenAPI document is generated from it.
  */
 import type { RoutedFunction, RouteDefinition } from './route-definition';
+import { matchIn, type IndexedOperationId } from './route-index';
 import { adminRoutes } from './routes/admin';
 import { challengeRoutes } from './routes/challenge';
 import { consoleRoutes } from './routes/console';
@@ -14,6 +15,7 @@ import { publicRoutes } from './routes/public';
 import { verifyRoutes } from './routes/verify';
 
 export * from './route-definition';
+export * from './route-index';
 export { adminRoutes, challengeRoutes, consoleRoutes, devicesRoutes, docsRoutes, enrollmentRoutes, publicRoutes, verifyRoutes };
 
 /** Every route, each function's in turn (routes/ has one list per function: a function's handler takes only its own). */
@@ -22,42 +24,14 @@ export const routes = [...publicRoutes, ...enrollmentRoutes, ...devicesRoutes, .
 export type Route = (typeof routes)[number];
 export type OperationId = Route['operationId'];
 
+/** Every route of the index has its route in the table (a missing one is named in the compiler's error). */
+type Unrouted = Exclude<IndexedOperationId, OperationId>;
+export const everyIndexedRouteIsRouted: [Unrouted] extends [never] ? true : Unrouted = true;
+
 export const routesOf = (fn: RoutedFunction): RouteDefinition[] => routes.filter((r) => r.fn === fn);
 
 /** API Gateway's catch-all route: answers unknown routes with the contract's 404. */
 export const defaultRouteFunction: RoutedFunction = 'public';
 
 /** Matches a concrete path against the table, as API Gateway does; path parameters decoded. */
-export function matchRoute(
-  method: string,
-  path: string,
-): { route: RouteDefinition; pathParameters: Record<string, string>; pathKnown: true } | { route: undefined; pathKnown: boolean } {
-  let pathKnown = false;
-  for (const r of routes as readonly RouteDefinition[]) {
-    const params = matchPath(r.path, path);
-    if (!params) continue;
-    pathKnown = true;
-    if (r.method === method) return { route: r, pathParameters: params, pathKnown: true };
-  }
-  return { route: undefined, pathKnown };
-}
-
-function matchPath(template: string, path: string): Record<string, string> | undefined {
-  const t = template.split('/');
-  const p = path.split('/');
-  if (t.length !== p.length) return undefined;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < t.length; i++) {
-    const seg = t[i]!;
-    const actual = p[i]!;
-    if (seg.startsWith('{') && seg.endsWith('}')) {
-      if (actual === '') return undefined;
-      try {
-        params[seg.slice(1, -1)] = decodeURIComponent(actual);
-      } catch {
-        return undefined;
-      }
-    } else if (seg !== actual) return undefined;
-  }
-  return params;
-}
+export const matchRoute = (method: string, path: string) => matchIn<RouteDefinition>(routes, method, path);

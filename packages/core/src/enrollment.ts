@@ -10,16 +10,14 @@ import { destinationKey, newOtpCode, otpHash, sameHash } from './otp-codes';
 import type { CoreDeps } from './deps';
 import { fail } from './errors';
 import { newId } from './ids';
-import { checkSmsDestination, type SmsDestination } from './phone-numbers';
+import type { SmsDestination } from './phone-numbers';
 import type { FactorRecord, TenantRecord, UserAggregate, WebauthnCredentialRecord } from './records';
 import { newRecoverySet } from './recovery-code-sets';
 import { seal } from './secret-box';
 import { encodeSecret, matchTotp, newTotpSecret, otpauthUri, type TotpKey } from './totp';
 import { factorBinding, totpKeyOf } from './totp-factor';
-import { qrCodeDataUrl } from './totp-qr-code';
 import { changeUser, type ChangeDeps } from './user-change';
 import { permitsType } from './method-rules';
-import { checkWebauthnRegistration, startWebauthnEnrollment } from './webauthn-enrollment';
 
 /** A user may hold this many factors, pending ones included. */
 export const MAX_FACTORS_PER_USER = 10;
@@ -38,6 +36,7 @@ export async function startFactorEnrollment(deps: EnrolDeps, tenantId: string, u
     fail('method_not_available', `The tenant's role rules do not let this user enrol ${body.type}.`);
   }
   if (body.type === 'webauthn') {
+    const { startWebauthnEnrollment } = await import('./webauthn-enrollment');
     const { factor, enrollment } = await startWebauthnEnrollment(deps, tenant, userId, user, body, now);
     await addPending(deps, tenantId, userId, factor, now);
     return enrollment;
@@ -88,7 +87,7 @@ async function startTotpEnrollment(
     label,
     secret: encodeSecret(key.secret),
     otpauthUri: uri,
-    qrCode: await qrCodeDataUrl(uri),
+    qrCode: await (await import('./totp-qr-code')).qrCodeDataUrl(uri),
   };
 }
 
@@ -119,6 +118,7 @@ async function startOtpEnrollment(
   let phone: SmsDestination | undefined;
   let destination: string;
   if (body.type === 'sms') {
+    const { checkSmsDestination } = await import('./phone-numbers');
     phone = checkSmsDestination(body.phone, policy.sms.allowedCountries);
     destination = phone.e164;
   } else destination = normaliseEmail(body.email);
@@ -195,6 +195,7 @@ export async function confirmFactor(
     if (factor.type !== 'webauthn' && answer.code === undefined) fail('invalid_code', 'Confirm this factor with code.', { attemptsRemaining: MAX_ENROLLMENT_ATTEMPTS - factor.failedAttempts });
     const code = answer.code!;
     if (factor.type === 'webauthn') {
+      const { checkWebauthnRegistration } = await import('./webauthn-enrollment');
       credential = await checkWebauthnRegistration(deps, tenant, keys, userId, user, factor, answer.credential, now);
     } else if (factor.type === 'totp') {
       step = await matchTotp(totpKeyOf(keys, tenantId, userId, factor), code, { epochSeconds: Math.floor(now / 1000), window: tenant.policy.totp.window });

@@ -3,15 +3,13 @@
  * Dependencies). The configuration chooses the adapter behind each port; tests and the local
  * runtime may override the clock, randomness, key vault, DynamoDB client, senders and publisher.
  * A function imports the parts it needs: `wire({ clock, users, … })` (see wiring.ts).
+ *
+ * Each part that makes an AWS SDK client is in a module of its own under parts/ (re-exported
+ * here): a bundle imports a module's SDK client even where its function wires none of that
+ * module's parts, so keeping them apart means a function's cold start loads only the SDK clients
+ * of the parts it wires (the public function: DynamoDB and KMS, not SNS, SES or EventBridge).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 import {
-  documentClient,
   DynamoApiKeyStore,
   DynamoChallengeStore,
   DynamoDeviceStore,
@@ -22,42 +20,23 @@ import {
   DynamoTenantStats,
   DynamoUserReader,
   DynamoUserStore,
-  EventBridgePublisher,
-  KmsKeyVault,
-  LocalEventLog,
-  LocalKeyVault,
-  LocalSmsOutbox,
-  nodeRandom,
-  secretsManagerSecret,
-  SesEmailSender,
-  SnsSmsSender,
-  systemClock,
-  TwilioCredentials,
-  TwilioSmsSender,
 } from '@twofold/adapters';
 import { ApiKeyAuthenticator, AssertionSigner, KeyRing, loadTenant, TtlCache, type TenantRecord, type UserReader } from '@twofold/core';
 import type { Dependencies } from './container';
+import { clock, random } from './parts/basics';
+import { db } from './parts/dynamo';
+import { vault } from './parts/vault';
 import type { Part, Wiring } from './wiring';
 
 type PartOf<K extends keyof Dependencies> = Part<Dependencies[K]>;
 
-export const config: PartOf<'config'> = (w) => w.config;
-export const clock: PartOf<'clock'> = (w) => w.overrides.clock ?? systemClock;
-export const random: PartOf<'random'> = (w) => w.overrides.random ?? nodeRandom;
+export { clock, config, random } from './parts/basics';
+export { db, dynamo } from './parts/dynamo';
+export { email } from './parts/email';
+export { publisher } from './parts/publisher';
+export { sms } from './parts/sms';
+export { vault } from './parts/vault';
 
-export const dynamo: PartOf<'dynamo'> = (w) =>
-  w.overrides.dynamo ??
-  new DynamoDBClient({
-    region: w.config.region,
-    ...(w.config.dynamoDbEndpoint ? { endpoint: w.config.dynamoDbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-  });
-export const db: PartOf<'db'> = (w) => documentClient(w.get(dynamo));
-
-export const vault: PartOf<'vault'> = (w) => {
-  if (w.overrides.vault) return w.overrides.vault;
-  const { keyVault } = w.config;
-  return keyVault.kind === 'kms' ? new KmsKeyVault(new KMSClient({ region: w.config.region }), keyVault.keyId) : LocalKeyVault.fromFile(keyVault.keyFile, w.get(random));
-};
 export const keyRing: PartOf<'keyRing'> = (w) => new KeyRing(w.get(vault));
 
 // ---------------------------------------------------------------- DynamoDB tables
@@ -99,37 +78,8 @@ export const forgetApiKey: PartOf<'forgetApiKey'> = (w) => {
   return (keyId) => authenticator.forget(keyId);
 };
 
-// ---------------------------------------------------------------- assertions, events, messages
+// ---------------------------------------------------------------- assertions and send limits (the publisher and the senders: parts/)
 
 export const assertions: PartOf<'assertions'> = (w) => new AssertionSigner(w.get(tenants), w.get(vault), w.get(random), w.get(clock), w.config.issuer);
 
-export const publisher: PartOf<'publisher'> = (w) => {
-  if (w.overrides.publisher) return w.overrides.publisher;
-  const { events } = w.config;
-  return events.kind === 'eventbridge' ? new EventBridgePublisher(new EventBridgeClient({ region: w.config.region }), events.busName) : new LocalEventLog(events.file);
-};
-
-export const sms: PartOf<'sms'> = (w) => {
-  if ('sms' in w.overrides) return w.overrides.sms;
-  const { sms } = w.config;
-  if (sms.kind === 'sns') return new SnsSmsSender(new SNSClient({ region: w.config.region }), sms);
-  // the credentials are read from Secrets Manager once per container, on the first send
-  if (sms.kind === 'twilio') {
-    const credentials = secretsManagerSecret(new SecretsManagerClient({ region: w.config.region }), sms.secretId, TwilioCredentials);
-    return new TwilioSmsSender({ credentials, ...(sms.apiUrl ? { baseUrl: sms.apiUrl } : {}) });
-  }
-  if (sms.kind === 'local') return new LocalSmsOutbox(w.get(clock), sms.outboxFile);
-  return undefined;
-};
-
-export const email: PartOf<'email'> = (w) => {
-  if ('email' in w.overrides) return w.overrides.email;
-  const { email } = w.config;
-  if (email.kind !== 'ses') return undefined;
-  const client = new SESv2Client({
-    region: w.config.region,
-    ...(email.endpoint ? { endpoint: email.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-  });
-  return new SesEmailSender(client, email);
-};
 export const sendLimits: PartOf<'sendLimits'> = (w) => w.config.sendLimits;

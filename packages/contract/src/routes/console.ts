@@ -5,8 +5,8 @@
 import { route, type RouteDefinition } from '../route-definition';
 
 export const consoleRoutes = [
-  route({ operationId: 'consolePage', method: 'GET', path: '/console', fn: 'console', scope: 'public', summary: 'The admin console: settings, overview, users and audit trail for a workspace admin (sign in with an admin API key)', status: 200, content: 'text/html' }),
-  route({ operationId: 'consoleScript', method: 'GET', path: '/console/console.js', fn: 'console', scope: 'public', summary: "The admin console's script", status: 200, content: 'text/javascript' }),
-  route({ operationId: 'consoleStyles', method: 'GET', path: '/console/console.css', fn: 'console', scope: 'public', summary: "The admin console's style sheet", status: 200, content: 'text/css' }),
-  route({ operationId: 'consoleIcon', method: 'GET', path: '/console/icon.svg', fn: 'console', scope: 'public', summary: "The admin console's icon", status: 200, content: 'image/svg+xml' }),
+  route('consolePage', { scope: 'public', summary: 'The admin console: settings, overview, users and audit trail for a workspace admin (sign in with an admin API key)', status: 200, content: 'text/html' }),
+  route('consoleScript', { scope: 'public', summary: "The admin console's script", status: 200, content: 'text/javascript' }),
+  route('consoleStyles', { scope: 'public', summary: "The admin console's style sheet", status: 200, content: 'text/css' }),
+  route('consoleIcon', { scope: 'public', summary: "The admin console's icon", status: 200, content: 'image/svg+xml' }),
 ] as const satisfies readonly RouteDefinition[];
