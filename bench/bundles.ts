@@ -1,6 +1,8 @@
 /**
- * Sections 4-5: each Lambda bundle built with the options the CDK stack uses (infra/bundling.ts),
- * its minified size and biggest inputs, and how long a fresh Node process takes to import it.
+ * Each Lambda bundle built with the options the CDK stack uses (infra/bundling.ts: the AWS SDK
+ * bundled), its minified size and biggest inputs, and how long a fresh Node process takes to
+ * import it; beside it the same function built with the SDK left to the Lambda runtime's copy,
+ * and the import of just the SDK clients the function uses.
  */
 import { execFile, execSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
@@ -26,8 +28,10 @@ export interface BundleResult {
   /** The biggest contributors, from the esbuild metafile: by file and by package. */
   largestInputs: BundleInput[];
   largestPackages: BundleInput[];
-  /** The AWS SDK packages the bundle imports (left out of it; Lambda's runtime provides them). */
+  /** The AWS SDK packages the function uses (from a build that leaves them to Lambda's runtime copy). */
   sdkImports: string[];
+  /** The same function built with the SDK left out (the runtime's copy): its size and cold import. */
+  runtimeSdk?: { file: string; kb: number; importMs?: number };
   importMs?: number;
   importRunsMs?: number[];
   /** Median time to import just `sdkImports` in a fresh process: the part of importMs that is not the bundle's own code. */
@@ -51,31 +55,36 @@ export async function buildBundles(root: string, top: number): Promise<BundleRes
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const results: BundleResult[] = [];
+  const build = (name: string, file: string, external: string[]) =>
+    esbuild.build({
+      absWorkingDir: root,
+      entryPoints: [entryOf(name)],
+      bundle: true,
+      platform: 'node',
+      write: true,
+      outfile: file,
+      format: bundling.format,
+      target: bundling.target,
+      minify: bundling.minify,
+      sourcemap: bundling.sourcemap,
+      external,
+      mainFields: [...bundling.mainFields],
+      banner: { js: bundling.banner },
+      metafile: true,
+      logLevel: 'silent',
+    });
   for (const name of lambdaFunctions) {
     const file = join(outDir, `${name}.mjs`);
+    const runtimeSdkFile = join(outDir, `${name}.runtime-sdk.mjs`);
     try {
       // as the CDK stack does before bundling (the console's browser build)
       for (const command of beforeBundling[name] ?? []) execSync(command, { cwd: root, stdio: 'ignore' });
-      const out = await esbuild.build({
-        absWorkingDir: root,
-        entryPoints: [entryOf(name)],
-        bundle: true,
-        platform: 'node',
-        write: true,
-        outfile: file,
-        format: bundling.format,
-        target: bundling.target,
-        minify: bundling.minify,
-        sourcemap: bundling.sourcemap,
-        external: [...bundling.externalModules],
-        mainFields: [...bundling.mainFields],
-        banner: { js: bundling.banner },
-        metafile: true,
-        logLevel: 'silent',
-      });
+      const out = await build(name, file, [...bundling.externalModules]);
       const size = kb(statSync(file).size);
       const output = Object.values(out.metafile.outputs)[0]!;
-      const sdkImports = [...new Set(output.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
+      // the same function with the SDK left to the runtime: what it imports of it, and how that starts
+      const withoutSdk = Object.values((await build(name, runtimeSdkFile, [...bundling.externalModules, bundling.runtimeSdk])).metafile.outputs)[0]!;
+      const sdkImports = [...new Set(withoutSdk.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
       const inputs = Object.entries(output.inputs).map(([path, i]) => ({ path, kb: kb(i.bytesInOutput) }));
       const byPackage = new Map<string, number>();
       for (const i of inputs) byPackage.set(packageOf(i.path), (byPackage.get(packageOf(i.path)) ?? 0) + i.kb);
@@ -85,6 +94,7 @@ export async function buildBundles(root: string, top: number): Promise<BundleRes
         file,
         kb: size,
         sdkImports,
+        runtimeSdk: { file: runtimeSdkFile, kb: kb(statSync(runtimeSdkFile).size) },
         largestInputs: largest(inputs),
         largestPackages: largest([...byPackage].map(([path, total]) => ({ path, kb: total }))),
       });
@@ -132,6 +142,10 @@ export async function measureColdImports(bundles: BundleResult[], runs: number, 
     }
     bundle.importRunsMs = timed.runsMs;
     bundle.importMs = median(timed.runsMs);
+    if (bundle.runtimeSdk) {
+      const other = await timeImports([pathToFileURL(resolve(bundle.runtimeSdk.file)).href], runs, root, env);
+      if (!('error' in other)) bundle.runtimeSdk.importMs = median(other.runsMs);
+    }
     const key = bundle.sdkImports.join(',');
     if (!sdkMs.has(key)) {
       // @aws-sdk/* resolves from node_modules here, as from the Lambda runtime's own copy there
