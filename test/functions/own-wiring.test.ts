@@ -3,11 +3,15 @@
  * container provided, as the local runtime and the other tests do), talking to dynalite through
  * the real SDK client. A use case that needs a part its function does not wire fails here with
  * a 500, not in production. One pass through every function: enrol, log in, devices, a fresh
- * verification, the admin API, the public keys, and both scheduled jobs.
+ * verification, the admin API, the public keys, and both scheduled jobs. Twice: from the source,
+ * and as Lambda runs them — each built with the stack's esbuild options (infra/bundling.ts: the
+ * AWS SDK bundled into the function) into a directory of its own without node_modules.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DynamoTenantDirectory, documentClient, LocalKeyVault, nodeRandom, systemClock } from '@twofold/adapters';
@@ -15,6 +19,7 @@ import { matchRoute, routeKeyOf } from '@twofold/contract';
 import { createTenant, type NewTenant } from '@twofold/core';
 import { startLocalDynamo, type LocalDynamo } from '@twofold/local/dynamodb-local';
 import type { HttpEvent } from '@twofold/runtime';
+import { bundling, entryOf } from '../../infra/bundling';
 import { oathtool } from '../support/authenticator';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -23,9 +28,37 @@ const context = { functionName: 'own-wiring', awsRequestId: 'test', getRemaining
 let dynamo: LocalDynamo;
 let dir: string;
 let tenant: NewTenant;
-const handlers: Record<string, Handler> = {};
+let handlers: Record<string, Handler> = {};
 let graceExpiry: (event: unknown, context: Context) => Promise<{ complete: boolean }>;
 let eventRelay: () => Promise<{ published: number }>;
+const httpFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin', 'docs'] as const;
+
+/** A function's module: its source, or its bundle built as the stack builds it, alone in a directory. */
+async function load(fn: string, from: 'source' | 'bundle'): Promise<Record<string, unknown>> {
+  if (from === 'source') return (await import(`../../functions/${fn}`)) as Record<string, unknown>;
+  const outfile = join(dir, 'bundles', fn, 'index.mjs');
+  await esbuild.build({
+    entryPoints: [entryOf(fn)],
+    bundle: true,
+    platform: 'node',
+    outfile,
+    format: bundling.format,
+    target: bundling.target,
+    minify: bundling.minify,
+    external: [...bundling.externalModules],
+    mainFields: [...bundling.mainFields],
+    banner: { js: bundling.banner },
+    logLevel: 'silent',
+  });
+  return (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
+}
+
+async function loadAll(from: 'source' | 'bundle') {
+  handlers = {};
+  for (const fn of httpFunctions) handlers[fn] = (await load(fn, from)).handler as Handler;
+  graceExpiry = (await load('grace-expiry', from)).handler as typeof graceExpiry;
+  eventRelay = (await load('event-relay', from)).handler as typeof eventRelay;
+}
 
 beforeAll(async () => {
   dynamo = await startLocalDynamo();
@@ -45,11 +78,6 @@ beforeAll(async () => {
     { tenants: new DynamoTenantDirectory(db, dynamo.tableNames.directory), vault: LocalKeyVault.fromFile(keyFile, nodeRandom), random: nodeRandom, clock: systemClock },
     { name: 'Wired Co' },
   );
-  for (const fn of ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin', 'docs']) {
-    handlers[fn] = ((await import(`../../functions/${fn}`)) as { handler: Handler }).handler;
-  }
-  ({ handler: graceExpiry } = (await import('../../functions/grace-expiry')) as never);
-  ({ handler: eventRelay } = (await import('../../functions/event-relay')) as never);
 }, 60_000);
 
 afterAll(async () => {
@@ -80,8 +108,13 @@ async function call(key: string | undefined, method: string, path: string, body?
   return { status: result.statusCode ?? 200, body: result.body ? JSON.parse(result.body) : undefined };
 }
 
-describe('every function on its own wiring', () => {
+describe.each([
+  ['source', 1],
+  ['bundle', 2],
+] as const)('every function on its own wiring, from its %s', (from, users) => {
   it('enrol, log in, list devices, remove a factor with a fresh assertion, use the admin API, publish keys, run the schedules: never a 5xx', async () => {
+    await loadAll(from);
+    const wes = `wes-${from}`;
     const statuses: string[] = [];
     const ok = async (expected: number, ...args: Parameters<typeof call>) => {
       const r = await call(...args);
@@ -92,35 +125,35 @@ describe('every function on its own wiring', () => {
     const { appKey, adminKey } = tenant;
     await ok(200, undefined, 'GET', '/health');
     await ok(200, undefined, 'GET', '/openapi.json');
-    await ok(200, appKey, 'PUT', '/v1/users/wes', { roles: ['admin'], email: 'wes@example.com' });
-    const started = await ok(201, appKey, 'POST', '/v1/users/wes/factors', { type: 'totp' });
-    const confirmed = await ok(200, appKey, 'POST', `/v1/users/wes/factors/${started.factorId}/verify`, { code: await oathtool(started.secret, Date.now()) });
+    await ok(200, appKey, 'PUT', `/v1/users/${wes}`, { roles: ['admin'], email: 'wes@example.com' });
+    const started = await ok(201, appKey, 'POST', `/v1/users/${wes}/factors`, { type: 'totp' });
+    const confirmed = await ok(200, appKey, 'POST', `/v1/users/${wes}/factors/${started.factorId}/verify`, { code: await oathtool(started.secret, Date.now()) });
     expect(confirmed.recoveryCodes).toHaveLength(8);
-    await ok(200, appKey, 'GET', '/v1/users/wes');
+    await ok(200, appKey, 'GET', `/v1/users/${wes}`);
 
-    const challenge = await ok(201, appKey, 'POST', '/v1/users/wes/challenges', {});
+    const challenge = await ok(201, appKey, 'POST', `/v1/users/${wes}/challenges`, {});
     await ok(200, appKey, 'GET', `/v1/challenges/${challenge.challengeId}`);
     const verified = await ok(200, appKey, 'POST', `/v1/challenges/${challenge.challengeId}/verify`, { recoveryCode: confirmed.recoveryCodes[0], rememberDevice: true });
     expect(verified.assertion).toBeTruthy();
     await ok(200, undefined, 'GET', '/.well-known/jwks.json');
-    await ok(200, appKey, 'GET', '/v1/users/wes/devices');
-    await ok(200, appKey, 'GET', '/v1/users/wes/recovery-codes', undefined, { 'twofold-assertion': verified.assertion });
+    await ok(200, appKey, 'GET', `/v1/users/${wes}/devices`);
+    await ok(200, appKey, 'GET', `/v1/users/${wes}/recovery-codes`, undefined, { 'twofold-assertion': verified.assertion });
 
     await ok(200, adminKey, 'PUT', '/v1/policy', { enforcement: { mode: 'roles', roles: ['admin'] } });
     await ok(200, appKey, 'GET', '/v1/policy');
     const overview = await ok(200, adminKey, 'GET', '/v1/admin/overview');
-    expect(overview).toMatchObject({ totalUsers: 1, enrolled: 1 });
+    expect(overview).toMatchObject({ totalUsers: users, enrolled: 1 });
     await ok(200, adminKey, 'GET', '/v1/admin/users?status=enrolled');
-    await ok(204, adminKey, 'POST', '/v1/admin/users/wes/unlock');
-    await ok(201, adminKey, 'POST', '/v1/admin/users/wes/recovery-codes');
-    await ok(200, adminKey, 'GET', '/v1/admin/audit?userId=wes');
+    await ok(204, adminKey, 'POST', `/v1/admin/users/${wes}/unlock`);
+    await ok(201, adminKey, 'POST', `/v1/admin/users/${wes}/recovery-codes`);
+    await ok(200, adminKey, 'GET', `/v1/admin/audit?userId=${wes}`);
 
-    await ok(204, appKey, 'DELETE', `/v1/users/wes/factors/${started.factorId}`, undefined, { 'twofold-assertion': verified.assertion });
-    await ok(204, adminKey, 'POST', '/v1/admin/users/wes/reset');
-    await ok(204, appKey, 'DELETE', '/v1/users/wes/devices');
+    await ok(204, appKey, 'DELETE', `/v1/users/${wes}/factors/${started.factorId}`, undefined, { 'twofold-assertion': verified.assertion });
+    await ok(204, adminKey, 'POST', `/v1/admin/users/${wes}/reset`);
+    await ok(204, appKey, 'DELETE', `/v1/users/${wes}/devices`);
 
     expect((await graceExpiry({}, context)).complete).toBe(true);
     expect(typeof (await eventRelay()).published).toBe('number');
     expect(statuses.length).toBeGreaterThan(20);
-  }, 60_000);
+  }, 120_000);
 });
