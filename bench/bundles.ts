@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
-import { beforeBundling, bundling, entryOf, lambdaFunctions } from '../infra/bundling';
+import { beforeBundling, bundling, esbuildOptionsOf, lambdaFunctions } from '../infra/bundling';
 import { childEnv } from './env';
 import { median } from './stats';
 
@@ -55,24 +55,7 @@ export async function buildBundles(root: string, top: number): Promise<BundleRes
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const results: BundleResult[] = [];
-  const build = (name: string, file: string, external: string[]) =>
-    esbuild.build({
-      absWorkingDir: root,
-      entryPoints: [entryOf(name)],
-      bundle: true,
-      platform: 'node',
-      write: true,
-      outfile: file,
-      format: bundling.format,
-      target: bundling.target,
-      minify: bundling.minify,
-      sourcemap: bundling.sourcemap,
-      external,
-      mainFields: [...bundling.mainFields],
-      banner: { js: bundling.banner },
-      metafile: true,
-      logLevel: 'silent',
-    });
+  const build = (name: string, file: string, external: string[]) => esbuild.build({ ...esbuildOptionsOf(name, file, external), absWorkingDir: root, write: true, metafile: true });
   for (const name of lambdaFunctions) {
     const file = join(outDir, `${name}.mjs`);
     const runtimeSdkFile = join(outDir, `${name}.runtime-sdk.mjs`);

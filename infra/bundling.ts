@@ -62,3 +62,22 @@ export const bundling = {
 /** The external modules of a deployment's bundles: with tracing on, the tracer is bundled. */
 export const externalModulesFor = (options: { tracing: boolean }) =>
   bundling.externalModules.filter((m) => !(options.tracing && m.startsWith('@aws-lambda-powertools/tracer')));
+
+/**
+ * The esbuild options of a function's bundle, for builds outside CDK (the bench, the tests that
+ * run bundles as Lambda does): the same options NodejsFunction is given.
+ */
+export const esbuildOptionsOf = (name: string, outfile: string, external: readonly string[] = bundling.externalModules) => ({
+  entryPoints: [entryOf(name)],
+  bundle: true,
+  platform: 'node' as const,
+  outfile,
+  format: bundling.format,
+  target: bundling.target,
+  minify: bundling.minify,
+  sourcemap: bundling.sourcemap,
+  external: [...external],
+  mainFields: [...bundling.mainFields],
+  banner: { js: bundling.banner },
+  logLevel: 'silent' as const,
+});

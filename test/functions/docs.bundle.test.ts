@@ -13,25 +13,13 @@ import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { bundledFiles, bundling, entryOf } from '../../infra/bundling';
+import { bundledFiles, esbuildOptionsOf } from '../../infra/bundling';
 
 let dir: string;
 
 async function bundle(name: 'docs' | 'public', outDir: string): Promise<string> {
   const outfile = join(outDir, 'index.mjs');
-  await esbuild.build({
-    entryPoints: [entryOf(name)],
-    bundle: true,
-    platform: 'node',
-    outfile,
-    format: bundling.format,
-    target: bundling.target,
-    minify: bundling.minify,
-    external: [...bundling.externalModules],
-    mainFields: [...bundling.mainFields],
-    banner: { js: bundling.banner },
-    logLevel: 'silent',
-  });
+  await esbuild.build(esbuildOptionsOf(name, outfile));
   return outfile;
 }
 

@@ -19,7 +19,7 @@ import { matchRoute, routeKeyOf } from '@twofold/contract';
 import { createTenant, type NewTenant } from '@twofold/core';
 import { startLocalDynamo, type LocalDynamo } from '@twofold/local/dynamodb-local';
 import type { HttpEvent } from '@twofold/runtime';
-import { bundling, entryOf } from '../../infra/bundling';
+import { esbuildOptionsOf } from '../../infra/bundling';
 import { oathtool } from '../support/authenticator';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -37,19 +37,7 @@ const httpFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices',
 async function load(fn: string, from: 'source' | 'bundle'): Promise<Record<string, unknown>> {
   if (from === 'source') return (await import(`../../functions/${fn}`)) as Record<string, unknown>;
   const outfile = join(dir, 'bundles', fn, 'index.mjs');
-  await esbuild.build({
-    entryPoints: [entryOf(fn)],
-    bundle: true,
-    platform: 'node',
-    outfile,
-    format: bundling.format,
-    target: bundling.target,
-    minify: bundling.minify,
-    external: [...bundling.externalModules],
-    mainFields: [...bundling.mainFields],
-    banner: { js: bundling.banner },
-    logLevel: 'silent',
-  });
+  await esbuild.build(esbuildOptionsOf(fn, outfile));
   return (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
 }
 
