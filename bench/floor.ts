@@ -3,9 +3,8 @@
  * each bench user's login item, made directly with a DocumentClient on the same engine as the
  * handler path. No handler, no middleware, no crypto: what the handler path could reach at best.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '@twofold/adapters';
+import { documentClient, dynamoClient } from '@twofold/adapters';
 import type { TableNames } from '@twofold/adapters/tables';
 import type { CallLog } from './call-log';
 
@@ -39,7 +38,7 @@ export class Floor {
     log: CallLog,
   ) {
     // configured as buildDependencies configures the handlers' client
-    const client = new DynamoDBClient({ region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = dynamoClient({ region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     log.attach(client);
     this.db = documentClient(client);
   }

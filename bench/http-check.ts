@@ -9,13 +9,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { generate } from 'otplib';
+import { freePort } from '@twofold/local/free-port';
 import { childEnv } from './env';
 import { forEachLimited as pool, median, nowMs } from './stats';
 
@@ -28,14 +29,6 @@ export interface HttpCheckResult {
   floorRounds: number[];
   floorOpsPerSecond: number;
   ratio: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function runHttpCheck(root: string, options: { users: number; concurrency: number }, progress: (line: string) => void): Promise<HttpCheckResult> {

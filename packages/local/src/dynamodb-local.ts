@@ -10,10 +10,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { tables, type TableNames } from '@twofold/adapters/tables';
+import { freePort } from './free-port';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -105,30 +105,34 @@ async function stopEngine(engine: ChildProcess, signal: NodeJS.Signals = 'SIGTER
  */
 export const databaseFile = (path: string) => join(path, 'shared-local-instance.db');
 
-/** true/false once the engine has made the file; undefined before. */
-export function walMode(path: string): boolean | undefined {
-  const file = databaseFile(path);
+/** The file's SQLite format versions (header bytes 18 and 19), or undefined when it is not (yet) an SQLite database. */
+function formatVersions(file: string): { read: number; write: number } | undefined {
   if (!existsSync(file)) return undefined;
   const fd = openSync(file, 'r');
   try {
     const header = Buffer.alloc(20);
-    if (readSync(fd, header, 0, 20, 0) < 20) return undefined;
-    return header[18] === 2 && header[19] === 2;
+    if (readSync(fd, header, 0, 20, 0) < 20 || header.subarray(0, 16).toString('latin1') !== 'SQLite format 3\0') return undefined;
+    return { write: header[18]!, read: header[19]! };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Switches a database file (engine stopped) to WAL mode; false when it cannot be done safely. */
+/** true/false once the engine has made the file; undefined before. */
+export function walMode(path: string): boolean | undefined {
+  const versions = formatVersions(databaseFile(path));
+  return versions && versions.read === 2 && versions.write === 2;
+}
+
+/** Switches a database file (engine stopped) from the rollback journal to WAL mode; false when it cannot be done safely. */
 function useWal(path: string): boolean {
   const file = databaseFile(path);
+  const versions = formatVersions(file);
   // a hot rollback journal means an interrupted write that SQLite must replay first
-  if (existsSync(`${file}-journal`)) return false;
+  if (!versions || existsSync(`${file}-journal`)) return false;
+  if (versions.read !== 1 || versions.write !== 1) return versions.read === 2 && versions.write === 2;
   const fd = openSync(file, 'r+');
   try {
-    const header = Buffer.alloc(20);
-    if (readSync(fd, header, 0, 20, 0) < 20 || header.subarray(0, 16).toString('latin1') !== 'SQLite format 3\0') return false;
-    if (header[18] !== 1 || header[19] !== 1) return header[18] === 2 && header[19] === 2;
     writeSync(fd, Buffer.from([2, 2]), 0, 2, 18);
     return true;
   } finally {
@@ -152,15 +156,6 @@ function javaMajorVersion(): number | undefined {
   if (!match) return undefined;
   const major = Number(match[1]);
   return major === 1 ? Number(match[2]) : major;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function spawnDynamoDbLocal(path: string | undefined): Promise<{ process: ChildProcess; endpoint: string }> {

@@ -31,12 +31,19 @@ export const metricNames = {
   oldestPendingEventAgeSeconds: 'OldestPendingEventAgeSeconds',
 } as const;
 
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
+/** Powertools' Metrics, saying whether its configuration (POWERTOOLS_METRICS_DISABLED, POWERTOOLS_DEV) turned it off. */
+class TwofoldMetrics extends Metrics {
+  get off(): boolean {
+    return this.isDisabled();
+  }
+}
+
+export const metrics = new TwofoldMetrics({ namespace: METRICS_NAMESPACE });
 
 /** Publishes one data point now, with its own dimensions (beside `service`). */
 export function putMetric(name: string, dimensions: Record<string, string>, value = 1, unit: Parameters<Metrics['addMetric']>[1] = MetricUnit.Count): void {
-  // disabled (POWERTOOLS_METRICS_DISABLED, as `npm start` runs): not even the per-point instance
-  if (/^(1|true|yes|on)$/i.test(process.env.POWERTOOLS_METRICS_DISABLED ?? '')) return;
+  // turned off (as `npm start` runs): not even the per-point instance
+  if (metrics.off) return;
   const single = metrics.singleMetric();
   for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
   single.addMetric(name, unit, value);

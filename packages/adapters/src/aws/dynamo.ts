@@ -2,13 +2,20 @@ import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientCon
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fail } from '@twofold/core/errors';
 
-export function documentClient(config: DynamoDBClientConfig | DynamoDBClient = {}): DynamoDBDocumentClient {
-  const client = config instanceof DynamoDBClient ? config : new DynamoDBClient(config);
-  // The SDK's logger middleware builds a redacted copy of every request and response for its
-  // logger even when that logger is the default no-op one (a large share of the client's CPU
-  // per call on the verification path, in profiles of `npm start`). Nothing reads the SDK's logs.
+/**
+ * A DynamoDB client as Twofold's adapters use it: without the SDK's logger middleware, which
+ * builds a redacted copy of every request and response for its logger even when that logger is
+ * the default no-op one (a large share of the client's CPU per call on the verification path,
+ * in profiles of `npm start`). Nothing reads the SDK's logs.
+ */
+export function dynamoClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
+  const client = new DynamoDBClient(config);
   client.middlewareStack.remove('loggerMiddleware');
-  return DynamoDBDocumentClient.from(client, {
+  return client;
+}
+
+export function documentClient(config: DynamoDBClientConfig | DynamoDBClient = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(config instanceof DynamoDBClient ? config : dynamoClient(config), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }
