@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // the console's browser code, built once per run: the local runtime serves it at /console
-    globalSetup: ['test/support/console-build.ts'],
+    // the console's browser code, built once per run: the local runtime serves it at /console;
+    // one DynamoDB Local for the run, each file's stores with tables of their own on it
+    globalSetup: ['test/support/console-build.ts', 'test/support/dynamodb-engine.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // two cores: keep the server-heavy files from starving each other

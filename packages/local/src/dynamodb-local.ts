@@ -7,6 +7,7 @@
  * CDK stack uses.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -46,11 +47,19 @@ export interface StartDynamoOptions {
   endpoint?: string;
 }
 
+/**
+ * An in-memory engine already running that in-memory stores may share, each with tables of its
+ * own (the test suite starts one for all its files: test/support/dynamodb-engine.ts).
+ */
+export const SHARED_ENGINE_VARIABLE = 'TWOFOLD_SHARED_DYNAMODB_ENDPOINT';
+
 export async function startLocalDynamo(options: StartDynamoOptions = {}): Promise<LocalDynamo> {
-  const prefix = options.tablePrefix ?? 'twofold';
+  const shared = options.path || options.endpoint ? undefined : process.env[SHARED_ENGINE_VARIABLE];
+  // on a shared engine, tables of this store's own: a prefix no other store has
+  const prefix = `${options.tablePrefix ?? 'twofold'}${shared ? `-${randomBytes(6).toString('hex')}` : ''}`;
   const tableNames = Object.fromEntries(Object.values(tables).map((t) => [t.name, `${prefix}-${t.name}`])) as TableNames;
   let engine: ChildProcess | undefined;
-  let endpoint = options.endpoint;
+  let endpoint = options.endpoint ?? shared;
   if (!endpoint) {
     let started = await spawnDynamoDbLocal(options.path);
     // a new data directory: the engine has just made its database file; switch it to WAL
