@@ -1,47 +1,54 @@
 /**
  * A restart keeps everything: run the local runtime on a data directory, enrol, stop it, start
  * it again on the same directory, and the same keys, secret and recovery codes still work (the
- * master key and the tables are on disk, and the used TOTP step is remembered).
+ * master key and the tables are on disk, and the used TOTP step is remembered). On each local
+ * engine: dynalite (what `npm start` runs on) and DynamoDB Local; and a directory keeps the
+ * engine it was made with.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { walMode } from '@twofold/local/dynamodb-local';
+import { existsSync } from 'node:fs';
+import { LOCAL_ENGINES, walMode } from '@twofold/local/dynamodb-local';
 import { oathtool } from '../support/authenticator';
 import { ManualClock } from '../support/fakes';
 import { challengeFor, enrolTotp, nextCode, startTwofold, type Enrolment, type Twofold } from '../support/twofold';
 
-let dataDir: string;
-let running: Twofold | undefined;
-const clock = new ManualClock();
+describe.each(LOCAL_ENGINES)('stop and start again on the same data directory (%s)', (engine) => {
+  let dataDir: string;
+  let running: Twofold | undefined;
+  const clock = new ManualClock();
 
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'twofold-restart-'));
-});
-afterAll(async () => {
-  await running?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'twofold-restart-'));
+  });
+  afterAll(async () => {
+    await running?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
 
-describe('stop and start again on the same data directory', () => {
   let first: Twofold;
   let alice: Enrolment;
   let lastCode: string;
 
   it('first run: enrol alice and log in once', async () => {
-    first = running = await startTwofold({ dataDir, clock });
+    first = running = await startTwofold({ dataDir, clock, ...(engine === 'dynalite' ? {} : { engine }) });
     alice = await enrolTotp(first, first.app, 'alice');
     lastCode = await nextCode(first, alice.secret);
     expect((await first.app('POST', `/v1/challenges/${await challengeFor(first.app, 'alice')}/verify`, { code: lastCode })).status).toBe(200);
     await first.stop();
     running = undefined;
-    // the engine's SQLite file was switched to WAL on the first start (one log append per write)
-    expect(walMode(join(dataDir, 'dynamodb-local'))).toBe(true);
+    // dynalite is the default for a new directory; DynamoDB Local's SQLite file was switched to
+    // WAL on the first start (one log append per write)
+    expect(existsSync(join(dataDir, engine))).toBe(true);
+    if (engine === 'dynamodb-local') expect(walMode(join(dataDir, engine))).toBe(true);
   });
 
   it('second run: the same keys, user, secret and recovery codes work, and the used code stays used', async () => {
+    // no engine named: the directory's own
     const second = (running = await startTwofold({ dataDir, clock, tenant: first.tenant }));
+    expect(second.runtime.dynamo).toMatch(engine === 'dynalite' ? /^dynalite/ : /^DynamoDB Local/);
     const app = second.app;
 
     const user = await app('GET', '/v1/users/alice');

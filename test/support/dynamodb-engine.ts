@@ -1,5 +1,6 @@
 /**
- * vitest globalSetup: one DynamoDB Local (in memory) for the whole run. Every store a test asks
+ * vitest globalSetup: one DynamoDB Local (in memory) for the whole run (Amazon's engine; `npm start`
+ * runs on dynalite, which test/e2e/engines.*.test.ts cover). Every store a test asks
  * for in memory (startLocalDynamo without a path or an endpoint: the local runtime, the test
  * harnesses) gets tables of its own on it, instead of a Java process of its own per file (a few
  * seconds of start-up each, on 2 cores). A data directory (restart tests) still gets its own engine.
@@ -7,7 +8,7 @@
 import { SHARED_ENGINE_VARIABLE, startLocalDynamo } from '@twofold/local/dynamodb-local';
 
 export default async function setup() {
-  const engine = await startLocalDynamo({ tablePrefix: 'suite' });
+  const engine = await startLocalDynamo({ engine: 'dynamodb-local', tablePrefix: 'suite' });
   process.env[SHARED_ENGINE_VARIABLE] = engine.endpoint;
   return async () => {
     delete process.env[SHARED_ENGINE_VARIABLE];

@@ -1,9 +1,10 @@
 /**
- * The local runtime for end-to-end tests: in-memory dynalite (or a data directory), an
+ * The local runtime for end-to-end tests: the test run's DynamoDB Local (or an engine of its own), an
  * injected clock the test moves, one tenant with its keys, and helpers that enrol and log in
  * the way a client app and an authenticator app would, over HTTP.
  */
 import type { NewTenant } from '@twofold/core';
+import type { LocalEngine } from '@twofold/local/dynamodb-local';
 import { startLocalRuntime, type LocalRuntime } from '@twofold/local/runtime';
 import { api, type Api } from './api';
 import { oathtool, parseOtpauthUri, zbarimg, type OtpauthKey } from './authenticator';
@@ -30,11 +31,13 @@ export interface StartOptions {
   tenantName?: string;
   /** Use this existing tenant (after a restart) instead of creating one */
   tenant?: NewTenant;
+  /** Start this engine instead of using the test run's shared DynamoDB Local (with a dataDir: the one the directory was made with) */
+  engine?: LocalEngine;
 }
 
 export async function startTwofold(options: StartOptions = {}): Promise<Twofold> {
   const clock = options.clock ?? new ManualClock();
-  const runtime = await startLocalRuntime({ port: 0, clock, graceTimer: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const runtime = await startLocalRuntime({ port: 0, clock, graceTimer: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.engine ? { engine: options.engine } : {}) });
   const tenant = options.tenant ?? (await runtime.createTenant(options.tenantName ?? 'Acme Corp'));
   return {
     runtime,

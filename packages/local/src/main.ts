@@ -6,13 +6,16 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as z from 'zod/mini';
+import { LOCAL_ENGINES } from './dynamodb-local';
 import { startLocalRuntime } from './runtime';
 
 const LocalEnv = z.object({
   PORT: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65535)), 3000),
   TWOFOLD_DATA_DIR: z._default(z.string().check(z.minLength(1)), '.twofold'),
-  /** An existing DynamoDB (DynamoDB Local, a proxy) instead of the embedded DynamoDB Local. */
+  /** An existing DynamoDB (DynamoDB Local, a proxy) instead of an embedded engine. */
   TWOFOLD_DYNAMODB_ENDPOINT: z.optional(z.url()),
+  /** The embedded engine: dynalite (Node, the default) or dynamodb-local (Amazon's, needs Java 17+). */
+  TWOFOLD_LOCAL_ENGINE: z.optional(z.enum(LOCAL_ENGINES)),
 });
 
 const LocalJson = z.object({ baseUrl: z.string(), tenantId: z.string(), appKey: z.string(), adminKey: z.string() });
@@ -20,7 +23,12 @@ const LocalJson = z.object({ baseUrl: z.string(), tenantId: z.string(), appKey: 
 async function main() {
   const env = LocalEnv.parse(process.env);
   const dataDir = resolve(env.TWOFOLD_DATA_DIR);
-  const runtime = await startLocalRuntime({ port: env.PORT, dataDir, ...(env.TWOFOLD_DYNAMODB_ENDPOINT ? { dynamoEndpoint: env.TWOFOLD_DYNAMODB_ENDPOINT } : {}) });
+  const runtime = await startLocalRuntime({
+    port: env.PORT,
+    dataDir,
+    ...(env.TWOFOLD_DYNAMODB_ENDPOINT ? { dynamoEndpoint: env.TWOFOLD_DYNAMODB_ENDPOINT } : {}),
+    ...(env.TWOFOLD_LOCAL_ENGINE ? { engine: env.TWOFOLD_LOCAL_ENGINE } : {}),
+  });
   const localJsonPath = join(dataDir, 'local.json');
 
   let tenant: z.infer<typeof LocalJson> | undefined;
@@ -34,7 +42,7 @@ async function main() {
 
   console.log(`Twofold is running at ${runtime.baseUrl}`);
   console.log(`  data:      ${dataDir}`);
-  console.log(`  dynamodb:  ${env.TWOFOLD_DYNAMODB_ENDPOINT ?? 'DynamoDB Local (embedded, Java)'}`);
+  console.log(`  dynamodb:  ${runtime.dynamo}`);
   console.log(`  tenant:    ${tenant.tenantId}`);
   console.log(`  app key:   ${tenant.appKey}`);
   console.log(`  admin key: ${tenant.adminKey}`);

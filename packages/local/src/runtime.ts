@@ -1,12 +1,12 @@
 /**
- * The local runtime: DynamoDB Local in a process of its own, the local key vault, and an HTTP
+ * The local runtime: a DynamoDB engine in a process of its own (./dynamodb-local.ts), the local key vault, and an HTTP
  * server that routes with the route table exactly as API Gateway does (the function that owns
  * the route, `$default` for the rest) and calls the same Lambda handlers. Each function checks
  * the API key itself, as in AWS; the container is shared, so a revoked key stops working at once.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -26,7 +26,7 @@ import { handler as graceExpiryHandler } from '../../../functions/grace-expiry';
 import { handler as publicFunction } from '../../../functions/public';
 import { handler as verify } from '../../../functions/verify';
 import { toApiGatewayEvent } from './api-gateway-event';
-import { startLocalDynamo } from './dynamodb-local';
+import { startLocalDynamo, type LocalEngine } from './dynamodb-local';
 import { outboxPage, readOutbox, startSesEmulator, type OutboxEntry } from './outbox';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | void>;
@@ -50,8 +50,13 @@ export interface LocalRuntimeOptions {
   host?: string;
   /** Where the DynamoDB data and the key file live; omit for an in-memory store (tests). */
   dataDir?: string;
-  /** Use this DynamoDB (TWOFOLD_DYNAMODB_ENDPOINT) instead of starting DynamoDB Local; missing tables are created. */
+  /** Use this DynamoDB (TWOFOLD_DYNAMODB_ENDPOINT) instead of starting an engine; missing tables are created. */
   dynamoEndpoint?: string;
+  /**
+   * The engine to start (TWOFOLD_LOCAL_ENGINE). Default: the one a data directory was made with
+   * (dynalite for a new one); in memory, the test run's shared engine if there is one, else dynalite.
+   */
+  engine?: LocalEngine;
   /** Table name prefix (default `twofold`): several runtimes can share one DynamoDB. */
   tablePrefix?: string;
   clock?: Clock;
@@ -67,6 +72,8 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   baseUrl: string;
+  /** Where its DynamoDB is: the engine it started, or the endpoint it was given. */
+  dynamo: string;
   deps: Dependencies;
   createTenant(name: string): Promise<NewTenant>;
   outbox(): Promise<OutboxEntry[]>;
@@ -79,14 +86,20 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/** The engine a data directory holds data of: DynamoDB Local for one made before dynalite was the default. */
+function engineOf(dataDir: string): LocalEngine {
+  return existsSync(join(dataDir, 'dynamodb-local')) && !existsSync(join(dataDir, 'dynalite')) ? 'dynamodb-local' : 'dynalite';
+}
+
 const lambdaContext = (name: string, remainingMs = 10_000): Context =>
   ({ functionName: `twofold-${name}`, awsRequestId: 'local', getRemainingTimeInMillis: () => remainingMs }) as unknown as Context;
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const dataDir = options.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const engine = options.engine ?? (dataDir ? engineOf(dataDir) : undefined);
   const dynamo = await startLocalDynamo({
-    ...(options.dynamoEndpoint ? { endpoint: options.dynamoEndpoint } : dataDir ? { path: join(dataDir, 'dynamodb-local') } : {}),
+    ...(options.dynamoEndpoint ? { endpoint: options.dynamoEndpoint } : { ...(engine ? { engine } : {}), ...(dataDir && engine ? { path: join(dataDir, engine) } : {}) }),
     ...(options.tablePrefix ? { tablePrefix: options.tablePrefix } : {}),
   });
   const ses = await startSesEmulator();
@@ -138,6 +151,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   return {
     baseUrl,
+    dynamo: options.dynamoEndpoint ?? (engine === 'dynamodb-local' ? 'DynamoDB Local (embedded, Java)' : engine === 'dynalite' ? 'dynalite (embedded, its own process)' : `shared engine at ${dynamo.endpoint}`),
     deps,
     createTenant: newTenant,
     outbox,
