@@ -1,7 +1,7 @@
 /**
  * The check from outside: verifications/s through `npm start` over HTTP at concurrency 16 (the
- * whole local runtime: Node's HTTP server, the functions, DynamoDB Local in its own process on
- * its WAL-mode file), beside the bare floor of one GetItem plus one conditional UpdateItem made
+ * whole local runtime: Node's HTTP server, the functions, its dynalite engine in a process of
+ * its own on a fresh data directory), beside the bare floor of one GetItem plus one conditional UpdateItem made
  * with the AWS SDK on dynalite (in memory, in this process, at the same concurrency).
  * Real clock: each user verifies once, with the TOTP code of a step after the one that confirmed
  * its factor.

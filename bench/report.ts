@@ -177,7 +177,7 @@ export function httpCheckSection(h: HttpCheckResult | undefined, inv: Invocation
     'Lambda invocations per request (the synthesized stack: each HTTP API route and its integration)',
     `   ${inv.routes} routes, ${inv.authorizers} Lambda authorizers: ${inv.min === inv.max ? inv.min : `${inv.min}-${inv.max}`} invocation(s) per request`,
     '',
-    'npm start over HTTP at concurrency 16, beside the dynalite floor',
+    'npm start over HTTP at concurrency 16 (its dynalite engine in a process of its own), beside the dynalite floor',
   ];
   if (!h) return [...out, '   not measured: BENCH_HTTP_USERS=0'].join('\n');
   out.push(

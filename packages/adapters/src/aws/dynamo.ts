@@ -3,14 +3,20 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fail } from '@twofold/core/errors';
 
 /**
- * A DynamoDB client as Twofold's adapters use it: without the SDK's logger middleware, which
- * builds a redacted copy of every request and response for its logger even when that logger is
- * the default no-op one (a large share of the client's CPU per call on the verification path,
- * in profiles of `npm start`). Nothing reads the SDK's logs.
+ * What a DynamoDB call does not need, of what the SDK does on every call (its CPU per call is
+ * most of a warm verification's, in profiles of `npm start`; these three are about a fifth of it):
+ * - the logger middleware builds a redacted copy of every request and response for its logger,
+ *   even when that logger is the default no-op one, and nothing reads the SDK's logs;
+ * - the user-agent middleware rebuilds and escapes the User-Agent header (SDK telemetry);
+ * - the recursion-detection middleware reads the environment for a trace id to pass on, which
+ *   only services that invoke functions (Lambda, SQS, SNS) act on; tracing has its own.
  */
+const UNNEEDED_MIDDLEWARE = ['loggerMiddleware', 'getUserAgentMiddleware', 'recursionDetectionMiddleware'];
+
+/** A DynamoDB client as Twofold's adapters use it: the SDK's, less UNNEEDED_MIDDLEWARE. */
 export function dynamoClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
   const client = new DynamoDBClient(config);
-  client.middlewareStack.remove('loggerMiddleware');
+  for (const name of UNNEEDED_MIDDLEWARE) client.middlewareStack.remove(name);
   return client;
 }
 
