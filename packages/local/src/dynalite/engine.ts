@@ -15,8 +15,9 @@
  * guarantees; and one busy event loop has no parallelism to lose. Not emulated: a transaction's
  * ClientRequestToken (it is run again), TTL expiry (as in DynamoDB Local), streams.
  *
- * Tests run the adapters' own suites on this engine and on DynamoDB Local
- * (test/local/dynalite-engine.test.ts).
+ * test/local/dynalite-engine.test.ts sends the same requests here (re-parsing every cached
+ * expression: TWOFOLD_ENGINE_CHECK_PARSE=1) and to DynamoDB Local and expects the same answers;
+ * test/e2e/engines.guarantees.test.ts checks Twofold's guarantees under races on this engine.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -228,7 +229,11 @@ async function run(store: Store, operation: string, data: Request): Promise<Reco
   if (operation === 'TransactWriteItems') return transactWriteItems(store, data);
   const op = operations[operation];
   if (!op) throw apiError(400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
-  return call(store, op.run, validated(store, operation, data));
+  const result = await call(store, op.run, validated(store, operation, data));
+  // an UpdateItem with nothing to return (UPDATED_OLD of attributes the item did not have) answers
+  // without Attributes, as DynamoDB does; dynalite answers an empty map
+  if (isAttributeMap(result.Attributes) && Object.keys(result.Attributes).length === 0) delete result.Attributes;
+  return result;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -8,6 +8,10 @@
  * template parsed over stand-ins, and a request of a known shape gets the template with its own
  * names and values put in: the result the parser would give, without parsing.
  *
+ * A placeholder whose attribute the expression also names literally (`SET foo = :x, #a = :y` with
+ * `#a` naming `foo`: DynamoDB's overlap and distinct-operand checks compare the two) keeps its own
+ * name in the shape and in the template, so that the checks see the collision as a parse does.
+ *
  * Not kept: a parse that fails (its message names contents); expressions whose checks read values'
  * contents (BETWEEN's bounds, attribute_type's type name); any template where a stand-in ends up
  * somewhere it cannot be put back from. TWOFOLD_ENGINE_CHECK_PARSE=1 parses every request anyway
@@ -38,6 +42,9 @@ interface Template {
 const MARK = '\u0000twofold-stand-in:';
 const CONTENT_CHECKS = /attribute_type|between/i;
 const typeOf = (value: Value | undefined) => (value ? Object.keys(value).sort().join('+') : '');
+/** The attribute names an expression spells out itself (not `#name` placeholders, nor `:value`s); also its keywords and function names, which does no harm. */
+const LITERAL_NAMES = /(?<![#:\w])[A-Za-z_]\w*/g;
+const literalNames = (input: string) => new Set(input.match(LITERAL_NAMES));
 
 export function cacheParses(parser: Parser, id: string, options: { check?: boolean } = {}): void {
   const parse = parser.parse.bind(parser);
@@ -46,10 +53,15 @@ export function cacheParses(parser: Parser, id: string, options: { check?: boole
     if (CONTENT_CHECKS.test(input)) return parse(input, { context });
     const names = context.attrNames ?? {};
     const values = context.attrVals ?? {};
-    // placeholders that name the same attribute share a stand-in, so overlap checks come out the same
+    // placeholders that name the same attribute share a stand-in, so overlap checks come out the same;
+    // one that names an attribute spelt out in the expression is not stood in for (that name is the shape)
+    const literals = literalNames(input);
     const first = new Map<string, string>();
     for (const [placeholder, name] of Object.entries(names)) if (!first.has(name)) first.set(name, placeholder);
-    const standInName = (placeholder: string) => `${MARK}${first.get(names[placeholder] ?? '') ?? placeholder}`;
+    const standInName = (placeholder: string) => {
+      const name = names[placeholder] ?? '';
+      return literals.has(name) ? name : `${MARK}${first.get(name) ?? placeholder}`;
+    };
     const shape = [
       id,
       context.isKeyCondition ? 'key' : '',
