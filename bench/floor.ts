@@ -1,9 +1,12 @@
 /**
- * The bare floor: one strongly consistent GetItem plus one conditional UpdateItem of a copy of
- * each bench user's login item, made directly with a DocumentClient on the same engine as the
- * handler path. No handler, no middleware, no crypto: what the handler path could reach at best.
+ * The bare floor: one strongly consistent read of at most 4 KB plus one conditional write of at
+ * most 1 KB (the issue's floor), made directly with a DocumentClient on the same engine as the
+ * handler path, on a copy of each bench user's partition. The read is the same Query of the
+ * user's partition (profile, factors, recovery codes, login item: one item collection, 1 RCU)
+ * that the handler makes; the write a plain conditional UpdateItem of the login item. No
+ * handler, no middleware, no crypto: what the handler path could reach at best.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient, dynamoClient } from '@twofold/adapters';
 import type { TableNames } from '@twofold/adapters/tables';
 import type { CallLog } from './call-log';
@@ -65,10 +68,12 @@ export class Floor {
     return this.users.map((u) => ({ challengeKey: { pk: u.userPk, sk: 'LOGIN' }, userPk: u.userPk, factorSk: u.factorSk, step, nowMs, serial: this.serial++ }));
   }
 
-  /** The timed part: one strongly consistent GetItem of the login item, one conditional UpdateItem of it. */
+  /** The timed part: the handler's Query of the user's partition, then one conditional UpdateItem of the login item. */
   async verify(op: FloorOp): Promise<void> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.secrets, Key: op.challengeKey, ConsistentRead: true }));
-    if (!Item) throw new Error('bench floor: login item missing');
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({ TableName: this.tables.secrets, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': op.userPk }, ConsistentRead: true }),
+    );
+    if (!Items.some((i) => i.sk === 'LOGIN')) throw new Error('bench floor: login item missing');
     await this.db.send(
       new UpdateCommand({
         TableName: this.tables.secrets,

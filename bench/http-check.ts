@@ -34,7 +34,9 @@ export interface HttpCheckResult {
 export async function runHttpCheck(root: string, options: { users: number; concurrency: number }, progress: (line: string) => void): Promise<HttpCheckResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'twofold-bench-http-'));
   const port = await freePort();
-  const server = spawn('npm', ['start'], { cwd: root, env: { ...childEnv(), PORT: String(port), TWOFOLD_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'WARN' }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  // as a person runs it: without the bench's own settings (its log level, metrics off)
+  const { POWERTOOLS_LOG_LEVEL: _level, POWERTOOLS_METRICS_DISABLED: _metrics, ...asRun } = childEnv();
+  const server = spawn('npm', ['start'], { cwd: root, env: { ...asRun, PORT: String(port), TWOFOLD_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
   const exited = once(server, 'exit');
   // npm and what it started form a process group of their own (detached): stop them all
   const signal = (name: NodeJS.Signals) => {
