@@ -4,9 +4,16 @@
  * handler path, on a copy of each bench user's partition. The read is the same Query of the
  * user's partition (profile, factors, recovery codes, login item: one item collection, 1 RCU)
  * that the handler makes; the write a plain conditional UpdateItem of the login item. No
- * handler, no middleware, no crypto: what the handler path could reach at best.
+ * handler, no middleware, no crypto.
+ *
+ * The client is the AWS SDK's, either as it comes (`sdk`: `new DynamoDBClient` and
+ * `DynamoDBDocumentClient.from`, what a DynamoDB user writes and what the outside check's floor
+ * uses; the target's reference) or as Twofold configures it for its functions (`twofold`:
+ * `dynamoClient()`, less three middlewares; shown beside it, so that what the client's set-up
+ * gives and what the handler costs can be told apart).
  */
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, dynamoClient } from '@twofold/adapters';
 import type { TableNames } from '@twofold/adapters/tables';
 import type { CallLog } from './call-log';
@@ -28,22 +35,32 @@ export interface FloorOp {
   serial?: number;
 }
 
+/** Which client the floor's calls go through. */
+export type FloorClient = 'sdk' | 'twofold';
+
 export class Floor {
   private readonly db: DynamoDBDocumentClient;
-  private readonly users: FloorUser[] = [];
   private serial = 0;
 
   constructor(
-    endpoint: string,
-    region: string,
+    private readonly endpoint: string,
+    private readonly region: string,
     private readonly tables: TableNames,
     private readonly tenantId: string,
     log: CallLog,
+    readonly client: FloorClient = 'sdk',
+    /** the users' copies, shared with a sibling */
+    private readonly users: FloorUser[] = [],
   ) {
-    // configured as buildDependencies configures the handlers' client
-    const client = dynamoClient({ region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    log.attach(client);
-    this.db = documentClient(client);
+    const config = { region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    const raw = client === 'sdk' ? new DynamoDBClient(config) : dynamoClient(config);
+    log.attach(raw);
+    this.db = client === 'sdk' ? DynamoDBDocumentClient.from(raw) : documentClient(raw);
+  }
+
+  /** Another floor on the same copies of the users (those added to either), through another client. */
+  sibling(client: FloorClient, log: CallLog): Floor {
+    return new Floor(this.endpoint, this.region, this.tables, this.tenantId, log, client, this.users);
   }
 
   /** Copies a user's partition (profile, factors, login item) to a floor partition of its own. */

@@ -69,15 +69,18 @@ export function verificationSection(v: VerificationResults): string {
     `   handler: API Gateway v2 event -> verify function (API key checked in it; middy, zod, core, DynamoDB adapters,`,
     `   real AWS SDK client over HTTP to DynamoDB Local in its own process). floor: the handler's strongly consistent`,
     `   Query of the user's partition (one read, 1 RCU) + one plain conditional UpdateItem of the login item, on a copy of`,
-    `   the user's items, with a DocumentClient configured as the handler's, on the same engine.`,
+    `   the user's items, with the AWS SDK's DocumentClient as it comes (the target's reference, as the outside check's`,
+    `   floor) and, for information, with the client as Twofold's functions configure it (less three middlewares).`,
     `   ${v.users} users, ${v.rounds} rounds of ${v.users} at each concurrency, after a warm-up;`,
     `   the clock moves one TOTP step per round; ops/s = median of the rounds' ops/s.`,
     '',
     legTable(v.byConcurrency.flatMap((c) => [
       { label: 'handler', leg: c.handler },
       { label: 'floor', leg: c.floor },
+      { label: 'floor, Twofold client', leg: c.tunedFloor },
     ])),
     `   handler/floor (median ops/s): ${v.byConcurrency.map((c) => `concurrency ${c.concurrency}: ${f(c.ratio, 2)}`).join(', ')}`,
+    `   handler/floor with Twofold's client: ${v.byConcurrency.map((c) => `concurrency ${c.concurrency}: ${f(c.tunedRatio, 2)}`).join(', ')}`,
     `   floor calls: ${v.floorSequence.join(' -> ')}${v.floorMatchesHandler ? ' (the same calls as the handler\'s)' : ' (not the handler\'s calls)'}`,
   ];
   for (const c of v.byConcurrency) {

@@ -29,7 +29,8 @@ export interface VerificationResults {
   rounds: number;
   /** The first verification in a fresh verify container (module code already loaded). */
   cold: { authorizer: Tally; verify: Tally; latencyMs: number };
-  byConcurrency: { concurrency: number; handler: Leg; floor: Leg; ratio: number }[];
+  /** floor: with the SDK's client as it comes (the target's reference); tunedFloor: with Twofold's (information). */
+  byConcurrency: { concurrency: number; handler: Leg; floor: Leg; ratio: number; tunedFloor: Leg; tunedRatio: number }[];
   /** The floor's calls, and whether they are the handler's (less the authorizer's). */
   floorSequence: string[];
   floorMatchesHandler: boolean;
@@ -56,7 +57,8 @@ export async function runVerificationBench(h: Harness, options: VerificationOpti
 
   // The verify function's container: fresh, so its first verification is a cold one.
   const verifyDeps = h.container();
-  const floor = new Floor(h.dynamo.endpoint, 'local', h.dynamo.tableNames, tenant.tenantId, h.log);
+  const floor = new Floor(h.dynamo.endpoint, 'local', h.dynamo.tableNames, tenant.tenantId, h.log, 'sdk');
+  const tunedFloor = floor.sibling('twofold', h.log);
   const newRound = () => h.clock.advance(period * 1000);
   const step = () => Math.floor(h.clock.nowMs() / 1000 / period);
   /** A pending challenge per user, and the verify requests answering them (not timed). */
@@ -80,6 +82,8 @@ export async function runVerificationBench(h: Harness, options: VerificationOpti
       if (error) throw new Error(`bench: warm-up verification failed: ${error}`);
     });
     await forEachLimited(await floor.prepareRound(step(), h.clock.nowMs(), h.setupConcurrency), 8, (op) => floor.verify(op));
+    newRound();
+    await forEachLimited(await tunedFloor.prepareRound(step(), h.clock.nowMs(), h.setupConcurrency), 8, (op) => tunedFloor.verify(op));
     progress(`  cold verification ${cold.latencyMs.toFixed(1)} ms; warm-up done at ${at()}`);
 
     // --- timed rounds: handler and floor interleaved round by round, at each concurrency
@@ -89,6 +93,7 @@ export async function runVerificationBench(h: Harness, options: VerificationOpti
     for (const concurrency of options.concurrencies) {
       const handler = new LegRecorder(h.log, concurrency);
       const bare = new LegRecorder(h.log, concurrency);
+      const tunedBare = new LegRecorder(h.log, concurrency);
       for (let round = 0; round < options.rounds; round++) {
         newRound();
         const calls = await prepareRound(users, withCode);
@@ -108,10 +113,25 @@ export async function runVerificationBench(h: Harness, options: VerificationOpti
           return undefined;
         });
         if (floorSequence.length === 0) floorSequence = h.log.since(floorMark).slice(0, 2).map((c) => c.signature);
+        // the same calls again, a step later, through Twofold's client
+        newRound();
+        const tunedOps: FloorOp[] = await tunedFloor.prepareRound(step(), h.clock.nowMs(), h.setupConcurrency);
+        await tunedBare.round(tunedOps, async (op) => {
+          await tunedFloor.verify(op);
+          return undefined;
+        });
       }
       const handlerLeg = handler.result();
       const floorLeg = bare.result();
-      byConcurrency.push({ concurrency, handler: handlerLeg, floor: floorLeg, ratio: handlerLeg.opsPerSecond / floorLeg.opsPerSecond });
+      const tunedLeg = tunedBare.result();
+      byConcurrency.push({
+        concurrency,
+        handler: handlerLeg,
+        floor: floorLeg,
+        ratio: handlerLeg.opsPerSecond / floorLeg.opsPerSecond,
+        tunedFloor: tunedLeg,
+        tunedRatio: handlerLeg.opsPerSecond / tunedLeg.opsPerSecond,
+      });
       progress(
         `  concurrency ${concurrency}: handler ${handlerLeg.opsPerSecond.toFixed(0)} verifications/s, floor ${floorLeg.opsPerSecond.toFixed(0)}/s (medians of ${options.rounds} rounds) at ${at()}`,
       );
@@ -141,6 +161,7 @@ export async function runVerificationBench(h: Harness, options: VerificationOpti
     };
   } finally {
     floor.destroy();
+    tunedFloor.destroy();
   }
 }
 
