@@ -32,20 +32,32 @@ export class Expression {
   readonly adds: string[] = [];
   readonly conditions: string[] = [];
   private n = 0;
+  // one placeholder per attribute name, and per string, number or boolean value: a smaller request
+  // to sign, send and parse (a login's write names its challenge five times)
+  private readonly nameKeys = new Map<string, string>();
+  private readonly valueKeys = new Map<string, string>();
 
   name(...path: string[]): string {
     return path
       .map((part) => {
-        const key = `#n${this.n++}`;
-        this.names[key] = part;
+        let key = this.nameKeys.get(part);
+        if (!key) {
+          key = `#n${this.n++}`;
+          this.names[key] = part;
+          this.nameKeys.set(part, key);
+        }
         return key;
       })
       .join('.');
   }
 
   value(v: unknown): string {
+    const primitive = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? `${typeof v}:${String(v)}` : undefined;
+    const known = primitive === undefined ? undefined : this.valueKeys.get(primitive);
+    if (known) return known;
     const key = `:v${this.n++}`;
     this.values[key] = v;
+    if (primitive !== undefined) this.valueKeys.set(primitive, key);
     return key;
   }
 

@@ -4,14 +4,15 @@ import { fail } from '@twofold/core/errors';
 
 /**
  * What a DynamoDB call does not need, of what the SDK does on every call (its CPU per call is
- * most of a warm verification's, in profiles of `npm start`; these three are about a fifth of it):
+ * most of a warm verification's, in profiles of `npm start`):
  * - the logger middleware builds a redacted copy of every request and response for its logger,
  *   even when that logger is the default no-op one, and nothing reads the SDK's logs;
- * - the user-agent middleware rebuilds and escapes the User-Agent header (SDK telemetry);
  * - the recursion-detection middleware reads the environment for a trace id to pass on, which
  *   only services that invoke functions (Lambda, SQS, SNS) act on; tracing has its own.
+ * The user-agent middleware stays, although it costs as much: Powertools (idempotency) adds its
+ * own middleware relative to it, and every call on the client fails without it.
  */
-const UNNEEDED_MIDDLEWARE = ['loggerMiddleware', 'getUserAgentMiddleware', 'recursionDetectionMiddleware'];
+const UNNEEDED_MIDDLEWARE = ['loggerMiddleware', 'recursionDetectionMiddleware'];
 
 /** A DynamoDB client as Twofold's adapters use it: the SDK's, less UNNEEDED_MIDDLEWARE. */
 export function dynamoClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
