@@ -12,7 +12,7 @@
  * Knobs (environment): BENCH_USERS (100), BENCH_ROUNDS (5), BENCH_CONCURRENCY ("1,8"),
  * BENCH_SEND_USERS (50 per channel), BENCH_DEVICE_USERS (50), BENCH_SIGNATURES (2000),
  * BENCH_ADMIN_USERS (10000; 0 skips grace and overview), BENCH_ADMIN_DUE (1000 of them due at each grace run),
- * BENCH_IMPORT_RUNS (5), BENCH_DYNALITE=inprocess,
+ * BENCH_IMPORT_RUNS (5), BENCH_HTTP_USERS (1600), BENCH_DYNALITE=inprocess,
  * BENCH_CPU_PROFILE=<file> (a CPU profile of the last handler round at concurrency 1).
  */
 import './env';
@@ -54,7 +54,7 @@ const options = {
   adminUsers: int('BENCH_ADMIN_USERS', 10_000, 0, 100_000),
   adminDue: int('BENCH_ADMIN_DUE', 1000, 1, 100_000),
   importRuns: int('BENCH_IMPORT_RUNS', 5, 1, 25),
-  httpUsers: int('BENCH_HTTP_USERS', 400, 0, 5000),
+  httpUsers: int('BENCH_HTTP_USERS', 1600, 0, 5000),
   setupConcurrency: 8,
   ...(process.env.BENCH_CPU_PROFILE ? { cpuProfile: process.env.BENCH_CPU_PROFILE } : {}),
 };
