@@ -9,7 +9,7 @@
  * The client is the AWS SDK's, either as it comes (`sdk`: `new DynamoDBClient` and
  * `DynamoDBDocumentClient.from`, what a DynamoDB user writes and what the outside check's floor
  * uses; the target's reference) or as Twofold configures it for its functions (`twofold`:
- * `dynamoClient()`, less three middlewares; shown beside it, so that what the client's set-up
+ * `dynamoClient()`, less two of its middlewares; shown beside it, so that what the client's set-up
  * gives and what the handler costs can be told apart).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
