@@ -8,6 +8,7 @@ declare module 'dynalite/db/index.js' {
   export interface Table {
     TableName: string;
     KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+    TableStatus?: string;
   }
   export type Callback<T> = (error: Error | null | undefined, result?: T) => void;
   export interface Store {

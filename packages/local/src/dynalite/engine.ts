@@ -225,11 +225,27 @@ async function transactWriteItems(store: Store, data: Request): Promise<Record<s
   return wantsCapacity ? { ConsumedCapacity: [...units].map(([TableName, CapacityUnits]) => ({ TableName, CapacityUnits })) } : {};
 }
 
+/**
+ * dynalite answers CreateTable, UpdateTable and DeleteTable at once and finishes them on a timer
+ * (`createTableMs: 0` and the like): a request right after one could find the table still
+ * CREATING ("Requested resource not found"). As in DynamoDB Local, the change is done when its
+ * answer is sent: this waits (inside the queue, so no other request runs first) until it is.
+ */
+async function settled(store: Store, operation: string, tableName: unknown): Promise<void> {
+  if (typeof tableName !== 'string' || !['CreateTable', 'UpdateTable', 'DeleteTable'].includes(operation)) return;
+  for (let i = 0; i < 1000; i++) {
+    const table = await tableOf(store, tableName).catch(() => undefined);
+    if (operation === 'DeleteTable' ? table === undefined : table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 async function run(store: Store, operation: string, data: Request): Promise<Record<string, unknown>> {
   if (operation === 'TransactWriteItems') return transactWriteItems(store, data);
   const op = operations[operation];
   if (!op) throw apiError(400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
   const result = await call(store, op.run, validated(store, operation, data));
+  await settled(store, operation, data.TableName);
   // an UpdateItem with nothing to return (UPDATED_OLD of attributes the item did not have) answers
   // without Attributes, as DynamoDB does; dynalite answers an empty map
   if (isAttributeMap(result.Attributes) && Object.keys(result.Attributes).length === 0) delete result.Attributes;
