@@ -1,5 +1,5 @@
 /**
- * What every part of the bench stands on: one DynamoDB Local (in memory, in a child process), one
+ * What every part of the bench stands on: one DynamoDB engine (./engine.ts: in memory, in a process of its own), one
  * call log, the counting KMS/EventBridge/SNS/SES stand-ins, a clock the bench moves, and
  * "containers": each a Lambda container's own dependencies (clients, caches) built by the real
  * composition root over the same stores. Users are enrolled through the real handlers.
@@ -11,7 +11,7 @@ import { buildDependencies, loadConfig, provideDependencies, type Config, type D
 import { expectStatus } from './api';
 import { CallLog, type Tally } from './call-log';
 import { CapturingSenders, CountingKeyVault, CountingPublisher } from './counting-ports';
-import { startBenchDynamo, type BenchDynamo } from './dynalite';
+import { startBenchDynamo, type BenchDynamo } from './engine';
 import { forEachLimited } from './stats';
 
 export class BenchClock implements Clock {

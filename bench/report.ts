@@ -67,7 +67,7 @@ export function verificationSection(v: VerificationResults): string {
   const out = [
     'Verifications: the handler path against the bare DynamoDB floor',
     `   handler: API Gateway v2 event -> verify function (API key checked in it; middy, zod, core, DynamoDB adapters,`,
-    `   real AWS SDK client over HTTP to DynamoDB Local in its own process). floor: the handler's strongly consistent`,
+    `   real AWS SDK client over HTTP to the bench's engine, named above, in its own process). floor: the handler's consistent`,
     `   Query of the user's partition (one read, 1 RCU) + one plain conditional UpdateItem of the login item, on a copy of`,
     `   the user's items, with the AWS SDK's DocumentClient as it comes (the target's reference, as the outside check's`,
     `   floor) and, for information, with the client as Twofold's functions configure it (less two of its middlewares).`,

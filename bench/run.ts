@@ -12,7 +12,7 @@
  * Knobs (environment): BENCH_USERS (100), BENCH_ROUNDS (5), BENCH_CONCURRENCY ("1,8"),
  * BENCH_SEND_USERS (50 per channel), BENCH_DEVICE_USERS (50), BENCH_SIGNATURES (2000),
  * BENCH_ADMIN_USERS (10000; 0 skips grace and overview), BENCH_ADMIN_DUE (1000 of them due at each grace run),
- * BENCH_IMPORT_RUNS (5), BENCH_HTTP_USERS (1600), BENCH_DYNALITE=inprocess,
+ * BENCH_IMPORT_RUNS (5), BENCH_HTTP_USERS (1600), BENCH_ENGINE (dynalite; or dynamodb-local),
  * BENCH_CPU_PROFILE=<file> (a CPU profile of the last handler round at concurrency 1).
  */
 import './env';
@@ -77,7 +77,7 @@ async function main() {
   const loadAtStart = loadavg()[0]!;
   if (loadAtStart > availableParallelism()) progress(`note: load average ${loadAtStart.toFixed(1)} on ${availableParallelism()} CPUs: other work competes, figures will be low and noisy`);
   const h = await Harness.start(options.setupConcurrency);
-  progress(`dynalite in ${h.dynamo.where} at ${elapsed()}`);
+  progress(`${h.dynamo.engine} in a process of its own at ${elapsed()}`);
   const measured = await (async () => {
     try {
       progress('verifications, handler path and floor...');
@@ -117,7 +117,8 @@ async function main() {
   const load = { atStart: loadAtStart, atEnd: loadavg()[0]! };
   const header =
     `Twofold bench — ${new Date().toISOString()} — node ${process.version}, ${availableParallelism()} CPUs ` +
-    `(1-min load average ${load.atStart.toFixed(1)} at start, ${load.atEnd.toFixed(1)} at end), commit ${commit}${dirty ? ' (+ uncommitted changes)' : ''}`;
+    `(1-min load average ${load.atStart.toFixed(1)} at start, ${load.atEnd.toFixed(1)} at end), commit ${commit}${dirty ? ' (+ uncommitted changes)' : ''}, ` +
+    `DynamoDB engine ${h.dynamo.engine === 'dynalite' ? "dynalite (npm start's)" : "DynamoDB Local (the tests')"}`;
   const report = [
     header,
     verificationSection(verification),
@@ -139,6 +140,7 @@ async function main() {
     loadAverage: load,
     commit,
     uncommittedChanges: dirty,
+    engine: h.dynamo.engine,
     options,
     targets: TARGETS,
     seconds,
