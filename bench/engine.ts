@@ -5,7 +5,7 @@
  * BENCH_ENGINE=dynamodb-local. In memory.
  */
 import type { TableNames } from '@twofold/adapters/tables';
-import { LOCAL_ENGINES, startLocalDynamo, type LocalEngine } from '@twofold/local/dynamodb-local';
+import { LOCAL_ENGINES, localEngineOf, startLocalDynamo, type LocalEngine } from '@twofold/local/dynamodb-local';
 
 export interface BenchDynamo {
   endpoint: string;
@@ -17,7 +17,7 @@ export interface BenchDynamo {
 export function benchEngine(): LocalEngine {
   const asked = process.env.BENCH_ENGINE;
   if (asked === undefined || asked === '') return 'dynalite';
-  const engine = LOCAL_ENGINES.find((e) => e === asked);
+  const engine = localEngineOf(asked);
   if (!engine) throw new Error(`BENCH_ENGINE must be one of ${LOCAL_ENGINES.join(', ')}`);
   return engine;
 }

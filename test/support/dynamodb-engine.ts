@@ -5,10 +5,10 @@
  * harnesses) gets tables of its own on it, instead of a Java process of its own per file (a few
  * seconds of start-up each, on 2 cores). A data directory (restart tests) still gets its own engine.
  */
-import { LOCAL_ENGINES, SHARED_ENGINE_VARIABLE, startLocalDynamo } from '@twofold/local/dynamodb-local';
+import { localEngineOf, SHARED_ENGINE_VARIABLE, startLocalDynamo } from '@twofold/local/dynamodb-local';
 
 /** TWOFOLD_TEST_ENGINE=dynalite runs the whole suite on `npm start`'s engine instead (by hand; CI runs it on DynamoDB Local). */
-const engineOfRun = LOCAL_ENGINES.find((e) => e === process.env.TWOFOLD_TEST_ENGINE) ?? 'dynamodb-local';
+const engineOfRun = localEngineOf(process.env.TWOFOLD_TEST_ENGINE) ?? 'dynamodb-local';
 
 export default async function setup() {
   const engine = await startLocalDynamo({ engine: engineOfRun, tablePrefix: 'suite' });

@@ -44,6 +44,8 @@ export function environmentOf(endpoint: string, names: TableNames): Record<strin
 
 export type LocalEngine = 'dynalite' | 'dynamodb-local';
 export const LOCAL_ENGINES: readonly LocalEngine[] = ['dynalite', 'dynamodb-local'];
+/** The engine a setting names, or undefined when it names none. */
+export const localEngineOf = (value: string | undefined): LocalEngine | undefined => LOCAL_ENGINES.find((e) => e === value);
 
 export interface StartDynamoOptions {
   /** Which engine to start; without one, the shared engine of a test run if there is one, else dynalite. */

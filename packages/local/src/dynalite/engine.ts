@@ -70,7 +70,7 @@ interface Operation {
 }
 
 /** dynalite's own operations, validated and run as its server does. */
-const operations: Record<string, Operation> = {
+const operations = {
   BatchGetItem: { run: batchGetItem, rules: batchGetItemRules },
   BatchWriteItem: { run: batchWriteItem, rules: batchWriteItemRules },
   CreateTable: { run: createTable, rules: createTableRules },
@@ -88,14 +88,15 @@ const operations: Record<string, Operation> = {
   UntagResource: { run: untagResource, rules: untagResourceRules },
   UpdateItem: { run: updateItem, rules: updateItemRules },
   UpdateTable: { run: updateTable, rules: updateTableRules },
-};
+} satisfies Record<string, Operation>;
+const operationNamed = new Map<string, Operation>(Object.entries(operations));
 
 const API = 'DynamoDB_20120810';
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const errorType = (name: string) => `com.amazonaws.dynamodb.v20120810#${name}`;
 
 const isApiError = (error: unknown): error is ApiError =>
-  error instanceof Error && typeof (error as Partial<ApiError>).statusCode === 'number' && typeof (error as Partial<ApiError>).body === 'object';
+  error instanceof Error && 'statusCode' in error && typeof error.statusCode === 'number' && 'body' in error && typeof error.body === 'object';
 
 function apiError(statusCode: number, body: Record<string, unknown>): ApiError {
   return Object.assign(new Error(String(body.message ?? body.Message ?? body.__type)), { statusCode, body });
@@ -118,7 +119,7 @@ db.checkConditional = (data, existing) => {
 
 /** A request as dynalite's server would hand it to the operation: typed, validated, expressions parsed. */
 function validated(store: Store, operation: string, raw: Request): Request {
-  const rules = operations[operation]?.rules;
+  const rules = operationNamed.get(operation)?.rules;
   if (!rules) throw apiError(400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
   // dynalite does not know this field and would drop it: it is kept, and checked here
   const returnOld = raw.ReturnValuesOnConditionCheckFailure;
@@ -139,7 +140,7 @@ const tableOf = (store: Store, name: string) => new Promise<Table>((resolve, rej
 const isAttributeMap = (value: unknown): value is AttributeMap & Request => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What each kind of transaction element is, as a single request. */
-const ELEMENTS = { ConditionCheck: 'DeleteItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' } as const;
+const ELEMENTS = { ConditionCheck: 'DeleteItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' } as const satisfies Record<string, keyof typeof operations>;
 type ElementKind = keyof typeof ELEMENTS;
 const isElementKind = (k: string): k is ElementKind => Object.hasOwn(ELEMENTS, k);
 
@@ -206,7 +207,7 @@ async function transactWriteItems(store: Store, data: Request): Promise<Record<s
       if (step.kind !== 'ConditionCheck') {
         const { ConditionExpression: _c, Expected: _e, ConditionalOperator: _o, ReturnValuesOnConditionCheckFailure: _r, ...write } = step.request;
         delete write._condition;
-        const result = await call(store, operations[ELEMENTS[step.kind]]!.run, { ...write, ReturnConsumedCapacity: 'TOTAL' });
+        const result = await call(store, operations[ELEMENTS[step.kind]].run, { ...write, ReturnConsumedCapacity: 'TOTAL' });
         applied.push(step);
         const consumed = isAttributeMap(result.ConsumedCapacity) ? Number(result.ConsumedCapacity.CapacityUnits) : 1;
         units.set(step.tableName, (units.get(step.tableName) ?? 0) + 2 * consumed);
@@ -242,7 +243,7 @@ async function settled(store: Store, operation: string, tableName: unknown): Pro
 
 async function run(store: Store, operation: string, data: Request): Promise<Record<string, unknown>> {
   if (operation === 'TransactWriteItems') return transactWriteItems(store, data);
-  const op = operations[operation];
+  const op = operationNamed.get(operation);
   if (!op) throw apiError(400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
   const result = await call(store, op.run, validated(store, operation, data));
   await settled(store, operation, data.TableName);

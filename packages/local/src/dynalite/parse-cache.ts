@@ -44,7 +44,13 @@ const CONTENT_CHECKS = /attribute_type|between/i;
 const typeOf = (value: Value | undefined) => (value ? Object.keys(value).sort().join('+') : '');
 /** The attribute names an expression spells out itself (not `#name` placeholders, nor `:value`s); also its keywords and function names, which does no harm. */
 const LITERAL_NAMES = /(?<![#:\w])[A-Za-z_]\w*/g;
-const literalNames = (input: string) => new Set(input.match(LITERAL_NAMES));
+const literalsOf = new Map<string, Set<string>>();
+/** An expression's literal names, worked out once per expression text (a request of a known shape does not scan it again). */
+function literalNames(input: string): Set<string> {
+  let names = literalsOf.get(input);
+  if (!names) literalsOf.set(input, (names = new Set(input.match(LITERAL_NAMES))));
+  return names;
+}
 
 export function cacheParses(parser: Parser, id: string, options: { check?: boolean } = {}): void {
   const parse = parser.parse.bind(parser);
