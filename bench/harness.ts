@@ -104,6 +104,8 @@ export class Harness {
       email: this.senders.email,
     });
     this.log.attach(deps.dynamo);
+    // before its first call: it keeps the middleware it had then (cacheMiddleware)
+    this.log.attach(deps.hotDynamo);
     this.containers.push(deps);
     return deps;
   }

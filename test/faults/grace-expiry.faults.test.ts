@@ -15,7 +15,7 @@ let faults: FaultInjector;
 
 beforeAll(async () => {
   t = await startTwofold();
-  faults = new FaultInjector(t.runtime.deps.dynamo);
+  faults = new FaultInjector(t.runtime.deps);
   // everyone must enrol within a day
   const policy = (await t.admin('GET', '/v1/policy')).body;
   expect((await t.admin('PUT', '/v1/policy', { ...policy, enforcement: { ...policy.enforcement, mode: 'all', gracePeriodDays: 1 } })).status).toBe(200);

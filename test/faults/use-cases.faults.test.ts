@@ -20,7 +20,7 @@ let faults: FaultInjector;
 
 beforeAll(async () => {
   t = await startTwofold();
-  faults = new FaultInjector(t.runtime.deps.dynamo);
+  faults = new FaultInjector(t.runtime.deps);
 });
 afterAll(() => t?.stop());
 

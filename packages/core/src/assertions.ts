@@ -107,6 +107,10 @@ export class AssertionSigner {
 
   async sign(input: { tenantId: string; userId: string; method: Method; challengeId: string; authTimeMs: number }): Promise<string> {
     const { kid, privateKey } = await this.load();
+    // signing is CPU work: it waits for the event loop's next turn, so that a caller who starts a
+    // request and then signs (the login's write: verification.ts) has the request on its way
+    // first, and the signature is made during its round trip
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const authTime = Math.floor(input.authTimeMs / 1000);
     const claims: AssertionClaims & { iss: string; iat: number; exp: number } = {
       tid: input.tenantId,

@@ -80,13 +80,17 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
   // null: the device is not to be remembered (not asked for, or the policy trusts no device)
   const trustDays = body.rememberDevice === true ? challenge.limits.trustedDeviceDays : null;
 
+  const sign = () => deps.assertions.sign({ tenantId, userId, method: matched.method, challengeId, authTimeMs: now });
+  let assertion: string | undefined;
   let recoveryCodesRemaining = user.recovery?.hashes.length ?? 0;
   let deviceToken: string | undefined;
   // a passkey whose backup state changed has its sealed part replaced: more than the login item
   if (matched.method !== 'recovery_code' && trustDays === null && !matched.resealed) {
-    // the hot path: one conditional write of the login item
-    const outcome = await deps.challenges.complete(tenantId, userId, completion);
+    // the hot path: one conditional write of the login item; the assertion is signed while the
+    // write is in flight, and answered only if the write verified the challenge
+    const [outcome, signed] = await Promise.all([deps.challenges.complete(tenantId, userId, completion), sign()]);
     if (outcome !== 'verified') return refused(deps, outcome, tenantId, userId, challenge, now);
+    assertion = signed;
   } else {
     const done = await changeUser<'spent' | { remaining: number; token: string | undefined }>(deps, tenantId, userId, (fresh) => {
       const events: NewEvent[] = [];
@@ -130,7 +134,7 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
     deviceToken = done.token;
   }
 
-  const assertion = await deps.assertions.sign({ tenantId, userId, method: matched.method, challengeId, authTimeMs: now });
+  assertion ??= await sign();
   return {
     verified: true,
     challengeId,

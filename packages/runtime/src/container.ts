@@ -18,6 +18,12 @@ export interface Dependencies extends CoreDeps {
   db: DynamoDBDocumentClient;
   /** The plain client under `db`, for libraries that take one (Powertools idempotency). */
   dynamo: DynamoDBClient;
+  /**
+   * The client of the login's hot calls (the user's Query, the login item's write): as `dynamo`,
+   * with its middleware resolved on its first call of each command and kept (cacheMiddleware), so
+   * that middleware added to it after its first call is not run.
+   */
+  hotDynamo: DynamoDBClient;
   /** The caller's tenant and scope from the Authorization header (cached per container: see parts.ts). */
   authenticate(authorization: string | undefined): Promise<{ tenantId: string; scope: 'app' | 'admin' } | undefined>;
   apiKeys: ApiKeyStore;

@@ -24,14 +24,14 @@ import {
 import { ApiKeyAuthenticator, AssertionSigner, KeyRing, loadTenant, TtlCache, type TenantRecord, type UserReader } from '@twofold/core';
 import type { Dependencies } from './container';
 import { clock, random } from './parts/basics';
-import { db } from './parts/dynamo';
+import { db, hotDynamo } from './parts/dynamo';
 import { vault } from './parts/vault';
 import type { Part, Wiring } from './wiring';
 
 type PartOf<K extends keyof Dependencies> = Part<Dependencies[K]>;
 
 export { clock, config, random } from './parts/basics';
-export { db, dynamo } from './parts/dynamo';
+export { db, dynamo, hotDynamo } from './parts/dynamo';
 export { email } from './parts/email';
 export { publisher } from './parts/publisher';
 export { sms } from './parts/sms';
@@ -43,12 +43,12 @@ export const keyRing: PartOf<'keyRing'> = (w) => new KeyRing(w.get(vault));
 
 /** The directory also keeps the deployment's assertion signing key (see assertions). */
 export const tenants = (w: Wiring): DynamoTenantDirectory => new DynamoTenantDirectory(w.get(db), w.config.tables.directory);
-export const users: PartOf<'users'> = (w) => new DynamoUserStore(w.get(db), w.config.tables);
+export const users: PartOf<'users'> = (w) => new DynamoUserStore(w.get(db), w.config.tables, w.get(hotDynamo));
 /** Users read only (a function whose use cases never change a user wires `users: userReader`). */
-export const userReader: Part<UserReader> = (w) => new DynamoUserReader(w.get(db), w.config.tables.secrets);
+export const userReader: Part<UserReader> = (w) => new DynamoUserReader(w.get(db), w.config.tables.secrets, w.get(hotDynamo));
 export const stats: PartOf<'stats'> = (w) => new DynamoTenantStats(w.get(db), w.config.tables.secrets);
 export const grace: PartOf<'grace'> = (w) => new DynamoGraceDeadlines(w.get(db), w.config.tables.secrets, w.config.tables.events);
-export const challenges: PartOf<'challenges'> = (w) => new DynamoChallengeStore(w.get(db), w.config.tables);
+export const challenges: PartOf<'challenges'> = (w) => new DynamoChallengeStore(w.get(db), w.config.tables, w.get(hotDynamo));
 export const throttle: PartOf<'throttle'> = (w) => new DynamoSendThrottle(w.get(db), w.config.tables.attempts);
 export const devices: PartOf<'devices'> = (w) => new DynamoDeviceStore(w.get(db), w.config.tables.devices);
 export const outbox: PartOf<'outbox'> = (w) => new DynamoEventOutbox(w.get(db), w.config.tables.events);

@@ -1,4 +1,5 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeCompletion, ChallengeStore, CodeUpdate } from '@twofold/core/ports';
 import type { ChallengeRecord, LoginFailures } from '@twofold/core/records';
@@ -11,11 +12,16 @@ export interface ChallengeTables {
   secrets: string;
 }
 
-/** Challenges in the user's login item; see dynamo-login-item.ts for its layout. */
+/**
+ * Challenges in the user's login item; see dynamo-login-item.ts for its layout. A login's write
+ * (complete) goes through `hot`, the plain client that keeps its resolved middleware
+ * (cacheMiddleware; see DynamoUserReader), marshalled here; the rest through the DocumentClient.
+ */
 export class DynamoChallengeStore implements ChallengeStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: ChallengeTables,
+    private readonly hot: DynamoDBClient,
   ) {}
 
   private key(tenantId: string, userId: string) {
@@ -34,12 +40,14 @@ export class DynamoChallengeStore implements ChallengeStore {
   async complete(tenantId: string, userId: string, completion: ChallengeCompletion) {
     const e = new Expression();
     applyLoginPatch(e, { complete: completion }, completion.verifiedAtMs);
+    const { ExpressionAttributeValues: values, ...update } = e.update();
     try {
-      await this.db.send(
-        new UpdateCommand({
+      await this.hot.send(
+        new UpdateItemCommand({
           TableName: this.tables.secrets,
-          Key: this.key(tenantId, userId),
-          ...e.update(),
+          Key: marshall(this.key(tenantId, userId)),
+          ...update,
+          ...(values ? { ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }) } : {}),
           // why it did not hold, without another read
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),

@@ -1,4 +1,6 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { UserReader } from '@twofold/core/ports';
 import type { FactorRecord, RecoverySet, UserAggregate, UserProfile, UserSummary } from '@twofold/core/records';
 import { keys, userItem } from '../tables';
@@ -15,12 +17,15 @@ export const strip = <T>(item: Item): T => {
 /**
  * A user's items share one partition (`USER#tenant#user`), so one strongly consistent query
  * reads all of them: profile, factors, recovery codes and the login item with the challenges. Its own class (DynamoUserStore adds the writes) for the functions that
- * only read users: they carry this, not every write.
+ * only read users: they carry this, not every write. That read is the first of every login's two
+ * calls: it goes through `hot`, a plain client that keeps its resolved middleware
+ * (cacheMiddleware), marshalled here; `db` is the DocumentClient of everything else.
  */
 export class DynamoUserReader implements UserReader {
   constructor(
     protected readonly db: DynamoDBDocumentClient,
     protected readonly tableName: string,
+    protected readonly hot: DynamoDBClient,
   ) {}
 
   protected key(tenantId: string, userId: string, sk: string) {
@@ -32,16 +37,16 @@ export class DynamoUserReader implements UserReader {
     let login: ReturnType<typeof loginStateOf> | undefined;
     let startKey: Item | undefined;
     do {
-      const page = await this.db.send(
+      const page = await this.hot.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.userPartition(tenantId, userId) },
+          ExpressionAttributeValues: marshall({ ':pk': keys.userPartition(tenantId, userId) }),
           ConsistentRead: true,
-          ExclusiveStartKey: startKey,
+          ...(startKey ? { ExclusiveStartKey: marshall(startKey) } : {}),
         }),
       );
-      for (const item of page.Items ?? []) {
+      for (const item of (page.Items ?? []).map((i) => unmarshall(i))) {
         const sk = item.sk as string;
         if (sk === userItem.profile) {
           const { summary, summaryVersion, tenantKey: _t, userStatus: _s, enrolledTenant: _e, enrolledAt: _a, graceKey: _g, graceEndsAt: _d, twoFactorOn: _o, twoFactorChangedAtMs: _c, ...profile } = strip<Item>(item);
@@ -55,7 +60,7 @@ export class DynamoUserReader implements UserReader {
           user.recovery = { ...rest, hashes: [...(hashes ?? [])] };
         } else if (sk === userItem.login) login = loginStateOf(tenantId, userId, item);
       }
-      startKey = page.LastEvaluatedKey;
+      startKey = page.LastEvaluatedKey && unmarshall(page.LastEvaluatedKey);
     } while (startKey);
     user.factors.sort((a, b) => a.createdAtMs - b.createdAtMs);
     // a passkey's signature counter lives in the login item too (0 until a login moves it)

@@ -9,6 +9,7 @@ import { deviceItems } from './dynamo-device-store';
 import { eventItem } from './dynamo-event-outbox';
 import { applyLoginPatch, Expression, refusalOf } from './dynamo-login-item';
 import { DynamoUserReader, type Item } from './dynamo-user-reader';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** The tables a user change writes: the user's partition, their devices, the events. */
@@ -30,8 +31,8 @@ const MAX_TRANSACTION_ITEMS = 100;
 export class DynamoUserStore extends DynamoUserReader implements UserStore {
   private readonly tables: UserTables;
 
-  constructor(db: DynamoDBDocumentClient, tables: UserTables) {
-    super(db, tables.secrets);
+  constructor(db: DynamoDBDocumentClient, tables: UserTables, hot: DynamoDBClient) {
+    super(db, tables.secrets, hot);
     this.tables = tables;
   }
 
