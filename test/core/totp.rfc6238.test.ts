@@ -27,7 +27,7 @@ const keyOf = (algorithm: keyof typeof seeds): TotpKey => ({
 describe('TOTP against RFC 6238 appendix B', () => {
   it.each(vectors)('at T=%i the code is %s (%s)', async (time, expected, algorithm) => {
     expect(await totpCode(keyOf(algorithm), time)).toBe(expected);
-    expect(await matchTotp(keyOf(algorithm), expected, { epochSeconds: time, window: 0 })).toBe(Math.floor(time / 30));
+    expect(matchTotp(keyOf(algorithm), expected, { epochSeconds: time, window: 0 })).toBe(Math.floor(time / 30));
   });
 });
 
@@ -37,19 +37,19 @@ describe('TOTP window and replay protection', () => {
   const step = Math.floor(t / 30);
 
   it('accepts the previous and next step with window 1, not two steps away', async () => {
-    expect(await matchTotp(key, await totpCode(key, t - 30), { epochSeconds: t, window: 1 })).toBe(step - 1);
-    expect(await matchTotp(key, await totpCode(key, t + 30), { epochSeconds: t, window: 1 })).toBe(step + 1);
-    expect(await matchTotp(key, await totpCode(key, t - 60), { epochSeconds: t, window: 1 })).toBeUndefined();
-    expect(await matchTotp(key, await totpCode(key, t + 30), { epochSeconds: t, window: 0 })).toBeUndefined();
+    expect(matchTotp(key, await totpCode(key, t - 30), { epochSeconds: t, window: 1 })).toBe(step - 1);
+    expect(matchTotp(key, await totpCode(key, t + 30), { epochSeconds: t, window: 1 })).toBe(step + 1);
+    expect(matchTotp(key, await totpCode(key, t - 60), { epochSeconds: t, window: 1 })).toBeUndefined();
+    expect(matchTotp(key, await totpCode(key, t + 30), { epochSeconds: t, window: 0 })).toBeUndefined();
   });
 
   it('refuses a step at or before the last one used', async () => {
     const code = await totpCode(key, t);
-    expect(await matchTotp(key, code, { epochSeconds: t, window: 1, afterStep: step })).toBeUndefined();
-    expect(await matchTotp(key, code, { epochSeconds: t, window: 1, afterStep: step - 1 })).toBe(step);
+    expect(matchTotp(key, code, { epochSeconds: t, window: 1, afterStep: step })).toBeUndefined();
+    expect(matchTotp(key, code, { epochSeconds: t, window: 1, afterStep: step - 1 })).toBe(step);
   });
 
   it('refuses a code of the wrong length', async () => {
-    expect(await matchTotp(key, (await totpCode(key, t)).slice(2), { epochSeconds: t, window: 1 })).toBeUndefined();
+    expect(matchTotp(key, (await totpCode(key, t)).slice(2), { epochSeconds: t, window: 1 })).toBeUndefined();
   });
 });

@@ -12,6 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api, Json } from '../support/api';
 import { eventsOf } from '../support/events';
+import { FaultInjector } from '../support/faults';
 import { launchChromium, PasskeyTab, serveAppPage, type AppSite } from '../support/passkeys';
 import { challengeFor, enrolTotp, nextCode, startTwofold, type Twofold } from '../support/twofold';
 
@@ -176,24 +177,23 @@ describe('logging in with a passkey', () => {
       const c = await t.app('POST', '/v1/users/cost/challenges', { method: 'webauthn' });
       return { challengeId: c.body.challengeId as string, credential: await tab.get(c.body.options) };
     })();
-    const commands: string[] = [];
+    // every DynamoDB request of both the runtime's clients, at their HTTP handler (unarmed: none fails)
+    const requests = new FaultInjector(t.runtime.deps);
     const vault = t.runtime.deps.vault;
     const kms = { decrypt: 0, generate: 0 };
     const { decryptDataKey, generateDataKey } = vault;
     vault.decryptDataKey = (...args) => (kms.decrypt++, decryptDataKey.apply(vault, args));
     vault.generateDataKey = (...args) => (kms.generate++, generateDataKey.apply(vault, args));
-    const name = 'count-commands';
-    t.runtime.deps.db.middlewareStack.add((next, context) => (args) => (commands.push(String(context.commandName)), next(args)), { step: 'initialize', name });
+    requests.count();
     try {
       const r = await t.app('POST', `/v1/challenges/${challengeId}/verify`, { credential });
       expect(r.status, r.text).toBe(200);
     } finally {
-      t.runtime.deps.db.middlewareStack.remove(name);
       Object.assign(vault, { decryptDataKey, generateDataKey });
     }
     // the user's partition read (the challenge and the counter are in its login item); one write
     // of that item moves the counter and marks the challenge verified
-    expect([...commands].sort()).toEqual(['QueryCommand', 'UpdateItemCommand']);
+    expect([...requests.calls].sort()).toEqual(['QueryCommand', 'UpdateItemCommand']);
     expect(kms).toEqual({ decrypt: 0, generate: 0 });
   });
 

@@ -198,7 +198,7 @@ export async function confirmFactor(
       const { checkWebauthnRegistration } = await import('./webauthn-enrollment');
       credential = await checkWebauthnRegistration(deps, tenant, keys, userId, user, factor, answer.credential, now);
     } else if (factor.type === 'totp') {
-      step = await matchTotp(totpKeyOf(keys, tenantId, userId, factor), code, { epochSeconds: Math.floor(now / 1000), window: tenant.policy.totp.window });
+      step = matchTotp(totpKeyOf(keys, tenantId, userId, factor), code, { epochSeconds: Math.floor(now / 1000), window: tenant.policy.totp.window });
       if (step === undefined) await countEnrollmentFailure(deps, tenantId, userId, factorId);
     } else {
       if (factor.codeExpiresAtMs === undefined || now >= factor.codeExpiresAtMs) fail('enrollment_expired', 'The code has expired; ask for a new one by enrolling the same destination again.');

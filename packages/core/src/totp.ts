@@ -8,7 +8,7 @@
  */
 import { crypto } from '@otplib/plugin-crypto-node';
 import { base32 } from '@otplib/plugin-base32-scure';
-import { generate, verify } from '@otplib/totp';
+import { generate, verifySync } from '@otplib/totp';
 import type { TotpSettings } from '@twofold/contract/schemas';
 import type { Random } from './ports';
 
@@ -57,13 +57,14 @@ export async function totpCode(key: TotpKey, epochSeconds: number): Promise<stri
  * Checks a code within ±window steps of now, rejecting steps at or before `afterStep`.
  * Returns the matched time step, or undefined.
  */
-export async function matchTotp(
+export function matchTotp(
   key: TotpKey,
   code: string,
   options: { epochSeconds: number; window: number; afterStep?: number },
-): Promise<number | undefined> {
+): number | undefined {
   if (code.length !== key.digits) return undefined;
-  const result = await verify({
+  // otplib's synchronous check (Node's HMAC is synchronous): no promise per step of the window
+  const result = verifySync({
     secret: key.secret,
     token: code,
     algorithm: key.algorithm,

@@ -214,7 +214,7 @@ async function matchAnswer(keys: TenantKeys, challenge: ChallengeRecord, user: U
       if (error instanceof SealedDataError) continue;
       throw error;
     }
-    const step = await matchTotp(key, code, {
+    const step = matchTotp(key, code, {
       epochSeconds: Math.floor(nowMs / 1000),
       window: challenge.limits.totpWindow,
       ...(factor.lastUsedStep !== undefined ? { afterStep: factor.lastUsedStep } : {}),
