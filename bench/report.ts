@@ -70,7 +70,7 @@ export function verificationSection(v: VerificationResults): string {
     `   real AWS SDK client over HTTP to the bench's engine, named above, in its own process). floor: the handler's consistent`,
     `   Query of the user's partition (one read, 1 RCU) + one plain conditional UpdateItem of the login item, on a copy of`,
     `   the user's items, with the AWS SDK's DocumentClient as it comes (the target's reference, as the outside check's`,
-    `   floor) and, for information, with the client as Twofold's functions configure it (less two of its middlewares).`,
+    `   floor) and, for information, sent as Twofold's functions send the login's two calls (a plain client less two middlewares, cacheMiddleware).`,
     `   ${v.users} users, ${v.rounds} rounds of ${v.users} at each concurrency, after a warm-up;`,
     `   the clock moves one TOTP step per round; ops/s = median of the rounds' ops/s.`,
     '',
