@@ -128,22 +128,40 @@ export function cacheParses(parser: Parser, id: string, options: { check?: boole
   };
 }
 
-/** The template with this request's names and values in place of the stand-ins. */
+/** What a template is filled in with: the stand-ins it holds, and this request's names and values. */
+interface Fill {
+  standIns: Map<object, string>;
+  names: Record<string, string>;
+  values: Record<string, Value>;
+  first: Map<string, string>;
+}
+
+/** A name of the template: a stand-in's placeholder's name in this request, or the literal name. */
+function nameOf(s: string, fill: Fill): string {
+  if (!s.startsWith(MARK)) return s;
+  const placeholder = s.slice(MARK.length);
+  const name = fill.names[placeholder];
+  // a stand-in for a value's content, or a placeholder no longer there: not a faithful template
+  if (name === undefined || fill.first.get(name) !== placeholder) throw new Error('parse cache: stand-in out of place');
+  return name;
+}
+
+/** The template with this request's names and values in place of the stand-ins (no closure per node: this runs on every request). */
 function instantiate(node: unknown, standIns: Map<object, string>, names: Record<string, string>, values: Record<string, Value>, first: Map<string, string>): unknown {
-  const nameOf = (s: string) => {
-    if (!s.startsWith(MARK)) return s;
-    const placeholder = s.slice(MARK.length);
-    const name = names[placeholder];
-    // a stand-in for a value's content, or a placeholder no longer there: not a faithful template
-    if (name === undefined || first.get(name) !== placeholder) throw new Error('parse cache: stand-in out of place');
-    return name;
-  };
-  if (typeof node === 'string') return nameOf(node);
+  return fillIn(node, { standIns, names, values, first });
+}
+
+function fillIn(node: unknown, fill: Fill): unknown {
+  if (typeof node === 'string') return nameOf(node, fill);
   if (typeof node !== 'object' || node === null) return node;
-  const placeholder = standIns.get(node);
-  if (placeholder !== undefined) return values[placeholder];
-  if (Array.isArray(node)) return node.map((n) => instantiate(n, standIns, names, values, first));
+  const placeholder = fill.standIns.get(node);
+  if (placeholder !== undefined) return fill.values[placeholder];
+  if (Array.isArray(node)) {
+    const out = new Array<unknown>(node.length);
+    for (let i = 0; i < node.length; i++) out[i] = fillIn(node[i], fill);
+    return out;
+  }
   const copy: Record<string, unknown> = Object.getPrototypeOf(node) === null ? Object.create(null) : {};
-  for (const [k, v] of Object.entries(node)) copy[nameOf(k)] = instantiate(v, standIns, names, values, first);
+  for (const k in node) if (Object.hasOwn(node, k)) copy[nameOf(k, fill)] = fillIn((node as Record<string, unknown>)[k], fill);
   return copy;
 }
