@@ -1,4 +1,4 @@
-/** The printed report: one section per issue, then a summary with targets and PASS/FAIL/INFO. */
+/** The printed report: one section per issue, then a summary with targets and PASS/FAIL/OVER (a size over its target, with the reason)/INFO. */
 import type { BundleResult } from './bundles';
 import { grouped, type Tally } from './call-log';
 import type { DeviceResults } from './devices';
@@ -9,7 +9,7 @@ import type { Leg } from './rounds';
 import type { SendResults } from './sends';
 import type { VerificationResults } from './verifications';
 
-export type Verdict = 'PASS' | 'FAIL' | 'INFO';
+export type Verdict = 'PASS' | 'FAIL' | 'OVER' | 'INFO';
 
 export interface SummaryRow {
   metric: string;

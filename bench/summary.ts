@@ -104,8 +104,9 @@ export function summaryRows(r: {
     rows.push({
       metric: `bundle ${b.name}`,
       value: b.buildError ? 'build failed' : `${f(b.kb, 1)} KB with the AWS SDK, ${f(own, 1)} KB without${own > TARGETS.bundleKb && why ? `: ${why}` : ''}`,
-      target: `<= ${TARGETS.bundleKb} KB without the SDK`,
-      result: verdict(!b.buildError && own <= TARGETS.bundleKb),
+      target: `<= ${TARGETS.bundleKb} KB without the SDK, or the reason`,
+      // the issue's target is the size or, over it, the size with its reason: OVER says which
+      result: b.buildError ? 'FAIL' : own <= TARGETS.bundleKb ? 'PASS' : why ? 'OVER' : 'FAIL',
     });
   }
   for (const b of r.bundles.filter((x) => !x.buildError)) {
