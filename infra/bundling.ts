@@ -12,7 +12,7 @@ export type ScheduledFunctionName = (typeof scheduledFunctions)[number];
 /**
  * Every Lambda function, named by concern; each has its entry at functions/<name>.ts. No
  * authorizer: each API function checks the caller's key itself, with a per-container cache
- * (one Lambda invocation per request; functions/authorizer.ts is no longer deployed).
+ * (one Lambda invocation per request).
  */
 export const lambdaFunctions = [...routedFunctions, ...scheduledFunctions] as const;
 export type LambdaFunctionName = (typeof lambdaFunctions)[number];

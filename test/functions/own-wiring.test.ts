@@ -90,7 +90,7 @@ async function call(key: string | undefined, method: string, path: string, body?
     pathParameters: match.pathParameters,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     isBase64Encoded: false,
-    requestContext: { requestId: 'r', routeKey: routeKeyOf(match.route), http: { method, path: rawPath, sourceIp: '192.0.2.1' }, authorizer: { lambda: {} } },
+    requestContext: { requestId: 'r', routeKey: routeKeyOf(match.route), http: { method, path: rawPath, sourceIp: '192.0.2.1' } },
   } as unknown as HttpEvent;
   const result = await handlers[match.route.fn]!(event, context);
   return { status: result.statusCode ?? 200, body: result.body ? JSON.parse(result.body) : undefined };

@@ -4,13 +4,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { HttpEvent, AuthorizerContext } from '@twofold/runtime';
+import type { HttpEvent } from '@twofold/runtime';
 
 export function toApiGatewayEvent(
   req: IncomingMessage,
   url: URL,
   body: string,
-  routing: { routeKey: string; pathParameters?: Record<string, string>; authorizer?: AuthorizerContext },
+  routing: { routeKey: string; pathParameters?: Record<string, string> },
   nowMs: number,
 ): HttpEvent {
   const headers: Record<string, string> = {};
@@ -43,7 +43,6 @@ export function toApiGatewayEvent(
       stage: '$default',
       time: new Date(nowMs).toUTCString(),
       timeEpoch: nowMs,
-      authorizer: { principalId: '', integrationLatency: 0, lambda: routing.authorizer ?? {} },
     },
-  } as HttpEvent;
+  };
 }

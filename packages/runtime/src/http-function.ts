@@ -5,7 +5,7 @@
  * receives typed input, calls one use case and returns its DTO.
  */
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { routeKeyOf, type RouteDefinition } from '@twofold/contract/route-definition';
 import { DomainError, fail, type Caller, type checkFreshVerification, type FreshVerification } from '@twofold/core';
@@ -19,9 +19,8 @@ import type { Part, Views } from './wiring';
 /** The contract's limit on request bodies. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** What functions/authorizer.ts answers; the functions no longer read it (they check the key themselves). */
-export type AuthorizerContext = { tenantId?: string; scope?: 'app' | 'admin' };
-export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
+/** API Gateway's HTTP API event (payload 2.0); no authorizer runs in front (each function checks the key itself). */
+export type HttpEvent = APIGatewayProxyEventV2;
 
 /**
  * What an operation receives. For a route of the table (RouteInput), params, query and body are
@@ -77,13 +76,13 @@ export type FreshVerificationCheck<D> = (deps: D, input: Parameters<typeof check
 
 interface Resolved<D> {
   route: RouteDefinition;
-  input: OperationInput<D, Record<string, string>, Record<string, string>, unknown>;
+  input: OperationInput<D>;
 }
 
 async function resolve<D extends Partial<Views>>(event: HttpEvent, context: Context, table: Map<string, RouteDefinition>, deps: () => D): Promise<Resolved<D>> {
   const route = table.get(event.routeKey) ?? fail('not_found');
   // the API key is checked here, in the function, before anything else (no authorizer invocation)
-  const caller = route.scope === 'public' ? publicCaller : authorise(route, await deps().authenticate!(event.headers?.authorization));
+  const caller = route.scope === 'public' ? publicCaller : authorise(route, await authenticateOf(deps())(event.headers?.authorization));
   if (route.contentTypes) checkContentType(route.contentTypes, event.headers?.['content-type']);
   const parse = <S extends z.ZodMiniType | undefined>(schema: S, value: unknown, where: string) => {
     if (!schema) return value;
@@ -96,12 +95,11 @@ async function resolve<D extends Partial<Views>>(event: HttpEvent, context: Cont
     }
     return result.data;
   };
-  const params = parse(route.params, event.pathParameters ?? {}, 'path') as Record<string, string>;
   return {
     route,
     input: {
-      params,
-      query: parse(route.query, event.queryStringParameters ?? {}, 'query') as Record<string, string>,
+      params: parse(route.params, event.pathParameters ?? {}, 'path'),
+      query: parse(route.query, event.queryStringParameters ?? {}, 'query'),
       body: route.body ? parse(route.body, jsonBody(event), 'body') : undefined,
       caller,
       headers: event.headers ?? {},
@@ -114,6 +112,18 @@ async function resolve<D extends Partial<Views>>(event: HttpEvent, context: Cont
 
 const publicCaller: Caller = { tenantId: '', scope: 'app' };
 
+/** The key check of a function that serves keyed routes (KeyCheckOf makes its absence a compile error; this, a loud cold start). */
+function authenticateOf(deps: Partial<Views>): Views['authenticate'] {
+  if (!deps.authenticate) throw new Error('this function serves routes with an API key but wires no authenticate');
+  return deps.authenticate;
+}
+
+/** The path's userId, for a route marked fresh (every such route has one: its params schema parsed it). */
+function userIdOf(params: unknown): string {
+  const userId: unknown = typeof params === 'object' && params !== null ? Reflect.get(params, 'userId') : undefined;
+  return typeof userId === 'string' ? userId : fail('invalid_request', 'The request path names no user.');
+}
+
 function authorise(route: RouteDefinition, caller: Caller | undefined): Caller {
   if (!caller) return fail('unauthorized');
   if (route.scope === 'admin' && caller.scope !== 'admin') fail('forbidden', 'This operation needs an admin API key.');
@@ -122,7 +132,7 @@ function authorise(route: RouteDefinition, caller: Caller | undefined): Caller {
 
 /** RFC 9110 §15.5.16: a body in a media type the route does not take is refused with 415 (the type compared without its parameters, case-insensitively). */
 function checkContentType(accepted: readonly string[], contentType: string | undefined): void {
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = (contentType ?? '').replace(/;.*$/s, '').trim().toLowerCase();
   if (!accepted.includes(type)) fail('unsupported_media_type', `Send the body as ${accepted.join(' or ')}.`);
 }
 
@@ -165,24 +175,30 @@ export function httpFunction<const R extends readonly RouteDefinition[], D exten
   const table = new Map<string, RouteDefinition>(routes.map((r) => [routeKeyOf(r), r]));
   // the one place the operations are seen untyped: each is called only with the input its own route's schemas parsed (resolve)
   const byOperationId: Partial<Record<string, AnyOperation<D>>> = operations as Record<string, AnyOperation<D>>;
+  const operationOf = new Map<string, AnyOperation<D>>();
   for (const r of table.values()) {
-    if (!byOperationId[r.operationId]) throw new Error(`function ${fn} has no operation ${r.operationId}`);
+    const operation = byOperationId[r.operationId];
+    if (!operation) throw new Error(`function ${fn} has no operation ${r.operationId}`);
     if (r.fresh && !options.freshVerification) throw new Error(`function ${fn} serves ${r.operationId}, which needs a fresh verification, without a freshVerification check`);
+    operationOf.set(r.operationId, operation);
   }
+  const { freshVerification } = options;
   const deps = containerOf(wiring);
 
   const base = async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const { route, input } = await resolve(event, context, table, deps);
-    if (route.fresh) {
-      input.fresh = await options.freshVerification!(input.deps, {
+    // a route marked fresh is served only with the check (refused at cold start otherwise, above)
+    if (route.fresh && freshVerification) {
+      input.fresh = await freshVerification(input.deps, {
         tenantId: input.caller.tenantId,
         scope: input.caller.scope,
-        userId: input.params.userId!,
+        userId: userIdOf(input.params),
         assertion: input.headers['twofold-assertion'],
         mode: route.fresh,
       });
     }
-    const result = await byOperationId[route.operationId]!(input);
+    const operation = operationOf.get(route.operationId) ?? fail('not_found');
+    const result = await operation(input);
     recordSuccess(route.operationId, input.body, result);
     if (route.status === 204) return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
     return { statusCode: route.status, headers: { ...jsonHeaders }, body: JSON.stringify(result) };
