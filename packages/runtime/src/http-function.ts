@@ -10,6 +10,7 @@ import type * as z from 'zod/mini';
 import { routeKeyOf, type RouteDefinition } from '@twofold/contract/route-definition';
 import { DomainError, fail, type Caller, type checkFreshVerification, type FreshVerification } from '@twofold/core';
 import { containerOf, type Dependencies } from './container';
+import { fieldOf } from './field-of';
 import { detailsOf, jsonHeaders, toErrorResponse } from './http-errors';
 import { recordFailure, recordSuccess } from './http-metrics';
 import { tracing } from './tracing';
@@ -120,7 +121,7 @@ function authenticateOf(deps: Partial<Views>): Views['authenticate'] {
 
 /** The path's userId, for a route marked fresh (every such route has one: its params schema parsed it). */
 function userIdOf(params: unknown): string {
-  const userId: unknown = typeof params === 'object' && params !== null ? Reflect.get(params, 'userId') : undefined;
+  const userId = fieldOf(params, 'userId');
   return typeof userId === 'string' ? userId : fail('invalid_request', 'The request path names no user.');
 }
 

@@ -5,13 +5,11 @@
  * per request, so no use case carries metrics code.
  */
 import type { ErrorCode } from '@twofold/contract';
+import { fieldOf } from './field-of';
 import { metricNames, putMetric } from './metrics';
 
 type Channel = 'sms' | 'email';
 const channelOf = (value: unknown): Channel | undefined => (value === 'sms' || value === 'email' ? value : undefined);
-
-/** The request body as far as the metrics need it (method, type, recoveryCode): nothing of it is put in a metric but a method. */
-type BodyHints = { method?: unknown; type?: unknown; recoveryCode?: unknown };
 
 /** The route each sending operation counts its sends under. */
 const sendingRoutes: Record<string, 'challenge' | 'resend' | 'factor'> = {
@@ -21,27 +19,25 @@ const sendingRoutes: Record<string, 'challenge' | 'resend' | 'factor'> = {
 };
 
 /** A request that was answered: its operation, its parsed body, and its result. */
+// of the request body only its method, type and recoveryCode are read: nothing of it is put in a metric but a method
 export function recordSuccess(operationId: string, body: unknown, result: unknown): void {
-  const hints = (body ?? {}) as BodyHints;
-  const answer = (result ?? {}) as { method?: unknown; challengeId?: unknown; type?: unknown };
   if (operationId === 'verifyChallenge') {
-    putMetric(metricNames.verifications, { method: String(answer.method ?? 'code'), outcome: 'verified' });
+    putMetric(metricNames.verifications, { method: String(fieldOf(result, 'method') ?? 'code'), outcome: 'verified' });
     return;
   }
   const route = sendingRoutes[operationId];
   if (!route) return;
   // a factor enrolment sends to the factor's channel; a challenge to its method, when it made one (a recognised device needs none)
-  const channel = route === 'factor' ? channelOf(hints.type) : answer.challengeId === null ? undefined : channelOf(answer.method);
+  const channel = route === 'factor' ? channelOf(fieldOf(body, 'type')) : fieldOf(result, 'challengeId') === null ? undefined : channelOf(fieldOf(result, 'method'));
   if (channel) putMetric(metricNames.codesSent, { channel, route });
 }
 
 /** A request that failed with a domain error code (not a bug: those are the 500s API Gateway counts). */
 export function recordFailure(operationId: string | undefined, body: unknown, code: ErrorCode): void {
-  const hints = (body ?? {}) as BodyHints;
   if (operationId === 'verifyChallenge') {
     // a refused answer does not say which factor it was for; a recovery code says so in the request
-    putMetric(metricNames.verifications, { method: hints.recoveryCode === undefined ? 'code' : 'recovery_code', outcome: code });
+    putMetric(metricNames.verifications, { method: fieldOf(body, 'recoveryCode') === undefined ? 'code' : 'recovery_code', outcome: code });
   }
   if (code === 'locked') putMetric(metricNames.lockouts, {});
-  if (code === 'delivery_failed') putMetric(metricNames.deliveryFailures, { channel: channelOf(hints.method) ?? channelOf(hints.type) ?? 'unknown' });
+  if (code === 'delivery_failed') putMetric(metricNames.deliveryFailures, { channel: channelOf(fieldOf(body, 'method')) ?? channelOf(fieldOf(body, 'type')) ?? 'unknown' });
 }
