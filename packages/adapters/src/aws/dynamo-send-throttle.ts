@@ -111,7 +111,8 @@ export class DynamoSendThrottle implements SendThrottle {
   async release(ticket: SendTicket): Promise<void> {
     const { tenantId, userId, destinationKey, nowMs } = ticket;
     const hour = Math.floor(nowMs / HOUR_MS);
-    const shard = (ticket as Partial<ShardTicket>).tenantShard ?? throttleHomeShard(destinationKey);
+    // a ticket this adapter gave out names the shard it counted on; any other, the destination's home shard
+    const shard = 'tenantShard' in ticket && typeof ticket.tenantShard === 'number' ? ticket.tenantShard : throttleHomeShard(destinationKey);
     await Promise.all([
       this.uncount(throttleKeys.user(tenantId, userId), hour),
       this.uncount(throttleKeys.destination(tenantId, destinationKey), hour),
