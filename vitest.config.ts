@@ -10,6 +10,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // two cores: keep the server-heavy files from starving each other
     maxWorkers: 2,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_DEV: 'false', POWERTOOLS_LOG_LEVEL: 'WARN' },
+    // metrics off (as npm start runs): their EMF lines would flood the output; the tests of the
+    // metrics and of secrets in what is printed turn them on (metrics.emf, logs.no-secrets)
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_DEV: 'false', POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

@@ -17,7 +17,7 @@ import { DynamoDBClient, QueryCommand as PlainQuery, UpdateItemCommand } from '@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, dynamoClient } from '@twofold/adapters';
-import type { TableNames } from '@twofold/adapters/tables';
+import { tables, type TableNames } from '@twofold/adapters/tables';
 import type { CallLog } from './call-log';
 
 
@@ -71,15 +71,19 @@ export class Floor {
     return new Floor(this.endpoint, this.region, this.tables, this.tenantId, log, client, this.users);
   }
 
-  /** Copies a user's partition (profile, factors, login item) to a floor partition of its own. */
-  async addUser(userId: string, _challengeId: string): Promise<void> {
+  /**
+   * Copies a user's partition (profile, factors, login item) to a floor partition of its own,
+   * out of the table's indexes (the admin's user list, the grace job, the overview and its
+   * recount see the bench's users, not their copies).
+   */
+  async addUser(userId: string): Promise<void> {
     const source = `USER#${this.tenantId}#${userId}`;
     const userPk = `USER#${this.tenantId}#floor-${userId}`;
     const { Items = [] } = await this.db.send(
       new QueryCommand({ TableName: this.tables.secrets, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': source }, ConsistentRead: true }),
     );
     const login = Items.find((i) => i.sk === 'LOGIN');
-    for (const item of Items) await this.db.send(new PutCommand({ TableName: this.tables.secrets, Item: { ...item, pk: userPk } }));
+    for (const item of Items) await this.db.send(new PutCommand({ TableName: this.tables.secrets, Item: { ...outOfIndexes(item), pk: userPk } }));
     if (!login) await this.db.send(new PutCommand({ TableName: this.tables.secrets, Item: { pk: userPk, sk: 'LOGIN' } }));
     this.users.push({ userPk, factorSk: 'LOGIN', challengeTemplate: {} });
   }
@@ -134,3 +138,7 @@ export class Floor {
     this.db.destroy();
   }
 }
+
+const indexKeys: readonly string[] = tables.secrets.globalIndexes.map((i) => i.partitionKey);
+/** An item without the attributes that would put it in one of the secrets table's indexes. */
+const outOfIndexes = (item: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(item).filter(([name]) => !indexKeys.includes(name)));

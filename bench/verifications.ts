@@ -74,7 +74,7 @@ export async function runVerificationBench(h: Harness, options: VerificationOpti
     // --- round 0: the cold verification, then a warm-up (neither in the figures)
     newRound();
     const calls0 = await prepareRound(users, withCode);
-    await forEachLimited(users, h.setupConcurrency, (u, i) => floor.addUser(u.userId, calls0[i]!.event.pathParameters!.challengeId!));
+    await forEachLimited(users, h.setupConcurrency, (u) => floor.addUser(u.userId));
     h.use(verifyDeps);
     const cold = await coldVerification(h, calls0[0]!);
     await forEachLimited(calls0.slice(1), 8, async (c) => {

@@ -6,9 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-// the logger reads its level when it is created, at import: make it say everything it can
+// the logger reads its level when it is created, at import: make it say everything it can;
+// the metrics (off in the other tests, vitest.config.ts) print their EMF lines here too
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 });
 
 import { base32Decode } from '../support/base32';

@@ -4,9 +4,16 @@
  * verifications by method and outcome, a lockout, a delivery failure — and for the scheduled
  * event relay and grace-expiry runs. No metric line holds a code, a phone number or a key.
  */
+import { vi } from 'vitest';
+
+// the metrics read POWERTOOLS_METRICS_DISABLED when they are made, at import: on here (off in the other tests, vitest.config.ts)
+vi.hoisted(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+});
+
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SnsSmsSender } from '@twofold/adapters';
 import { startOtpHarness, type OtpHarness } from '../support/otp-runtime';
 
