@@ -23,18 +23,14 @@ import type { CallLog } from './call-log';
 
 export interface FloorUser {
   userPk: string;
-  factorSk: string;
-  /** A pending challenge of this user as the handler path stored it, to copy. */
-  challengeTemplate: Record<string, unknown>;
 }
 
 export interface FloorOp {
-  challengeKey: { pk: string; sk: string };
+  /** The login item's key. */
+  loginKey: { pk: string; sk: string };
   userPk: string;
-  factorSk: string;
   step: number;
   nowMs: number;
-  serial?: number;
 }
 
 /** Which client the floor's calls go through. */
@@ -44,7 +40,6 @@ export class Floor {
   private readonly db: DynamoDBDocumentClient;
   /** `twofold`: the client of the two timed calls, as the functions' hotDynamo. */
   private readonly hot?: DynamoDBClient;
-  private serial = 0;
 
   constructor(
     private readonly endpoint: string,
@@ -85,7 +80,7 @@ export class Floor {
     const login = Items.find((i) => i.sk === 'LOGIN');
     for (const item of Items) await this.db.send(new PutCommand({ TableName: this.tables.secrets, Item: { ...outOfIndexes(item), pk: userPk } }));
     if (!login) await this.db.send(new PutCommand({ TableName: this.tables.secrets, Item: { pk: userPk, sk: 'LOGIN' } }));
-    this.users.push({ userPk, factorSk: 'LOGIN', challengeTemplate: {} });
+    this.users.push({ userPk });
   }
 
   get userCount(): number {
@@ -93,8 +88,8 @@ export class Floor {
   }
 
   /** One operation per user (not timed). */
-  async prepareRound(step: number, nowMs: number, _concurrency: number): Promise<FloorOp[]> {
-    return this.users.map((u) => ({ challengeKey: { pk: u.userPk, sk: 'LOGIN' }, userPk: u.userPk, factorSk: u.factorSk, step, nowMs, serial: this.serial++ }));
+  prepareRound(step: number, nowMs: number): FloorOp[] {
+    return this.users.map((u) => ({ loginKey: { pk: u.userPk, sk: 'LOGIN' }, userPk: u.userPk, step, nowMs }));
   }
 
   /** The timed part: the handler's Query of the user's partition, then one conditional UpdateItem of the login item. */
@@ -107,7 +102,7 @@ export class Floor {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tables.secrets,
-        Key: op.challengeKey,
+        Key: op.loginKey,
         UpdateExpression: 'SET #step = :step, #used = :now',
         ConditionExpression: 'attribute_not_exists(#step) OR #step <= :step',
         ExpressionAttributeNames: { '#step': 'step:floor', '#used': 'used:floor' },
@@ -125,7 +120,7 @@ export class Floor {
     await hot.send(
       new UpdateItemCommand({
         TableName: this.tables.secrets,
-        Key: marshall(op.challengeKey),
+        Key: marshall(op.loginKey),
         UpdateExpression: 'SET #step = :step, #used = :now',
         ConditionExpression: 'attribute_not_exists(#step) OR #step <= :step',
         ExpressionAttributeNames: { '#step': 'step:floor', '#used': 'used:floor' },

@@ -81,9 +81,9 @@ export async function runVerificationBench(h: Harness, options: VerificationOpti
       const error = await invokeExpecting(c, 200, verifiedWith('totp'));
       if (error) throw new Error(`bench: warm-up verification failed: ${error}`);
     });
-    await forEachLimited(await floor.prepareRound(step(), h.clock.nowMs(), h.setupConcurrency), 8, (op) => floor.verify(op));
+    await forEachLimited(floor.prepareRound(step(), h.clock.nowMs()), 8, (op) => floor.verify(op));
     newRound();
-    await forEachLimited(await tunedFloor.prepareRound(step(), h.clock.nowMs(), h.setupConcurrency), 8, (op) => tunedFloor.verify(op));
+    await forEachLimited(tunedFloor.prepareRound(step(), h.clock.nowMs()), 8, (op) => tunedFloor.verify(op));
     progress(`  cold verification ${cold.latencyMs.toFixed(1)} ms; warm-up done at ${at()}`);
 
     // --- timed rounds: handler and floor interleaved round by round, at each concurrency
@@ -106,7 +106,7 @@ export async function runVerificationBench(h: Harness, options: VerificationOpti
         const profile = await profiler.stop();
         if (profile) progress(`  CPU profile of ${calls.length} handler verifications (concurrency 1): ${profile}`);
 
-        const ops: FloorOp[] = await floor.prepareRound(step(), h.clock.nowMs(), h.setupConcurrency);
+        const ops: FloorOp[] = floor.prepareRound(step(), h.clock.nowMs());
         const floorMark = h.log.mark();
         await bare.round(ops, async (op) => {
           await floor.verify(op);
@@ -115,7 +115,7 @@ export async function runVerificationBench(h: Harness, options: VerificationOpti
         if (floorSequence.length === 0) floorSequence = h.log.since(floorMark).slice(0, 2).map((c) => c.signature);
         // the same calls again, a step later, through Twofold's client
         newRound();
-        const tunedOps: FloorOp[] = await tunedFloor.prepareRound(step(), h.clock.nowMs(), h.setupConcurrency);
+        const tunedOps: FloorOp[] = tunedFloor.prepareRound(step(), h.clock.nowMs());
         await tunedBare.round(tunedOps, async (op) => {
           await tunedFloor.verify(op);
           return undefined;
