@@ -6,6 +6,7 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
+import { E164_NUMBER, SMS_SENDER_ID } from '@twofold/adapters/sms-origination';
 
 /** The context key the settings live under. */
 export const SETTINGS_CONTEXT_KEY = 'twofold';
@@ -14,10 +15,10 @@ const retentionDays = Object.values(RetentionDays).filter((v): v is number => ty
 
 const SmsSettings = z
   .object({
-    /** Alphanumeric sender id, where the destination country supports one (same rule as the runtime config). */
-    senderId: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
+    /** Alphanumeric sender id, where the destination country supports one (the same rule as the runtime config: adapters/sms-origination.ts). */
+    senderId: z.string().regex(SMS_SENDER_ID).optional(),
     /** An origination number (E.164) owned by the account, where the destination country requires one. */
-    originationNumber: z.string().regex(/^\+[1-9]\d{4,14}$/).optional(),
+    originationNumber: z.string().regex(E164_NUMBER).optional(),
     /** Alarm when SNS's SMS spend this month reaches this many US dollars (SNS's own limit is set on the account). */
     monthlySpendAlarmUsd: z.number().positive().default(10),
     /** Who sends the texts: Amazon SNS (default) or Twilio (its credentials in a Secrets Manager secret, `twilioSecretArn`). */

@@ -15,6 +15,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { E164_NUMBER, SMS_SENDER_ID } from '@twofold/adapters/sms-origination';
 import { routedFunctions, type RoutedFunction } from '@twofold/contract/route-definition';
 import { lambdaFunctions, scheduledFunctions, type LambdaFunctionName, type ScheduledFunctionName } from '../bundling';
 import { functionNeeds } from '../function-needs';
@@ -106,8 +107,6 @@ export interface TwofoldEffectiveSettings {
   functionMemoryMb: number;
 }
 
-const SENDER_ID = /^[A-Za-z0-9]{1,11}$/;
-const E164 = /^\+[1-9]\d{4,14}$/;
 const SES_IDENTITY_ARN = /^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/(.+)$/;
 
 export class TwofoldService extends Construct {
@@ -212,8 +211,8 @@ function effectiveSettings(name: string, props: TwofoldServiceProps, specs: Reco
     throw new Error(`TwofoldService: ${message}`);
   };
   const { sms, email } = props;
-  if (sms?.senderId !== undefined && !SENDER_ID.test(sms.senderId)) refuse(`sms.senderId "${sms.senderId}": 1 to 11 letters and digits.`);
-  if (sms?.originationNumber !== undefined && !E164.test(sms.originationNumber)) refuse(`sms.originationNumber "${sms.originationNumber}": an E.164 number such as +12065550100.`);
+  if (sms?.senderId !== undefined && !SMS_SENDER_ID.test(sms.senderId)) refuse(`sms.senderId "${sms.senderId}": 1 to 11 letters and digits.`);
+  if (sms?.originationNumber !== undefined && !E164_NUMBER.test(sms.originationNumber)) refuse(`sms.originationNumber "${sms.originationNumber}": an E.164 number such as +12065550100.`);
   if (sms?.monthlySpendAlarmUsd !== undefined && !(sms.monthlySpendAlarmUsd > 0)) refuse('sms.monthlySpendAlarmUsd: more than 0.');
   if (sms?.provider === 'twilio' && !sms.twilioSecretArn) refuse('sms.provider "twilio" needs sms.twilioSecretArn (a Secrets Manager secret).');
   const memory = props.functionMemoryMb ?? 1024;

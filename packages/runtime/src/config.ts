@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
+import { E164_NUMBER, SMS_SENDER_ID } from '@twofold/adapters/sms-origination';
 
 // zod/mini has no default locale: without this a problem would read only "Invalid input"
 z.config(en());
@@ -35,8 +36,8 @@ const ConfigSchema = z.pipe(
       TWOFOLD_SMS_SENDER: z._default(z.enum(['sns', 'twilio', 'local', 'none']), 'none'),
       TWOFOLD_TWILIO_SECRET_ID: optionalName().check(z.meta({ description: 'Secrets Manager secret (name or ARN) with the Twilio credentials, JSON: accountSid, authToken (or apiKeySid and apiKeySecret), from or messagingServiceSid' })),
       TWOFOLD_TWILIO_API_URL: z.optional(z.url()),
-      TWOFOLD_SMS_SENDER_ID: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]{1,11}$/))),
-      TWOFOLD_SMS_ORIGINATION_NUMBER: z.optional(z.string().check(z.regex(/^\+[1-9]\d{4,14}$/))),
+      TWOFOLD_SMS_SENDER_ID: z.optional(z.string().check(z.regex(SMS_SENDER_ID))),
+      TWOFOLD_SMS_ORIGINATION_NUMBER: z.optional(z.string().check(z.regex(E164_NUMBER))),
       TWOFOLD_SMS_OUTBOX_FILE: optionalName(),
       TWOFOLD_EMAIL_SENDER: z._default(z.enum(['ses', 'none']), 'none'),
       TWOFOLD_EMAIL_FROM: z.optional(z.string().check(z.minLength(3))),
