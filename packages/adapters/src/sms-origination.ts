@@ -1,6 +1,7 @@
 /**
  * Who a text comes from, as the deployment's settings (infra/settings.ts, the construct's
- * checks) and the functions' configuration (runtime/config.ts) accept it: one rule for all.
+ * checks), the functions' configuration (runtime/config.ts) and Twilio's credentials accept it:
+ * one rule for all.
  */
 
 /** An alphanumeric sender id (SNS `AWS.SNS.SMS.SenderID`): 1 to 11 letters and digits. */

@@ -29,5 +29,5 @@ export function consoleFunction(routes: readonly RouteDefinition[], assets: Cons
     responses.set(routeKeyOf(r), { statusCode: 200, headers, body: assets[asset] });
   }
   return async (event: Pick<APIGatewayProxyEventV2, 'routeKey'>): Promise<APIGatewayProxyStructuredResultV2> =>
-    responses.get(event.routeKey) ?? { statusCode: 404, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify({ error: { code: 'not_found', message: errorCatalogue.not_found.message } }) };
+    responses.get(event.routeKey) ?? { statusCode: errorCatalogue.not_found.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify({ error: { code: 'not_found', message: errorCatalogue.not_found.message } }) };
 }

@@ -82,8 +82,9 @@ interface Resolved<D> {
 
 async function resolve<D extends Partial<Views>>(event: HttpEvent, context: Context, table: Map<string, RouteDefinition>, deps: () => D): Promise<Resolved<D>> {
   const route = table.get(event.routeKey) ?? fail('not_found');
+  const wired = deps();
   // the API key is checked here, in the function, before anything else (no authorizer invocation)
-  const caller = route.scope === 'public' ? publicCaller : authorise(route, await authenticateOf(deps())(event.headers?.authorization));
+  const caller = route.scope === 'public' ? publicCaller : authorise(route, await authenticateOf(wired)(event.headers?.authorization));
   if (route.contentTypes) checkContentType(route.contentTypes, event.headers?.['content-type']);
   const parse = <S extends z.ZodMiniType | undefined>(schema: S, value: unknown, where: string) => {
     if (!schema) return value;
@@ -106,14 +107,14 @@ async function resolve<D extends Partial<Views>>(event: HttpEvent, context: Cont
       headers: event.headers ?? {},
       event,
       context,
-      deps: deps(),
+      deps: wired,
     },
   };
 }
 
 const publicCaller: Caller = { tenantId: '', scope: 'app' };
 
-/** The key check of a function that serves keyed routes (KeyCheckOf makes its absence a compile error; this, a loud cold start). */
+/** The key check of a function that serves keyed routes (KeyCheckOf makes its absence a compile error; were it missing anyway, every keyed request would fail closed with a 500). */
 function authenticateOf(deps: Partial<Views>): Views['authenticate'] {
   if (!deps.authenticate) throw new Error('this function serves routes with an API key but wires no authenticate');
   return deps.authenticate;
@@ -176,12 +177,9 @@ export function httpFunction<const R extends readonly RouteDefinition[], D exten
   const table = new Map<string, RouteDefinition>(routes.map((r) => [routeKeyOf(r), r]));
   // the one place the operations are seen untyped: each is called only with the input its own route's schemas parsed (resolve)
   const byOperationId: Partial<Record<string, AnyOperation<D>>> = operations as Record<string, AnyOperation<D>>;
-  const operationOf = new Map<string, AnyOperation<D>>();
   for (const r of table.values()) {
-    const operation = byOperationId[r.operationId];
-    if (!operation) throw new Error(`function ${fn} has no operation ${r.operationId}`);
+    if (!byOperationId[r.operationId]) throw new Error(`function ${fn} has no operation ${r.operationId}`);
     if (r.fresh && !options.freshVerification) throw new Error(`function ${fn} serves ${r.operationId}, which needs a fresh verification, without a freshVerification check`);
-    operationOf.set(r.operationId, operation);
   }
   const { freshVerification } = options;
   const deps = containerOf(wiring);
@@ -198,7 +196,8 @@ export function httpFunction<const R extends readonly RouteDefinition[], D exten
         mode: route.fresh,
       });
     }
-    const operation = operationOf.get(route.operationId) ?? fail('not_found');
+    // every route of the table has its operation (checked above)
+    const operation = byOperationId[route.operationId] ?? fail('not_found');
     const result = await operation(input);
     recordSuccess(route.operationId, input.body, result);
     if (route.status === 204) return { statusCode: 204, headers: { 'cache-control': 'no-store' } };

@@ -8,6 +8,7 @@
  */
 import * as z from 'zod/mini';
 import type { SmsSender } from '@twofold/core/ports';
+import { E164_NUMBER } from '../sms-origination';
 
 export const TwilioCredentials = z
     .object({
@@ -15,7 +16,8 @@ export const TwilioCredentials = z
       authToken: z.optional(z.string().check(z.minLength(1))),
       apiKeySid: z.optional(z.string().check(z.regex(/^SK[0-9a-fA-F]{32}$/, 'apiKeySid is SK followed by 32 hex digits'))),
       apiKeySecret: z.optional(z.string().check(z.minLength(1))),
-      from: z.optional(z.string().check(z.regex(/^(\+[1-9]\d{4,14}|[A-Za-z0-9 ]{1,11})$/, 'from is an E.164 number or an alphanumeric sender id'))),
+      // Twilio's alphanumeric sender ids may also hold spaces
+      from: z.optional(z.string().check(z.refine((v) => E164_NUMBER.test(v) || /^[A-Za-z0-9 ]{1,11}$/.test(v), 'from is an E.164 number or an alphanumeric sender id'))),
       messagingServiceSid: z.optional(z.string().check(z.regex(/^MG[0-9a-fA-F]{32}$/, 'messagingServiceSid is MG followed by 32 hex digits'))),
     })
     .check(
