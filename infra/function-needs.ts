@@ -49,6 +49,12 @@ export interface Needs {
   sms?: 'send' | 'configured';
   /** Email through SES, when the deployment has it: as for `sms`. */
   email?: 'send' | 'configured';
+  /**
+   * How long a container keeps a tenant (its policy) before reading it again; default the
+   * config's 30 s. Functions off the login's hot path read it fresh, so that an admin's policy
+   * change applies to the next enrolment at once, in AWS as on npm start's shared container.
+   */
+  tenantCacheSeconds?: number;
 }
 
 /**
@@ -82,6 +88,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     publishesEvents: true,
     sms: 'send',
     email: 'send',
+    tenantCacheSeconds: 0,
   },
 
   // challenges (attempts table, with the send throttle), device tokens rotated on use (a reused
@@ -125,6 +132,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     kms: { tenantDataKeys: ['Decrypt'] },
     publishesEvents: true,
     sms: 'configured',
+    tenantCacheSeconds: 0,
   },
 
   // scheduled: grace-period deadlines (secrets `grace` index and user summaries), the tenant's

@@ -122,6 +122,7 @@ export const configKeys = {
   emailFrom: 'TWOFOLD_EMAIL_FROM',
   sesConfigurationSet: 'TWOFOLD_SES_CONFIGURATION_SET',
   tracing: 'TWOFOLD_TRACING',
+  tenantCacheSeconds: 'TWOFOLD_TENANT_CACHE_SECONDS',
 } as const satisfies Record<string, keyof ConfigEnv>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {

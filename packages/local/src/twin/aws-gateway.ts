@@ -175,8 +175,9 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
       // the denial reported is the domain identity's, the one a policy would name
       if (denial) return refuse(caller, denial, (m) => restError(403, 'AccessDeniedException', m));
     }
-    const forwarded = await fetch(`${options.sesEndpoint}${req.url ?? '/'}`, { method: req.method ?? 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? 'application/json') }, ...(body.length ? { body: new Uint8Array(body) } : {}) });
-    return { status: forwarded.status, headers: { 'content-type': forwarded.headers.get('content-type') ?? 'application/json' }, body: Buffer.from(await forwarded.arrayBuffer()) };
+    const forwarded = await fetch(`${options.sesEndpoint}${req.url ?? '/'}`, { method: req.method ?? 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? 'application/json'), authorization: String(req.headers.authorization ?? ''), 'x-amz-date': String(req.headers['x-amz-date'] ?? '') }, ...(body.length ? { body: new Uint8Array(body) } : {}) });
+    const answerBody = Buffer.from(await forwarded.arrayBuffer());
+    return { status: forwarded.status, headers: { 'content-type': forwarded.headers.get('content-type') ?? 'application/json' }, body: answerBody };
   }
 
   async function secretsCall(caller: Caller, req: IncomingMessage, body: Buffer): Promise<Answer> {

@@ -8,13 +8,16 @@ import { pathToFileURL } from 'node:url';
 
 const RealDate = Date;
 let offsetMs = 0;
+/** With the twin's clock injected (tests), time stands still during an invocation, as the test's clock does. */
+let frozenAt;
+const now = () => frozenAt ?? RealDate.now() + offsetMs;
 class TwinDate extends RealDate {
   constructor(...args) {
-    if (args.length === 0) super(RealDate.now() + offsetMs);
+    if (args.length === 0) super(now());
     else super(...args);
   }
   static now() {
-    return RealDate.now() + offsetMs;
+    return now();
   }
 }
 globalThis.Date = TwinDate;
@@ -40,6 +43,7 @@ try {
 process.on('message', async (message) => {
   if (message?.type !== 'invoke') return;
   offsetMs = message.nowMs - RealDate.now();
+  frozenAt = message.frozen ? message.nowMs : undefined;
   const deadline = RealDate.now() + message.timeoutMs;
   const context = {
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,

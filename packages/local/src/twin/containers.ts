@@ -36,6 +36,8 @@ export interface FunctionPoolOptions {
   awsEndpoint: string;
   /** Where each line the function prints goes (its CloudWatch log stream). */
   log: (line: string) => void;
+  /** The twin's clock is a test's: time stands still within an invocation. */
+  frozenClock?: boolean;
 }
 
 export class FunctionPool {
@@ -140,7 +142,7 @@ export class FunctionPool {
         clearTimeout(timer);
         resolve(o);
       });
-      running.process.send({ type: 'invoke', id, event, nowMs, timeoutMs: fn.timeoutSeconds * 1000, requestId: id, functionArn: fn.arn });
+      running.process.send({ type: 'invoke', id, event, nowMs, frozen: this.options.frozenClock ?? false, timeoutMs: fn.timeoutSeconds * 1000, requestId: id, functionArn: fn.arn });
     });
     running.busy = false;
     return outcome;

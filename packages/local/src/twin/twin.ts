@@ -149,7 +149,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
 
   const pools = new Map<string, FunctionPool>();
   for (const fn of deployment.functions) {
-    pools.set(fn.functionName, new FunctionPool({ fn, credentials: { accessKeyId: accessKeyOf(fn), secretAccessKey: randomBytes(20).toString('hex') }, awsEndpoint: gateway.endpoint, log: (line) => onFunctionLog(fn.name, line) }));
+    pools.set(fn.functionName, new FunctionPool({ fn, credentials: { accessKeyId: accessKeyOf(fn), secretAccessKey: randomBytes(20).toString('hex') }, awsEndpoint: gateway.endpoint, log: (line) => onFunctionLog(fn.name, line), frozenClock: options.clock !== undefined }));
   }
   const poolOf = (functionName: string) => {
     const pool = pools.get(functionName);
