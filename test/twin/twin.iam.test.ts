@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { startTwin, type Twin } from '@twofold/local/twin/twin';
+import { startTwin } from '@twofold/local/twin/twin';
 import { api } from '../support/api';
 import { oathtool } from '../support/authenticator';
 import { ManualClock } from '../support/fakes';

@@ -56,6 +56,8 @@ export interface Twin extends LocalRuntime {
   logs(): { fn: string; line: string }[];
   /** Runs a schedule's function now, by the schedule's name. */
   runSchedule(name: string): Promise<unknown>;
+  /** Replaces a function's role policies from now on, and stops its containers (the next call is a cold start): the mutation check's lever. */
+  setPolicies(name: string, policies: TwinFunction['policies']): Promise<void>;
 }
 
 const OPERATOR_KEY = 'AKIATWINOPERATOR0000';
@@ -135,7 +137,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     });
 
   const callers = new Map<string, Caller>([[OPERATOR_KEY, { kind: 'operator' }]]);
-  for (const fn of deployment.functions) callers.set(accessKeyOf(fn), { kind: 'function', name: fn.name, principal: { arn: fn.roleArn, policies: fn.policies } });
+  const principals = new Map(deployment.functions.map((fn) => [fn.name, { arn: fn.roleArn, policies: fn.policies }]));
+  for (const fn of deployment.functions) callers.set(accessKeyOf(fn), { kind: 'function', name: fn.name, principal: principals.get(fn.name) ?? { arn: fn.roleArn, policies: fn.policies } });
   const gateway = await startAwsGateway({
     deployment,
     callers,
@@ -239,6 +242,13 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     events: endpoints.events,
     logs: () => [...memoryLogs],
     runSchedule,
+    async setPolicies(name, policies) {
+      const fn = deployment.functions.find((f) => f.name === name);
+      const principal = principals.get(name);
+      if (!fn || !principal) throw new Error(`the template names no function ${name}`);
+      principal.policies = policies;
+      await poolOf(fn.functionName).stop();
+    },
     relayEvents: async () => (await runSchedule('event-relay')) as { published: number },
     runGraceExpiry: async () => (await runSchedule('grace-expiry')) as GraceRunResult,
     async stop() {
