@@ -26,6 +26,7 @@ async function main() {
   const runtime = await startLocalRuntime({
     port: env.PORT,
     dataDir,
+    logRequest: (line) => console.log(line),
     ...(env.TWOFOLD_DYNAMODB_ENDPOINT ? { dynamoEndpoint: env.TWOFOLD_DYNAMODB_ENDPOINT } : {}),
     ...(env.TWOFOLD_LOCAL_ENGINE ? { engine: env.TWOFOLD_LOCAL_ENGINE } : {}),
   });
