@@ -961,7 +961,7 @@ export interface components {
             /** @description Authenticator apps (RFC 6238): issuer, digits, period and algorithm apply to factors enrolled from now on, window to every check */
             totp: {
                 /**
-                 * @description Issuer shown in authenticator apps
+                 * @description Issuer shown in authenticator apps; while it is the tenant's name (a new tenant's default), messages.appName is shown instead when set
                  * @default Twofold
                  */
                 issuer: string;

@@ -6,7 +6,7 @@
 import { startLocalRuntime } from './runtime';
 import { serve } from './serve';
 
-serve('Twofold', (settings) => startLocalRuntime(settings)).catch((error: unknown) => {
+serve('Twofold', (settings) => startLocalRuntime({ ...settings, logRequest: (line) => console.log(line) })).catch((error: unknown) => {
   console.error('Twofold could not start:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -68,6 +68,8 @@ export interface LocalRuntimeOptions {
   senders?: { sms?: SmsSender; email?: EmailSender };
   /** false: no grace-period run every minute (tests run it when they choose). */
   graceTimer?: boolean;
+  /** Called with one line per request answered (`GET /health 200 3 ms`: no query, no body); npm start prints it. */
+  logRequest?: (line: string) => void;
 }
 
 export interface LocalRuntime {
@@ -139,6 +141,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
 
   const server: Server = createServer((req, res) => {
+    if (options.logRequest) {
+      const log = options.logRequest;
+      const startedMs = performance.now();
+      res.once('finish', () => log(`${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]} ${res.statusCode} ${Math.round(performance.now() - startedMs)} ms`));
+    }
     handle(req, res, clock, { newTenant, outbox, events, schedules: { 'grace-expiry': runGraceExpiry, 'event-relay': relayEvents } }).catch((error: unknown) => {
       console.error('local server error', error);
       send(res, errorResponse('internal_error'));
