@@ -32,13 +32,6 @@ export function changedAssembly(change: (template: Template, stack: string) => v
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The statements of a function's role policies (the function named by its construct path, e.g. `verify`). */
-export function statementsOf(template: Template, fn: string): Statement[] {
-  return Object.entries(template.Resources)
-    .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && String(r.Metadata?.['aws:cdk:path'] ?? '').includes(`/${fn}/Role/`))
-    .flatMap(([, r]) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
 /** Takes `action` out of every statement of the function's policies (a statement left with no action goes). */
 export function withoutAction(fn: string, action: string) {
   return (template: Template) => {

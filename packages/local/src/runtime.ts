@@ -140,21 +140,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
 
-  const server: Server = createServer((req, res) => {
-    if (options.logRequest) {
-      const log = options.logRequest;
-      const startedMs = performance.now();
-      res.once('finish', () => log(`${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]} ${res.statusCode} ${Math.round(performance.now() - startedMs)} ms`));
-    }
-    handle(req, res, clock, { newTenant, outbox, events, schedules: { 'grace-expiry': runGraceExpiry, 'event-relay': relayEvents } }).catch((error: unknown) => {
-      console.error('local server error', error);
-      send(res, errorResponse('internal_error'));
-    });
-  });
-  server.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const { server, baseUrl } = await listen((req, res) => handle(req, res, clock, { newTenant, outbox, events, schedules: { 'grace-expiry': runGraceExpiry, 'event-relay': relayEvents } }), options);
 
   return {
     baseUrl,
@@ -174,6 +160,28 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       await Promise.all([dynamo.stop(), ses.stop()]);
     },
   };
+}
+
+/**
+ * The HTTP server of `npm start` and of the twin: one line per request when asked, and a 500
+ * that says nothing of the error when a request fails unexpectedly.
+ */
+export async function listen(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, options: { port?: number; host?: string; logRequest?: (line: string) => void }): Promise<{ server: Server; baseUrl: string }> {
+  const server: Server = createServer((req, res) => {
+    if (options.logRequest) {
+      const log = options.logRequest;
+      const startedMs = performance.now();
+      res.once('finish', () => log(`${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]} ${res.statusCode} ${Math.round(performance.now() - startedMs)} ms`));
+    }
+    handle(req, res).catch((error: unknown) => {
+      console.error('local server error', error);
+      send(res, errorResponse('internal_error'));
+    });
+  });
+  server.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { server, baseUrl: `http://127.0.0.1:${port}` };
 }
 
 /** What the `/_local/*` routes reach: the same on `npm start` and on the twin (`npm run twin`). */

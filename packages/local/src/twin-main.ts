@@ -16,7 +16,7 @@ serve(
   async (settings) => {
     const started = Date.now();
     const assembly = given ? resolve(given) : await synthesize(join(settings.dataDir, 'cdk.out'));
-    const twin = await startTwin({ ...settings, assembly });
+    const twin = await startTwin({ ...settings, assembly, logRequest: (line) => console.log(line) });
     console.log(`Deployment twin of ${assembly} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return twin;
   },

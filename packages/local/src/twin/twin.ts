@@ -7,20 +7,18 @@
  * stand-in (./aws-gateway.ts). The `/_local/*` routes, the banner and local.json are npm start's.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createTenant, type Clock, type GraceRunResult } from '@twofold/core';
 import { KmsKeyVault, LocalEventLog, LocalSmsOutbox, systemClock } from '@twofold/adapters';
-import { buildDependencies, errorResponse, loadConfig } from '@twofold/runtime';
+import { buildDependencies, loadConfig } from '@twofold/runtime';
 import { toApiGatewayEvent } from '../api-gateway-event';
 import { startLocalDynamo, createMissingTables, type LocalEngine } from '../dynamodb-local';
 import { readOutbox, startSesEmulator } from '../outbox';
-import { localEndpoint, readBody, send, type LocalRuntime } from '../runtime';
+import { listen, localEndpoint, readBody, send, type LocalRuntime } from '../runtime';
 import { readAssembly, TWIN_ACCOUNT, TWIN_REGION, type TwinDeployment, type TwinFunction } from './assembly';
 import { startAwsGateway, type AwsGateway, type Caller } from './aws-gateway';
 import { FunctionPool, type InvokeOutcome } from './containers';
@@ -43,6 +41,8 @@ export interface TwinOptions {
   stageThrottle?: boolean;
   /** Each line a function prints, with its name (default: its log file, or memory without a data directory). */
   onFunctionLog?: (fn: string, line: string) => void;
+  /** One line per request (npm run twin prints them, as npm start does). */
+  logRequest?: (line: string) => void;
   /** Each denied AWS call, on one line (default: standard error). */
   onDenied?: (line: string) => void;
 }
@@ -219,16 +219,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     return send(res, gatewayAnswer(await poolOf(match.route.functionName).invoke(event, clock.nowMs())));
   }
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      console.error('twin server error', error);
-      send(res, errorResponse('internal_error'));
-    });
-  });
-  server.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const { server, baseUrl } = await listen(handle, options);
 
   return {
     baseUrl,
