@@ -14,8 +14,6 @@ import type { Clock, KeyVault, Random } from './ports';
 import { open, seal } from './secret-box';
 
 export const ASSERTION_ALG = 'ES256';
-/** How long a client app may rely on an assertion at all; sensitive operations ask for much fresher ones. */
-export const ASSERTION_LIFETIME_SECONDS = 3600;
 
 export interface SigningKeyRecord {
   kid: string;
@@ -39,15 +37,32 @@ const binding = (kid: string) => ['assertion-signing-key', kid] as const;
 export interface AssertionClaims extends JWTPayload {
   sub: string;
   tid: string;
+  /** RFC 8176 values only (amrOf). */
   amr: string[];
+  /** Twofold's own name of the method (the contract's Method), which RFC 8176 cannot say for email codes and recovery codes. */
+  twofold_method?: Method;
   /** Absent from assertions signed before it was added. */
   acr?: 'phr' | 'mfa';
   auth_time: number;
+  /** The challenge id: an assertion spent on a sensitive operation is recorded by it (fresh-verification.ts). */
   jti: string;
+  /**
+   * The user's security epoch when the assertion was made (UserProfile.securityEpoch): a reset,
+   * two-factor off, a removed factor, new recovery codes or erasure move it, and a sensitive
+   * operation refuses an assertion of an earlier one.
+   */
+  epoch?: string;
+  /** Echoed from the challenge request: binds the assertion to one client app (`audience`) and one login attempt (`nonce`). */
+  aud?: string;
+  nonce?: string;
 }
 
-/** RFC 8176 method references where one fits (`hwk`: proof of possession of a key held by an authenticator); `email` and `recovery_code` have none. */
-const amrOf: Record<Method, string> = { totp: 'otp', sms: 'sms', email: 'email', webauthn: 'hwk', recovery_code: 'recovery_code' };
+/**
+ * RFC 8176 authentication method references: `otp` (a TOTP code, an email code and a recovery
+ * code are one-time passwords), `sms` (a code sent to a registered number), `hwk` (proof of
+ * possession of a key held by an authenticator). The method itself is in `twofold_method`.
+ */
+const amrOf: Record<Method, string[]> = { totp: ['otp'], sms: ['sms'], email: ['otp'], webauthn: ['hwk'], recovery_code: ['otp'] };
 /**
  * Authentication context class (OpenID Connect EAP ACR values 1.0): `phr` (phishing-resistant)
  * after a passkey or security key, whose signature is bound to the origin; `mfa` otherwise.
@@ -105,7 +120,18 @@ export class AssertionSigner {
     return { keys: [await this.publicJwk()] };
   }
 
-  async sign(input: { tenantId: string; userId: string; method: Method; challengeId: string; authTimeMs: number }): Promise<string> {
+  async sign(input: {
+    tenantId: string;
+    userId: string;
+    method: Method;
+    challengeId: string;
+    authTimeMs: number;
+    /** How long a client app may rely on it: the policy's freshVerificationSeconds. */
+    lifetimeSeconds: number;
+    epoch: string | undefined;
+    audience?: string | undefined;
+    nonce?: string | undefined;
+  }): Promise<string> {
     const { kid, privateKey } = await this.load();
     // signing is CPU work: it waits for the event loop's next turn, so that a caller who starts a
     // request and then signs (the login's write: verification.ts) has the request on its way
@@ -114,14 +140,18 @@ export class AssertionSigner {
     const authTime = Math.floor(input.authTimeMs / 1000);
     const claims: AssertionClaims & { iss: string; iat: number; exp: number } = {
       tid: input.tenantId,
-      amr: ['mfa', amrOf[input.method]],
+      amr: amrOf[input.method],
+      twofold_method: input.method,
       acr: acrOf(input.method),
+      ...(input.epoch !== undefined ? { epoch: input.epoch } : {}),
+      ...(input.audience !== undefined ? { aud: input.audience } : {}),
+      ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
       auth_time: authTime,
       iss: this.issuer,
       sub: input.userId,
       jti: input.challengeId,
       iat: authTime,
-      exp: authTime + ASSERTION_LIFETIME_SECONDS,
+      exp: authTime + input.lifetimeSeconds,
     };
     // JWS compact serialization (RFC 7515 §7.1) signed with node:crypto on the KeyObject:
     // synchronous, where jose's WebCrypto signing is a job per signature (it showed as a

@@ -214,9 +214,15 @@ export interface DeviceStore {
   /** Swaps the token's secret (keeping `oldHash` as the previous one); false when `oldHash` is no longer current or the device expired or is gone. */
   rotate(tenantId: string, userId: string, deviceId: string, change: { oldHash: string; newHash: string; nowMs: number }): Promise<boolean>;
   list(tenantId: string, userId: string): Promise<TrustedDevice[]>;
-  /** The keyed hashes of the IPs remembered for the user. */
-  ipKeys(tenantId: string, userId: string): Promise<string[]>;
-  isKnownIp(tenantId: string, userId: string, ipKey: string, nowMs: number): Promise<boolean>;
+  /** The IPs remembered for the user (keyed hashes), each with the devices trusted from it. */
+  ipKeys(tenantId: string, userId: string): Promise<RememberedIp[]>;
+  /** The devices trusted from this IP while it is remembered (none: not remembered). */
+  devicesOfIp(tenantId: string, userId: string, ipKey: string, nowMs: number): Promise<string[]>;
+}
+
+export interface RememberedIp {
+  ipKey: string;
+  deviceIds: string[];
 }
 
 /**
@@ -265,8 +271,12 @@ export interface LoginPatch {
  * user and one conditional write of that small item.
  */
 export interface ChallengeStore {
-  /** Adds a challenge; `drop` names older challenges of the user to remove with it (the item stays small). */
-  create(challenge: ChallengeRecord, drop: string[]): Promise<void>;
+  /**
+   * Adds a challenge, if the user's challenges are still at `revision` (as read: see
+   * UserAggregate.challengeRevision), and moves the revision on; false when another challenge
+   * was added first. `drop` names ended challenges to remove with it (the item stays small).
+   */
+  create(challenge: ChallengeRecord, drop: string[], revision: number): Promise<boolean>;
   /** The login's single conditional write (see ChallengeCompletion); says why not when it did not hold. */
   complete(tenantId: string, userId: string, completion: ChallengeCompletion): Promise<CompletionOutcome>;
   /**
@@ -319,7 +329,7 @@ export interface UserChange {
   deleteFactors?: string[];
   recovery?: { put: RecoverySet } | { remove: true } | { spend: string };
   login?: LoginPatch;
-  devices?: { add?: TrustedDevice; rememberIp?: { ipKey: string; keepUntilMs: number }; remove?: string[]; forgetIps?: string[] };
+  devices?: { add?: TrustedDevice; rememberIp?: { ipKey: string; keepUntilMs: number; deviceId: string }; remove?: string[]; forgetIps?: string[] };
   events: SecurityEvent[];
   /** How long the events are kept in the audit trail (the tenant's policy.auditRetentionDays). */
   auditRetentionDays?: number;

@@ -41,7 +41,7 @@ export async function changeUser<R>(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
     const decision = await decide(user, tenant);
-    const parts = decision.change ?? {};
+    const parts = withSecurityEpoch(deps, user, decision.change ?? {});
     const after = applyParts(user, parts, tenantId, userId, deps.clock.nowMs());
     const newEvents = decision.events ?? [];
     if (parts.erase) {
@@ -85,6 +85,19 @@ export async function changeUser<R>(
   }
   // so many changes raced that this one never got its turn: nothing of it was written
   return fail('service_unavailable', 'The user is being changed by many requests at once; retry shortly.', { retryAfterSeconds: 1 });
+}
+
+/**
+ * A new security epoch (UserProfile.securityEpoch) for a new profile, and for a change that
+ * alters what a verification proved: a factor removed (one, all, or by a reset), the recovery
+ * codes replaced or removed. Decided here, once for every use case, from what the change does.
+ */
+function withSecurityEpoch(deps: Pick<ChangeDeps, 'random'>, user: UserAggregate, parts: ChangeParts): ChangeParts {
+  if (parts.erase) return parts;
+  const created = !user.profile && parts.profile !== undefined;
+  const moved = (parts.deleteFactors?.length ?? 0) > 0 || (parts.recovery !== undefined && !('spend' in parts.recovery));
+  if (!created && !(moved && (user.profile || parts.profile))) return parts;
+  return { ...parts, profile: { ...parts.profile, securityEpoch: Buffer.from(deps.random.bytes(12)).toString('base64url') } };
 }
 
 /** Whether the scheduled job should still find the user by their deadline: until it marked them for it and sent (or had no address for) the notice. */

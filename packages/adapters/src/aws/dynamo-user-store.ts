@@ -80,7 +80,7 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
     }
     const devices = change.devices;
     if (devices?.add) items.push({ Put: { TableName: this.tables.devices, Item: deviceItems.device(tenantId, userId, devices.add) } });
-    if (devices?.rememberIp) items.push({ Put: { TableName: this.tables.devices, Item: deviceItems.ip(tenantId, userId, devices.rememberIp.ipKey, devices.rememberIp.keepUntilMs) } });
+    if (devices?.rememberIp) items.push({ Update: { TableName: this.tables.devices, ...deviceItems.rememberIp(tenantId, userId, devices.rememberIp) } });
     for (const deviceId of devices?.remove ?? []) items.push({ Delete: { TableName: this.tables.devices, Key: deviceItems.deviceKey(tenantId, userId, deviceId) } });
     for (const ip of devices?.forgetIps ?? []) items.push({ Delete: { TableName: this.tables.devices, Key: deviceItems.ipKey(tenantId, userId, ip) } });
     for (const event of change.events) items.push({ Put: { TableName: this.tables.events, Item: eventItem(event, change.auditRetentionDays) } });
