@@ -58,18 +58,19 @@ export interface Needs {
 }
 
 /**
- * The assertion signer (core/assertions.ts) reads the deployment's signing key from the directory;
- * the first caller ever creates it (a conditional put, and GenerateDataKey for the data key that
- * seals it), every cold start decrypts it. Whoever signs, or checks a fresh verification, needs this.
+ * The assertion signer (core/assertions.ts) reads the deployment's signing key from the directory
+ * and decrypts it at each cold start. It never writes it: the key is made with the first tenant
+ * (the operator's tenant CLI: core/tenants.ts), so that a compromised function cannot replace the
+ * key every tenant's assertions are checked with. Whoever signs, or checks a fresh verification, needs this.
  */
-const signs = { read: ['signingKey'], write: ['signingKey'], kms: ['Decrypt', 'GenerateDataKey'] } as const;
+const signs = { read: ['signingKey'], kms: ['Decrypt'] } as const;
 
 /** An API function: the caller's key by its id (and its tenant, for most). */
 const keyed = ['apiKey'] as const;
 
 export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // health and the JWKS (the signing key's public half: see signs). No API key, no tenant.
-  public: { tables: {}, directory: { read: signs.read, write: signs.write }, kms: { signingKey: signs.kms } },
+  public: { tables: {}, directory: { read: signs.read }, kms: { signingKey: signs.kms } },
 
   // the admin console's page and assets, built into the bundle: nothing to read, nothing to sign
   // (the page calls the admin API with the key the person enters)
@@ -82,7 +83,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // (send throttle in the attempts table), disabling 2FA (removes trusted devices), fresh verification
   enrollment: {
     tables: { secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', events: 'readWrite' },
-    directory: { read: [...keyed, 'tenant', ...signs.read], write: signs.write },
+    directory: { read: [...keyed, 'tenant', ...signs.read] },
     touchesApiKeys: true,
     kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },
     publishesEvents: true,
@@ -107,7 +108,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // a trusted device and the sign-in IP remembered (puts only), the assertion signed, events
   verify: {
     tables: { secrets: 'readWrite', devices: 'write', events: 'write' },
-    directory: { read: [...keyed, 'tenant', ...signs.read], write: signs.write },
+    directory: { read: [...keyed, 'tenant', ...signs.read] },
     touchesApiKeys: true,
     kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },
     publishesEvents: true,

@@ -10,25 +10,13 @@
 import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload } from 'jose';
 import type { Method } from '@twofold/contract/schemas';
-import type { Clock, KeyVault, Random } from './ports';
+import type { Clock, KeyVault, Random, SigningKeyStore } from './ports';
+
+export type { SigningKeyRecord, SigningKeyStore } from './ports';
+import { fail } from './errors';
 import { open, seal } from './secret-box';
 
 export const ASSERTION_ALG = 'ES256';
-
-export interface SigningKeyRecord {
-  kid: string;
-  publicJwk: JWK;
-  /** The private JWK, sealed with AES-256-GCM under `wrappedDataKey`'s plaintext. */
-  sealedPrivateJwk: string;
-  wrappedDataKey: string;
-  createdAtMs: number;
-}
-
-export interface SigningKeyStore {
-  getSigningKey(): Promise<SigningKeyRecord | undefined>;
-  /** false when another writer created one first. */
-  createSigningKey(record: SigningKeyRecord): Promise<boolean>;
-}
 
 /** The KMS encryption context of the signing key's data key (infra grants Decrypt and GenerateDataKey under exactly this). */
 export const signingKeyContext = { purpose: 'twofold-signing-key' } as const;
@@ -71,6 +59,27 @@ export const acrOf = (method: Method) => (method === 'webauthn' ? 'phr' : 'mfa')
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+/**
+ * Makes the deployment's signing key if it has none: with the first tenant (core/tenants.ts
+ * createTenant, run by the operator's tenant CLI or the local runtime), so that no function
+ * ever needs to write it. A conditional create: of two at once, one wins and the other keeps
+ * the winner's.
+ */
+export async function ensureSigningKey(deps: { signingKeys: SigningKeyStore; vault: KeyVault; random: Random; clock: Clock }): Promise<void> {
+  if (await deps.signingKeys.getSigningKey()) return;
+  const { privateKey, publicKey } = await generateKeyPair(ASSERTION_ALG, { extractable: true });
+  const kid = Buffer.from(deps.random.bytes(12)).toString('base64url');
+  const dataKey = await deps.vault.generateDataKey(signingKeyContext);
+  const privateJwk = await exportJWK(privateKey);
+  await deps.signingKeys.createSigningKey({
+    kid,
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ASSERTION_ALG, use: 'sig' },
+    sealedPrivateJwk: seal(dataKey.plaintext, deps.random, Buffer.from(JSON.stringify(privateJwk)), binding(kid)),
+    wrappedDataKey: dataKey.wrapped,
+    createdAtMs: deps.clock.nowMs(),
+  });
+}
+
 export class AssertionSigner {
   private key?: Promise<{ kid: string; privateKey: KeyObject; publicJwk: JWK }>;
 
@@ -89,23 +98,8 @@ export class AssertionSigner {
   }
 
   private async loadOrCreate() {
-    let record = await this.store.getSigningKey();
-    if (!record) {
-      const { privateKey, publicKey } = await generateKeyPair(ASSERTION_ALG, { extractable: true });
-      const kid = Buffer.from(this.random.bytes(12)).toString('base64url');
-      const dataKey = await this.vault.generateDataKey(signingKeyContext);
-      const privateJwk = await exportJWK(privateKey);
-      const candidate: SigningKeyRecord = {
-        kid,
-        publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ASSERTION_ALG, use: 'sig' },
-        sealedPrivateJwk: seal(dataKey.plaintext, this.random, Buffer.from(JSON.stringify(privateJwk)), binding(kid)),
-        wrappedDataKey: dataKey.wrapped,
-        createdAtMs: this.clock.nowMs(),
-      };
-      // of two containers making the first key at once, one wins; the other uses the winner's
-      record = (await this.store.createSigningKey(candidate)) ? candidate : await this.store.getSigningKey();
-      if (!record) throw new Error('signing key vanished after creation');
-    }
+    // the functions that sign may only read it (infra/function-needs.ts): the first tenant's creation made it
+    const record = (await this.store.getSigningKey()) ?? fail('service_unavailable', 'This deployment has no signing key yet: create a tenant first (npm run tenant:create makes it).');
     const dataKey = await this.vault.decryptDataKey(record.wrappedDataKey, signingKeyContext);
     const privateJwk = JSON.parse(Buffer.from(open(dataKey, record.sealedPrivateJwk, binding(record.kid))).toString('utf8')) as JsonWebKey;
     return { kid: record.kid, privateKey: createPrivateKey({ key: privateJwk, format: 'jwk' }), publicJwk: record.publicJwk };
@@ -116,7 +110,9 @@ export class AssertionSigner {
     return (await this.load()).publicJwk;
   }
 
+  /** The key set: empty while the deployment has no signing key (no tenant yet). */
   async jwks(): Promise<{ keys: JWK[] }> {
+    if (!(await this.store.getSigningKey())) return { keys: [] };
     return { keys: [await this.publicJwk()] };
   }
 

@@ -73,8 +73,13 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
  */
 export const MAX_PENDING_CHALLENGES = 20;
 const KEEP_ENDED_MS = 60_000;
-/** Rounds lost to challenges other requests added first, before answering 503. */
-const MAX_ADD_ROUNDS = 10;
+/**
+ * Rounds lost to challenges other requests added first, before answering 503. A round is lost
+ * only to another request's added challenge, and after MAX_PENDING_CHALLENGES of those the
+ * limit answers (429), so that many parallel starts all end in a 201 or a 429; the rounds past
+ * it leave room for challenges answered meanwhile.
+ */
+const MAX_ADD_ROUNDS = MAX_PENDING_CHALLENGES + 5;
 function staleChallenges(user: UserAggregate, nowMs: number): string[] {
   const ended = (c: ChallengeRecord) => (c.status === 'verified' ? (c.verifiedAtMs ?? 0) : c.expiresAtMs) + KEEP_ENDED_MS <= nowMs;
   return user.challenges.filter(ended).map((c) => c.challengeId);

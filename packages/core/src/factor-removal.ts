@@ -45,8 +45,10 @@ export async function disableTwoFactor(
   const { actor = 'user', also = [] } = options;
   await changeUser(deps, tenantId, userId, async (user) => {
     if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
-    const spent = spendFreshVerification(user, options.fresh, deps.clock.nowMs());
     const off = await twoFactorOff(deps, user, tenantId, userId, actor);
+    // nothing left to turn off (asked again, or by a request that lost the race): done, and no assertion spent on it
+    if (user.factors.length === 0 && off.change.recovery === undefined && off.change.devices === undefined && also.length === 0) return { result: undefined };
+    const spent = spendFreshVerification(user, options.fresh, deps.clock.nowMs());
     return { change: { deleteFactors: user.factors.map((f) => f.factorId), ...off.change, ...(spent ? { profile: spent } : {}) }, events: [...off.events, ...also], result: undefined };
   });
 }

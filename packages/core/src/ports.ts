@@ -3,6 +3,7 @@
  * (DynamoDB, KMS) and for the local runtime implement them; the core never sees which.
  */
 import type { SecurityEvent } from '@twofold/contract/events';
+import type { JWK } from 'jose';
 import type { Policy, Scope } from '@twofold/contract/schemas';
 import type { UserStatus } from '@twofold/contract/schemas';
 import type { ApiKeyRecord, ChallengeRecord, FactorRecord, LoginFailures, RecoverySet, TenantRecord, UserAggregate, UserProfile, UserSummary } from './records';
@@ -69,7 +70,23 @@ export interface SendThrottle {
   forgetUser(tenantId: string, userId: string): Promise<void>;
 }
 
-export interface TenantDirectory {
+export interface SigningKeyRecord {
+  kid: string;
+  publicJwk: JWK;
+  /** The private JWK, sealed with AES-256-GCM under `wrappedDataKey`'s plaintext. */
+  sealedPrivateJwk: string;
+  wrappedDataKey: string;
+  createdAtMs: number;
+}
+
+export interface SigningKeyStore {
+  getSigningKey(): Promise<SigningKeyRecord | undefined>;
+  /** A conditional create: false when another writer created one first (nothing is overwritten). */
+  createSigningKey(record: SigningKeyRecord): Promise<boolean>;
+}
+
+/** The directory also keeps the deployment's assertion signing key. */
+export interface TenantDirectory extends SigningKeyStore {
   getTenant(tenantId: string): Promise<TenantRecord | undefined>;
   /** Every tenant's id (a sparse index: for jobs that go over all tenants). */
   listTenantIds(): Promise<string[]>;

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute, routeKeyOf, type RoutedFunction } from '@twofold/contract';
-import { createTenant, type Clock, type GraceRunResult, type EmailSender, type NewTenant, type SendLimits, type SmsSender } from '@twofold/core';
+import { createTenant, ensureSigningKey, type Clock, type GraceRunResult, type EmailSender, type NewTenant, type SendLimits, type SmsSender } from '@twofold/core';
 import { LocalEventLog, LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock } from '@twofold/adapters';
 import type { SecurityEvent } from '@twofold/contract';
 import { buildDependencies, errorResponse, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
@@ -139,6 +139,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   provideDependencies(deps);
 
   const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
+  // as the operator's tenant CLI would have: the functions only read the signing key (a data directory from before it came with the first tenant has none)
+  await ensureSigningKey({ signingKeys: deps.tenants, vault: deps.vault, random: deps.random, clock });
 
   const { server, baseUrl } = await listen((req, res) => handle(req, res, clock, { newTenant, outbox, events, schedules: { 'grace-expiry': runGraceExpiry, 'event-relay': relayEvents } }), options);
 

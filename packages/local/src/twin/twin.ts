@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createTenant, type Clock, type GraceRunResult } from '@twofold/core';
+import { createTenant, ensureSigningKey, type Clock, type GraceRunResult } from '@twofold/core';
 import { KmsKeyVault, LocalEventLog, LocalSmsOutbox, systemClock } from '@twofold/adapters';
 import { buildDependencies, loadConfig } from '@twofold/runtime';
 import { toApiGatewayEvent } from '../api-gateway-event';
@@ -179,6 +179,8 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   const operatorKms = new KMSClient({ endpoint: gateway.endpoint, region: TWIN_REGION, credentials: { accessKeyId: OPERATOR_KEY, secretAccessKey: 'operator' } });
   const deps = buildDependencies(config, { clock, vault: new KmsKeyVault(operatorKms, key.arn), publisher: eventLog, sms });
   const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
+  // as the operator's tenant CLI would have: the functions only read the signing key (a data directory from before it came with the first tenant has none)
+  await ensureSigningKey({ signingKeys: deps.tenants, vault: deps.vault, random: deps.random, clock });
 
   const runSchedule = async (name: string) => {
     const schedule = deployment.schedules.find((s) => s.name === name);
