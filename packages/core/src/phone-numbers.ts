@@ -58,4 +58,6 @@ function validNumber(input: string) {
 }
 
 /** A phone number kept on a user's profile: valid for its country, normalised to E.164. */
-export const profilePhone = (input: string): string => validNumber(input).number;
+export const profilePhone = (input: string): string =>
+  // a line break or other control character is never part of a number
+  /[\u0000-\u001f\u007f]/.test(input) ? fail('invalid_phone_number', 'The phone number is not valid: it holds a line break or another control character.') : validNumber(input).number;
