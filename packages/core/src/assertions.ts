@@ -81,28 +81,39 @@ export async function ensureSigningKey(deps: { signingKeys: SigningKeyStore; vau
 }
 
 export class AssertionSigner {
-  private key?: Promise<{ kid: string; privateKey: KeyObject; publicJwk: JWK }>;
+  private key?: Promise<{ kid: string; privateKey: KeyObject; publicJwk: JWK } | undefined>;
 
   constructor(
     private readonly store: SigningKeyStore,
     private readonly vault: KeyVault,
-    private readonly random: Random,
-    private readonly clock: Clock,
     readonly issuer: string,
   ) {}
 
-  private load() {
-    this.key ??= this.loadOrCreate();
-    this.key.catch(() => (this.key = undefined));
-    return this.key;
+  /**
+   * The signing key, read and unsealed once per container; undefined while the deployment has
+   * none yet (not remembered: the next call reads again), and a failed read is tried again too.
+   */
+  private async current() {
+    this.key ??= this.readKey();
+    const key = await this.key.catch((error: unknown) => {
+      this.key = undefined;
+      throw error;
+    });
+    if (!key) this.key = undefined;
+    return key;
   }
 
-  private async loadOrCreate() {
+  private async readKey() {
     // the functions that sign may only read it (infra/function-needs.ts): the first tenant's creation made it
-    const record = (await this.store.getSigningKey()) ?? fail('service_unavailable', 'This deployment has no signing key yet: create a tenant first (npm run tenant:create makes it).');
+    const record = await this.store.getSigningKey();
+    if (!record) return undefined;
     const dataKey = await this.vault.decryptDataKey(record.wrappedDataKey, signingKeyContext);
     const privateJwk = JSON.parse(Buffer.from(open(dataKey, record.sealedPrivateJwk, binding(record.kid))).toString('utf8')) as JsonWebKey;
     return { kid: record.kid, privateKey: createPrivateKey({ key: privateJwk, format: 'jwk' }), publicJwk: record.publicJwk };
+  }
+
+  private async load() {
+    return (await this.current()) ?? fail('service_unavailable', 'This deployment has no signing key yet: create a tenant first (npm run tenant:create makes it).');
   }
 
   /** The public half of the signing key: what assertions are checked against. */
@@ -112,8 +123,8 @@ export class AssertionSigner {
 
   /** The key set: empty while the deployment has no signing key (no tenant yet). */
   async jwks(): Promise<{ keys: JWK[] }> {
-    if (!(await this.store.getSigningKey())) return { keys: [] };
-    return { keys: [await this.publicJwk()] };
+    const key = await this.current();
+    return { keys: key ? [key.publicJwk] : [] };
   }
 
   async sign(input: {

@@ -179,7 +179,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   const operatorKms = new KMSClient({ endpoint: gateway.endpoint, region: TWIN_REGION, credentials: { accessKeyId: OPERATOR_KEY, secretAccessKey: 'operator' } });
   const deps = buildDependencies(config, { clock, vault: new KmsKeyVault(operatorKms, key.arn), publisher: eventLog, sms });
   const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
-  // as the operator's tenant CLI would have: the functions only read the signing key (a data directory from before it came with the first tenant has none)
+  // as the operator's tenant CLI would have: the functions only read the signing key
   await ensureSigningKey({ signingKeys: deps.tenants, vault: deps.vault, random: deps.random, clock });
 
   const runSchedule = async (name: string) => {
