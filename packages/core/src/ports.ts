@@ -347,6 +347,12 @@ export interface UserChange {
   recovery?: { put: RecoverySet } | { remove: true } | { spend: string };
   login?: LoginPatch;
   devices?: { add?: TrustedDevice; rememberIp?: { ipKey: string; keepUntilMs: number; deviceId: string }; remove?: string[]; forgetIps?: string[] };
+  /**
+   * Passkey credential ids taken by this user (a credential id belongs to one user of a tenant:
+   * claiming one another user holds voids the change, 'credential_taken') and given up with the
+   * factors that held them. Derived by changeUser from the factors the change puts and deletes.
+   */
+  credentials?: { claim: CredentialHolder[]; release: CredentialHolder[] };
   events: SecurityEvent[];
   /** How long the events are kept in the audit trail (the tenant's policy.auditRetentionDays). */
   auditRetentionDays?: number;
@@ -354,7 +360,13 @@ export interface UserChange {
   stats: Record<string, number>;
 }
 
-export type ChangeOutcome = 'committed' | 'conflict' | { refused: CompletionOutcome };
+export interface CredentialHolder {
+  credentialId: string;
+  factorId: string;
+}
+
+/** 'credential_taken': a passkey the change claims is registered to another user (the change is void). */
+export type ChangeOutcome = 'committed' | 'conflict' | 'credential_taken' | { refused: CompletionOutcome };
 
 export interface UserChanges {
   /**

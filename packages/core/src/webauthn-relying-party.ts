@@ -113,6 +113,7 @@ export type CredentialProblem =
   | 'rp_id'
   | 'cross_origin'
   | 'already_registered'
+  | 'registered_elsewhere'
   | 'user_verification'
   | 'unknown_credential'
   | 'other_user'
@@ -126,6 +127,7 @@ export const credentialProblemMessages: Record<CredentialProblem, string> = {
   rp_id: "The credential is for another relying party than the tenant's webauthn.rpId.",
   cross_origin: 'The credential was made inside a frame of another origin (clientData.crossOrigin); run the ceremony on a top-level page.',
   already_registered: 'This authenticator is already registered for the user.',
+  registered_elsewhere: 'This authenticator is already registered to another user of this workspace; use another passkey or security key.',
   user_verification: 'The authenticator did not verify the user (PIN or biometric), and the policy requires it.',
   unknown_credential: 'The credential is not one of the active passkeys of this user.',
   other_user: 'The credential belongs to another user.',
