@@ -7,29 +7,23 @@
  * is refused (parallel claims too), and removing, resetting or erasing gives it up.
  */
 import { randomBytes } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf } from '../support/events';
 import { forgedRegistration } from '../support/forged-registration';
-import { launchChromium, PasskeyTab, serveAppPage, type AppSite } from '../support/passkeys';
-import { startTwofold, tally, type Twofold } from '../support/twofold';
+import { openPasskeyWorld, type PasskeyWorld } from '../support/passkey-world';
+import type { AppSite, PasskeyTab } from '../support/passkeys';
+import { tally, type Twofold } from '../support/twofold';
 
+let world: PasskeyWorld;
 let t: Twofold;
 let site: AppSite;
-let browser: Browser;
 let tab: PasskeyTab;
 
 beforeAll(async () => {
-  [t, site, browser] = await Promise.all([startTwofold(), serveAppPage(), launchChromium()]);
-  const policy = await t.admin('PUT', '/v1/policy', { methods: { allowed: ['totp', 'email', 'webauthn'], default: 'totp' }, webauthn: { rpId: 'localhost', origins: [site.origin] } });
-  expect(policy.status, policy.text).toBe(200);
-  tab = await PasskeyTab.open(browser, site.origin);
+  world = await openPasskeyWorld((origin) => ({ methods: { allowed: ['totp', 'email', 'webauthn'], default: 'totp' }, webauthn: { rpId: 'localhost', origins: [origin] } }));
+  ({ t, site, tab } = world);
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await t?.stop();
-});
+afterAll(() => world?.close());
 
 async function startPasskey(userId: string) {
   expect((await t.app('PUT', `/v1/users/${userId}`, { email: `${userId}@example.com` })).status).toBe(200);

@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api, Json } from '../support/api';
 import { eventsOf } from '../support/events';
 import { FaultInjector } from '../support/faults';
-import { launchChromium, PasskeyTab, serveAppPage, type AppSite } from '../support/passkeys';
-import { challengeFor, enrolTotp, nextCode, startTwofold, type Twofold, onTwin } from '../support/twofold';
+import { openPasskeyWorld, type PasskeyWorld } from '../support/passkey-world';
+import { PasskeyTab, type AppSite } from '../support/passkeys';
+import { challengeFor, enrolTotp, nextCode, type Twofold, onTwin } from '../support/twofold';
 
 let t: Twofold;
 let site: AppSite;
@@ -27,17 +28,13 @@ const passkeyPolicy = (origin: string, extra: Record<string, unknown> = {}) => (
   ...extra,
 });
 
+let world: PasskeyWorld;
+
 beforeAll(async () => {
-  [t, site, browser] = await Promise.all([startTwofold(), serveAppPage(), launchChromium()]);
-  const policy = await t.admin('PUT', '/v1/policy', passkeyPolicy(site.origin));
-  expect(policy.status, policy.text).toBe(200);
-  tab = await PasskeyTab.open(browser, site.origin);
+  world = await openPasskeyWorld((origin) => passkeyPolicy(origin));
+  ({ t, site, browser, tab } = world);
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await t?.stop();
-});
+afterAll(() => world?.close());
 
 /** Enrols a passkey from `on` as a client app would: options → browser → registration response → Twofold. */
 async function enrolPasskey(on: PasskeyTab, userId: string, label?: string) {
