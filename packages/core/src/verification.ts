@@ -100,6 +100,7 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
       epoch: user.profile?.securityEpoch,
       audience: challenge.audience,
       nonce: challenge.nonce,
+      emailCountsAsMfa: tenant.policy.assurance.emailCountsAsMfa,
     });
   let assertion: string | undefined;
   let recoveryCodesRemaining = user.recovery?.hashes.length ?? 0;
