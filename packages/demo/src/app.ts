@@ -179,9 +179,14 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
 
   // ---- the login step ----
 
+  /**
+   * The days a remembered device skips the code, when the policy honours remembered devices:
+   * under `prompt: every_login` (the default) a code is asked at every sign-in, so the page
+   * offers no "Remember this device" that would do nothing.
+   */
   const trustedDays = async () => {
     const policy = await twofold.getPolicy();
-    return policy.trustedDevices.enabled ? policy.trustedDevices.days : undefined;
+    return policy.trustedDevices.enabled && policy.prompt === 'unrecognized_devices' ? policy.trustedDevices.days : undefined;
   };
 
   async function loginStep(c: C, error?: string, status: 200 | 410 | 422 | 423 | 429 = 200) {
