@@ -850,6 +850,8 @@ export interface components {
             assertion: string;
             /** @description With rememberDevice: send it as context.deviceToken in later challenges */
             deviceToken?: string;
+            /** @description With rememberDevice: true when the remembered device will skip the code at its next sign-ins (the policy's prompt is `unrecognized_devices` and trustedDevices is enabled); false when the policy asks for a code at every login (`every_login`, the default) or trusts no device, so an app should not promise the user to be remembered */
+            deviceSkipsCode?: boolean;
         };
         /** @description A tenant's two-factor policy */
         Policy: {

@@ -165,6 +165,8 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
     recoveryCodesRemaining,
     assertion,
     ...(deviceToken ? { deviceToken } : {}),
+    // asked to remember the device: say whether that will spare the user the code next time
+    ...(body.rememberDevice === true ? { deviceSkipsCode: deviceToken !== undefined && tenant.policy.prompt === 'unrecognized_devices' } : {}),
   };
 }
 
