@@ -362,7 +362,8 @@ describe('two-factor in the demo app', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await signedInAs(page, 'Dana.Scully@example.com');
     await context.close();
-  });
+    // eleven page steps: room for a loaded machine
+  }, 60_000);
 
   it('asks for a fresh code before disabling two-factor, then the password alone signs in', async () => {
     const { context, page } = await newPage();
