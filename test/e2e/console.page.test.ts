@@ -344,6 +344,15 @@ describe('users', () => {
     await page.close();
   });
 
+  it('the overview counts the users locked out now and links to them', async () => {
+    const page = await signedIn('#/');
+    const card = page.getByRole('region', { name: 'Locked out now' });
+    await expect.poll(() => card.innerText()).toContain('1');
+    await card.getByRole('link', { name: 'See the 1 locked user' }).click();
+    await expect.poll(() => page.url()).toContain('locked=true');
+    await page.close();
+  });
+
   it('pages through more users than a page holds, with Next page and Previous page', async () => {
     for (let i = 0; i < 26; i++) await t.app('PUT', `/v1/users/bulk-${String(i).padStart(2, '0')}@acme.test`, { roles: ['bulk'] });
     const page = await signedIn('#/users?role=bulk');
