@@ -4142,6 +4142,8 @@ export interface operations {
                 status?: "not_started" | "pending" | "enrolled";
                 /** @description Only users with this role */
                 role?: string;
+                /** @description true: only users locked out now (lockedUntil in the future). A page may then hold fewer than limit users with a nextCursor: follow it */
+                locked?: "true";
                 /** @description nextCursor of the previous page */
                 cursor?: string;
                 /** @description How many to return in a page (1 to 100) */
