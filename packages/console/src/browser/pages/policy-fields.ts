@@ -170,6 +170,12 @@ export const groups: GroupSpec[] = [
         help: 'How recent a verification must be to remove a factor or make new recovery codes.',
         control: { kind: 'number', min: 30, max: 3600 },
       },
+      {
+        path: 'assurance.emailCountsAsMfa',
+        label: 'Count an email code as multi-factor (acr "mfa")',
+        help: 'NIST SP 800-63B-4 does not accept email as a second factor; leave off unless your risk review accepts it.',
+        control: { kind: 'checkbox' },
+      },
     ],
   },
   {
