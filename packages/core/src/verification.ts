@@ -32,7 +32,7 @@ import { SealedDataError } from './secret-box';
 import { matchTotp, type TotpKey } from './totp';
 import { totpKeyOf } from './totp-factor';
 import { changeUser, type ChangeDeps } from './user-change';
-import { underPolicyNow, usableMethods } from './challenges';
+import { rememberedDevicesSkipTheCode, underPolicyNow, usableMethods } from './challenges';
 import { credentialProblemMessages, type CredentialProblem } from './webauthn-relying-party';
 
 export type VerifyDeps = Pick<CoreDeps, 'challenges' | 'keyRing' | 'assertions'> & ChangeDeps;
@@ -166,7 +166,7 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
     assertion,
     ...(deviceToken ? { deviceToken } : {}),
     // asked to remember the device: say whether that will spare the user the code next time
-    ...(body.rememberDevice === true ? { deviceSkipsCode: deviceToken !== undefined && tenant.policy.prompt === 'unrecognized_devices' } : {}),
+    ...(body.rememberDevice === true ? { deviceSkipsCode: deviceToken !== undefined && rememberedDevicesSkipTheCode(tenant.policy) } : {}),
   };
 }
 
