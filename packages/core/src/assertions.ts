@@ -53,12 +53,9 @@ export interface AssertionClaims extends JWTPayload {
 const amrOf: Record<Method, string[]> = { totp: ['otp'], sms: ['sms'], email: ['otp'], webauthn: ['hwk'], recovery_code: ['otp'] };
 /**
  * Authentication context class (OpenID Connect EAP ACR values 1.0): `phr` (phishing-resistant)
- * after a passkey or security key, whose signature is bound to the origin; `mfa` otherwise.
- */
-/**
- * The assurance an assertion claims: "phr" (phishing resistant) after a passkey, "mfa" after
- * another second factor — but not after an email code unless the tenant accepts it as one
- * (NIST SP 800-63B-4 §3.1.3: email is not an out-of-band authenticator): none then.
+ * after a passkey or security key, whose signature is bound to the origin; `mfa` after another
+ * second factor — but not after an email code unless the tenant accepts it as one (NIST SP
+ * 800-63B-4 §3.1.3: email is not an out-of-band authenticator): none then.
  */
 export const acrOf = (method: Method, emailCountsAsMfa: boolean): 'phr' | 'mfa' | undefined =>
   method === 'webauthn' ? 'phr' : method === 'email' && !emailCountsAsMfa ? undefined : 'mfa';
