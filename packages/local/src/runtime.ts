@@ -6,7 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -105,11 +106,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ...(options.tablePrefix ? { tablePrefix: options.tablePrefix } : {}),
   });
   const ses = await startSesEmulator();
+  // without a data directory the master key lives only as long as this run: in a private temporary
+  // directory (every function of the run reads the same one), removed at stop
+  const keyDir = dataDir ?? mkdtempSync(join(tmpdir(), 'twofold-key-'));
   const config = loadConfig({
     ...dynamo.environment,
     ...(dataDir ? { TWOFOLD_EVENT_LOG_FILE: join(dataDir, 'events.jsonl') } : {}),
     TWOFOLD_KEY_VAULT: 'local',
-    TWOFOLD_LOCAL_KEY_FILE: dataDir ? join(dataDir, 'master.key') : 'in-memory',
+    TWOFOLD_LOCAL_KEY_FILE: join(keyDir, 'master.key'),
     TWOFOLD_SMS_SENDER: options.sms === false ? 'none' : 'local',
     ...(dataDir ? { TWOFOLD_SMS_OUTBOX_FILE: join(dataDir, 'sms-outbox.jsonl') } : {}),
     TWOFOLD_EMAIL_SENDER: 'ses',
@@ -160,6 +164,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       await new Promise<void>((resolve) => server.close(() => resolve()));
       deps.db.destroy();
       await Promise.all([dynamo.stop(), ses.stop()]);
+      if (!dataDir) rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }
