@@ -5,14 +5,13 @@
  * key); KmsKeyVault makes exactly one KMS request per port call (its requests are asserted in
  * test/adapters/key-vault.contract.test.ts), so a port call here is a KMS call there.
  */
-import { randomBytes } from 'node:crypto';
 import { LocalKeyVault, nodeRandom } from '@twofold/adapters';
 import type { SecurityEvent } from '@twofold/contract';
 import type { EmailSender, EncryptionContext, EventPublisher, KeyVault, SmsSender } from '@twofold/core';
 import type { CallLog } from './call-log';
 
 export class CountingKeyVault implements KeyVault {
-  private readonly inner = new LocalKeyVault(randomBytes(32), nodeRandom);
+  private readonly inner = LocalKeyVault.inMemory(nodeRandom);
 
   constructor(private readonly log: CallLog) {}
 

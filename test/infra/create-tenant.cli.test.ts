@@ -3,9 +3,6 @@
  * key vault standing in for KMS: the printed keys authenticate with their scope, the tenant's
  * data key unwraps only for it, and the directory holds hashes, never a key.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient, DynamoTenantDirectory, LocalKeyVault, nodeRandom, systemClock } from '@twofold/adapters';
@@ -15,7 +12,7 @@ import { createTenantCommand, type CreateTenantOptions } from '../../infra/cli/c
 
 let dynamo: LocalDynamo;
 let db: ReturnType<typeof documentClient>;
-const vault = LocalKeyVault.fromFile(join(mkdtempSync(join(tmpdir(), 'tf-cli-')), 'master.key'), nodeRandom);
+const vault = LocalKeyVault.inMemory(nodeRandom);
 const seen: CreateTenantOptions[] = [];
 
 beforeAll(async () => {

@@ -3,9 +3,6 @@
  * tenant:list, tenant:keys (list, create, revoke) and tenant:delete (only with --yes), each
  * with --help. The keys a command prints authenticate; a revoked or deleted tenant's keys do not.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient, DynamoApiKeyStore, DynamoTenantDirectory, LocalKeyVault, nodeRandom, systemClock } from '@twofold/adapters';
@@ -18,7 +15,7 @@ import { tenantCommand, type TenantCommand } from '../../infra/cli/tenants';
 let dynamo: LocalDynamo;
 let db: ReturnType<typeof documentClient>;
 let table: string;
-const vault = LocalKeyVault.fromFile(join(mkdtempSync(join(tmpdir(), 'tf-cli-')), 'master.key'), nodeRandom);
+const vault = LocalKeyVault.inMemory(nodeRandom);
 
 beforeAll(async () => {
   dynamo = await startLocalDynamo({ tablePrefix: 'ops' });

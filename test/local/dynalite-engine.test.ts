@@ -17,7 +17,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -43,6 +43,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_ENGINE_VARIABLE } from '@twofold/local/dynamodb-local';
 import { startEngine, type RunningEngine } from '@twofold/local/dynalite/start';
+import { checkDynaliteVersion, DYNALITE_VERSION } from '@twofold/local/dynalite/engine';
 
 type Item = Record<string, AttributeValue>;
 interface ErrorOutcome {
@@ -580,6 +581,15 @@ describe('the same requests on DynamoDB Local and on the dynalite engine', () =>
 
 describe('the dynalite engine alone', () => {
   const race = (suffixOf: string) => `race-${suffixOf}`;
+
+  it('runs only on the dynalite it was written against: pinned exactly, installed, and any other version refused at start', async () => {
+    const rootPackage: unknown = JSON.parse(await readFile('package.json', 'utf8'));
+    expect(rootPackage).toMatchObject({ devDependencies: { dynalite: DYNALITE_VERSION } });
+    const installed: unknown = JSON.parse(await readFile('node_modules/dynalite/package.json', 'utf8'));
+    expect(installed).toMatchObject({ version: DYNALITE_VERSION });
+    expect(() => checkDynaliteVersion(DYNALITE_VERSION)).not.toThrow();
+    expect(() => checkDynaliteVersion('4.0.1')).toThrow(/dynalite 4\.0\.1 is installed but the local engine was written against dynalite 4\.0\.0/);
+  });
 
   it('50 parallel transactions, each conditioned on one shared item not existing: exactly one is written, whole', async () => {
     const pk = race('tx');

@@ -128,7 +128,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const deps = buildDependencies(config, {
     clock,
     // tests run in memory: their master key need not outlive them
-    ...(dataDir ? {} : { vault: new LocalKeyVault(nodeRandom.bytes(32), nodeRandom) }),
+    ...(dataDir ? {} : { vault: LocalKeyVault.inMemory(nodeRandom) }),
     ...(options.senders ?? {}),
   });
   const events = () => (deps.publisher instanceof LocalEventLog ? deps.publisher.list() : []);

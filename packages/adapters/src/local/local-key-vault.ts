@@ -16,6 +16,11 @@ export class LocalKeyVault implements KeyVault {
     if (masterKey.length !== 32) throw new Error('the local master key must be 32 bytes');
   }
 
+  /** A vault whose master key lives only as long as this process (tests, a run without a data directory). */
+  static inMemory(random: Random): LocalKeyVault {
+    return new LocalKeyVault(random.bytes(32), random);
+  }
+
   static fromFile(path: string, random: Random): LocalKeyVault {
     let key: Uint8Array;
     try {

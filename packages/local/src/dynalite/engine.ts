@@ -20,6 +20,7 @@
  * test/e2e/engines.guarantees.test.ts checks Twofold's guarantees under races on this engine.
  */
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { cacheParses } from './parse-cache';
@@ -70,6 +71,22 @@ interface Operation {
 }
 
 /** dynalite's own operations, validated and run as its server does. */
+/**
+ * The dynalite this engine was written against: it reaches into about 35 of dynalite's internal
+ * modules, which a patch release may change, so package.json pins it exactly and a different
+ * installed version stops the engine at start with a message saying what to do.
+ */
+export const DYNALITE_VERSION = '4.0.0';
+
+export function checkDynaliteVersion(installed: string): void {
+  if (installed !== DYNALITE_VERSION) {
+    throw new Error(`dynalite ${installed} is installed but the local engine was written against dynalite ${DYNALITE_VERSION} (it uses dynalite's internal modules): run npm ci, or check packages/local/src/dynalite against the new version and update DYNALITE_VERSION`);
+  }
+}
+
+const dynalitePackage: unknown = createRequire(import.meta.url)('dynalite/package.json');
+checkDynaliteVersion(typeof dynalitePackage === 'object' && dynalitePackage !== null && 'version' in dynalitePackage ? String(dynalitePackage.version) : 'of unknown version');
+
 const operations = {
   BatchGetItem: { run: batchGetItem, rules: batchGetItemRules },
   BatchWriteItem: { run: batchWriteItem, rules: batchWriteItemRules },
