@@ -14,7 +14,7 @@ const KEY_ID = '0123456789abcdef';
 const header = (keyId: string, secret = SECRET) => `Bearer tf_${keyId}.${secret}`;
 
 function countingStore() {
-  const records = new Map<string, ApiKeyRecord>([[KEY_ID, { keyId: KEY_ID, tenantId: 'tn_a', scope: 'admin', secretHash: hashKeySecret(SECRET), createdAtMs: 0 }]]);
+  const records = new Map<string, ApiKeyRecord>([[KEY_ID, { keyId: KEY_ID, tenantId: 'tn_a', scope: 'admin', name: 'ops', secretHash: hashKeySecret(SECRET), createdAtMs: 0 }]]);
   const reads: string[] = [];
   const touches: number[] = [];
   const store: Pick<ApiKeyStore, 'get' | 'touch'> = {
@@ -34,7 +34,7 @@ describe('ApiKeyAuthenticator', () => {
     const clock = new ManualClock();
     const { store, reads } = countingStore();
     const auth = new ApiKeyAuthenticator({ apiKeys: store, clock }, { ttlSeconds: 60 });
-    for (let i = 0; i < 20; i++) expect(await auth.authenticate(header(KEY_ID))).toEqual({ tenantId: 'tn_a', scope: 'admin' });
+    for (let i = 0; i < 20; i++) expect(await auth.authenticate(header(KEY_ID))).toEqual({ tenantId: 'tn_a', scope: 'admin', keyId: KEY_ID, keyName: 'ops' });
     expect(reads).toHaveLength(1);
     clock.advanceSeconds(61);
     await auth.authenticate(header(KEY_ID));
@@ -48,7 +48,7 @@ describe('ApiKeyAuthenticator', () => {
     await auth.authenticate(header(KEY_ID));
     for (let i = 0; i < 5000; i++) expect(await auth.authenticate(header(i.toString(16).padStart(16, '0').replace(/^0/, 'f')))).toBeUndefined();
     const before = reads.filter((k) => k === KEY_ID).length;
-    expect(await auth.authenticate(header(KEY_ID))).toEqual({ tenantId: 'tn_a', scope: 'admin' });
+    expect(await auth.authenticate(header(KEY_ID))).toEqual({ tenantId: 'tn_a', scope: 'admin', keyId: KEY_ID, keyName: 'ops' });
     expect(reads.filter((k) => k === KEY_ID).length).toBe(before);
   });
 
@@ -96,6 +96,6 @@ describe('ApiKeyAuthenticator', () => {
     }
     expect(touches.map((ms) => ms - touches[0]!)).toEqual([0, 60_000, 120_000]);
     const failing = new ApiKeyAuthenticator({ apiKeys: { ...store, touch: () => Promise.reject(new Error('throttled')) }, clock }, { ttlSeconds: 60 });
-    expect(await failing.authenticate(header(KEY_ID))).toEqual({ tenantId: 'tn_a', scope: 'admin' });
+    expect(await failing.authenticate(header(KEY_ID))).toEqual({ tenantId: 'tn_a', scope: 'admin', keyId: KEY_ID, keyName: 'ops' });
   });
 });

@@ -16,6 +16,7 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 });
 
+import { api } from '../support/api';
 import { seedConsole, type SeededConsole } from '../support/console-seed';
 import { challengeFor, enrolTotp, nextCode, startTwofold, type Twofold, onTwin } from '../support/twofold';
 
@@ -448,6 +449,42 @@ describe('audit', () => {
     await expect.poll(async () => (await table.getByRole('row').allInnerTexts()).slice(1).map((r) => r.split('\t')[1])).toEqual(mine.map((e) => e.type));
     expect((await table.getByRole('row').allInnerTexts()).slice(1).every((r) => r.split('\t')[2] === seeded.locked)).toBe(true);
     await page.close();
+  });
+
+  it('filters by event type and dates, and shows a settings change before → after with the admin key that made it', async () => {
+    const created = await t.admin('POST', '/v1/admin/api-keys', { name: 'Help desk', scope: 'admin' });
+    expect(created.status, created.text).toBe(201);
+    const helpDesk = api(t.baseUrl, created.body.key);
+    const before = (await t.admin('GET', '/v1/policy')).body.resendLimit;
+    expect((await helpDesk('PATCH', '/v1/policy', { resendLimit: before === 5 ? 3 : 5 })).status).toBe(200);
+    const day = new Date(t.clock.nowMs()).toISOString().slice(0, 10);
+    const nextDay = new Date(t.clock.nowMs() + 86_400_000).toISOString().slice(0, 10);
+
+    const page = await signedIn('#/audit');
+    const table = page.getByRole('table', { name: 'Audit trail' });
+    await page.getByLabel('Event type').selectOption({ label: 'Settings changed' });
+    await page.getByLabel('From').fill(day);
+    await page.getByLabel('To').fill(day);
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect.poll(async () => (await table.getByRole('row').allInnerTexts()).slice(1).map((r) => r.split('\t')[1])).not.toEqual([]);
+    const rows = (await table.getByRole('row').allInnerTexts()).slice(1);
+    expect(rows.every((r) => r.split('\t')[1] === 'policy.updated')).toBe(true);
+    const [newest] = rows;
+    expect(newest).toContain('Admin · Help desk');
+    expect(newest).toContain(`resendLimit ${before === null ? 'none' : before} → ${before === 5 ? 3 : 5}`);
+    expect(newest).not.toMatch(/before\.|after\.|byKey/);
+    // the filters are in the address, so a reload keeps them
+    expect(page.url()).toContain('type=policy.updated');
+    // a day with none of them
+    await page.getByLabel('From').fill(nextDay);
+    await page.getByLabel('To').fill(nextDay);
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByText('No events match these filters.').waitFor();
+    await page.getByRole('link', { name: 'Clear filters' }).click();
+    await expect.poll(async () => (await table.getByRole('row').allInnerTexts()).length).toBeGreaterThan(1);
+    expect(await page.getByLabel('Event type').inputValue()).toBe('');
+    await page.close();
+    await helpDesk('PATCH', '/v1/policy', { resendLimit: before });
   });
 });
 

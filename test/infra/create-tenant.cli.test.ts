@@ -5,8 +5,8 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentClient, DynamoTenantDirectory, LocalKeyVault, nodeRandom, systemClock } from '@twofold/adapters';
-import { authenticate, dataKeyContext, TtlCache, type ApiKeyRecord } from '@twofold/core';
+import { documentClient, DynamoApiKeyStore, DynamoTenantDirectory, LocalKeyVault, nodeRandom, systemClock } from '@twofold/adapters';
+import { ApiKeyAuthenticator, dataKeyContext } from '@twofold/core';
 import { startLocalDynamo, type LocalDynamo } from '@twofold/local/dynamodb-local';
 import { createTenantCommand, type CreateTenantOptions } from '../../infra/cli/create-tenant';
 
@@ -46,10 +46,10 @@ describe('tenant:create', () => {
     expect(printed).toMatchObject({ name: 'Acme', tenantId: expect.stringMatching(/^tn_/), appKey: expect.stringMatching(/^tf_/), adminKey: expect.stringMatching(/^tf_/) });
     expect(err).toContain('cannot be shown again');
 
-    const deps = { tenants: directory() };
-    const cache = () => new TtlCache<ApiKeyRecord | undefined>(systemClock, 0);
-    expect(await authenticate(deps, cache(), `Bearer ${printed.appKey}`)).toEqual({ tenantId: printed.tenantId, scope: 'app' });
-    expect(await authenticate(deps, cache(), `Bearer ${printed.adminKey}`)).toEqual({ tenantId: printed.tenantId, scope: 'admin' });
+    // as the functions authenticate a request
+    const keys = new ApiKeyAuthenticator({ apiKeys: new DynamoApiKeyStore(db, dynamo.tableNames.directory), clock: systemClock }, { ttlSeconds: 0 });
+    expect(await keys.authenticate(`Bearer ${printed.appKey}`)).toMatchObject({ tenantId: printed.tenantId, scope: 'app', keyName: 'initial app key' });
+    expect(await keys.authenticate(`Bearer ${printed.adminKey}`)).toMatchObject({ tenantId: printed.tenantId, scope: 'admin', keyName: 'initial admin key' });
 
     const tenant = await directory().getTenant(printed.tenantId);
     expect(tenant?.name).toBe('Acme');

@@ -1136,7 +1136,7 @@ export interface components {
              * @example 2026-11-22T10:00:00.000Z
              */
             at: string;
-            /** @description `user` (through an app key), `admin`, or `system` */
+            /** @description `user` (through an app key), `admin` (then details.byKeyId and details.byKeyName name the admin API key), or `system` */
             actor: string;
             /** @description What the entry is about (e.g. the factor type or method); never a secret, code or full phone number */
             details: {
@@ -4641,6 +4641,12 @@ export interface operations {
             query?: {
                 /** @description Only this user's entries */
                 userId?: string;
+                /** @description Only entries of this type. A page may then hold fewer than limit entries with a nextCursor: follow it */
+                type?: "two_factor.enabled" | "two_factor.disabled" | "factor.added" | "factor.removed" | "recovery_code.used" | "recovery_codes.low" | "recovery_codes.regenerated" | "recovery_codes.viewed" | "user.locked" | "device.trusted" | "device.revoked" | "enforcement.grace_expired" | "user.unlocked" | "user.reset" | "user.deleted" | "policy.updated";
+                /** @description Only entries at or after this time (an ISO-8601 date, meaning midnight UTC, or date-time) */
+                from?: string;
+                /** @description Only entries before this time (exclusive; an ISO-8601 date, meaning midnight UTC, or date-time) */
+                to?: string;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
                 /** @description How many to return in a page (1 to 100) */

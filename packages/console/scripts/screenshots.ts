@@ -54,7 +54,7 @@ try {
   await page.getByRole('button', { name: 'Save' }).waitFor();
   await page.getByLabel('Allow authenticator app').uncheck();
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('is not in methods.allowed').waitFor();
+  await page.getByText('is not in "Allowed methods"').waitFor();
   await page.getByLabel('Allow authenticator app').check();
   await page.getByLabel('Enable two-factor authentication').scrollIntoViewIfNeeded();
   await shot('settings');

@@ -41,7 +41,7 @@ export const securityEventDescriptions: Record<SecurityEventType, string> = {
   'user.unlocked': 'An admin lifted the lockout of the user.',
   'user.reset': "An admin reset the user's two-factor: factors, recovery codes and devices removed, lock lifted; the user enrolls again.",
   'user.deleted': 'The user was erased: profile, factors, recovery codes, challenges, trusted devices and their audit entries are gone; this entry stays.',
-  'policy.updated': "An admin changed the tenant's policy (userId null; detail: the changed top-level fields).",
+  'policy.updated': "An admin changed the tenant's policy (userId null; detail: changed, the changed top-level fields, and for each changed setting before.<path> and after.<path>, its values as JSON text).",
 };
 
 export const SecurityEvent = z
@@ -51,7 +51,7 @@ export const SecurityEvent = z
     tenantId: z.string(),
     userId: z.nullable(z.string()).check(z.meta({ description: 'null for events about the tenant (policy.updated)' })),
     at: z.string().check(z.meta({ description: 'ISO-8601 UTC time' })),
-    actor: z.string().check(z.meta({ description: '`user` (through an app key), `admin`, or `system`' })),
+    actor: z.string().check(z.meta({ description: '`user` (through an app key), `admin` (then detail.byKeyId and detail.byKeyName name the admin API key), or `system`' })),
     detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   })
   .check(z.meta({ id: 'SecurityEvent' }));

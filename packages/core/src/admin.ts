@@ -75,14 +75,19 @@ export async function overview(deps: Pick<CoreDeps, 'stats'>, tenantId: string):
   };
 }
 
+/** With `type`, how many store pages one request reads at most before it answers (a short page with a cursor). */
+export const AUDIT_SCAN_PAGES = 10;
+
 export async function auditTrail(deps: Pick<CoreDeps, 'outbox'>, tenantId: string, query: AuditQuery): Promise<AuditList> {
-  const page = await deps.outbox.list(tenantId, {
-    limit: query.limit,
-    ...(query.userId ? { userId: query.userId } : {}),
-    ...(query.cursor ? { cursor: query.cursor } : {}),
-  });
-  return {
-    events: page.events.map((e) => ({ type: e.type, userId: e.userId, at: e.at, actor: e.actor, details: e.detail })),
-    nextCursor: page.nextCursor,
-  };
+  const { cursor: first, limit, ...filter } = query;
+  const events: AuditList['events'] = [];
+  let cursor = first ?? null;
+  // the time range is a key condition; the type is a filter, so its pages may come back short
+  for (let read = 0; read < (filter.type ? AUDIT_SCAN_PAGES : 1); read++) {
+    const page = await deps.outbox.list(tenantId, { ...filter, limit: limit - events.length, ...(cursor ? { cursor } : {}) });
+    events.push(...page.events.map((e) => ({ type: e.type, userId: e.userId, at: e.at, actor: e.actor, details: e.detail })));
+    cursor = page.nextCursor;
+    if (cursor === null || events.length >= limit) break;
+  }
+  return { events, nextCursor: cursor };
 }

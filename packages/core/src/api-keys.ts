@@ -37,7 +37,7 @@ export type RevokeOutcome = 'revoked' | 'not_found' | 'last_admin_key';
  */
 export interface ApiKeyStore {
   get(keyId: string): Promise<ApiKeyRecord | undefined>;
-  create(key: ApiKeyRecord & { name: string }): Promise<void>;
+  create(key: ApiKeyRecord): Promise<void>;
   list(tenantId: string): Promise<ApiKeyEntry[]>;
   revoke(tenantId: string, keyId: string): Promise<RevokeOutcome>;
   touch(tenantId: string, keyId: string, nowMs: number, minIntervalMs: number): Promise<void>;
@@ -133,7 +133,7 @@ export class ApiKeyAuthenticator {
   }
 
   /** The caller's tenant and scope; undefined for a missing, malformed, unknown or revoked key. */
-  async authenticate(authorization: string | undefined): Promise<{ tenantId: string; scope: Scope } | undefined> {
+  async authenticate(authorization: string | undefined): Promise<{ tenantId: string; scope: Scope; keyId: string; keyName: string } | undefined> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
     const parts = match ? KEY_PATTERN.exec(match[1]!) : null;
     if (!parts) return undefined;
@@ -144,7 +144,7 @@ export class ApiKeyAuthenticator {
     const actual = Buffer.from(hashKeySecret(secret), 'hex');
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
     await this.touch(record);
-    return { tenantId: record.tenantId, scope: record.scope };
+    return { tenantId: record.tenantId, scope: record.scope, keyId: record.keyId, keyName: record.name };
   }
 
   /** Forgets what this container knows of a key (it was revoked here). */

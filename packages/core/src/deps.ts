@@ -36,6 +36,17 @@ export type Actor = 'user' | 'admin' | 'system';
 export interface Caller {
   tenantId: string;
   scope: 'app' | 'admin';
+  /** The API key the request came with (empty for public routes): the audit trail names an admin's key. */
+  keyId: string;
+  keyName: string;
+}
+
+/**
+ * The admin API key a request came with, carried on the request's dependencies (the HTTP layer
+ * adds it for admin callers): every event an admin's request records names the key (stampEvents).
+ */
+export interface Attribution {
+  actingKey?: { keyId: string; name: string };
 }
 
 export const actorOf = (caller: Caller): Actor => (caller.scope === 'admin' ? 'admin' : 'user');

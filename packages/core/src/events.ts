@@ -4,7 +4,7 @@
  * nothing is lost, and a subscriber may see an event twice (its eventId tells them apart).
  */
 import type { SecurityEvent, SecurityEventType } from '@twofold/contract/events';
-import type { Actor, CoreDeps } from './deps';
+import type { Actor, Attribution, CoreDeps } from './deps';
 import { createHash } from 'node:crypto';
 import type { ChallengeStore, Clock } from './ports';
 import type { LoginFailures } from './records';
@@ -24,7 +24,9 @@ export const LOW_RECOVERY_CODES = 2;
 export type EmitDeps = Pick<CoreDeps, 'clock' | 'random' | 'outbox' | 'publisher'>;
 
 /** Events as they are recorded: with an id (subscribers tell repeats apart by it) and a time. */
-export function stampEvents(deps: Pick<CoreDeps, 'clock' | 'random'>, events: NewEvent[]): SecurityEvent[] {
+export function stampEvents(deps: Pick<CoreDeps, 'clock' | 'random'> & Attribution, events: NewEvent[]): SecurityEvent[] {
+  // what an admin did names the API key it was done with
+  const byKey: SecurityEvent['detail'] = deps.actingKey ? { byKeyId: deps.actingKey.keyId, byKeyName: deps.actingKey.name } : {};
   const at = new Date(deps.clock.nowMs()).toISOString();
   return events.map((e) => ({
     eventId: `ev_${Buffer.from(deps.random.bytes(12)).toString('base64url')}`,
@@ -33,7 +35,7 @@ export function stampEvents(deps: Pick<CoreDeps, 'clock' | 'random'>, events: Ne
     userId: e.userId,
     at,
     actor: e.actor ?? 'user',
-    detail: e.detail ?? {},
+    detail: e.actor === 'admin' ? { ...e.detail, ...byKey } : (e.detail ?? {}),
   }));
 }
 

@@ -113,6 +113,22 @@ export function nextEnforcementSince(before: Policy, since: EnforcementSince | u
 const changedFields = (before: Policy, after: Policy) =>
   (Object.keys(after) as (keyof Policy)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Each setting a change moved, by its dotted path (a list is one setting), with its value before
+ * and after as JSON text: `before.enforcement.mode: "optional"`, `after.enforcement.mode: "everyone"`.
+ * A policy holds no secret, so the audit trail may show both.
+ */
+export function policyChangeDetail(before: unknown, after: unknown, path = ''): Record<string, string> {
+  if (isRecord(before) && isRecord(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return Object.assign({}, ...keys.map((k) => policyChangeDetail(before[k], after[k], path ? `${path}.${k}` : k)));
+  }
+  const [was, now] = [JSON.stringify(before ?? null), JSON.stringify(after ?? null)];
+  return was === now ? {} : { [`before.${path}`]: was, [`after.${path}`]: now };
+}
+
 type PolicyDeps = Pick<CoreDeps, 'sms' | 'tenants' | 'forgetTenant' | 'grace'> & EmitDeps;
 
 /**
@@ -139,6 +155,6 @@ export async function replacePolicy(deps: PolicyDeps, current: TenantRecord, pol
   // deadlines move with the enforcement: the scheduled job summarises every user of the tenant again
   // (role rules decide who counts as enrolled, so a change of methods moves the overview too)
   if (changed.includes('enabled') || changed.includes('enforcement') || changed.includes('methods')) await deps.grace.requestBackfill(tenantId, now);
-  await emit(deps, [{ type: 'policy.updated', tenantId, userId: null, actor: 'admin', detail: { changed: changed.join(',') } }]);
+  await emit(deps, [{ type: 'policy.updated', tenantId, userId: null, actor: 'admin', detail: { changed: changed.join(','), ...policyChangeDetail(current.policy, policy) } }]);
   return policy;
 }

@@ -93,7 +93,6 @@ export interface TenantDirectory extends SigningKeyStore {
   /** Fails (returns false) when the tenant exists already. */
   createTenant(tenant: TenantRecord): Promise<boolean>;
   putPolicy(tenantId: string, policy: Policy, enforcementSince?: TenantRecord['enforcementSince']): Promise<void>;
-  getApiKey(keyId: string): Promise<ApiKeyRecord | undefined>;
   putApiKey(key: ApiKeyRecord): Promise<void>;
 }
 
@@ -183,6 +182,14 @@ export interface CodeUpdate {
  * The durable record of security events: the audit trail, and the outbox from which they are
  * published. An event is recorded before it is published, so a publishing failure loses nothing.
  */
+/** Which of a tenant's events the audit trail shows. */
+export interface AuditFilter {
+  userId?: string;
+  type?: SecurityEvent['type'];
+  from?: string;
+  to?: string;
+}
+
 export interface EventOutbox {
   record(events: SecurityEvent[]): Promise<void>;
   /** Records an event unless it is there already (by its id): whoever sees a derived event records it once. */
@@ -197,8 +204,12 @@ export interface EventOutbox {
    * of the pending list, kept (with the reason) in the events table and the audit trail.
    */
   publishRefused(event: SecurityEvent, reason: string, maxAttempts: number): Promise<{ attempts: number; parked: boolean }>;
-  /** A tenant's events, newest first, optionally of one user, paged by an opaque cursor. */
-  list(tenantId: string, options: { userId?: string; cursor?: string; limit: number }): Promise<{ events: SecurityEvent[]; nextCursor: string | null }>;
+  /**
+   * A tenant's events, newest first, optionally of one user, of one type, and at or after `from` /
+   * before `to` (ISO-8601 UTC times), paged by an opaque cursor. With `type` a page may hold fewer
+   * than `limit` events and still have a cursor.
+   */
+  list(tenantId: string, options: AuditFilter & { cursor?: string; limit: number }): Promise<{ events: SecurityEvent[]; nextCursor: string | null }>;
 }
 
 /**

@@ -27,6 +27,8 @@ export interface ApiKeyRecord {
   keyId: string;
   tenantId: string;
   scope: Scope;
+  /** What the admin called it (the audit trail names an admin's key by it). */
+  name: string;
   /** SHA-256 of the key's secret part, hex. The key itself is never stored. */
   secretHash: string;
   createdAtMs: number;

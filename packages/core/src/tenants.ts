@@ -3,7 +3,6 @@
  * only a SHA-256 hash of the 256-bit secret is stored, compared in constant time. (A fast hash
  * is right here: the secret is random and long, not a password, so it cannot be guessed.)
  */
-import { timingSafeEqual } from 'node:crypto';
 import { Policy, type Scope } from '@twofold/contract/schemas';
 import { hashKeySecret } from './api-keys';
 import { ensureSigningKey } from './assertions';
@@ -12,12 +11,8 @@ import { fail } from './errors';
 import { newId } from './ids';
 import { dataKeyContext } from './keyring';
 import type { KeyVault, Random, TenantDirectory, Clock } from './ports';
-import type { ApiKeyRecord, TenantRecord } from './records';
+import type { TenantRecord } from './records';
 import type { TtlCache } from './ttl-cache';
-
-const KEY_PATTERN = /^tf_([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
-
-const hashSecret = hashKeySecret;
 
 export interface NewTenant {
   tenantId: string;
@@ -54,29 +49,8 @@ export async function issueApiKey(
 ): Promise<string> {
   const keyId = Buffer.from(deps.random.bytes(8)).toString('hex');
   const secret = Buffer.from(deps.random.bytes(32)).toString('base64url');
-  await deps.tenants.putApiKey({ keyId, tenantId, scope, secretHash: hashSecret(secret), createdAtMs: deps.clock.nowMs() });
+  await deps.tenants.putApiKey({ keyId, tenantId, scope, name: `initial ${scope} key`, secretHash: hashKeySecret(secret), createdAtMs: deps.clock.nowMs() });
   return `tf_${keyId}.${secret}`;
-}
-
-/**
- * Who is calling, from an `Authorization` header; undefined for a missing, malformed or unknown key.
- * The functions use ApiKeyAuthenticator (api-keys.ts: misses cached apart, uses recorded); this one is for tools.
- */
-export async function authenticate(
-  deps: Pick<CoreDeps, 'tenants'>,
-  keyCache: TtlCache<ApiKeyRecord | undefined>,
-  authorization: string | undefined,
-): Promise<{ tenantId: string; scope: Scope } | undefined> {
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
-  const parts = match ? KEY_PATTERN.exec(match[1]!) : null;
-  if (!parts) return undefined;
-  const [, keyId, secret] = parts as unknown as [string, string, string];
-  const record = await keyCache.get(keyId, () => deps.tenants.getApiKey(keyId));
-  if (!record) return undefined;
-  const expected = Buffer.from(record.secretHash, 'hex');
-  const actual = Buffer.from(hashSecret(secret), 'hex');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
-  return { tenantId: record.tenantId, scope: record.scope };
 }
 
 export function loadTenant(deps: Pick<CoreDeps, 'tenants'>, cache: TtlCache<TenantRecord>, tenantId: string): Promise<TenantRecord> {

@@ -5,7 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyStore, CoreDeps, KeyVault } from '@twofold/core';
+import type { ApiKeyStore, Caller, CoreDeps, KeyVault } from '@twofold/core';
 import { loadConfig, type Config } from './config';
 import * as part from './parts';
 import { wire, Wiring, type Overrides, type Part, type Parts, type Views } from './wiring';
@@ -25,7 +25,7 @@ export interface Dependencies extends CoreDeps {
    */
   hotDynamo: DynamoDBClient;
   /** The caller's tenant and scope from the Authorization header (cached per container: see parts.ts). */
-  authenticate(authorization: string | undefined): Promise<{ tenantId: string; scope: 'app' | 'admin' } | undefined>;
+  authenticate(authorization: string | undefined): Promise<Caller | undefined>;
   apiKeys: ApiKeyStore;
   /** Drops a revoked key from this container's cache. */
   forgetApiKey(keyId: string): void;

@@ -107,12 +107,13 @@ async function resolve<D extends Partial<Views>>(event: HttpEvent, context: Cont
       headers: event.headers ?? {},
       event,
       context,
-      deps: wired,
+      // an admin's request carries its key to the events it records (Attribution)
+      deps: caller.scope === 'admin' ? { ...wired, actingKey: { keyId: caller.keyId, name: caller.keyName } } : wired,
     },
   };
 }
 
-const publicCaller: Caller = { tenantId: '', scope: 'app' };
+const publicCaller: Caller = { tenantId: '', scope: 'app', keyId: '', keyName: '' };
 
 /** The key check of a function that serves keyed routes (KeyCheckOf makes its absence a compile error; were it missing anyway, every keyed request would fail closed with a 500). */
 function authenticateOf(deps: Partial<Views>): Views['authenticate'] {

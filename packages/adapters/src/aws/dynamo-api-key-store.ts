@@ -39,10 +39,10 @@ export class DynamoApiKeyStore implements ApiKeyStore {
 
   async get(keyId: string): Promise<ApiKeyRecord | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.apiKey(keyId) }));
-    return Item ? { keyId: Item.keyId, tenantId: Item.tenantId, scope: Item.scope, secretHash: Item.secretHash, createdAtMs: Item.createdAtMs } : undefined;
+    return Item ? { keyId: Item.keyId, tenantId: Item.tenantId, scope: Item.scope, name: Item.name ?? Item.keyId, secretHash: Item.secretHash, createdAtMs: Item.createdAtMs } : undefined;
   }
 
-  async create(key: ApiKeyRecord & { name: string }): Promise<void> {
+  async create(key: ApiKeyRecord): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.apiKey(key.keyId), ...key }, ConditionExpression: 'attribute_not_exists(pk)' }));
     const listed: Listed = { name: key.name, scope: key.scope, createdAtMs: key.createdAtMs };
     await this.db.send(

@@ -1,6 +1,6 @@
 import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecurityEvent } from '@twofold/contract/events';
-import type { EventOutbox } from '@twofold/core/ports';
+import type { AuditFilter, EventOutbox } from '@twofold/core/ports';
 import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
 
 const PENDING = 'PENDING';
@@ -126,14 +126,23 @@ export class DynamoEventOutbox implements EventOutbox {
     return { attempts, parked };
   }
 
-  async list(tenantId: string, options: { userId?: string; cursor?: string; limit: number }) {
+  async list(tenantId: string, options: AuditFilter & { cursor?: string; limit: number }) {
     const byUser = options.userId !== undefined;
     const partitionKey = byUser ? { tenantUser: `${tenantId}#${options.userId}` } : { pk: partition(tenantId) };
+    // sk is `<at>#<eventId>`: an event at `from` sorts after `from`, one at `to` after `to`, so BETWEEN is [from, to)
+    const range =
+      options.from !== undefined && options.to !== undefined ? ' AND sk BETWEEN :from AND :to' : options.from !== undefined ? ' AND sk >= :from' : options.to !== undefined ? ' AND sk < :to' : '';
     const { Items = [], LastEvaluatedKey } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
-        ...(byUser ? { IndexName: 'by-user', KeyConditionExpression: 'tenantUser = :k' } : { KeyConditionExpression: 'pk = :k' }),
-        ExpressionAttributeValues: { ':k': Object.values(partitionKey)[0] },
+        ...(byUser ? { IndexName: 'by-user', KeyConditionExpression: `tenantUser = :k${range}` } : { KeyConditionExpression: `pk = :k${range}` }),
+        ...(options.type ? { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } } : {}),
+        ExpressionAttributeValues: {
+          ':k': Object.values(partitionKey)[0],
+          ...(options.from !== undefined ? { ':from': options.from } : {}),
+          ...(options.to !== undefined ? { ':to': options.to } : {}),
+          ...(options.type ? { ':type': options.type } : {}),
+        },
         ScanIndexForward: false,
         Limit: options.limit,
         // a cursor only pages through the partition it was made for: the caller's tenant (and user)

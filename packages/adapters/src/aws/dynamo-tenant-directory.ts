@@ -67,14 +67,9 @@ export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
     );
   }
 
-  async getApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.apiKey(keyId) }));
-    return Item ? { keyId: Item.keyId, tenantId: Item.tenantId, scope: Item.scope, secretHash: Item.secretHash, createdAtMs: Item.createdAtMs } : undefined;
-  }
-
   /** A tenant's first keys (tenant:create, the local runtime), listed like any other (see DynamoApiKeyStore). */
   async putApiKey(key: ApiKeyRecord): Promise<void> {
-    await new DynamoApiKeyStore(this.db, this.tableName).create({ ...key, name: `initial ${key.scope} key` });
+    await new DynamoApiKeyStore(this.db, this.tableName).create(key);
   }
 
   async getSigningKey(): Promise<SigningKeyRecord | undefined> {

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { count, isoTime, text } from './build';
 import { UserId } from './common';
 import { User, UserStatus } from './users';
+import { securityEventTypes } from '../events';
 
 /** A page size in a query string (so coerced from text): 1 to 100, 50 by default. */
 const pageLimit = () =>
@@ -43,11 +44,27 @@ export const Overview = z
   .check(z.meta({ id: 'Overview' }));
 export type Overview = z.infer<typeof Overview>;
 
-export const AuditQuery = z.strictObject({
-  userId: z.optional(UserId).check(z.meta({ description: "Only this user's entries" })),
-  cursor: z.optional(z.string().check(z.maxLength(2048))).check(z.meta({ description: 'nextCursor of the previous page' })),
-  limit: pageLimit(),
-});
+/** A time in a query string: an ISO-8601 date (midnight UTC) or date-time with its offset, as the ISO-8601 UTC time the audit trail sorts by. */
+const queryTime = (description: string) =>
+  z.optional(
+    z.pipe(
+      z.union([z.iso.date(), z.iso.datetime({ offset: true })]),
+      z.transform((t) => new Date(t).toISOString()),
+    ),
+  ).check(z.meta({ description, example: '2026-12-01' }));
+
+export const AuditQuery = z
+  .strictObject({
+    userId: z.optional(UserId).check(z.meta({ description: "Only this user's entries" })),
+    type: z.optional(z.enum(securityEventTypes)).check(z.meta({ description: 'Only entries of this type. A page may then hold fewer than limit entries with a nextCursor: follow it' })),
+    from: queryTime('Only entries at or after this time (an ISO-8601 date, meaning midnight UTC, or date-time)'),
+    to: queryTime('Only entries before this time (exclusive; an ISO-8601 date, meaning midnight UTC, or date-time)'),
+    cursor: z.optional(z.string().check(z.maxLength(2048))).check(z.meta({ description: 'nextCursor of the previous page' })),
+    limit: pageLimit(),
+  })
+  .check(
+    z.refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, { message: 'from must be before to', path: ['from'] }),
+  );
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
 export const AuditEvent = z
@@ -55,7 +72,7 @@ export const AuditEvent = z
     type: z.string().check(z.meta({ description: 'A security event type or an admin action (user.unlocked, user.reset, policy.updated)' })),
     userId: z.nullable(z.string()).check(z.meta({ description: 'The user it concerns (null for tenant-wide actions such as a policy change)' })),
     at: isoTime,
-    actor: z.string().check(z.meta({ description: '`user` (through an app key), `admin`, or `system`' })),
+    actor: z.string().check(z.meta({ description: '`user` (through an app key), `admin` (then details.byKeyId and details.byKeyName name the admin API key), or `system`' })),
     details: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
       .check(z.meta({ description: 'What the entry is about (e.g. the factor type or method); never a secret, code or full phone number' })),

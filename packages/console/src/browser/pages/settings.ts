@@ -156,8 +156,14 @@ export function inWords(spec: FieldSpec | undefined, detail: ErrorDetail): strin
     const x = m.match(re);
     if (x) return `${label || 'This setting'} ${say(x)}.`;
   }
-  // a message of our own (a refinement): it already reads as a sentence, only the path becomes the label
-  const own = path && label ? m.replaceAll(path, label) : m;
+  // a message of our own (a refinement): it already reads as a sentence, only the paths it names become labels,
+  // its own and any other ("… is not in methods.allowed" on methods.default → "… is not in "Allowed methods"")
+  const named = groups
+    .flatMap((g) => g.fields)
+    .filter((f) => f.path !== path)
+    .sort((a, b) => b.path.length - a.path.length);
+  let own = path && label ? m.replaceAll(path, label) : m;
+  for (const f of named) own = own.replace(new RegExp(`\\b${f.path.replaceAll('.', '\\.')}\\b`, 'g'), `"${f.label}"`);
   return label && !own.includes(label) ? `${label}: ${own}` : own;
 }
 

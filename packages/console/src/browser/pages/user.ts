@@ -36,7 +36,7 @@ export async function userPage(ctx: PageContext, userId = '') {
     user = await ctx.api.user(userId);
     if (!ctx.alive()) return;
     drawUser();
-    await auditTable(ctx, audit, { userId, showUser: false, label: `Audit trail of ${userId}` });
+    await auditTable(ctx, audit, { query: { userId }, showUser: false, label: `Audit trail of ${userId}` });
   };
 
   async function act(action: () => Promise<unknown>, done: string, onDone?: (result: unknown) => void) {
@@ -202,7 +202,7 @@ export async function userPage(ctx: PageContext, userId = '') {
     el('h2', { class: 'section-title' }, 'Audit trail'),
     audit,
   );
-  await auditTable(ctx, audit, { userId, showUser: false, label: `Audit trail of ${userId}` });
+  await auditTable(ctx, audit, { query: { userId }, showUser: false, label: `Audit trail of ${userId}` });
 }
 
 // not a second navigation landmark, and not a second link named like the "Users" navigation item
