@@ -24,12 +24,12 @@ export const handler = httpFunction(enrollmentRoutes, wiring, {
   putUser: ({ deps, caller, params, body }) => putUser(deps, caller.tenantId, params.userId, body),
   getUser: ({ deps, caller, params }) => getUser(deps, caller.tenantId, params.userId),
   deleteUser: ({ deps, caller, params }) => eraseUser(deps, caller.tenantId, params.userId, actorOf(caller)),
-  disableTwoFactor: ({ deps, caller, params }) => disableTwoFactor(deps, caller.tenantId, params.userId, actorOf(caller)),
+  disableTwoFactor: ({ deps, caller, params, fresh }) => disableTwoFactor(deps, caller.tenantId, params.userId, { actor: actorOf(caller), fresh }),
   createFactor: ({ deps, caller, params, body }) => startFactorEnrollment(deps, caller.tenantId, params.userId, body),
   listFactors: ({ deps, caller, params }) => listFactors(deps, caller.tenantId, params.userId),
   verifyFactor: ({ deps, caller, params, body }) =>
     confirmFactor(deps, caller.tenantId, params.userId, params.factorId, body),
-  deleteFactor: ({ deps, caller, params }) => removeFactor(deps, caller.tenantId, params.userId, params.factorId, actorOf(caller)),
-  getRecoveryCodes: ({ deps, caller, params, fresh }) => recoveryCodesRemaining(deps, caller.tenantId, params.userId, { reveal: fresh !== undefined, actor: actorOf(caller) }),
-  regenerateRecoveryCodes: ({ deps, caller, params }) => regenerateRecoveryCodes(deps, caller.tenantId, params.userId, actorOf(caller)),
+  deleteFactor: ({ deps, caller, params, fresh }) => removeFactor(deps, caller.tenantId, params.userId, params.factorId, actorOf(caller), fresh),
+  getRecoveryCodes: ({ deps, caller, params, fresh }) => recoveryCodesRemaining(deps, caller.tenantId, params.userId, { fresh, actor: actorOf(caller) }),
+  regenerateRecoveryCodes: ({ deps, caller, params, fresh }) => regenerateRecoveryCodes(deps, caller.tenantId, params.userId, actorOf(caller), fresh),
 }, { freshVerification: checkFreshVerification });

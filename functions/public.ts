@@ -17,7 +17,8 @@ const routed = httpFunction(publicRoutes, wire({ assertions }), {
 export const handler = async (event: HttpEvent, context: Context) => {
   if (event.routeKey !== '$default') return routed(event, context);
   const match = matchIn(indexedRoutes, event.requestContext.http.method, event.rawPath);
-  if (!match.route && !match.pathKnown) return errorResponse('not_found');
+  // a route of the contract that reaches $default is one the deployment lacks (a template without it): no such route
+  if (match.route || !match.pathKnown) return errorResponse('not_found');
   // RFC 9110 §15.5.6: a 405 must say, in Allow, which methods the path does accept
   const allow = allowedMethods(event.rawPath);
   const response = errorResponse('method_not_allowed');

@@ -49,21 +49,28 @@ export interface Needs {
   sms?: 'send' | 'configured';
   /** Email through SES, when the deployment has it: as for `sms`. */
   email?: 'send' | 'configured';
+  /**
+   * How long a container keeps a tenant (its policy) before reading it again; default the
+   * config's 30 s. Functions off the login's hot path read it fresh, so that an admin's policy
+   * change applies to the next enrolment at once, in AWS as on npm start's shared container.
+   */
+  tenantCacheSeconds?: number;
 }
 
 /**
- * The assertion signer (core/assertions.ts) reads the deployment's signing key from the directory;
- * the first caller ever creates it (a conditional put, and GenerateDataKey for the data key that
- * seals it), every cold start decrypts it. Whoever signs, or checks a fresh verification, needs this.
+ * The assertion signer (core/assertions.ts) reads the deployment's signing key from the directory
+ * and decrypts it at each cold start. It never writes it: the key is made with the first tenant
+ * (the operator's tenant CLI: core/tenants.ts), so that a compromised function cannot replace the
+ * key every tenant's assertions are checked with. Whoever signs, or checks a fresh verification, needs this.
  */
-const signs = { read: ['signingKey'], write: ['signingKey'], kms: ['Decrypt', 'GenerateDataKey'] } as const;
+const signs = { read: ['signingKey'], kms: ['Decrypt'] } as const;
 
 /** An API function: the caller's key by its id (and its tenant, for most). */
 const keyed = ['apiKey'] as const;
 
 export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // health and the JWKS (the signing key's public half: see signs). No API key, no tenant.
-  public: { tables: {}, directory: { read: signs.read, write: signs.write }, kms: { signingKey: signs.kms } },
+  public: { tables: {}, directory: { read: signs.read }, kms: { signingKey: signs.kms } },
 
   // the admin console's page and assets, built into the bundle: nothing to read, nothing to sign
   // (the page calls the admin API with the key the person enters)
@@ -76,12 +83,13 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // (send throttle in the attempts table), disabling 2FA (removes trusted devices), fresh verification
   enrollment: {
     tables: { secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', events: 'readWrite' },
-    directory: { read: [...keyed, 'tenant', ...signs.read], write: signs.write },
+    directory: { read: [...keyed, 'tenant', ...signs.read] },
     touchesApiKeys: true,
     kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },
     publishesEvents: true,
     sms: 'send',
     email: 'send',
+    tenantCacheSeconds: 0,
   },
 
   // challenges (attempts table, with the send throttle), device tokens rotated on use (a reused
@@ -100,7 +108,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // a trusted device and the sign-in IP remembered (puts only), the assertion signed, events
   verify: {
     tables: { secrets: 'readWrite', devices: 'write', events: 'write' },
-    directory: { read: [...keyed, 'tenant', ...signs.read], write: signs.write },
+    directory: { read: [...keyed, 'tenant', ...signs.read] },
     touchesApiKeys: true,
     kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },
     publishesEvents: true,
@@ -125,6 +133,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     kms: { tenantDataKeys: ['Decrypt'] },
     publishesEvents: true,
     sms: 'configured',
+    tenantCacheSeconds: 0,
   },
 
   // scheduled: grace-period deadlines (secrets `grace` index and user summaries), the tenant's

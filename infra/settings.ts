@@ -13,6 +13,8 @@ export const SETTINGS_CONTEXT_KEY = 'twofold';
 
 const retentionDays = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
 
+const secretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/);
+
 const SmsSettings = z
   .object({
     /** Alphanumeric sender id, where the destination country supports one (the same rule as the runtime config: adapters/sms-origination.ts). */
@@ -21,13 +23,16 @@ const SmsSettings = z
     originationNumber: z.string().regex(E164_NUMBER).optional(),
     /** Alarm when SNS's SMS spend this month reaches this many US dollars (SNS's own limit is set on the account). */
     monthlySpendAlarmUsd: z.number().positive().default(10),
-    /** Who sends the texts: Amazon SNS (default) or Twilio (its credentials in a Secrets Manager secret, `twilioSecretArn`). */
-    provider: z.enum(['sns', 'twilio']).default('sns'),
+    /** Who sends the texts: Amazon SNS (default), Twilio or Vonage (their credentials in a Secrets Manager secret, `twilioSecretArn` or `vonageSecretArn`). */
+    provider: z.enum(['sns', 'twilio', 'vonage']).default('sns'),
     /** The secret with the Twilio credentials, JSON: accountSid, authToken (or apiKeySid and apiKeySecret), from or messagingServiceSid. */
-    twilioSecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/).optional(),
+    twilioSecretArn: secretArn.optional(),
+    /** The secret with the Vonage credentials, JSON: apiKey, apiSecret, from. */
+    vonageSecretArn: secretArn.optional(),
   })
   .strict()
-  .refine((s) => s.provider !== 'twilio' || s.twilioSecretArn !== undefined, { message: 'provider "twilio" needs twilioSecretArn', path: ['twilioSecretArn'] });
+  .refine((s) => s.provider !== 'twilio' || s.twilioSecretArn !== undefined, { message: 'provider "twilio" needs twilioSecretArn', path: ['twilioSecretArn'] })
+  .refine((s) => s.provider !== 'vonage' || s.vonageSecretArn !== undefined, { message: 'provider "vonage" needs vonageSecretArn', path: ['vonageSecretArn'] });
 
 const EmailSettings = z
   .object({

@@ -4,6 +4,10 @@
  *
  *   npm run --silent smoke -- --base-url <ApiUrl> --app-key <app key> [--timeout-ms 10000]
  *
+ * Without --base-url/--app-key (or TWOFOLD_BASE_URL/TWOFOLD_APP_KEY) it reads what `npm start`
+ * wrote: local.json in $TWOFOLD_DATA_DIR (default .twofold/), so `npm run smoke` beside a running
+ * `npm start` needs no arguments.
+ *
  * It enrols a throw-away user (smoke-<random>) with TOTP, computing the codes itself (otplib),
  * logs in with a code, logs in with a recovery code, checks the assertion against the JWKS
  * (jose), and erases the user. Each step is printed with its latency; the exit code is 0 when
@@ -12,6 +16,8 @@
  * The user is cleaned up as far as the deployment allows even after a failure.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -43,6 +49,7 @@ export interface StepResult {
 export const USAGE =
   'usage: npm run --silent smoke -- --base-url <url> --app-key <app key> [--timeout-ms <ms>]\n' +
   '  Enrols a throw-away user with TOTP, logs in, uses a recovery code, checks the JWKS and erases the user,\n' +
+  '  Without --base-url and --app-key it reads local.json of a running `npm start` ($TWOFOLD_DATA_DIR, default .twofold/),\n' +
   '  printing each step and its latency. Exit 0: every step passed (or was skipped: not in this deployment);\n' +
   '  1: a step failed; 2: wrong usage.';
 
@@ -63,8 +70,10 @@ export function parseSmokeOptions(argv: string[], env: Record<string, string | u
     throw new UsageError((error as Error).message);
   }
   if (values.help) return 'help';
-  const baseUrl = (values['base-url'] as string | undefined) ?? env.TWOFOLD_BASE_URL;
-  const appKey = (values['app-key'] as string | undefined) ?? env.TWOFOLD_APP_KEY;
+  const given = { baseUrl: (values['base-url'] as string | undefined) ?? env.TWOFOLD_BASE_URL, appKey: (values['app-key'] as string | undefined) ?? env.TWOFOLD_APP_KEY };
+  const local = given.baseUrl || given.appKey ? {} : localJson(env);
+  const baseUrl = given.baseUrl ?? local.baseUrl;
+  const appKey = given.appKey ?? local.appKey;
   const missing = [!baseUrl && '--base-url', !appKey && '--app-key'].filter(Boolean);
   if (missing.length > 0) throw new UsageError(`missing ${missing.join(', ')}`);
   try {
@@ -75,6 +84,21 @@ export function parseSmokeOptions(argv: string[], env: Record<string, string | u
   const timeoutMs = Number(values['timeout-ms'] ?? 10_000);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout-ms must be a positive whole number');
   return { baseUrl: baseUrl!.replace(/\/+$/, ''), appKey: appKey!, timeoutMs };
+}
+
+/** What `npm start` wrote for its default tenant, when it is there (nothing otherwise). */
+function localJson(env: Record<string, string | undefined>): { baseUrl?: string; appKey?: string } {
+  const path = join(env.TWOFOLD_DATA_DIR ?? '.twofold', 'local.json');
+  if (!existsSync(path)) return {};
+  try {
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { baseUrl?: unknown; appKey?: unknown };
+    return {
+      ...(typeof saved.baseUrl === 'string' ? { baseUrl: saved.baseUrl } : {}),
+      ...(typeof saved.appKey === 'string' ? { appKey: saved.appKey } : {}),
+    };
+  } catch {
+    throw new UsageError(`${path} is not valid JSON: pass --base-url and --app-key`);
+  }
 }
 
 interface Answer {

@@ -1,9 +1,9 @@
 /**
- * Sending codes: SMS through Amazon SNS (or Twilio) and email through Amazon SES, each only when the
- * settings configure it. A function that sends gets the sender's settings (environment) and
- * the one permission to send, together; a function that only needs to know the channel exists
- * gets the settings alone. Without a channel nothing is set, and the runtime answers
- * sms_not_configured / email_not_configured.
+ * Sending codes: SMS through Amazon SNS (or Twilio or Vonage) and email through Amazon SES, each
+ * only when the settings configure it. A function that sends gets the sender's settings
+ * (environment) and the one permission to send, together; a function that only needs to know
+ * the channel exists gets the settings alone. Without a channel nothing is set, and the runtime
+ * answers sms_not_configured / email_not_configured.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -42,11 +42,14 @@ export class Delivery extends Construct {
   sms(fn: LambdaFunction, use: ChannelUse): void {
     const sms = this.props.sms;
     if (!sms) return;
-    if (sms.provider === 'twilio') {
-      fn.addEnvironment(configKeys.smsSender, 'twilio');
-      fn.addEnvironment(configKeys.twilioSecretId, sms.twilioSecretArn!);
+    if (sms.provider !== 'sns') {
+      const [secretKey, secretArn] = sms.provider === 'twilio' ? [configKeys.twilioSecretId, sms.twilioSecretArn] : [configKeys.vonageSecretId, sms.vonageSecretArn];
+      // the settings and the construct's checks refuse a provider without its secret
+      if (secretArn === undefined) throw new Error(`sms.provider "${sms.provider}" needs its secret`);
+      fn.addEnvironment(configKeys.smsSender, sms.provider);
+      fn.addEnvironment(secretKey, secretArn);
       // the credentials, read once per container; nothing else of Secrets Manager
-      if (use === 'send') fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [sms.twilioSecretArn!] }));
+      if (use === 'send') fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
       return;
     }
     fn.addEnvironment(configKeys.smsSender, 'sns');

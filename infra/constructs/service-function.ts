@@ -153,6 +153,7 @@ export class ServiceFunction extends Construct {
     if (needs.sms) props.delivery.sms(this.fn, needs.sms);
     if (needs.email) props.delivery.email(this.fn, needs.email);
 
+    if (needs.tenantCacheSeconds !== undefined) this.fn.addEnvironment(configKeys.tenantCacheSeconds, String(needs.tenantCacheSeconds));
     this.fn.addEnvironment(configKeys.issuer, props.issuer);
     // Powertools Metrics (EMF): the namespace, and the deployment as the `service` dimension
     this.fn.addEnvironment('POWERTOOLS_METRICS_NAMESPACE', METRICS_NAMESPACE);

@@ -27,7 +27,7 @@ import { ScheduledRun, schedules as defaultSchedules, type ScheduleSpec } from '
 import { ServiceFunction } from './service-function';
 import { TwofoldData, type TwofoldDataResources } from './twofold-data';
 
-/** SMS codes through Amazon SNS. */
+/** SMS codes through Amazon SNS, Twilio or Vonage. */
 export interface TwofoldSmsProps {
   /** Alphanumeric sender id, where the destination country supports one (1-11 letters and digits). */
   readonly senderId?: string;
@@ -36,9 +36,11 @@ export interface TwofoldSmsProps {
   /** Alarm when SNS's SMS spend this month reaches this many US dollars (SNS's own limit is set on the account). @default 10 */
   readonly monthlySpendAlarmUsd?: number;
   /** Who sends the texts. @default 'sns' */
-  readonly provider?: 'sns' | 'twilio';
+  readonly provider?: 'sns' | 'twilio' | 'vonage';
   /** Twilio's credentials (a Secrets Manager secret of {accountSid, authToken, from}); required with provider 'twilio'. */
   readonly twilioSecretArn?: string;
+  /** Vonage's credentials (a Secrets Manager secret of {apiKey, apiSecret, from}); required with provider 'vonage'. */
+  readonly vonageSecretArn?: string;
 }
 
 /** Email codes through Amazon SES: the identity that sends, as its domain or its ARN (exactly one). */
@@ -215,6 +217,7 @@ function effectiveSettings(name: string, props: TwofoldServiceProps, specs: Reco
   if (sms?.originationNumber !== undefined && !E164_NUMBER.test(sms.originationNumber)) refuse(`sms.originationNumber "${sms.originationNumber}": an E.164 number such as +12065550100.`);
   if (sms?.monthlySpendAlarmUsd !== undefined && !(sms.monthlySpendAlarmUsd > 0)) refuse('sms.monthlySpendAlarmUsd: more than 0.');
   if (sms?.provider === 'twilio' && !sms.twilioSecretArn) refuse('sms.provider "twilio" needs sms.twilioSecretArn (a Secrets Manager secret).');
+  if (sms?.provider === 'vonage' && !sms.vonageSecretArn) refuse('sms.provider "vonage" needs sms.vonageSecretArn (a Secrets Manager secret).');
   const memory = props.functionMemoryMb ?? 1024;
   if (!Number.isInteger(memory) || memory < 128 || memory > 10240) refuse(`functionMemoryMb ${memory}: whole MB from 128 to 10240.`);
   let identity = '';

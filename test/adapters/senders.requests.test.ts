@@ -1,8 +1,9 @@
 /**
- * The SNS, Twilio and SES adapters make exactly these requests: a transactional SMS with the
- * sender id or origination number from the deployment's settings; one Twilio Messages request
- * with basic auth and a form body, its credentials read from Secrets Manager once per container;
- * an email from the configured sender (under the tenant's display name when it has one) with a
+ * The SNS, Twilio, Vonage and SES adapters make exactly these requests: a transactional SMS with
+ * the sender id or origination number from the deployment's settings; one Twilio Messages
+ * request with basic auth and a form body, its credentials read from Secrets Manager once per
+ * container; one Vonage SMS request with the credentials, the numbers without their '+' and the
+ * message type in a form body; an email from the configured sender (under the tenant's display name when it has one) with a
  * text and an HTML body. The message carries the code and the tenant's name, and no other
  * personal data.
  */
@@ -11,7 +12,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { fromHeader, secretsManagerSecret, SesEmailSender, SnsSmsSender, TwilioCredentials, TwilioSmsSender } from '@twofold/adapters';
+import { fromHeader, secretsManagerSecret, SesEmailSender, SnsSmsSender, TwilioCredentials, TwilioSmsSender, vonageMessageType, VonageCredentials, VonageSmsSender } from '@twofold/adapters';
 import { codeMessage } from '@twofold/core';
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
@@ -94,16 +95,18 @@ describe('SesEmailSender From display name', () => {
   });
 });
 
+/** A fetch that answers `status` and `answer` (JSON) to every call and keeps the calls. */
+const recording = (status = 201, answer: object = { sid: 'SM1', status: 'queued' }) => {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const fetch: typeof globalThis.fetch = async (url, init) => {
+    calls.push({ url: String(url), init: init ?? {} });
+    return new Response(JSON.stringify(answer), { status, headers: { 'content-type': 'application/json' } });
+  };
+  return { calls, fetch };
+};
+
 describe('TwilioSmsSender', () => {
   const accountSid = `AC${'a'.repeat(32)}`;
-  const recording = (status = 201, answer: object = { sid: 'SM1', status: 'queued' }) => {
-    const calls: { url: string; init: RequestInit }[] = [];
-    const fetch: typeof globalThis.fetch = async (url, init) => {
-      calls.push({ url: String(url), init: init! });
-      return new Response(JSON.stringify(answer), { status, headers: { 'content-type': 'application/json' } });
-    };
-    return { calls, fetch };
-  };
 
   it('POSTs one form-encoded Messages request with basic auth (account SID and auth token) and From', async () => {
     const { calls, fetch } = recording();
@@ -157,5 +160,48 @@ describe('TwilioSmsSender', () => {
     expect((error as Error).message).toContain('accountSid');
     expect((error as Error).message).toContain('from or messagingServiceSid');
     expect((error as Error).message).not.toContain('super-secret-token');
+  });
+});
+
+describe('VonageSmsSender', () => {
+  const accepted = (to: string) => ({ 'message-count': '1', messages: [{ to, 'message-id': '0C000000217B7F02', status: '0', 'remaining-balance': '15.53590000', 'message-price': '0.03330000', network: '20801' }] });
+  const vonage = { apiKey: 'a1b2c3d4', apiSecret: 'sec' };
+
+  it('POSTs one form-encoded /sms/json with the key and secret, the numbers without their +, the text and type text', async () => {
+    const { calls, fetch } = recording(200, accepted('33612345678'));
+    await new VonageSmsSender({ fetch, credentials: async () => ({ ...vonage, from: '+15550100' }) }).send({ to: '+33612345678', body: message.sms });
+    expect(calls.map((c) => c.url)).toEqual(['https://rest.nexmo.com/sms/json']);
+    const [{ init }] = calls as [{ url: string; init: RequestInit }];
+    expect(init.method).toBe('POST');
+    expect(init.headers).toEqual({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
+    expect(init.body).toBe(`api_key=a1b2c3d4&api_secret=sec&from=15550100&to=33612345678&text=${new URLSearchParams({ b: message.sms }).toString().slice(2)}&type=text`);
+  });
+
+  it('type unicode for a text GSM-7 cannot carry; an alphanumeric sender id as it is; another base URL', async () => {
+    const { calls, fetch } = recording(200, accepted('447700900123'));
+    await new VonageSmsSender({ fetch, baseUrl: 'https://vonage.test', credentials: async () => ({ ...vonage, from: 'Acme' }) }).send({ to: '+447700900123', body: 'Ваш код 493817' });
+    expect(calls[0]?.url).toBe('https://vonage.test/sms/json');
+    expect(Object.fromEntries(new URLSearchParams(String(calls[0]?.init.body)))).toEqual({ api_key: 'a1b2c3d4', api_secret: 'sec', from: 'Acme', to: '447700900123', text: 'Ваш код 493817', type: 'unicode' });
+    expect(['Code 493817: é à ñ ß € [x] {y} ~|^\\', 'Votre code est 493817.', 'Código 493817 📱', 'Kod 493817 – ważny', 'code `493817`'].map(vonageMessageType)).toEqual(['text', 'text', 'unicode', 'unicode', 'unicode']);
+  });
+
+  it.each([
+    ['a refused message (HTTP 200, status 4)', recording(200, { 'message-count': '1', messages: [{ status: '4', 'error-text': 'Bad Credentials for +33612345678: "Your code 493817"' }] }), { status: 200, vonageStatus: '4', message: 'Vonage answered 200 (status 4)' }],
+    ['a refused second part (status 1, throttled)', recording(200, { 'message-count': '2', messages: [accepted('33612345678').messages[0], { status: '1', 'error-text': 'Throttled' }] }), { status: 200, vonageStatus: '1', message: 'Vonage answered 200 (status 1)' }],
+    ['an HTTP error', recording(500, { title: 'Internal error' }), { status: 500, vonageStatus: undefined, message: 'Vonage answered 500' }],
+    ['an answer without messages', recording(200, { 'message-count': '0', messages: [] }), { status: 200, vonageStatus: undefined, message: 'Vonage answered 200' }],
+  ])("%s rejects with the HTTP status and Vonage's status only (its error-text may quote the number and the text)", async (_, { fetch }, expected) => {
+    const error = await new VonageSmsSender({ fetch, credentials: async () => ({ ...vonage, from: 'Acme' }) }).send({ to: '+33612345678', body: 'Your code 493817' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ name: 'VonageError', ...expected });
+    expect(String(error)).not.toMatch(/612345678|493817/);
+  });
+
+  it('a secret that is not valid Vonage credentials fails naming the fields, never their values', async () => {
+    const client = new SecretsManagerClient({ region: 'eu-west-1', credentials });
+    mockClient(client).on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ apiKey: 'a1b2c3d4', apiSecret: 'super-secret', from: 'Far Too Long Sender' }) });
+    const error = await secretsManagerSecret(client, 'twofold/vonage', VonageCredentials)().catch((e: unknown) => e);
+    expect(String(error)).toContain('from: from is an E.164 number or an alphanumeric sender id');
+    expect(String(error)).not.toContain('super-secret');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * One contract for every SmsSender adapter: SNS (the real adapter over an SDK client whose SNS
- * is emulated), Twilio (the real adapter, over HTTP, against a stand-in for Twilio's API on
- * loopback) and the local outbox. Each delivers exactly the text to exactly the number, once per
+ * is emulated), Twilio and Vonage (the real adapters, over HTTP, against stand-ins for their
+ * APIs on loopback) and the local outbox. Each delivers exactly the text to exactly the number, once per
  * send; a refusal by the provider rejects (so the use case answers 502 delivery_failed and undoes
  * what it wrote), with an error that never quotes the phone number.
  * The requests each provider gets are asserted exactly in senders.requests.test.ts.
@@ -9,9 +9,10 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalSmsOutbox, SnsSmsSender, TwilioSmsSender } from '@twofold/adapters';
+import { LocalSmsOutbox, SnsSmsSender, TwilioSmsSender, VonageSmsSender } from '@twofold/adapters';
 import type { SmsSender } from '@twofold/core';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio';
+import { startFakeVonage, type FakeVonage } from '../support/fake-vonage';
 import { ManualClock } from '../support/fakes';
 
 interface Harness {
@@ -22,7 +23,8 @@ interface Harness {
 }
 
 const twilios: FakeTwilio[] = [];
-afterAll(() => Promise.all(twilios.map((t) => t.close())));
+const vonages: FakeVonage[] = [];
+afterAll(() => Promise.all([...twilios, ...vonages].map((t) => t.close())));
 
 const adapters: [string, () => Promise<Harness>][] = [
   [
@@ -52,6 +54,16 @@ const adapters: [string, () => Promise<Harness>][] = [
       twilios.push(twilio);
       const sender = new TwilioSmsSender({ baseUrl: twilio.baseUrl, credentials: async () => ({ accountSid: twilio.accountSid, authToken: twilio.authToken, from: '+15005550006' }) });
       return { sender, delivered: () => twilio.accepted.map(({ to, body }) => ({ to, body })), refuseNext: () => twilio.refuseNext(400, 21610) };
+    },
+  ],
+  [
+    'VonageSmsSender',
+    async () => {
+      const vonage = await startFakeVonage();
+      vonages.push(vonage);
+      const sender = new VonageSmsSender({ baseUrl: vonage.baseUrl, credentials: async () => ({ apiKey: vonage.apiKey, apiSecret: vonage.apiSecret, from: 'Acme' }) });
+      // Vonage has the number without its '+'
+      return { sender, delivered: () => vonage.accepted.map(({ to, text }) => ({ to: `+${to}`, body: text })), refuseNext: () => vonage.refuseNext({ vonageStatus: '9' }) };
     },
   ],
   [
@@ -94,7 +106,7 @@ describe.each(adapters)('SmsSender contract: %s', (_, make) => {
     expect(failure).toBeInstanceOf(Error);
     // the use case logs the error's name only; a custom error must not carry the number in its message either
     expect(failure!.name).not.toContain('612345678');
-    if (failure!.name === 'TwilioError') expect(failure!.message).not.toContain('612345678');
+    if (failure?.name === 'TwilioError' || failure?.name === 'VonageError') expect(failure.message).not.toContain('612345678');
     expect(h.delivered()).toEqual([]);
     await h.sender.send({ to: '+33612345678', body: 'y 333333' });
     expect(h.delivered()).toEqual([{ to: '+33612345678', body: 'y 333333' }]);

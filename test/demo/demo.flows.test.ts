@@ -258,8 +258,11 @@ describe('two-factor in the demo app', () => {
     expect(unused.sort()).toEqual(alice.recoveryCodes.slice(1).sort());
     await page.getByRole('button', { name: 'Done' }).click();
 
-    // just verified: regenerating needs no second code
+    // that verification was spent on seeing the codes: regenerating them asks for another
     await page.getByRole('button', { name: 'Regenerate recovery codes' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: /Confirm it’s you to make new recovery codes/ }).isVisible()).toBe(true);
+    await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Save your recovery codes' }).isVisible()).toBe(true);
     const fresh = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
     expect(fresh).toHaveLength(8);

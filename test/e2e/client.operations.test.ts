@@ -17,6 +17,12 @@ let secret: string;
 let recoveryCodes: string[];
 let assertion: string;
 
+/** A new login's assertion: each is good for one sensitive operation. */
+async function freshAssertion(): Promise<string> {
+  const { challengeId } = await app.startChallenge(userId, { method: 'totp' });
+  return (await app.verifyChallenge(challengeId!, { code: await nextCode(t, secret) })).assertion;
+}
+
 const userId = 'ada@example.com';
 
 /** The rejection of `promise`, which must be a TwofoldError. */
@@ -185,7 +191,9 @@ describe('recovery codes and devices', () => {
 
   it('regenerateRecoveryCodes needs a fresh verification (fresh_verification_required), and with one makes a new set', async () => {
     expect(await refusal(app.regenerateRecoveryCodes(userId))).toMatchObject({ code: 'fresh_verification_required', status: 403 });
-    const { recoveryCodes: fresh } = await app.regenerateRecoveryCodes(userId, { assertion });
+    // the login's assertion was spent on viewing the codes: one sensitive operation each
+    expect(await refusal(app.regenerateRecoveryCodes(userId, { assertion }))).toMatchObject({ code: 'fresh_verification_required', status: 403 });
+    const { recoveryCodes: fresh } = await app.regenerateRecoveryCodes(userId, { assertion: await freshAssertion() });
     expect(fresh).toHaveLength(8);
     expect(fresh).not.toContain(recoveryCodes[1]);
     const admins = await admin.adminRegenerateRecoveryCodes(userId);
@@ -236,7 +244,7 @@ describe('policy and admin', () => {
     const { factors } = await app.listFactors(userId);
     const email = factors.find((f) => f.type === 'email')!;
     expect(await refusal(app.deleteFactor(userId, email.factorId))).toMatchObject({ code: 'fresh_verification_required' });
-    await app.deleteFactor(userId, email.factorId, { assertion });
+    await app.deleteFactor(userId, email.factorId, { assertion: await freshAssertion() });
     expect((await app.listFactors(userId)).factors.map((f) => f.type)).toEqual(['totp']);
 
     await admin.resetUser(userId);

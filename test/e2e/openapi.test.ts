@@ -1,15 +1,21 @@
 /**
  * The API documents itself: GET /openapi.json (no key) is an OpenAPI 3.1 document whose paths
- * and methods are exactly the route table's, every operation that needs a key says so, and
+ * and methods are exactly the route table's API operations (not the pages and assets served
+ * beside them: a generated SDK would gain `consoleScript()`), under a license, every operation that needs a key says so, and
  * the server really serves every documented operation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCatalogue, routes } from '@twofold/contract';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { errorCatalogue, routes as allRoutes } from '@twofold/contract';
 import type { Json } from '../support/api';
 import { startTwofold, type Twofold } from '../support/twofold';
 
 let t: Twofold;
 let doc: Json;
+
+/** The API's operations: what answers JSON (or nothing), not a page or a page's script, styles or icon. */
+const routes = allRoutes.filter((r) => !('content' in r && r.content));
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
@@ -41,6 +47,17 @@ describe('GET /openapi.json', () => {
   it('is OpenAPI 3.1.x, served without a key', () => {
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+  });
+
+  it('names its license, the one of the LICENSE file', async () => {
+    expect(doc.info.license).toEqual({ name: 'MIT', identifier: 'MIT' });
+    expect(await readFile(resolve(import.meta.dirname, '../../LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
+  });
+
+  it('holds no page or asset: not the console, its script, styles or icon, nor the reference pages or their renderer', () => {
+    const ids = operations().map(({ op }) => op.operationId);
+    for (const id of ['consolePage', 'consoleScript', 'consoleStyles', 'consoleIcon', 'docs', 'docsScript']) expect(ids).not.toContain(id);
+    expect(ids).toEqual(expect.arrayContaining(['health', 'openapi']));
   });
 
   it('has exactly the paths and methods of the route table', () => {

@@ -108,12 +108,12 @@ describe('SMS where the deployment can send it', () => {
 });
 
 describe('a changed policy applies from the next challenge', () => {
-  it('a live challenge keeps the attempt limit it started with; a new one gets the new limit', async () => {
+  it('a lowered attempt limit reaches a live challenge too (the stricter of both); a new one gets the new limit', async () => {
     await enrolTotp(t, t.app, 'pat');
     const live = await challengeFor(t.app, 'pat');
     expect((await t.app('GET', `/v1/challenges/${live}`)).body.attemptsRemaining).toBe(5);
     expect((await t.admin('PUT', '/v1/policy', { ...CONTRACT_DEFAULTS, maxInvalidAttempts: 3 })).status).toBe(200);
-    expect((await t.app('GET', `/v1/challenges/${live}`)).body.attemptsRemaining).toBe(5);
+    expect((await t.app('GET', `/v1/challenges/${live}`)).body.attemptsRemaining).toBe(3);
     const next = await challengeFor(t.app, 'pat');
     expect((await t.app('GET', `/v1/challenges/${next}`)).body.attemptsRemaining).toBe(3);
     await t.admin('PUT', '/v1/policy', CONTRACT_DEFAULTS);

@@ -4,6 +4,9 @@
  * latency; a wrong key or a server that is not there fails with a non-zero exit code.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewTenant } from '@twofold/core';
@@ -21,9 +24,9 @@ beforeAll(async () => {
 afterAll(() => runtime.stop());
 
 /** The npm script itself, in a child process: its stdout, stderr and exit code. */
-async function npmSmoke(args: string[]) {
+async function npmSmoke(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await exec('npm', ['run', '--silent', 'smoke', '--', ...args], { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, timeout: 60_000 });
+    const { stdout, stderr } = await exec('npm', ['run', '--silent', 'smoke', '--', ...args], { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env }, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -51,6 +54,18 @@ describe('npm run smoke', () => {
     expect(r.stdout).toMatch(/^FAIL\s+read the policy.*401 unauthorized/m);
     expect(r.stdout).not.toMatch(/enrol TOTP/);
     expect(r.stderr).toContain('Smoke test FAILED');
+  }, 60_000);
+
+  it('with no options beside npm start: it reads local.json (base URL and app key) and passes', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'twofold-smoke-local-'));
+    try {
+      await writeFile(join(dataDir, 'local.json'), JSON.stringify({ baseUrl: runtime.baseUrl, tenantId: tenant.tenantId, appKey: tenant.appKey, adminKey: tenant.adminKey }));
+      const r = await npmSmoke([], { TWOFOLD_DATA_DIR: dataDir });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Smoke test passed/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('without its options: usage, exit 2', async () => {

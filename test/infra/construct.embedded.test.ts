@@ -120,6 +120,8 @@ describe('refused before anything is made, with the reason', () => {
   it.each([
     [{ senderId: 'Far-Too-Long-Sender' }, 'sms.senderId'],
     [{ originationNumber: '015112345678' }, 'sms.originationNumber'],
+    [{ provider: 'twilio' as const }, 'sms.provider "twilio" needs sms.twilioSecretArn'],
+    [{ provider: 'vonage' as const }, 'sms.provider "vonage" needs sms.vonageSecretArn'],
   ])('sms %j', (sms, message) => {
     expect(() => platformApp({ sms })).toThrow(message);
   });

@@ -47,16 +47,17 @@ interface Expected {
   email?: true;
 }
 
-const signs = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+/** A signer only unseals the deployment's signing key: it is made with the first tenant, by the operator (issue 25 item 10). */
+const signs = ['kms:Decrypt'] as const;
 
 /** The matrix: who may touch what (typed by function name: a new function does not compile until it has a row). */
 const expected: Record<LambdaFunctionName, Expected> = {
-  public: { tables: {}, directory: { read: [SIGNINGKEY], write: [SIGNINGKEY] }, kms: { [SIGNING_KEY]: [...signs] } },
+  public: { tables: {}, directory: { read: [SIGNINGKEY] }, kms: { [SIGNING_KEY]: [...signs] } },
   console: { tables: {} },
   docs: { tables: {} },
   enrollment: {
     tables: { secrets: RW, attempts: RW, devices: RW, events: RW },
-    directory: { read: [APIKEY, TENANT, SIGNINGKEY], write: [SIGNINGKEY] },
+    directory: { read: [APIKEY, TENANT, SIGNINGKEY] },
     touchesApiKeys: true,
     kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'], [SIGNING_KEY]: [...signs] },
     putEvents: true,
@@ -74,7 +75,7 @@ const expected: Record<LambdaFunctionName, Expected> = {
   },
   verify: {
     tables: { secrets: RW, devices: W, events: W },
-    directory: { read: [APIKEY, TENANT, SIGNINGKEY], write: [SIGNINGKEY] },
+    directory: { read: [APIKEY, TENANT, SIGNINGKEY] },
     touchesApiKeys: true,
     kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'], [SIGNING_KEY]: [...signs] },
     putEvents: true,
@@ -187,12 +188,13 @@ describe('threats', () => {
     }
   });
 
-  it('no function makes tenant data keys (tenants are created by the operator CLI); only signers make the signing key', () => {
-    const generating = lambdaFunctions.filter((name) => access[name].kms.includes('kms:GenerateDataKey'));
-    expect(generating.sort()).toEqual(['enrollment', 'public', 'verify']);
-    for (const name of generating) {
-      expect(access[name].kmsGrants.filter((g) => g.actions.includes('kms:GenerateDataKey')).map(purposeOf)).toEqual([SIGNING_KEY]);
-    }
+  it('no function makes a data key: tenants and the signing key are made by the operator CLI', () => {
+    expect(lambdaFunctions.filter((name) => access[name].kms.includes('kms:GenerateDataKey'))).toEqual([]);
+  });
+
+  it('threat: no function can replace the signing key every tenant is checked with (no write to the SIGNINGKEY item)', () => {
+    const writers = lambdaFunctions.filter((name) => access[name].directory.some((g) => g.leadingKeys.includes(SIGNINGKEY) && g.actions.some(isWrite)));
+    expect(writers).toEqual([]);
   });
 
   it('every grant on the directory table is limited to item prefixes (dynamodb:LeadingKeys)', () => {

@@ -5,9 +5,7 @@
  * 20003) for wrong credentials, 400 (21211) for a To that is not E.164, or whatever the test asks
  * for next.
  */
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { startFakeHttp } from './fake-http';
 
 export interface FakeTwilio {
   baseUrl: string;
@@ -28,33 +26,22 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
   const requests: FakeTwilio['requests'] = [];
   const accepted: FakeTwilio['accepted'] = [];
   let refusal: { status: number; code: number } | undefined;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-      requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, contentType: req.headers['content-type'], form });
-      const answer = (status: number, body: object) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      const error = (status: number, code: number, message: string) => answer(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
-      if (refusal) {
-        const { status, code } = refusal;
-        refusal = undefined;
-        return error(status, code, `refused (the To number ${form.To} was mentioned here)`);
-      }
-      if (req.method !== 'POST' || req.url !== `/2010-04-01/Accounts/${accountSid}/Messages.json`) return error(404, 20404, 'The requested resource was not found');
-      if (req.headers.authorization !== `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`) return error(401, 20003, 'Authenticate');
-      if (!/^\+[1-9]\d{4,14}$/.test(form.To ?? '')) return error(400, 21211, `The 'To' number ${form.To} is not a valid phone number.`);
-      accepted.push({ to: form.To!, ...(form.From ? { from: form.From } : {}), ...(form.MessagingServiceSid ? { messagingServiceSid: form.MessagingServiceSid } : {}), body: form.Body ?? '' });
-      answer(201, { sid: `SM${accepted.length.toString(16).padStart(32, '0')}`, status: 'queued', to: form.To, body: form.Body });
-    });
+  const server = await startFakeHttp(({ method, path, headers, form }) => {
+    requests.push({ method, path, authorization: headers.authorization, contentType: headers['content-type'], form });
+    const error = (status: number, code: number, message: string) => ({ status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } });
+    if (refusal) {
+      const { status, code } = refusal;
+      refusal = undefined;
+      return error(status, code, `refused (the To number ${form.To} was mentioned here)`);
+    }
+    if (method !== 'POST' || path !== `/2010-04-01/Accounts/${accountSid}/Messages.json`) return error(404, 20404, 'The requested resource was not found');
+    if (headers.authorization !== `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`) return error(401, 20003, 'Authenticate');
+    if (!/^\+[1-9]\d{4,14}$/.test(form.To ?? '')) return error(400, 21211, `The 'To' number ${form.To} is not a valid phone number.`);
+    accepted.push({ to: form.To!, ...(form.From ? { from: form.From } : {}), ...(form.MessagingServiceSid ? { messagingServiceSid: form.MessagingServiceSid } : {}), body: form.Body ?? '' });
+    return { status: 201, body: { sid: `SM${accepted.length.toString(16).padStart(32, '0')}`, status: 'queued', to: form.To, body: form.Body } };
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    baseUrl: server.baseUrl,
     accountSid,
     authToken,
     requests,
@@ -62,10 +49,6 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     refuseNext: (status, code) => {
       refusal = { status, code };
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

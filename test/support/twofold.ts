@@ -6,6 +6,7 @@
 import type { NewTenant } from '@twofold/core';
 import type { LocalEngine } from '@twofold/local/dynamodb-local';
 import { startLocalRuntime, type LocalRuntime } from '@twofold/local/runtime';
+import { startTwin } from '@twofold/local/twin/twin';
 import { api, type Api } from './api';
 import { oathtool, parseOtpauthUri, zbarimg, type OtpauthKey } from './authenticator';
 import { ManualClock } from './fakes';
@@ -35,9 +36,17 @@ export interface StartOptions {
   engine?: LocalEngine;
 }
 
+/**
+ * TWOFOLD_TEST_RUNTIME=twin (the vitest project `twin`) runs a suite on the deployment twin: the
+ * synthesized template, each function from its bundle, IAM evaluated on every AWS call.
+ */
+export const onTwin = process.env.TWOFOLD_TEST_RUNTIME === 'twin';
+
 export async function startTwofold(options: StartOptions = {}): Promise<Twofold> {
   const clock = options.clock ?? new ManualClock();
-  const runtime = await startLocalRuntime({ port: 0, clock, graceTimer: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.engine ? { engine: options.engine } : {}) });
+  const assembly = process.env.TWOFOLD_TWIN_ASSEMBLY;
+  if (onTwin && !assembly) throw new Error('the twin project needs the assembly of test/support/twin-assembly.ts');
+  const runtime: LocalRuntime = onTwin && assembly ? await startTwin({ assembly, port: 0, clock, scheduleTimers: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }) : await startLocalRuntime({ port: 0, clock, graceTimer: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.engine ? { engine: options.engine } : {}) });
   const tenant = options.tenant ?? (await runtime.createTenant(options.tenantName ?? 'Acme Corp'));
   return {
     runtime,

@@ -19,4 +19,5 @@ export * from './local/local-key-vault';
 export * from './local/local-sms-outbox';
 export * from './system';
 export * from './twilio/twilio-sms-sender';
+export * from './vonage/vonage-sms-sender';
 export * from './tables';

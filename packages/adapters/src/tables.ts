@@ -90,6 +90,12 @@ export const keys = {
   signingKey: { pk: 'SIGNINGKEY', sk: 'CURRENT' },
   userPartition: (tenantId: string, userId: string) => `USER#${tenantId}#${userId}`,
   /**
+   * Who holds a passkey credential id in a tenant (secrets table): one item per credential id,
+   * created with the factor's activation and deleted with the factor. The id is hashed only to
+   * keep the key short (credential ids reach 1,023 bytes); it is not a secret.
+   */
+  credentialHolder: (tenantId: string, credentialId: string) => ({ pk: `CREDENTIAL#${tenantId}#${createHash('sha256').update(credentialId).digest('base64url')}`, sk: 'HOLDER' }),
+  /**
    * One shard of a tenant's overview counters (secrets table). A user's changes move the shard
    * their id hashes to: each shard is its own partition, so no one item takes every change of
    * a busy tenant; the overview reads them all in one BatchGetItem.

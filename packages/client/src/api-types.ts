@@ -846,7 +846,7 @@ export interface components {
             verifiedAt: string;
             /** @description Unused recovery codes (after a recovery code: suggest regenerating when low) */
             recoveryCodesRemaining: number;
-            /** @description A JWT (ES256) proving this verification; keys at /.well-known/jwks.json. acr "phr" after webauthn, else "mfa"; amr holds "hwk" after webauthn */
+            /** @description A JWT (ES256) proving this verification, valid for the policy's freshVerificationSeconds; keys at /.well-known/jwks.json. acr "phr" after webauthn, else "mfa"; amr holds RFC 8176 values ("otp", "sms", "hwk" after webauthn) and twofold_method the method; aud and nonce echo the challenge request's audience and nonce. Good for one sensitive operation */
             assertion: string;
             /** @description With rememberDevice: send it as context.deviceToken in later challenges */
             deviceToken?: string;
@@ -961,7 +961,7 @@ export interface components {
             /** @description Authenticator apps (RFC 6238): issuer, digits, period and algorithm apply to factors enrolled from now on, window to every check */
             totp: {
                 /**
-                 * @description Issuer shown in authenticator apps
+                 * @description Issuer shown in authenticator apps; while it is the tenant's name (a new tenant's default), messages.appName is shown instead when set
                  * @default Twofold
                  */
                 issuer: string;
@@ -1261,6 +1261,10 @@ export interface components {
                 /** @description The deviceToken a verified challenge with rememberDevice returned, for this browser */
                 deviceToken?: string;
             };
+            /** @description The client app's id: the verified challenge's assertion carries it as `aud`, so that only that app accepts it */
+            audience?: string;
+            /** @description A value the client app made for this login attempt: the assertion carries it as `nonce` (check it to bind the assertion to the attempt) */
+            nonce?: string;
         };
         ResendBody: {
             /**
@@ -1827,6 +1831,15 @@ export interface operations {
             };
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `invalid_phone_number`: The phone number is not valid: give it in international format, e.g. +447700900123. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3471,7 +3484,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `invalid_code`: The code is not valid. `invalid_credential`: The passkey or security key response is not valid. */
+            /** @description `invalid_code`: The code is not valid. `invalid_credential`: The passkey or security key response is not valid. `method_not_available`: The user cannot use that method. `phone_number_not_allowed`: Codes cannot be sent to this phone number. */
             422: {
                 headers: {
                     [name: string]: unknown;

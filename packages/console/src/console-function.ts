@@ -18,6 +18,7 @@ const assetOf: Record<ConsoleOperation, Exclude<keyof ConsoleAssets, 'version'>>
   consoleScript: 'script',
   consoleStyles: 'styles',
   consoleIcon: 'icon',
+  favicon: 'icon',
 };
 
 export function consoleFunction(routes: readonly RouteDefinition[], assets: ConsoleAssets = consoleAssets) {

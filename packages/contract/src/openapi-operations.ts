@@ -96,6 +96,7 @@ export const operationDocs: Record<OperationId, OperationDoc> = {
   consoleScript: { tag: 'Service', description: "The admin console's script, served from here (the page's CSP allows no other site)." },
   consoleStyles: { tag: 'Service', description: "The admin console's style sheet." },
   consoleIcon: { tag: 'Service', description: "The admin console's icon." },
+  favicon: { tag: 'Service', description: 'The icon a browser asks for of any page here: the console icon (SVG), so that no page gets a 404 for it.' },
 
   putUser: {
     tag: 'Users',

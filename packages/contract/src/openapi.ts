@@ -183,6 +183,9 @@ function operationOf(r: RouteDefinition, components: Components): Json {
   return op;
 }
 
+/** An operation of the API (JSON, or no content), not a page or a page's asset (`content` names its media type). */
+export const isApiOperation = (r: RouteDefinition): boolean => r.content === undefined;
+
 export interface OpenApiOptions {
   /** The API's base URL, e.g. the address a request for the document came to; the local default otherwise. */
   serverUrl?: string;
@@ -192,7 +195,9 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Json {
   const components = new Components();
   // responses first: a schema sent and answered in two forms (the policy) keeps its name for the answer
   components.add(ErrorBody, 'output');
-  const ordered = routes as readonly RouteDefinition[];
+  // the API's operations only: pages and their assets (the console, the reference pages and its
+  // renderer, an icon) are served beside it, but a generated SDK has no use for `consoleScript()`
+  const ordered = (routes as readonly RouteDefinition[]).filter(isApiOperation);
   const paths: Record<string, Json> = {};
   const operations = new Map<RouteDefinition, Json>();
   for (const r of ordered) if (r.response) components.add(r.response, 'output');
@@ -210,6 +215,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Json {
         '',
         'Every error is `{"error": {"code", "message", "details"?}}` with a stable snake_case `code`, plus `attemptsRemaining` after a wrong code and `retryAfterSeconds` (and a `Retry-After` header) when locked or rate limited.',
       ].join('\n'),
+      license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [options.serverUrl ? { url: options.serverUrl } : defaultServer],
     security: [{ [securityScheme]: [] }],

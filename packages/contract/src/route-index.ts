@@ -59,6 +59,7 @@ export const routeIndex = {
   consoleScript: { method: 'GET', path: '/console/console.js', fn: 'console' },
   consoleStyles: { method: 'GET', path: '/console/console.css', fn: 'console' },
   consoleIcon: { method: 'GET', path: '/console/icon.svg', fn: 'console' },
+  favicon: { method: 'GET', path: '/favicon.ico', fn: 'console' },
   // docs
   openapi: { method: 'GET', path: '/openapi.json', fn: 'docs' },
   docs: { method: 'GET', path: '/docs', fn: 'docs' },

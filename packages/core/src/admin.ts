@@ -39,7 +39,7 @@ export async function unlockUser(deps: ChangeDeps, tenantId: string, userId: str
 
 /** Factors, recovery codes, trusted devices and the lock removed: the user enrolls again. */
 export async function resetUser(deps: FactorRemovalDeps, tenantId: string, userId: string): Promise<void> {
-  await disableTwoFactor(deps, tenantId, userId, 'admin', [{ type: 'user.reset', tenantId, userId, actor: 'admin' }]);
+  await disableTwoFactor(deps, tenantId, userId, { actor: 'admin', also: [{ type: 'user.reset', tenantId, userId, actor: 'admin' }] });
 }
 
 export const adminRegenerateRecoveryCodes = (deps: Parameters<typeof regenerateRecoveryCodes>[0], tenantId: string, userId: string) => regenerateRecoveryCodes(deps, tenantId, userId, 'admin');

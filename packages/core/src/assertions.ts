@@ -10,27 +10,13 @@
 import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload } from 'jose';
 import type { Method } from '@twofold/contract/schemas';
-import type { Clock, KeyVault, Random } from './ports';
+import type { Clock, KeyVault, Random, SigningKeyStore } from './ports';
+
+export type { SigningKeyRecord, SigningKeyStore } from './ports';
+import { fail } from './errors';
 import { open, seal } from './secret-box';
 
 export const ASSERTION_ALG = 'ES256';
-/** How long a client app may rely on an assertion at all; sensitive operations ask for much fresher ones. */
-export const ASSERTION_LIFETIME_SECONDS = 3600;
-
-export interface SigningKeyRecord {
-  kid: string;
-  publicJwk: JWK;
-  /** The private JWK, sealed with AES-256-GCM under `wrappedDataKey`'s plaintext. */
-  sealedPrivateJwk: string;
-  wrappedDataKey: string;
-  createdAtMs: number;
-}
-
-export interface SigningKeyStore {
-  getSigningKey(): Promise<SigningKeyRecord | undefined>;
-  /** false when another writer created one first. */
-  createSigningKey(record: SigningKeyRecord): Promise<boolean>;
-}
 
 /** The KMS encryption context of the signing key's data key (infra grants Decrypt and GenerateDataKey under exactly this). */
 export const signingKeyContext = { purpose: 'twofold-signing-key' } as const;
@@ -39,15 +25,32 @@ const binding = (kid: string) => ['assertion-signing-key', kid] as const;
 export interface AssertionClaims extends JWTPayload {
   sub: string;
   tid: string;
+  /** RFC 8176 values only (amrOf). */
   amr: string[];
+  /** Twofold's own name of the method (the contract's Method), which RFC 8176 cannot say for email codes and recovery codes. */
+  twofold_method?: Method;
   /** Absent from assertions signed before it was added. */
   acr?: 'phr' | 'mfa';
   auth_time: number;
+  /** The challenge id: an assertion spent on a sensitive operation is recorded by it (fresh-verification.ts). */
   jti: string;
+  /**
+   * The user's security epoch when the assertion was made (UserProfile.securityEpoch): a reset,
+   * two-factor off, a removed factor, new recovery codes or erasure move it, and a sensitive
+   * operation refuses an assertion of an earlier one.
+   */
+  epoch?: string;
+  /** Echoed from the challenge request: binds the assertion to one client app (`audience`) and one login attempt (`nonce`). */
+  aud?: string;
+  nonce?: string;
 }
 
-/** RFC 8176 method references where one fits (`hwk`: proof of possession of a key held by an authenticator); `email` and `recovery_code` have none. */
-const amrOf: Record<Method, string> = { totp: 'otp', sms: 'sms', email: 'email', webauthn: 'hwk', recovery_code: 'recovery_code' };
+/**
+ * RFC 8176 authentication method references: `otp` (a TOTP code, an email code and a recovery
+ * code are one-time passwords), `sms` (a code sent to a registered number), `hwk` (proof of
+ * possession of a key held by an authenticator). The method itself is in `twofold_method`.
+ */
+const amrOf: Record<Method, string[]> = { totp: ['otp'], sms: ['sms'], email: ['otp'], webauthn: ['hwk'], recovery_code: ['otp'] };
 /**
  * Authentication context class (OpenID Connect EAP ACR values 1.0): `phr` (phishing-resistant)
  * after a passkey or security key, whose signature is bound to the origin; `mfa` otherwise.
@@ -56,44 +59,61 @@ export const acrOf = (method: Method) => (method === 'webauthn' ? 'phr' : 'mfa')
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+/**
+ * Makes the deployment's signing key if it has none: with the first tenant (core/tenants.ts
+ * createTenant, run by the operator's tenant CLI or the local runtime), so that no function
+ * ever needs to write it. A conditional create: of two at once, one wins and the other keeps
+ * the winner's.
+ */
+export async function ensureSigningKey(deps: { signingKeys: SigningKeyStore; vault: KeyVault; random: Random; clock: Clock }): Promise<void> {
+  if (await deps.signingKeys.getSigningKey()) return;
+  const { privateKey, publicKey } = await generateKeyPair(ASSERTION_ALG, { extractable: true });
+  const kid = Buffer.from(deps.random.bytes(12)).toString('base64url');
+  const dataKey = await deps.vault.generateDataKey(signingKeyContext);
+  const privateJwk = await exportJWK(privateKey);
+  await deps.signingKeys.createSigningKey({
+    kid,
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ASSERTION_ALG, use: 'sig' },
+    sealedPrivateJwk: seal(dataKey.plaintext, deps.random, Buffer.from(JSON.stringify(privateJwk)), binding(kid)),
+    wrappedDataKey: dataKey.wrapped,
+    createdAtMs: deps.clock.nowMs(),
+  });
+}
+
 export class AssertionSigner {
-  private key?: Promise<{ kid: string; privateKey: KeyObject; publicJwk: JWK }>;
+  private key?: Promise<{ kid: string; privateKey: KeyObject; publicJwk: JWK } | undefined>;
 
   constructor(
     private readonly store: SigningKeyStore,
     private readonly vault: KeyVault,
-    private readonly random: Random,
-    private readonly clock: Clock,
     readonly issuer: string,
   ) {}
 
-  private load() {
-    this.key ??= this.loadOrCreate();
-    this.key.catch(() => (this.key = undefined));
-    return this.key;
+  /**
+   * The signing key, read and unsealed once per container; undefined while the deployment has
+   * none yet (not remembered: the next call reads again), and a failed read is tried again too.
+   */
+  private async current() {
+    this.key ??= this.readKey();
+    const key = await this.key.catch((error: unknown) => {
+      this.key = undefined;
+      throw error;
+    });
+    if (!key) this.key = undefined;
+    return key;
   }
 
-  private async loadOrCreate() {
-    let record = await this.store.getSigningKey();
-    if (!record) {
-      const { privateKey, publicKey } = await generateKeyPair(ASSERTION_ALG, { extractable: true });
-      const kid = Buffer.from(this.random.bytes(12)).toString('base64url');
-      const dataKey = await this.vault.generateDataKey(signingKeyContext);
-      const privateJwk = await exportJWK(privateKey);
-      const candidate: SigningKeyRecord = {
-        kid,
-        publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ASSERTION_ALG, use: 'sig' },
-        sealedPrivateJwk: seal(dataKey.plaintext, this.random, Buffer.from(JSON.stringify(privateJwk)), binding(kid)),
-        wrappedDataKey: dataKey.wrapped,
-        createdAtMs: this.clock.nowMs(),
-      };
-      // of two containers making the first key at once, one wins; the other uses the winner's
-      record = (await this.store.createSigningKey(candidate)) ? candidate : await this.store.getSigningKey();
-      if (!record) throw new Error('signing key vanished after creation');
-    }
+  private async readKey() {
+    // the functions that sign may only read it (infra/function-needs.ts): the first tenant's creation made it
+    const record = await this.store.getSigningKey();
+    if (!record) return undefined;
     const dataKey = await this.vault.decryptDataKey(record.wrappedDataKey, signingKeyContext);
     const privateJwk = JSON.parse(Buffer.from(open(dataKey, record.sealedPrivateJwk, binding(record.kid))).toString('utf8')) as JsonWebKey;
     return { kid: record.kid, privateKey: createPrivateKey({ key: privateJwk, format: 'jwk' }), publicJwk: record.publicJwk };
+  }
+
+  private async load() {
+    return (await this.current()) ?? fail('service_unavailable', 'This deployment has no signing key yet: create a tenant first (npm run tenant:create makes it).');
   }
 
   /** The public half of the signing key: what assertions are checked against. */
@@ -101,11 +121,24 @@ export class AssertionSigner {
     return (await this.load()).publicJwk;
   }
 
+  /** The key set: empty while the deployment has no signing key (no tenant yet). */
   async jwks(): Promise<{ keys: JWK[] }> {
-    return { keys: [await this.publicJwk()] };
+    const key = await this.current();
+    return { keys: key ? [key.publicJwk] : [] };
   }
 
-  async sign(input: { tenantId: string; userId: string; method: Method; challengeId: string; authTimeMs: number }): Promise<string> {
+  async sign(input: {
+    tenantId: string;
+    userId: string;
+    method: Method;
+    challengeId: string;
+    authTimeMs: number;
+    /** How long a client app may rely on it: the policy's freshVerificationSeconds. */
+    lifetimeSeconds: number;
+    epoch: string | undefined;
+    audience?: string | undefined;
+    nonce?: string | undefined;
+  }): Promise<string> {
     const { kid, privateKey } = await this.load();
     // signing is CPU work: it waits for the event loop's next turn, so that a caller who starts a
     // request and then signs (the login's write: verification.ts) has the request on its way
@@ -114,14 +147,18 @@ export class AssertionSigner {
     const authTime = Math.floor(input.authTimeMs / 1000);
     const claims: AssertionClaims & { iss: string; iat: number; exp: number } = {
       tid: input.tenantId,
-      amr: ['mfa', amrOf[input.method]],
+      amr: amrOf[input.method],
+      twofold_method: input.method,
       acr: acrOf(input.method),
+      ...(input.epoch !== undefined ? { epoch: input.epoch } : {}),
+      ...(input.audience !== undefined ? { aud: input.audience } : {}),
+      ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
       auth_time: authTime,
       iss: this.issuer,
       sub: input.userId,
       jti: input.challengeId,
       iat: authTime,
-      exp: authTime + ASSERTION_LIFETIME_SECONDS,
+      exp: authTime + input.lifetimeSeconds,
     };
     // JWS compact serialization (RFC 7515 §7.1) signed with node:crypto on the KeyObject:
     // synchronous, where jose's WebCrypto signing is a job per signature (it showed as a

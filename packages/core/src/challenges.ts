@@ -8,7 +8,7 @@ import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody,
 import type { CoreDeps } from './deps';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
 import { maskDestination, requireSmsDestinationAllowed } from './destinations';
-import { deviceLabel, ipKeyOf, recogniseDevice } from './devices';
+import { deviceLabel, ipKeyOf, recogniseDevice, recogniseIp } from './devices';
 import { enforcementOf, enrollmentDue } from './enforcement';
 import { fail } from './errors';
 import { newChallengeId, userIdOfChallenge } from './ids';
@@ -16,7 +16,7 @@ import type { TenantKeys } from './keyring';
 import { attemptsRemaining, lockStateOf } from './lockout';
 import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from './otp-codes';
 import type { SendTicket, UserReader } from './ports';
-import type { ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
+import type { ChallengeLimits, ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from './records';
 import { permittedActiveFactors } from './method-rules';
 import { startWebauthnLogin, webauthnOptionsFor } from './webauthn-login';
 import type { ChangeDeps } from './user-change';
@@ -67,16 +67,83 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
 
 /**
  * A user's login item keeps their live challenges only (every login writes it: it must stay
- * small). A new challenge takes out the ones answered or expired for a minute, and the oldest
- * pending ones beyond the newest MAX_LIVE_CHALLENGES.
+ * small). A new challenge takes out the ones answered or expired for a minute; a pending one is
+ * never taken out for a newer one (a flood of new challenges would cancel the user's login):
+ * past MAX_PENDING_CHALLENGES pending ones a new challenge is refused until the oldest ends.
  */
-const MAX_LIVE_CHALLENGES = 20;
+export const MAX_PENDING_CHALLENGES = 20;
 const KEEP_ENDED_MS = 60_000;
+/**
+ * Rounds lost to challenges other requests added first, before answering 503. A round is lost
+ * only to another request's added challenge, and after MAX_PENDING_CHALLENGES of those the
+ * limit answers (429), so that many parallel starts all end in a 201 or a 429; the rounds past
+ * it leave room for challenges answered meanwhile.
+ */
+const MAX_ADD_ROUNDS = MAX_PENDING_CHALLENGES + 5;
 function staleChallenges(user: UserAggregate, nowMs: number): string[] {
   const ended = (c: ChallengeRecord) => (c.status === 'verified' ? (c.verifiedAtMs ?? 0) : c.expiresAtMs) + KEEP_ENDED_MS <= nowMs;
-  const live = user.challenges.filter((c) => !ended(c)).sort((a, b) => b.createdAtMs - a.createdAtMs);
-  const keep = new Set(live.slice(0, MAX_LIVE_CHALLENGES - 1).map((c) => c.challengeId));
-  return user.challenges.filter((c) => !keep.has(c.challengeId)).map((c) => c.challengeId);
+  return user.challenges.filter(ended).map((c) => c.challengeId);
+}
+
+/** 429 while the user has MAX_PENDING_CHALLENGES pending challenges: until the first of them expires. */
+function refuseOverLimit(user: UserAggregate, nowMs: number): void {
+  const pending = user.challenges.filter((c) => c.status === 'pending' && c.expiresAtMs > nowMs);
+  if (pending.length < MAX_PENDING_CHALLENGES) return;
+  const firstEnds = Math.min(...pending.map((c) => c.expiresAtMs));
+  fail('rate_limited', 'Too many logins are waiting for this user; answer one or try again later.', { retryAfterSeconds: Math.max(1, Math.ceil((firstEnds - nowMs) / 1000)) });
+}
+
+/**
+ * Adds the challenge in one conditional write: only if no other challenge was added since the
+ * read (the login item's challenge revision), so that racing requests cannot pass the limit
+ * together; a loser reads again and checks the limit on what the winners left.
+ */
+async function addChallenge(deps: Pick<CoreDeps, 'challenges'> & Pick<ChangeDeps, 'users'>, read: UserAggregate, challenge: ChallengeRecord, nowMs: number): Promise<void> {
+  let user = read;
+  for (let round = 0; round < MAX_ADD_ROUNDS; round++) {
+    refuseOverLimit(user, nowMs);
+    if (await deps.challenges.create(challenge, staleChallenges(user, nowMs), user.challengeRevision ?? 0)) return;
+    user = await deps.users.load(challenge.tenantId, challenge.userId);
+    // the write took effect after all (its answer was lost, and a retry of it was refused)
+    if (user.challenges.some((c) => c.challengeId === challenge.challengeId)) return;
+  }
+  fail('service_unavailable', 'Many logins are starting for this user at once; retry shortly.', { retryAfterSeconds: 1 });
+}
+
+/** The limits of a challenge under a policy: copied when it starts. */
+export function limitsOf(policy: Policy): ChallengeLimits {
+  return {
+    maxInvalidAttempts: policy.maxInvalidAttempts,
+    lockoutSeconds: policy.lockoutSeconds,
+    totpWindow: policy.totp.window,
+    codeTimeoutSeconds: policy.codeTimeoutSeconds,
+    resendLimit: policy.resendLimit,
+    allowFallback: policy.methods.allowFallback,
+    trustedDeviceDays: policy.trustedDevices.enabled ? policy.trustedDevices.days : null,
+  };
+}
+
+const lower = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+
+/**
+ * The challenge with the stricter of its own limits and the policy's now, at each answer and
+ * resend: a policy made stricter reaches the challenges already open (fewer attempts, a longer
+ * lock, a narrower TOTP window, fewer resends, no fallback, shorter trust), and a policy made
+ * looser waits for the next challenge.
+ */
+export function underPolicyNow(challenge: ChallengeRecord, policy: Policy): ChallengeRecord {
+  const a = challenge.limits;
+  const b = limitsOf(policy);
+  const limits: ChallengeLimits = {
+    maxInvalidAttempts: lower(a.maxInvalidAttempts, b.maxInvalidAttempts),
+    lockoutSeconds: Math.max(a.lockoutSeconds, b.lockoutSeconds),
+    totpWindow: Math.min(a.totpWindow, b.totpWindow),
+    codeTimeoutSeconds: Math.min(a.codeTimeoutSeconds, b.codeTimeoutSeconds),
+    resendLimit: lower(a.resendLimit, b.resendLimit),
+    allowFallback: a.allowFallback && b.allowFallback,
+    trustedDeviceDays: a.trustedDeviceDays === null || b.trustedDeviceDays === null ? null : Math.min(a.trustedDeviceDays, b.trustedDeviceDays),
+  };
+  return { ...challenge, limits };
 }
 
 /** The challenge and its user, from one read of the user's partition (the id leads to it). */
@@ -150,29 +217,25 @@ export async function createChallenge(
     ...(purpose ? { purpose } : {}),
     ...(ipKey ? { ipKey } : {}),
     ...(context.userAgent ? { deviceLabel: deviceLabel(context.userAgent) } : {}),
-    limits: {
-      maxInvalidAttempts: policy.maxInvalidAttempts,
-      lockoutSeconds: policy.lockoutSeconds,
-      totpWindow: policy.totp.window,
-      codeTimeoutSeconds: policy.codeTimeoutSeconds,
-      resendLimit: policy.resendLimit,
-      allowFallback: policy.methods.allowFallback,
-      trustedDeviceDays: policy.trustedDevices.enabled ? policy.trustedDevices.days : null,
-    },
+    ...(body.audience !== undefined ? { audience: body.audience } : {}),
+    ...(body.nonce !== undefined ? { nonce: body.nonce } : {}),
+    limits: limitsOf(policy),
   };
   // a user with a passkey: the challenge it must sign is kept on the challenge (a resend may switch to it)
   const passkey = methods.includes('webauthn') ? startWebauthnLogin(deps, tenant, keys, user, userId) : undefined;
   if (passkey) challenge.webauthnChallenge = passkey.challenge;
   let destination: string | undefined;
+  // refused before a code is sent (and again, on what it reads then, by the write)
+  refuseOverLimit(user, now);
   if (method === 'sms' || method === 'email') {
     const sent = await prepareCode(deps, tenant, user, challenge, method, now);
     Object.assign(challenge, sent.fields);
-    await releasingOnFailure(deps, sent.ticket, () => deps.challenges.create(challenge, staleChallenges(user, now)));
+    await releasingOnFailure(deps, sent.ticket, () => addChallenge(deps, user, challenge, now));
     // the challenge is only useful with its code: if the code cannot go out, the challenge goes too
     await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.deletePending(tenantId, userId, challenge.challengeId));
     destination = maskDestination(method, sent.to);
   } else {
-    await deps.challenges.create(challenge, staleChallenges(user, now));
+    await addChallenge(deps, user, challenge, now);
   }
   return {
     challengeId: challenge.challengeId,
@@ -248,13 +311,15 @@ async function recogniseContext(
     const rotated = await recogniseDevice(deps, keys, { tenantId: input.tenantId, userId: input.userId, token: input.deviceToken, nowMs: input.nowMs });
     if (rotated) return { recognised: true, deviceToken: rotated };
   }
-  if (input.ipKey && (await deps.devices.isKnownIp(input.tenantId, input.userId, input.ipKey, input.nowMs))) return { recognised: true };
+  if (input.ipKey && (await recogniseIp(deps, { tenantId: input.tenantId, userId: input.userId, ipKey: input.ipKey, nowMs: input.nowMs }))) return { recognised: true };
   return { recognised: false };
 }
 
 export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'challenges'> & ReadsUsers & CodeDeps, tenantId: string, challengeId: string, body: ResendBody): Promise<ChallengeResent> {
   const now = deps.clock.nowMs();
-  const [tenant, { challenge, user }] = await Promise.all([deps.tenant(tenantId), challengeOf(deps, tenantId, challengeId)]);
+  const [tenant, read] = await Promise.all([deps.tenant(tenantId), challengeOf(deps, tenantId, challengeId)]);
+  const { user } = read;
+  const challenge = underPolicyNow(read.challenge, tenant.policy);
   if (challenge.status === 'verified') fail('challenge_already_verified');
   if (now >= challenge.expiresAtMs) fail('challenge_expired');
 
@@ -316,10 +381,12 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
   };
 }
 
-export async function getChallenge(deps: Pick<CoreDeps, 'clock'> & ReadsUsers, tenantId: string, challengeId: string): Promise<Challenge> {
+export async function getChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant'> & ReadsUsers, tenantId: string, challengeId: string): Promise<Challenge> {
   const now = deps.clock.nowMs();
-  const { challenge, user } = await challengeOf(deps, tenantId, challengeId);
-  const lock = lockStateOf(user.failures, now);
+  const [tenant, read] = await Promise.all([deps.tenant(tenantId), challengeOf(deps, tenantId, challengeId)]);
+  const { user } = read;
+  const challenge = underPolicyNow(read.challenge, tenant.policy);
+  const lock = lockStateOf(user.failures, now, challenge.limits.maxInvalidAttempts);
   const status: Challenge['status'] =
     challenge.status === 'verified' ? 'verified' : now >= challenge.expiresAtMs ? 'expired' : lock.locked ? 'locked' : 'pending';
   return {

@@ -55,7 +55,18 @@ export function newDevice(
 /** Every trusted device and remembered IP of a user, to remove with a change (two-factor off). */
 export async function allDevicesOf(deps: Pick<CoreDeps, 'devices'>, tenantId: string, userId: string): Promise<{ remove: string[]; forgetIps: string[] }> {
   const [devices, ips] = await Promise.all([deps.devices.list(tenantId, userId), deps.devices.ipKeys(tenantId, userId)]);
-  return { remove: devices.map((d) => d.deviceId), forgetIps: ips };
+  return { remove: devices.map((d) => d.deviceId), forgetIps: ips.map((ip) => ip.ipKey) };
+}
+
+/**
+ * Whether a sign-in's IP alone recognises the user (prompt `unrecognized_devices`: the product
+ * pages allow a remembered cookie or IP): only while a device trusted from that IP is still
+ * trusted. A revoked or expired device takes its network's trust with it.
+ */
+export async function recogniseIp(deps: Pick<CoreDeps, 'devices'>, input: { tenantId: string; userId: string; ipKey: string; nowMs: number }): Promise<boolean> {
+  const deviceIds = await deps.devices.devicesOfIp(input.tenantId, input.userId, input.ipKey, input.nowMs);
+  const devices = await Promise.all(deviceIds.map((id) => deps.devices.get(input.tenantId, input.userId, id)));
+  return devices.some((d) => d !== undefined && d.expiresAtMs > input.nowMs);
 }
 
 /** A valid token of this user: rotated, and the new token returned; anything else: undefined. */
@@ -72,11 +83,17 @@ export async function recogniseDevice(
   if (device?.previousSecretHash && sameHash(device.previousSecretHash, oldHash)) {
     // a rotated-out token is back (a copy was taken): revoke the device, once however many replays race
     const { tenantId, userId } = input;
-    await changeUser(deps, tenantId, userId, async () =>
-      (await deps.devices.get(tenantId, userId, deviceId))
-        ? { change: { devices: { remove: [deviceId] } }, events: [{ type: 'device.revoked', tenantId, userId, actor: 'system', detail: { deviceId, reason: 'token_reuse' } }], result: undefined }
-        : { result: undefined },
-    );
+    // with the IPs learnt with it: the network of a stolen device's trust is not trusted either
+    await changeUser(deps, tenantId, userId, async () => {
+      const [stolen, ips] = await Promise.all([deps.devices.get(tenantId, userId, deviceId), deps.devices.ipKeys(tenantId, userId)]);
+      const forgetIps = ips.filter((ip) => ip.deviceIds.includes(deviceId)).map((ip) => ip.ipKey);
+      if (!stolen && forgetIps.length === 0) return { result: undefined };
+      return {
+        change: { devices: { remove: stolen ? [deviceId] : [], forgetIps } },
+        events: stolen ? [{ type: 'device.revoked', tenantId, userId, actor: 'system', detail: { deviceId, reason: 'token_reuse' } }] : [],
+        result: undefined,
+      };
+    });
     return undefined;
   }
   if (!device || device.expiresAtMs <= input.nowMs || !sameHash(device.secretHash, oldHash)) return undefined;

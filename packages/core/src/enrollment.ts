@@ -66,7 +66,8 @@ async function startTotpEnrollment(
   }
   const keys = await deps.keyRing.keysFor(tenant);
   const factorId = newId(deps.random, 'f');
-  const { digits, period, algorithm, issuer } = tenant.policy.totp;
+  const { digits, period, algorithm } = tenant.policy.totp;
+  const issuer = totpIssuer(tenant);
   const key: TotpKey = { secret: newTotpSecret(deps.random), algorithm, digits, period };
   const label = body.label ?? 'Authenticator app';
   const factor: FactorRecord = {
@@ -236,4 +237,16 @@ async function countEnrollmentFailure(deps: Pick<CoreDeps, 'users'>, tenantId: s
   const failures = await deps.users.countFactorFailure(tenantId, userId, factorId, MAX_ENROLLMENT_ATTEMPTS);
   if (failures === false) fail('enrollment_expired');
   return fail('invalid_code', 'The code is not valid.', { attemptsRemaining: MAX_ENROLLMENT_ATTEMPTS - (failures as number) });
+}
+
+/**
+ * The name an authenticator app files the key under: the policy's `totp.issuer` when a workspace
+ * chose one; while it is still the default (the tenant's name, what a new tenant starts with) the
+ * policy's `messages.appName` when set, the name the login page and the codes' texts use, so that
+ * the app shows "Acme Workspace: carol" beside "enter the code for Acme Workspace".
+ */
+export function totpIssuer(tenant: Pick<TenantRecord, 'name' | 'policy'>): string {
+  const { issuer } = tenant.policy.totp;
+  const appName = tenant.policy.messages.appName;
+  return appName !== undefined && issuer === tenant.name ? appName : issuer;
 }

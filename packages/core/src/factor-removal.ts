@@ -11,18 +11,20 @@ import { fail } from './errors';
 import { exists } from './user-view';
 import { changeUser, type ChangeDeps, type ChangeParts } from './user-change';
 import type { UserAggregate } from './records';
+import { spendFreshVerification, type FreshVerification } from './fresh-verification';
 
 /** What removing factors takes: trusted devices go with the last one. */
 export type FactorRemovalDeps = Pick<CoreDeps, 'devices'> & ChangeDeps;
 
-export async function removeFactor(deps: FactorRemovalDeps, tenantId: string, userId: string, factorId: string, actor: Actor = 'user'): Promise<void> {
+export async function removeFactor(deps: FactorRemovalDeps, tenantId: string, userId: string, factorId: string, actor: Actor = 'user', fresh?: FreshVerification): Promise<void> {
   await changeUser(deps, tenantId, userId, async (user) => {
     const factor = user.factors.find((f) => f.factorId === factorId) ?? fail('factor_not_found', `No factor ${factorId} for this user.`);
+    const spent = spendFreshVerification(user, fresh, deps.clock.nowMs());
     const wasActive = factor.status === 'active';
     const lastActive = wasActive && !user.factors.some((f) => f.status === 'active' && f.factorId !== factorId);
     const off = lastActive ? await twoFactorOff(deps, user, tenantId, userId, actor) : undefined;
     return {
-      change: { deleteFactors: [factorId], ...(off ? off.change : { login: { removeSteps: [factorId] } }) },
+      change: { deleteFactors: [factorId], ...(off ? off.change : { login: { removeSteps: [factorId] } }), ...(spent ? { profile: spent } : {}) },
       events: [
         // a factor never confirmed was never added
         ...(wasActive ? [{ type: 'factor.removed' as const, tenantId, userId, actor, detail: { factorId, factorType: factor.type } }] : []),
@@ -34,11 +36,20 @@ export async function removeFactor(deps: FactorRemovalDeps, tenantId: string, us
 }
 
 /** Two-factor off: every factor, recovery code, trusted device and the login state go. */
-export async function disableTwoFactor(deps: FactorRemovalDeps, tenantId: string, userId: string, actor: Actor = 'user', also: NewEvent[] = []): Promise<void> {
+export async function disableTwoFactor(
+  deps: FactorRemovalDeps,
+  tenantId: string,
+  userId: string,
+  options: { actor?: Actor; also?: NewEvent[]; fresh?: FreshVerification | undefined } = {},
+): Promise<void> {
+  const { actor = 'user', also = [] } = options;
   await changeUser(deps, tenantId, userId, async (user) => {
     if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
     const off = await twoFactorOff(deps, user, tenantId, userId, actor);
-    return { change: { deleteFactors: user.factors.map((f) => f.factorId), ...off.change }, events: [...off.events, ...also], result: undefined };
+    // nothing left to turn off (asked again, or by a request that lost the race): done, and no assertion spent on it
+    if (user.factors.length === 0 && off.change.recovery === undefined && off.change.devices === undefined && also.length === 0) return { result: undefined };
+    const spent = spendFreshVerification(user, options.fresh, deps.clock.nowMs());
+    return { change: { deleteFactors: user.factors.map((f) => f.factorId), ...off.change, ...(spent ? { profile: spent } : {}) }, events: [...off.events, ...also], result: undefined };
   });
 }
 

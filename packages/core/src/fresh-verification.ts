@@ -8,8 +8,12 @@ import { errors, importJWK, jwtVerify, type JWTPayload } from 'jose';
 import { ASSERTION_ALG, type AssertionClaims, type AssertionSigner } from './assertions';
 import type { Clock } from './ports';
 import { fail } from './errors';
+import type { UserAggregate, UserProfile } from './records';
 
 export type FreshVerification = { by: 'assertion'; claims: AssertionClaims } | { by: 'admin' };
+
+const refuse = (why: string): never =>
+  fail('fresh_verification_required', `This operation needs a fresh two-factor verification (${why}): verify a challenge and send its assertion in the Twofold-Assertion header.`);
 
 /**
  * Checks an assertion for a sensitive operation on `userId` of `tenantId`: signed by this
@@ -21,8 +25,6 @@ export async function verifyFreshAssertion(
   token: string | undefined,
   expected: { tenantId: string; userId: string; maxAgeSeconds: number },
 ): Promise<AssertionClaims> {
-  const refuse = (why: string): never =>
-    fail('fresh_verification_required', `This operation needs a fresh two-factor verification (${why}): verify a challenge and send its assertion in the Twofold-Assertion header.`);
   if (!token) return refuse('no Twofold-Assertion header');
   const publicJwk = await deps.assertions.publicJwk();
   let payload: JWTPayload;
@@ -62,4 +64,23 @@ export async function checkFreshVerification(
     maxAgeSeconds: policy.freshVerificationSeconds,
   });
   return { by: 'assertion', claims };
+}
+
+/**
+ * The assertion of a sensitive operation, spent: checked against the user as the operation's
+ * change read them, and recorded (by its jti) in that same change, so that it serves one
+ * operation, however many race (one commits; the others decide again and find it spent). It
+ * must be of the user's current security epoch: made before a reset, two-factor off, a removed
+ * factor, new recovery codes or an erasure, it proves nothing about the user as they are now.
+ * Returns the profile fields to commit with the change (none for an admin key).
+ */
+export function spendFreshVerification(user: UserAggregate, fresh: FreshVerification | undefined, nowMs: number): Pick<UserProfile, 'spentAssertions'> | undefined {
+  if (fresh === undefined || fresh.by === 'admin') return undefined;
+  const { claims } = fresh;
+  if (!user.profile || claims.epoch !== user.profile.securityEpoch) return refuse("the user's two-factor settings changed after that verification");
+  const spent = user.profile.spentAssertions ?? {};
+  if (spent[claims.jti] !== undefined) return refuse('that assertion was already used for a sensitive operation');
+  // what has expired can no longer be presented: it need not be remembered
+  const kept = Object.fromEntries(Object.entries(spent).filter(([, expiresAtMs]) => expiresAtMs > nowMs));
+  return { spentAssertions: { ...kept, [claims.jti]: (claims.exp ?? Math.floor(nowMs / 1000)) * 1000 } };
 }

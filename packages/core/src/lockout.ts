@@ -12,9 +12,10 @@ export interface LockState {
   failures: number;
 }
 
-export function lockStateOf(failures: LoginFailures | undefined, nowMs: number): LockState {
+/** `maxNow`: the limit in force now, when the policy lowered it below the one the failures were counted under. */
+export function lockStateOf(failures: LoginFailures | undefined, nowMs: number, maxNow: number | null = null): LockState {
   if (!failures || failures.windowEndsAtMs <= nowMs) return { locked: false, lockedUntilMs: null, failures: 0 };
-  const locked = failures.failures >= failures.maxAttempts;
+  const locked = failures.failures >= (maxNow === null ? failures.maxAttempts : Math.min(failures.maxAttempts, maxNow));
   return { locked, lockedUntilMs: locked ? failures.windowEndsAtMs : null, failures: failures.failures };
 }
 

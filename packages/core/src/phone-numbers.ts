@@ -30,13 +30,7 @@ export interface SmsDestination {
 
 /** Normalises `input` to E.164 and refuses anything that is not a mobile of an allowed country (422). */
 export function checkSmsDestination(input: string, allowedCountries: readonly string[]): SmsDestination {
-  let phone;
-  try {
-    phone = parsePhoneNumberWithError(input.trim());
-  } catch {
-    return fail('invalid_phone_number', 'The phone number is not valid: give it in international format with the country code, e.g. +447700900123.');
-  }
-  if (!phone.isValid()) fail('invalid_phone_number', 'The phone number is not a valid number for its country.');
+  const phone = validNumber(input);
   // +800, +808, +870, +878, +881, +882, +883, +888, +979: global networks (satellite phones,
   // international freephone and premium rate) belong to no country and are refused
   const country = phone.country ?? fail('phone_number_not_allowed', 'Codes cannot be sent to this number: it belongs to a global network (satellite or international service), not to a country.');
@@ -50,3 +44,20 @@ export function checkSmsDestination(input: string, allowedCountries: readonly st
   }
   return { e164: phone.number, country, type: type as SmsNumberType };
 }
+
+/** A number valid for its country, or 422 invalid_phone_number. */
+function validNumber(input: string) {
+  let phone;
+  try {
+    phone = parsePhoneNumberWithError(input.trim());
+  } catch {
+    return fail('invalid_phone_number', 'The phone number is not valid: give it in international format with the country code, e.g. +447700900123.');
+  }
+  if (!phone.isValid()) fail('invalid_phone_number', 'The phone number is not a valid number for its country.');
+  return phone;
+}
+
+/** A phone number kept on a user's profile: valid for its country, normalised to E.164. */
+export const profilePhone = (input: string): string =>
+  // a line break or other control character is never part of a number
+  /[\u0000-\u001f\u007f]/.test(input) ? fail('invalid_phone_number', 'The phone number is not valid: it holds a line break or another control character.') : validNumber(input).number;

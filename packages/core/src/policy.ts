@@ -8,6 +8,7 @@ import type { CoreDeps } from './deps';
 import { emit, type EmitDeps } from './events';
 import { fail } from './errors';
 import type { EnforcementSince, TenantRecord } from './records';
+import { parse as parseDomain } from 'tldts';
 import { isRpId, originProblem } from './webauthn-relying-party';
 
 export interface PolicyProblem {
@@ -47,6 +48,9 @@ function webauthnProblems(policy: Policy): PolicyProblem[] {
   if (rpId !== null && !isRpId(rpId)) {
     problems.push({ path: 'webauthn.rpId', message: `"${rpId}" is not a domain; give the client app's domain in lower case without scheme or port, like example.com (localhost for development)` });
   }
+  if (rpId !== null && isRpId(rpId) && isPublicSuffix(rpId)) {
+    problems.push({ path: 'webauthn.rpId', message: `"${rpId}" is a public suffix (anyone can register a domain under it); give the client app's own domain, like example.${rpId}` });
+  }
   if (rpId !== null && isRpId(rpId)) {
     origins.forEach((origin, i) => {
       const problem = originProblem(origin, rpId);
@@ -60,6 +64,13 @@ function webauthnProblems(policy: Policy): PolicyProblem[] {
     }
   }
   return problems;
+}
+
+/** `com`, `co.uk`, `github.io`: the Public Suffix List's entries (private ones too), which no relying party may take. */
+function isPublicSuffix(domain: string): boolean {
+  const parsed = parseDomain(domain, { allowPrivateDomains: true });
+  // a name the list does not know (localhost, an intranet host) is not refused for it
+  return (parsed.isIcann === true || parsed.isPrivate === true) && parsed.publicSuffix === domain;
 }
 
 function roleRuleProblems(policy: Policy): PolicyProblem[] {

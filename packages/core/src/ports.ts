@@ -3,6 +3,7 @@
  * (DynamoDB, KMS) and for the local runtime implement them; the core never sees which.
  */
 import type { SecurityEvent } from '@twofold/contract/events';
+import type { JWK } from 'jose';
 import type { Policy, Scope } from '@twofold/contract/schemas';
 import type { UserStatus } from '@twofold/contract/schemas';
 import type { ApiKeyRecord, ChallengeRecord, FactorRecord, LoginFailures, RecoverySet, TenantRecord, UserAggregate, UserProfile, UserSummary } from './records';
@@ -69,7 +70,23 @@ export interface SendThrottle {
   forgetUser(tenantId: string, userId: string): Promise<void>;
 }
 
-export interface TenantDirectory {
+export interface SigningKeyRecord {
+  kid: string;
+  publicJwk: JWK;
+  /** The private JWK, sealed with AES-256-GCM under `wrappedDataKey`'s plaintext. */
+  sealedPrivateJwk: string;
+  wrappedDataKey: string;
+  createdAtMs: number;
+}
+
+export interface SigningKeyStore {
+  getSigningKey(): Promise<SigningKeyRecord | undefined>;
+  /** A conditional create: false when another writer created one first (nothing is overwritten). */
+  createSigningKey(record: SigningKeyRecord): Promise<boolean>;
+}
+
+/** The directory also keeps the deployment's assertion signing key. */
+export interface TenantDirectory extends SigningKeyStore {
   getTenant(tenantId: string): Promise<TenantRecord | undefined>;
   /** Every tenant's id (a sparse index: for jobs that go over all tenants). */
   listTenantIds(): Promise<string[]>;
@@ -214,9 +231,15 @@ export interface DeviceStore {
   /** Swaps the token's secret (keeping `oldHash` as the previous one); false when `oldHash` is no longer current or the device expired or is gone. */
   rotate(tenantId: string, userId: string, deviceId: string, change: { oldHash: string; newHash: string; nowMs: number }): Promise<boolean>;
   list(tenantId: string, userId: string): Promise<TrustedDevice[]>;
-  /** The keyed hashes of the IPs remembered for the user. */
-  ipKeys(tenantId: string, userId: string): Promise<string[]>;
-  isKnownIp(tenantId: string, userId: string, ipKey: string, nowMs: number): Promise<boolean>;
+  /** The IPs remembered for the user (keyed hashes), each with the devices trusted from it. */
+  ipKeys(tenantId: string, userId: string): Promise<RememberedIp[]>;
+  /** The devices trusted from this IP while it is remembered (none: not remembered). */
+  devicesOfIp(tenantId: string, userId: string, ipKey: string, nowMs: number): Promise<string[]>;
+}
+
+export interface RememberedIp {
+  ipKey: string;
+  deviceIds: string[];
 }
 
 /**
@@ -265,8 +288,12 @@ export interface LoginPatch {
  * user and one conditional write of that small item.
  */
 export interface ChallengeStore {
-  /** Adds a challenge; `drop` names older challenges of the user to remove with it (the item stays small). */
-  create(challenge: ChallengeRecord, drop: string[]): Promise<void>;
+  /**
+   * Adds a challenge, if the user's challenges are still at `revision` (as read: see
+   * UserAggregate.challengeRevision), and moves the revision on; false when another challenge
+   * was added first. `drop` names ended challenges to remove with it (the item stays small).
+   */
+  create(challenge: ChallengeRecord, drop: string[], revision: number): Promise<boolean>;
   /** The login's single conditional write (see ChallengeCompletion); says why not when it did not hold. */
   complete(tenantId: string, userId: string, completion: ChallengeCompletion): Promise<CompletionOutcome>;
   /**
@@ -319,7 +346,13 @@ export interface UserChange {
   deleteFactors?: string[];
   recovery?: { put: RecoverySet } | { remove: true } | { spend: string };
   login?: LoginPatch;
-  devices?: { add?: TrustedDevice; rememberIp?: { ipKey: string; keepUntilMs: number }; remove?: string[]; forgetIps?: string[] };
+  devices?: { add?: TrustedDevice; rememberIp?: { ipKey: string; keepUntilMs: number; deviceId: string }; remove?: string[]; forgetIps?: string[] };
+  /**
+   * Passkey credential ids taken by this user (a credential id belongs to one user of a tenant:
+   * claiming one another user holds voids the change, 'credential_taken') and given up with the
+   * factors that held them. Derived by changeUser from the factors the change puts and deletes.
+   */
+  credentials?: { claim: CredentialHolder[]; release: CredentialHolder[] };
   events: SecurityEvent[];
   /** How long the events are kept in the audit trail (the tenant's policy.auditRetentionDays). */
   auditRetentionDays?: number;
@@ -327,7 +360,13 @@ export interface UserChange {
   stats: Record<string, number>;
 }
 
-export type ChangeOutcome = 'committed' | 'conflict' | { refused: CompletionOutcome };
+export interface CredentialHolder {
+  credentialId: string;
+  factorId: string;
+}
+
+/** 'credential_taken': a passkey the change claims is registered to another user (the change is void). */
+export type ChangeOutcome = 'committed' | 'conflict' | 'credential_taken' | { refused: CompletionOutcome };
 
 export interface UserChanges {
   /**

@@ -51,6 +51,14 @@ export interface UserProfile {
   expiredFor?: string;
   /** The deadline (ISO) whose "two-factor is now required" email was sent. */
   expiredNoticeFor?: string;
+  /**
+   * Random, replaced by every change that alters what a verification proves (a factor removed,
+   * two-factor off or reset, recovery codes replaced) and new with a new profile (after erasure):
+   * assertions carry the epoch they were made in (fresh-verification.ts).
+   */
+  securityEpoch?: string;
+  /** Assertions spent on sensitive operations (jti → when the assertion expires, epoch ms): each is good for one. */
+  spentAssertions?: Record<string, number>;
 }
 
 /**
@@ -170,6 +178,8 @@ export interface UserAggregate {
   /** The login state (one small item apart from the sealed secrets): failures, challenges. */
   failures?: LoginFailures;
   challenges: ChallengeRecord[];
+  /** Moved on by every challenge added: a new one is added only at the revision read (0: none yet). */
+  challengeRevision?: number;
 }
 
 export interface ChallengeRecord {
@@ -194,6 +204,9 @@ export interface ChallengeRecord {
   ipKey?: string;
   /** From the client's user agent: the label a remembered device gets. */
   deviceLabel?: string;
+  /** From the challenge request, echoed in the assertion (`aud`, `nonce`). */
+  audience?: string;
+  nonce?: string;
   /** Codes sent after the first one (resends and switches to another channel). */
   resends: number;
   /** Limits copied from the policy when the challenge started: a policy change does not move them. */

@@ -5,13 +5,12 @@
  */
 import type { Actor, CoreDeps } from './deps';
 import { fail } from './errors';
-import { emit, type EmitDeps } from './events';
+import { spendFreshVerification, type FreshVerification } from './fresh-verification';
 import { keyedHash, type TenantKeys } from './keyring';
 import type { RecoverySet, TenantRecord } from './records';
 import { newRecoveryCodes, recoveryCodeKey } from './recovery-codes';
 import { open, seal } from './secret-box';
 import { changeUser, type ChangeDeps } from './user-change';
-import { loadExistingUser } from './users';
 import { exists } from './user-view';
 
 const recoveryBinding = (tenantId: string, userId: string) => ['recovery-codes', tenantId, userId] as const;
@@ -38,39 +37,46 @@ export function codesOf(keys: TenantKeys, tenantId: string, userId: string, set:
   return JSON.parse(Buffer.from(open(keys.sealKey, set.sealedCodes, recoveryBinding(tenantId, userId))).toString('utf8')) as string[];
 }
 
-/** How many recovery codes are left; with `reveal` (a fresh verification) also which ones. */
 /**
- * How many recovery codes the user has left and, with `reveal` (a fresh verification, or an
- * admin key), the unused codes themselves: a view of working credentials, so it is audited
- * (`recovery_codes.viewed`, with who looked) before the codes are returned.
+ * How many recovery codes the user has left and, with a fresh verification (an assertion, spent
+ * here, or an admin key), the unused codes themselves: a view of working credentials, so it is
+ * audited (`recovery_codes.viewed`, with who looked) in the change that spends the assertion,
+ * before the codes are returned.
  */
 export async function recoveryCodesRemaining(
-  deps: Pick<CoreDeps, 'keyRing' | 'tenant' | 'users'> & EmitDeps,
+  deps: Pick<CoreDeps, 'keyRing'> & ChangeDeps,
   tenantId: string,
   userId: string,
-  options: { reveal?: boolean; actor?: Actor } = {},
+  options: { fresh?: FreshVerification | undefined; actor?: Actor } = {},
 ) {
-  const user = await loadExistingUser(deps, tenantId, userId);
-  const remaining = user.recovery?.hashes.length ?? 0;
-  if (!options.reveal || !user.recovery) return { remaining };
-  const keys = await deps.keyRing.keysFor(await deps.tenant(tenantId));
-  const all = codesOf(keys, tenantId, userId, user.recovery);
-  const left = new Set(user.recovery.hashes);
-  const codes = all.filter((c) => left.has(keyedHash(keys.hashKey, tenantId, userId, recoveryCodeKey(c)!)));
-  await emit(deps, [{ type: 'recovery_codes.viewed', tenantId, userId, actor: options.actor ?? 'user', detail: { remaining: codes.length } }]);
-  return { remaining, codes };
+  return changeUser<{ remaining: number; codes?: string[] }>(deps, tenantId, userId, async (user, tenant) => {
+    if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
+    const remaining = user.recovery?.hashes.length ?? 0;
+    if (!options.fresh || !user.recovery) return { result: { remaining } };
+    const spent = spendFreshVerification(user, options.fresh, deps.clock.nowMs());
+    const keys = await deps.keyRing.keysFor(tenant);
+    const all = codesOf(keys, tenantId, userId, user.recovery);
+    const left = new Set(user.recovery.hashes);
+    const codes = all.filter((c) => left.has(keyedHash(keys.hashKey, tenantId, userId, recoveryCodeKey(c)!)));
+    return {
+      ...(spent ? { change: { profile: spent } } : {}),
+      events: [{ type: 'recovery_codes.viewed' as const, tenantId, userId, actor: options.actor ?? 'user', detail: { remaining: codes.length } }],
+      result: { remaining, codes },
+    };
+  });
 }
 
-export async function regenerateRecoveryCodes(deps: Pick<CoreDeps, 'keyRing'> & ChangeDeps, tenantId: string, userId: string, actor: Actor = 'user') {
+export async function regenerateRecoveryCodes(deps: Pick<CoreDeps, 'keyRing'> & ChangeDeps, tenantId: string, userId: string, actor: Actor = 'user', fresh?: FreshVerification) {
   return changeUser(deps, tenantId, userId, async (user, tenant) => {
     if (!exists(user)) fail('user_not_found', `No user ${userId}.`);
     if (!user.factors.some((f) => f.status === 'active')) fail('not_enrolled', 'The user has no active factor, so no recovery codes.');
-    const fresh = newRecoverySet(deps, tenant, userId, await deps.keyRing.keysFor(tenant));
+    const spent = spendFreshVerification(user, fresh, deps.clock.nowMs());
+    const next = newRecoverySet(deps, tenant, userId, await deps.keyRing.keysFor(tenant));
     return {
       // every earlier code stops working with this write
-      change: { recovery: { put: fresh.set } },
+      change: { recovery: { put: next.set }, ...(spent ? { profile: spent } : {}) },
       events: [{ type: 'recovery_codes.regenerated' as const, tenantId, userId, actor }],
-      result: { recoveryCodes: fresh.codes },
+      result: { recoveryCodes: next.codes },
     };
   });
 }

@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Policy, type Scope } from '@twofold/contract/schemas';
 import { hashKeySecret } from './api-keys';
+import { ensureSigningKey } from './assertions';
 import type { CoreDeps } from './deps';
 import { fail } from './errors';
 import { newId } from './ids';
@@ -28,6 +29,8 @@ export async function createTenant(
   deps: { tenants: TenantDirectory; vault: KeyVault; random: Random; clock: Clock },
   input: { name: string; tenantId?: string },
 ): Promise<NewTenant> {
+  // the deployment's signing key comes with its first tenant: the functions only read it
+  await ensureSigningKey({ signingKeys: deps.tenants, vault: deps.vault, random: deps.random, clock: deps.clock });
   const tenantId = input.tenantId ?? newId(deps.random, 'tn');
   const { wrapped } = await deps.vault.generateDataKey(dataKeyContext(tenantId));
   const now = deps.clock.nowMs();

@@ -12,10 +12,11 @@ import { sameSummary, summarise, summaryDelta } from './enforcement';
 import { fail } from './errors';
 import { publishRecorded, stampEvents, type NewEvent } from './events';
 import type { CompletionOutcome, UserChange } from './ports';
+import { credentialProblemMessages } from './webauthn-relying-party';
 import type { TenantRecord, UserAggregate, UserProfile } from './records';
 
 /** What a use case writes: the parts of a UserChange it decides (the rest is derived here). */
-export type ChangeParts = Omit<UserChange, 'tenantId' | 'userId' | 'revision' | 'summary' | 'inGraceIndex' | 'events' | 'stats'>;
+export type ChangeParts = Omit<UserChange, 'tenantId' | 'userId' | 'revision' | 'summary' | 'inGraceIndex' | 'events' | 'stats' | 'credentials'>;
 
 export interface Decision<R> {
   change?: ChangeParts;
@@ -41,14 +42,15 @@ export async function changeUser<R>(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
     const decision = await decide(user, tenant);
-    const parts = decision.change ?? {};
+    const parts = withSecurityEpoch(deps, user, decision.change ?? {});
     const after = applyParts(user, parts, tenantId, userId, deps.clock.nowMs());
+    const credentials = credentialChanges(user, parts.erase ? { ...user, factors: [] } : after);
     const newEvents = decision.events ?? [];
     if (parts.erase) {
       const events = stampEvents(deps, newEvents);
       // the user's share of the overview goes with them
       const stats = user.summary ? Object.fromEntries(Object.entries(summaryDelta(undefined, user.summary)).map(([k, v]) => [k, -v])) : {};
-      const outcome = await deps.users.commit({ tenantId, userId, revision: user.summaryVersion ?? 0, ...parts, summary: user.summary ?? summarise(tenant, user), inGraceIndex: false, events, auditRetentionDays: tenant.policy.auditRetentionDays, stats });
+      const outcome = await deps.users.commit({ tenantId, userId, revision: user.summaryVersion ?? 0, ...parts, ...credentials, summary: user.summary ?? summarise(tenant, user), inGraceIndex: false, events, auditRetentionDays: tenant.policy.auditRetentionDays, stats });
       if (outcome === 'committed') {
         await publishRecorded(deps, events);
         return decision.result;
@@ -68,6 +70,7 @@ export async function changeUser<R>(
       userId,
       revision: user.summaryVersion ?? 0,
       ...parts,
+      ...credentials,
       summary,
       inGraceIndex: inGraceIndex(after, summary.graceEndsAtMs),
       events,
@@ -78,6 +81,7 @@ export async function changeUser<R>(
       await publishRecorded(deps, events);
       return decision.result;
     }
+    if (outcome === 'credential_taken') return fail('invalid_credential', credentialProblemMessages.registered_elsewhere);
     if (outcome !== 'conflict') {
       if (!decision.loginRefused) throw new Error('a login was refused in a change that carries none');
       return decision.loginRefused(outcome.refused);
@@ -85,6 +89,33 @@ export async function changeUser<R>(
   }
   // so many changes raced that this one never got its turn: nothing of it was written
   return fail('service_unavailable', 'The user is being changed by many requests at once; retry shortly.', { retryAfterSeconds: 1 });
+}
+
+/**
+ * A new security epoch (UserProfile.securityEpoch) for a new profile, and for a change that
+ * alters what a verification proved: a factor removed (one, all, or by a reset), the recovery
+ * codes replaced or removed. Decided here, once for every use case, from what the change does.
+ */
+function withSecurityEpoch(deps: Pick<ChangeDeps, 'random'>, user: UserAggregate, parts: ChangeParts): ChangeParts {
+  if (parts.erase) return parts;
+  const created = !user.profile && parts.profile !== undefined;
+  const moved = (parts.deleteFactors?.length ?? 0) > 0 || (parts.recovery !== undefined && !('spend' in parts.recovery));
+  if (!created && !(moved && (user.profile || parts.profile))) return parts;
+  return { ...parts, profile: { ...parts.profile, securityEpoch: Buffer.from(deps.random.bytes(12)).toString('base64url') } };
+}
+
+/**
+ * The passkey credential ids the change claims (factors it adds with a credential) and releases
+ * (factors it deletes, or all of an erased user's): decided here, so that no use case that adds
+ * or removes a passkey can forget the tenant-wide uniqueness of its credential id.
+ */
+function credentialChanges(before: UserAggregate, after: UserAggregate): Pick<UserChange, 'credentials'> {
+  const held = (u: UserAggregate) => new Map(u.factors.flatMap((f) => (f.webauthn ? [[f.factorId, f.webauthn.credentialId] as const] : [])));
+  const was = held(before);
+  const now = held(after);
+  const claim = [...now].filter(([factorId]) => !was.has(factorId)).map(([factorId, credentialId]) => ({ factorId, credentialId }));
+  const release = [...was].filter(([factorId]) => !now.has(factorId)).map(([factorId, credentialId]) => ({ factorId, credentialId }));
+  return claim.length || release.length ? { credentials: { claim, release } } : {};
 }
 
 /** Whether the scheduled job should still find the user by their deadline: until it marked them for it and sent (or had no address for) the notice. */

@@ -3,6 +3,7 @@ import type { PutUserBody, User } from '@twofold/contract/schemas';
 import type { Actor, CoreDeps } from './deps';
 import { allDevicesOf } from './devices';
 import { fail } from './errors';
+import { profilePhone } from './phone-numbers';
 import type { UserAggregate, UserProfile } from './records';
 import { changeUser, type ChangeDeps } from './user-change';
 import { exists, factorView, userView } from './user-view';
@@ -25,7 +26,7 @@ export async function putUser(deps: ChangeDeps, tenantId: string, userId: string
       userId,
       ...current.profile,
       email: body.email ?? current.profile?.email,
-      phone: body.phone ?? current.profile?.phone,
+      phone: body.phone !== undefined ? profilePhone(body.phone) : current.profile?.phone,
       roles,
       sso: body.sso ?? current.profile?.sso ?? false,
       locale: body.locale ? Intl.getCanonicalLocales(body.locale)[0] : current.profile?.locale,

@@ -26,12 +26,13 @@ import { attemptsRemaining, lockStateOf, retryAfterSeconds } from './lockout';
 import type { ChallengeCompletion, CompletionOutcome } from './ports';
 import type { ChallengeRecord, LoginFailures, TenantRecord, UserAggregate } from './records';
 import { otpHash, sameHash } from './otp-codes';
+import { requireSmsDestinationAllowed } from './destinations';
 import { recoveryCodeKey } from './recovery-codes';
 import { SealedDataError } from './secret-box';
 import { matchTotp, type TotpKey } from './totp';
 import { totpKeyOf } from './totp-factor';
 import { changeUser, type ChangeDeps } from './user-change';
-import { usableMethods } from './challenges';
+import { underPolicyNow, usableMethods } from './challenges';
 import { credentialProblemMessages, type CredentialProblem } from './webauthn-relying-party';
 
 export type VerifyDeps = Pick<CoreDeps, 'challenges' | 'keyRing' | 'assertions'> & ChangeDeps;
@@ -43,11 +44,13 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
   const now = deps.clock.nowMs();
   const userId = userIdOfChallenge(challengeId) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
   const [tenant, user] = await Promise.all([deps.tenant(tenantId), deps.users.load(tenantId, userId)]);
-  const challenge = user.challenges.find((c) => c.challengeId === challengeId) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  const found = user.challenges.find((c) => c.challengeId === challengeId) ?? fail('challenge_not_found', `No challenge ${challengeId}.`);
+  // the stricter of the challenge's limits and the policy's now
+  const challenge = underPolicyNow(found, tenant.policy);
   if (challenge.status === 'verified') fail('challenge_already_verified');
   if (now >= challenge.expiresAtMs) fail('challenge_expired');
 
-  const lock = lockStateOf(user.failures, now);
+  const lock = lockStateOf(user.failures, now, challenge.limits.maxInvalidAttempts);
   if (lock.locked) lockedFail(lock.lockedUntilMs ?? now, now);
 
   // the policy as it is now: a method the tenant dropped since the challenge started is not accepted
@@ -55,6 +58,11 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
   const answering: Method = body.recoveryCode !== undefined ? 'recovery_code' : challenge.method === 'recovery_code' ? 'totp' : challenge.method;
   if (challenge.purpose !== 'new_device' && !usable.includes(answering)) {
     fail('method_not_available', `This tenant's policy no longer allows ${answering}; start a new login.`);
+  }
+  // a code sent to a country the policy no longer allows is not accepted either
+  if (answering === 'sms') {
+    const factor = user.factors.find((f) => f.factorId === challenge.factorId);
+    if (factor) requireSmsDestinationAllowed(factor, tenant.policy.sms.allowedCountries);
   }
   const keys = await deps.keyRing.keysFor(tenant);
   let matched: MatchedAnswer | undefined;
@@ -80,7 +88,19 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
   // null: the device is not to be remembered (not asked for, or the policy trusts no device)
   const trustDays = body.rememberDevice === true ? challenge.limits.trustedDeviceDays : null;
 
-  const sign = () => deps.assertions.sign({ tenantId, userId, method: matched.method, challengeId, authTimeMs: now });
+  const sign = () =>
+    deps.assertions.sign({
+      tenantId,
+      userId,
+      method: matched.method,
+      challengeId,
+      authTimeMs: now,
+      lifetimeSeconds: tenant.policy.freshVerificationSeconds,
+      // the epoch as read: a reset committed after this read moves it, and the assertion is refused then
+      epoch: user.profile?.securityEpoch,
+      audience: challenge.audience,
+      nonce: challenge.nonce,
+    });
   let assertion: string | undefined;
   let recoveryCodesRemaining = user.recovery?.hashes.length ?? 0;
   let deviceToken: string | undefined;
@@ -118,7 +138,7 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
                 devices: {
                   add: device.record,
                   // the IP of a sign-in that trusted its device is recognised at the next one (unrecognized_devices mode)
-                  ...(challenge.ipKey && trustDays !== null ? { rememberIp: { ipKey: challenge.ipKey, keepUntilMs: now + trustDays * 86_400_000 } } : {}),
+                  ...(challenge.ipKey && trustDays !== null ? { rememberIp: { ipKey: challenge.ipKey, keepUntilMs: now + trustDays * 86_400_000, deviceId: device.record.deviceId } } : {}),
                 },
               }
             : {}),
@@ -263,7 +283,7 @@ async function countFailure(
   if (max === null) return fail(refusal.code, refusal.message, { attemptsRemaining: null });
   let current = read;
   for (let round = 0; round < MAX_COUNT_ROUNDS; round++) {
-    const lock = lockStateOf(current, nowMs);
+    const lock = lockStateOf(current, nowMs, max);
     if (lock.locked) lockedFail(lock.lockedUntilMs ?? nowMs, nowMs);
     const next: LoginFailures = { failures: lock.failures + 1, maxAttempts: max, windowEndsAtMs: nowMs + challenge.limits.lockoutSeconds * 1000 };
     const outcome = await deps.challenges.countFailure(tenantId, userId, { read: current, next, nowMs, max });

@@ -111,7 +111,9 @@ export type CredentialProblem =
   | 'challenge'
   | 'origin'
   | 'rp_id'
+  | 'cross_origin'
   | 'already_registered'
+  | 'registered_elsewhere'
   | 'user_verification'
   | 'unknown_credential'
   | 'other_user'
@@ -123,7 +125,9 @@ export const credentialProblemMessages: Record<CredentialProblem, string> = {
   challenge: 'The credential answers another challenge (or an expired one).',
   origin: "The credential was made on an origin that is not in the tenant's webauthn.origins.",
   rp_id: "The credential is for another relying party than the tenant's webauthn.rpId.",
+  cross_origin: 'The credential was made inside a frame of another origin (clientData.crossOrigin); run the ceremony on a top-level page.',
   already_registered: 'This authenticator is already registered for the user.',
+  registered_elsewhere: 'This authenticator is already registered to another user of this workspace; use another passkey or security key.',
   user_verification: 'The authenticator did not verify the user (PIN or biometric), and the policy requires it.',
   unknown_credential: 'The credential is not one of the active passkeys of this user.',
   other_user: 'The credential belongs to another user.',

@@ -123,6 +123,19 @@ function asAuthentication(r: AuthenticationResponseJSON): LibraryAuthenticationR
   };
 }
 
+/**
+ * Whether the ceremony ran in a frame of another origin (clientData.crossOrigin, WebAuthn §5.8.1):
+ * the tenant's pages are never framed, so a response made inside someone else's frame is refused.
+ */
+function crossOrigin(clientDataJSON: string): boolean {
+  try {
+    return (JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { crossOrigin?: unknown }).crossOrigin === true;
+  } catch {
+    // not JSON: the library refuses it as malformed
+    return false;
+  }
+}
+
 export type RegistrationCheck = { ok: true; credential: WebauthnCredentialRecord } | { ok: false; problem: CredentialProblem };
 
 /**
@@ -144,6 +157,7 @@ export async function checkRegistration(input: {
   const response = asRegistration(input.response);
   if (!response) return { ok: false, problem: 'malformed' };
   if (!factor.webauthnChallenge) return { ok: false, problem: 'challenge' };
+  if (crossOrigin(response.response.clientDataJSON)) return { ok: false, problem: 'cross_origin' };
   let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     verified = await verifyRegistrationResponse({
@@ -193,6 +207,7 @@ export async function checkAuthentication(input: {
   const { rp, keys, tenantId, userId } = input;
   const response = asAuthentication(input.response);
   if (!response) return { ok: false, problem: 'malformed' };
+  if (crossOrigin(response.response.clientDataJSON)) return { ok: false, problem: 'cross_origin' };
   const factor = activeCredentials(input.factors).find((f) => f.webauthn!.credentialId === response.id);
   if (!factor) return { ok: false, problem: 'unknown_credential' };
   const stored = factor.webauthn!;

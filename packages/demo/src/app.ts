@@ -414,14 +414,20 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     return see(c, '/settings/security/confirm');
   }
 
+  /** An assertion serves one sensitive action: Twofold spends it there, so the session forgets it once done. */
   async function perform(c: C, action: SensitiveAction, assertion: string) {
+    const done = await performOnce(c, action, assertion);
+    c.var.session.assertion = undefined;
+    return done;
+  }
+
+  async function performOnce(c: C, action: SensitiveAction, assertion: string) {
     const s = c.var.session;
     const username = s.username!;
     switch (action.kind) {
       case 'disable':
         await twofold.disableTwoFactor(username, { assertion });
         deleteCookie(c, deviceCookie(username), cookieBase);
-        s.assertion = undefined;
         s.flash = { kind: 'success', text: 'Two-factor authentication is off.' };
         return see(c, '/settings/security');
       case 'regenerate':

@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { tables, type TableNames } from '@twofold/adapters/tables';
 import { startEngine } from './dynalite/start';
 import { freePort } from './free-port';
@@ -55,6 +55,8 @@ export interface StartDynamoOptions {
   tablePrefix?: string;
   /** An existing DynamoDB to use instead of starting one (TWOFOLD_DYNAMODB_ENDPOINT). */
   endpoint?: string;
+  /** false: create no tables (the deployment twin creates the template's own). */
+  tables?: false;
 }
 
 /**
@@ -88,7 +90,7 @@ export async function startLocalDynamo(options: StartDynamoOptions = {}): Promis
     endpoint = started.endpoint;
   }
   try {
-    await createTables(endpoint, tableNames);
+    if (options.tables !== false) await createTables(endpoint, tableNames);
   } catch (error) {
     engine?.kill('SIGKILL');
     throw error;
@@ -241,6 +243,30 @@ async function waitUntilServing(endpoint: string, child: ChildProcess): Promise<
 
 /** Creates the tables the engine lacks, from the same definitions the CDK stack uses. */
 export async function createTables(endpoint: string, tableNames: TableNames): Promise<void> {
+  const keySchema = (hash: string, range?: string) => [{ AttributeName: hash, KeyType: 'HASH' as const }, ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : [])];
+  await createMissingTables(
+    endpoint,
+    Object.values(tables).map((def) => {
+      const indexes = 'globalIndexes' in def ? def.globalIndexes : [];
+      const attributes = new Set<string>([def.partitionKey, ...('sortKey' in def ? [def.sortKey] : [])]);
+      for (const index of indexes) for (const a of [index.partitionKey, index.sortKey]) if (a) attributes.add(a);
+      return {
+        TableName: tableNames[def.name],
+        AttributeDefinitions: [...attributes].map((a) => ({ AttributeName: a, AttributeType: 'S' as const })),
+        KeySchema: keySchema(def.partitionKey, 'sortKey' in def ? def.sortKey : undefined),
+        ...(indexes.length ? { GlobalSecondaryIndexes: indexes.map((i) => ({ IndexName: i.name, KeySchema: keySchema(i.partitionKey, i.sortKey), Projection: { ProjectionType: 'ALL' as const } })) } : {}),
+      };
+    }),
+  );
+}
+
+/**
+ * Creates each table of `inputs` that the engine lacks (on demand capacity). No TTL here:
+ * DynamoDB Local expires items by the real clock, and the tests' clock is injected (an item
+ * "expired" by it would vanish under them). The code checks expiry itself; in AWS the stack
+ * turns TTL on to clean up.
+ */
+export async function createMissingTables(endpoint: string, inputs: Omit<CreateTableCommandInput, 'BillingMode'>[]): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
     const existing = new Set<string>();
@@ -250,30 +276,8 @@ export async function createTables(endpoint: string, tableNames: TableNames): Pr
       for (const n of page.TableNames ?? []) existing.add(n);
       start = page.LastEvaluatedTableName;
     } while (start);
-    for (const def of Object.values(tables)) {
-      const name = tableNames[def.name];
-      if (existing.has(name)) continue;
-      const indexes = 'globalIndexes' in def ? def.globalIndexes : [];
-      const attributes = new Set<string>([def.partitionKey, ...('sortKey' in def ? [def.sortKey] : [])]);
-      for (const index of indexes) for (const a of [index.partitionKey, index.sortKey]) if (a) attributes.add(a);
-      const keySchema = (hash: string, range?: string) => [
-        { AttributeName: hash, KeyType: 'HASH' as const },
-        ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : []),
-      ];
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [...attributes].map((a) => ({ AttributeName: a, AttributeType: 'S' as const })),
-          KeySchema: keySchema(def.partitionKey, 'sortKey' in def ? def.sortKey : undefined),
-          ...(indexes.length
-            ? { GlobalSecondaryIndexes: indexes.map((i) => ({ IndexName: i.name, KeySchema: keySchema(i.partitionKey, i.sortKey), Projection: { ProjectionType: 'ALL' as const } })) }
-            : {}),
-        }),
-      );
-      // No TTL here: DynamoDB Local expires items by the real clock, and the tests' clock is
-      // injected (an item "expired" by it would vanish under them). The code checks expiry
-      // itself; in AWS the stack turns TTL on to clean up.
+    for (const input of inputs) {
+      if (input.TableName && !existing.has(input.TableName)) await client.send(new CreateTableCommand({ ...input, BillingMode: 'PAY_PER_REQUEST' }));
     }
   } finally {
     client.destroy();

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute, routeKeyOf, type RoutedFunction } from '@twofold/contract';
-import { createTenant, type Clock, type GraceRunResult, type EmailSender, type NewTenant, type SendLimits, type SmsSender } from '@twofold/core';
+import { createTenant, ensureSigningKey, type Clock, type GraceRunResult, type EmailSender, type NewTenant, type SendLimits, type SmsSender } from '@twofold/core';
 import { LocalEventLog, LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock } from '@twofold/adapters';
 import type { SecurityEvent } from '@twofold/contract';
 import { buildDependencies, errorResponse, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
@@ -68,6 +68,8 @@ export interface LocalRuntimeOptions {
   senders?: { sms?: SmsSender; email?: EmailSender };
   /** false: no grace-period run every minute (tests run it when they choose). */
   graceTimer?: boolean;
+  /** Called with one line per request answered (`GET /health 200 3 ms`: no query, no body); npm start prints it. */
+  logRequest?: (line: string) => void;
 }
 
 export interface LocalRuntime {
@@ -137,17 +139,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   provideDependencies(deps);
 
   const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
+  // as the operator's tenant CLI would have: the functions only read the signing key (a data directory from before it came with the first tenant has none)
+  await ensureSigningKey({ signingKeys: deps.tenants, vault: deps.vault, random: deps.random, clock });
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res, { clock, newTenant, outbox, events, runGraceExpiry }).catch((error: unknown) => {
-      console.error('local server error', error);
-      send(res, errorResponse('internal_error'));
-    });
-  });
-  server.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const { server, baseUrl } = await listen((req, res) => handle(req, res, clock, { newTenant, outbox, events, schedules: { 'grace-expiry': runGraceExpiry, 'event-relay': relayEvents } }), options);
 
   return {
     baseUrl,
@@ -169,34 +164,68 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
 }
 
-interface LocalEndpoints {
-  clock: Clock;
+/**
+ * The HTTP server of `npm start` and of the twin: one line per request when asked, and a 500
+ * that says nothing of the error when a request fails unexpectedly.
+ */
+export async function listen(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, options: { port?: number; host?: string; logRequest?: (line: string) => void }): Promise<{ server: Server; baseUrl: string }> {
+  const server: Server = createServer((req, res) => {
+    if (options.logRequest) {
+      const log = options.logRequest;
+      const startedMs = performance.now();
+      res.once('finish', () => log(`${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]} ${res.statusCode} ${Math.round(performance.now() - startedMs)} ms`));
+    }
+    handle(req, res).catch((error: unknown) => {
+      console.error('local server error', error);
+      send(res, errorResponse('internal_error'));
+    });
+  });
+  server.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { server, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+/** What the `/_local/*` routes reach: the same on `npm start` and on the twin (`npm run twin`). */
+export interface LocalEndpoints {
   newTenant: (name: string) => Promise<NewTenant>;
   outbox: () => Promise<OutboxEntry[]>;
   events: () => SecurityEvent[];
-  runGraceExpiry: () => Promise<GraceRunResult>;
+  /** The scheduled functions by name (`POST /_local/schedules/<name>` runs one now). */
+  schedules: Record<string, () => Promise<unknown>>;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, { clock, newTenant, outbox, events, runGraceExpiry }: LocalEndpoints) {
+const json = (statusCode: number, value: unknown): APIGatewayProxyStructuredResultV2 => ({ statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+
+/** The answer of a `/_local/*` route, or undefined when the request is for the API. */
+export async function localEndpoint(req: IncomingMessage, url: URL, body: string, endpoints: LocalEndpoints): Promise<APIGatewayProxyStructuredResultV2 | undefined> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (!url.pathname.startsWith('/_local/')) return undefined;
+  if (url.pathname === '/_local/tenants' && method === 'POST') return localTenant(body, endpoints.newTenant);
+  const schedule = url.pathname === '/_local/grace-expiry' ? 'grace-expiry' : /^\/_local\/schedules\/([a-z0-9-]+)$/.exec(url.pathname)?.[1];
+  if (schedule !== undefined && method === 'POST') {
+    const run = endpoints.schedules[schedule];
+    if (!run) return errorResponse('not_found', `No schedule named ${schedule}; there are: ${Object.keys(endpoints.schedules).join(', ')}.`);
+    return json(200, await run());
+  }
+  if (url.pathname === '/_local/events' && method === 'GET') return json(200, { events: endpoints.events() });
+  if (url.pathname === '/_local/outbox' && method === 'GET') {
+    const messages = await endpoints.outbox();
+    // a browser asks for HTML: it gets the page; anything else gets JSON
+    if (/text\/html/.test(req.headers.accept ?? '')) return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: outboxPage(messages) };
+    return json(200, { messages });
+  }
+  return undefined;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, clock: Clock, endpoints: LocalEndpoints) {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const body = await readBody(req);
   if (body === undefined) return send(res, errorResponse('payload_too_large'));
+  const local = await localEndpoint(req, url, body, endpoints);
+  if (local) return send(res, local);
+
   const method = (req.method ?? 'GET').toUpperCase();
-
-  if (url.pathname === '/_local/tenants' && method === 'POST') return send(res, await localTenant(body, newTenant));
-  if (url.pathname === '/_local/grace-expiry' && method === 'POST') {
-    return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await runGraceExpiry()) });
-  }
-  if (url.pathname === '/_local/events' && method === 'GET') {
-    return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: events() }) });
-  }
-  if (url.pathname === '/_local/outbox' && method === 'GET') {
-    const messages = await outbox();
-    // a browser asks for HTML: it gets the page; anything else gets JSON
-    if (/text\/html/.test(req.headers.accept ?? '')) return send(res, { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: outboxPage(messages) });
-    return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages }) });
-  }
-
   const match = matchRoute(method, url.pathname);
   const nowMs = clock.nowMs();
   if (!match.route) {
@@ -222,7 +251,7 @@ async function localTenant(body: string, newTenant: (name: string) => Promise<Ne
   return { statusCode: 201, headers: { 'content-type': 'application/json' }, body: JSON.stringify(tenant) };
 }
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
+export async function readBody(req: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -233,7 +262,7 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | void) {
+export function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | void) {
   const r = result ?? { statusCode: 204 };
   res.writeHead(r.statusCode ?? 200, r.headers as Record<string, string> | undefined);
   // as API Gateway does, a base64 body (the gzipped renderer of /docs) goes out decoded

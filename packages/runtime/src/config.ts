@@ -33,9 +33,11 @@ const ConfigSchema = z.pipe(
       TWOFOLD_DYNAMODB_ENDPOINT: z.optional(z.url()),
       AWS_REGION: z._default(name(), 'us-east-1'),
       TWOFOLD_ISSUER: z._default(name(), 'twofold'),
-      TWOFOLD_SMS_SENDER: z._default(z.enum(['sns', 'twilio', 'local', 'none']), 'none'),
+      TWOFOLD_SMS_SENDER: z._default(z.enum(['sns', 'twilio', 'vonage', 'local', 'none']), 'none'),
       TWOFOLD_TWILIO_SECRET_ID: optionalName().check(z.meta({ description: 'Secrets Manager secret (name or ARN) with the Twilio credentials, JSON: accountSid, authToken (or apiKeySid and apiKeySecret), from or messagingServiceSid' })),
       TWOFOLD_TWILIO_API_URL: z.optional(z.url()),
+      TWOFOLD_VONAGE_SECRET_ID: optionalName().check(z.meta({ description: 'Secrets Manager secret (name or ARN) with the Vonage credentials, JSON: apiKey, apiSecret, from' })),
+      TWOFOLD_VONAGE_API_URL: z.optional(z.url()),
       TWOFOLD_SMS_SENDER_ID: z.optional(z.string().check(z.regex(SMS_SENDER_ID))),
       TWOFOLD_SMS_ORIGINATION_NUMBER: z.optional(z.string().check(z.regex(E164_NUMBER))),
       TWOFOLD_SMS_OUTBOX_FILE: optionalName(),
@@ -54,6 +56,7 @@ const ConfigSchema = z.pipe(
       z.superRefine((c, ctx) => {
         if (c.TWOFOLD_KEY_VAULT === 'kms' && !c.TWOFOLD_KMS_KEY_ID) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_KMS_KEY_ID is required with the kms key vault', path: ['TWOFOLD_KMS_KEY_ID'] });
         if (c.TWOFOLD_SMS_SENDER === 'twilio' && !c.TWOFOLD_TWILIO_SECRET_ID) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_TWILIO_SECRET_ID is required with the twilio SMS sender', path: ['TWOFOLD_TWILIO_SECRET_ID'] });
+        if (c.TWOFOLD_SMS_SENDER === 'vonage' && !c.TWOFOLD_VONAGE_SECRET_ID) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_VONAGE_SECRET_ID is required with the vonage SMS sender', path: ['TWOFOLD_VONAGE_SECRET_ID'] });
         if (c.TWOFOLD_EMAIL_SENDER === 'ses' && !c.TWOFOLD_EMAIL_FROM) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_EMAIL_FROM is required with the ses email sender', path: ['TWOFOLD_EMAIL_FROM'] });
         // in AWS (KMS) events must reach the bus: without it they would go to a local log and be lost
         if (c.TWOFOLD_KEY_VAULT === 'kms' && !c.TWOFOLD_EVENT_BUS) ctx.addIssue({ code: 'custom', message: 'TWOFOLD_EVENT_BUS is required with the kms key vault (a deployment in AWS)', path: ['TWOFOLD_EVENT_BUS'] });
@@ -76,9 +79,11 @@ const ConfigSchema = z.pipe(
         ? { kind: 'sns' as const, senderId: c.TWOFOLD_SMS_SENDER_ID, originationNumber: c.TWOFOLD_SMS_ORIGINATION_NUMBER }
         : c.TWOFOLD_SMS_SENDER === 'twilio'
           ? { kind: 'twilio' as const, secretId: c.TWOFOLD_TWILIO_SECRET_ID!, apiUrl: c.TWOFOLD_TWILIO_API_URL }
-          : c.TWOFOLD_SMS_SENDER === 'local'
-            ? { kind: 'local' as const, outboxFile: c.TWOFOLD_SMS_OUTBOX_FILE }
-            : { kind: 'none' as const },
+          : c.TWOFOLD_SMS_SENDER === 'vonage' && c.TWOFOLD_VONAGE_SECRET_ID
+            ? { kind: 'vonage' as const, secretId: c.TWOFOLD_VONAGE_SECRET_ID, apiUrl: c.TWOFOLD_VONAGE_API_URL }
+            : c.TWOFOLD_SMS_SENDER === 'local'
+              ? { kind: 'local' as const, outboxFile: c.TWOFOLD_SMS_OUTBOX_FILE }
+              : { kind: 'none' as const },
     email:
       c.TWOFOLD_EMAIL_SENDER === 'ses'
         ? { kind: 'ses' as const, fromAddress: c.TWOFOLD_EMAIL_FROM!, configurationSetName: c.TWOFOLD_SES_CONFIGURATION_SET, endpoint: c.TWOFOLD_SES_ENDPOINT }
@@ -118,10 +123,12 @@ export const configKeys = {
   smsSenderId: 'TWOFOLD_SMS_SENDER_ID',
   smsOriginationNumber: 'TWOFOLD_SMS_ORIGINATION_NUMBER',
   twilioSecretId: 'TWOFOLD_TWILIO_SECRET_ID',
+  vonageSecretId: 'TWOFOLD_VONAGE_SECRET_ID',
   emailSender: 'TWOFOLD_EMAIL_SENDER',
   emailFrom: 'TWOFOLD_EMAIL_FROM',
   sesConfigurationSet: 'TWOFOLD_SES_CONFIGURATION_SET',
   tracing: 'TWOFOLD_TRACING',
+  tenantCacheSeconds: 'TWOFOLD_TENANT_CACHE_SECONDS',
 } as const satisfies Record<string, keyof ConfigEnv>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {

@@ -23,7 +23,7 @@ import {
 } from '@twofold/adapters';
 import { ApiKeyAuthenticator, AssertionSigner, KeyRing, loadTenant, TtlCache, type TenantRecord, type UserReader } from '@twofold/core';
 import type { Dependencies } from './container';
-import { clock, random } from './parts/basics';
+import { clock } from './parts/basics';
 import { db, hotDynamo } from './parts/dynamo';
 import { vault } from './parts/vault';
 import type { Part, Wiring } from './wiring';
@@ -80,6 +80,6 @@ export const forgetApiKey: PartOf<'forgetApiKey'> = (w) => {
 
 // ---------------------------------------------------------------- assertions and send limits (the publisher and the senders: parts/)
 
-export const assertions: PartOf<'assertions'> = (w) => new AssertionSigner(w.get(tenants), w.get(vault), w.get(random), w.get(clock), w.config.issuer);
+export const assertions: PartOf<'assertions'> = (w) => new AssertionSigner(w.get(tenants), w.get(vault), w.config.issuer);
 
 export const sendLimits: PartOf<'sendLimits'> = (w) => w.config.sendLimits;

@@ -28,13 +28,20 @@ export class DynamoChallengeStore implements ChallengeStore {
     return { pk: keys.userPartition(tenantId, userId), sk: userItem.login };
   }
 
-  async create(challenge: ChallengeRecord, drop: string[]): Promise<void> {
+  async create(challenge: ChallengeRecord, drop: string[], revision: number): Promise<boolean> {
     const e = new Expression();
     const name = e.name(attr.challenge(challenge.challengeId));
-    e.sets.push(`${name} = ${e.value(challengeValue(challenge))}`);
+    const rev = e.name(attr.challengeRevision);
+    e.sets.push(`${name} = ${e.value(challengeValue(challenge))}`, `${rev} = ${e.value(revision + 1)}`);
     for (const id of drop) e.removes.push(e.name(attr.challenge(id)));
-    e.conditions.push(`attribute_not_exists(${name})`);
-    await this.db.send(new UpdateCommand({ TableName: this.tables.secrets, Key: this.key(challenge.tenantId, challenge.userId), ...e.update() }));
+    e.conditions.push(`attribute_not_exists(${name})`, revision === 0 ? `attribute_not_exists(${rev})` : `${rev} = ${e.value(revision)}`);
+    try {
+      await this.db.send(new UpdateCommand({ TableName: this.tables.secrets, Key: this.key(challenge.tenantId, challenge.userId), ...e.update() }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async complete(tenantId: string, userId: string, completion: ChallengeCompletion) {

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeviceStore, TrustedDevice } from '@twofold/core/ports';
+import type { DeviceStore, RememberedIp, TrustedDevice } from '@twofold/core/ports';
 import { conditional } from './dynamo';
 
 const partition = (tenantId: string, userId: string) => `DEVICES#${tenantId}#${userId}`;
@@ -10,7 +10,13 @@ export const deviceItems = {
   deviceKey: (tenantId: string, userId: string, deviceId: string) => ({ pk: partition(tenantId, userId), sk: `DEVICE#${deviceId}` }),
   ipKey: (tenantId: string, userId: string, ipKey: string) => ({ pk: partition(tenantId, userId), sk: `IP#${ipKey}` }),
   device: (tenantId: string, userId: string, device: TrustedDevice) => ({ ...deviceItems.deviceKey(tenantId, userId, device.deviceId), ...device, ttl: ttlOf(device.expiresAtMs) }),
-  ip: (tenantId: string, userId: string, ipKey: string, keepUntilMs: number) => ({ ...deviceItems.ipKey(tenantId, userId, ipKey), keepUntilMs, ttl: ttlOf(keepUntilMs) }),
+  /** A remembered IP, as the Update of a transaction: kept until the latest device's trust ends, with every device learnt from it. */
+  rememberIp: (tenantId: string, userId: string, ip: { ipKey: string; keepUntilMs: number; deviceId: string }) => ({
+    Key: deviceItems.ipKey(tenantId, userId, ip.ipKey),
+    UpdateExpression: 'SET keepUntilMs = :keep, #ttl = :ttl ADD deviceIds :device',
+    ExpressionAttributeNames: { '#ttl': 'ttl' },
+    ExpressionAttributeValues: { ':keep': ip.keepUntilMs, ':ttl': ttlOf(ip.keepUntilMs), ':device': new Set([ip.deviceId]) },
+  }),
 };
 
 /** A user's trusted devices and remembered sign-in IPs share one partition of the devices table. */
@@ -53,25 +59,28 @@ export class DynamoDeviceStore implements DeviceStore {
     return Items.map(strip).sort((a, b) => a.createdAtMs - b.createdAtMs);
   }
 
-  async ipKeys(tenantId: string, userId: string): Promise<string[]> {
+  async ipKeys(tenantId: string, userId: string): Promise<RememberedIp[]> {
     const { Items = [] } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ip)',
         ExpressionAttributeValues: { ':pk': partition(tenantId, userId), ':ip': 'IP#' },
-        ProjectionExpression: 'sk',
+        ProjectionExpression: 'sk, deviceIds',
         ConsistentRead: true,
       }),
     );
-    return Items.map((item) => String(item.sk).slice('IP#'.length));
+    return Items.map((item) => ({ ipKey: String(item.sk).slice('IP#'.length), deviceIds: deviceIdsOf(item) }));
   }
 
-  async isKnownIp(tenantId: string, userId: string, ipKey: string, nowMs: number): Promise<boolean> {
+  async devicesOfIp(tenantId: string, userId: string, ipKey: string, nowMs: number): Promise<string[]> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: deviceItems.ipKey(tenantId, userId, ipKey) }));
-    return Item !== undefined && (Item.keepUntilMs as number) > nowMs;
+    return Item !== undefined && (Item.keepUntilMs as number) > nowMs ? deviceIdsOf(Item) : [];
   }
 
 }
+
+/** The devices an IP was learnt with (none for an IP remembered before they were recorded: it no longer counts). */
+const deviceIdsOf = (item: Record<string, unknown>): string[] => (item.deviceIds instanceof Set ? [...(item.deviceIds as Set<string>)] : []);
 
 function strip(item: Record<string, unknown>): TrustedDevice {
   const { pk: _pk, sk: _sk, ttl: _ttl, ...device } = item;

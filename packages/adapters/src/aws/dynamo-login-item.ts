@@ -21,6 +21,8 @@ export const attr = {
   sign: (factorId: string) => `sign:${factorId}`,
   /** The failures of one window (a generation: a new window counts under a new name, so nothing has to be reset first). */
   fails: (gen: number) => `fails:${gen}`,
+  /** Moved on by every challenge added (ChallengeStore.create). */
+  challengeRevision: 'chRev',
 };
 
 /** Placeholders for one expression: every name and value gets its own. */
@@ -108,7 +110,8 @@ export function loginStateOf(tenantId: string, userId: string, item: Record<stri
       : typeof item.gen === 'number'
         ? { failures: 0, maxAttempts: (item.failuresMax as number | undefined) ?? 0, windowEndsAtMs: 0, gen }
         : undefined;
-  return { challenges, steps, used, signs, failures };
+  const challengeRevision = typeof item[attr.challengeRevision] === 'number' ? (item[attr.challengeRevision] as number) : 0;
+  return { challenges, steps, used, signs, failures, challengeRevision };
 }
 
 /** A login patch as update clauses (conditions included, for a completion). */

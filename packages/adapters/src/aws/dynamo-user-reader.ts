@@ -69,6 +69,7 @@ export class DynamoUserReader implements UserReader {
     }
     if (login) {
       user.challenges = login.challenges;
+      user.challengeRevision = login.challengeRevision;
       if (login.failures) user.failures = login.failures;
       // a factor's last use lives in the login item, where a login's one write moves it
       for (const factor of user.factors) {

@@ -24,8 +24,8 @@ const MAX_TRANSACTION_ITEMS = 100;
 
 /**
  * A user change is one TransactWriteItems: the profile (conditional on the revision, which it
- * moves on), factors, recovery codes, the login item, devices, the events and the overview
- * counter shard. The profile comes first, the login item second: a cancelled transaction says
+ * moves on), factors, recovery codes, the login item, the passkey credential ids claimed and
+ * released, devices, the events and the overview counter shard. The profile comes first, the login item second: a cancelled transaction says
  * which condition failed by its position.
  */
 export class DynamoUserStore extends DynamoUserReader implements UserStore {
@@ -78,9 +78,25 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
         },
       });
     }
+    const claimsFrom = items.length;
+    for (const { credentialId, factorId } of change.credentials?.claim ?? []) {
+      items.push({ Put: { TableName: this.tableName, Item: { ...keys.credentialHolder(tenantId, credentialId), tenantId, userId, factorId }, ConditionExpression: 'attribute_not_exists(pk)' } });
+    }
+    const claimsTo = items.length;
+    for (const { credentialId, factorId } of change.credentials?.release ?? []) {
+      items.push({
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.credentialHolder(tenantId, credentialId),
+          // only the holder gives it up (a passkey from before the holder items has none)
+          ConditionExpression: 'attribute_not_exists(pk) OR (userId = :user AND factorId = :factor)',
+          ExpressionAttributeValues: { ':user': userId, ':factor': factorId },
+        },
+      });
+    }
     const devices = change.devices;
     if (devices?.add) items.push({ Put: { TableName: this.tables.devices, Item: deviceItems.device(tenantId, userId, devices.add) } });
-    if (devices?.rememberIp) items.push({ Put: { TableName: this.tables.devices, Item: deviceItems.ip(tenantId, userId, devices.rememberIp.ipKey, devices.rememberIp.keepUntilMs) } });
+    if (devices?.rememberIp) items.push({ Update: { TableName: this.tables.devices, ...deviceItems.rememberIp(tenantId, userId, devices.rememberIp) } });
     for (const deviceId of devices?.remove ?? []) items.push({ Delete: { TableName: this.tables.devices, Key: deviceItems.deviceKey(tenantId, userId, deviceId) } });
     for (const ip of devices?.forgetIps ?? []) items.push({ Delete: { TableName: this.tables.devices, Key: deviceItems.ipKey(tenantId, userId, ip) } });
     for (const event of change.events) items.push({ Put: { TableName: this.tables.events, Item: eventItem(event, change.auditRetentionDays) } });
@@ -100,6 +116,7 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
       const login = change.login?.complete;
       const loginIndex = items.findIndex((item) => (item.Update as { Key?: { sk?: string } } | undefined)?.Key?.sk === userItem.login);
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'None' && reasons.slice(claimsFrom, claimsTo).some((r) => r.Code === 'ConditionalCheckFailed')) return 'credential_taken';
       // the revision moved (or a racing transaction held an item): decide again on a new read
       if (!login || loginIndex < 0 || reasons[0]?.Code !== 'None' || reasons[loginIndex]?.Code !== 'ConditionalCheckFailed') return 'conflict';
       return { refused: refusalOf(login, cancelledItem(error, loginIndex) ?? {}, login.verifiedAtMs) };

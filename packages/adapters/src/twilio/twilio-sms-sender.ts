@@ -4,11 +4,13 @@
  * MessagingServiceSid, Body), with HTTP basic auth (the account SID and auth token, or an API
  * key SID and secret). Twilio answers 201 when it accepted the message. The credentials come
  * from `credentials()` (Secrets Manager in AWS: read once per container, see
- * aws/secrets-manager-secret.ts); `fetch` is injectable so tests see every request exactly.
+ * aws/secrets-manager-secret.ts); `fetch` is injectable so tests see every request exactly
+ * (the settings and the POST are Vonage's too: http-sms.ts).
  */
 import * as z from 'zod/mini';
 import type { SmsSender } from '@twofold/core/ports';
-import { E164_NUMBER } from '../sms-origination';
+import { postForm, type HttpSmsSettings } from '../http-sms';
+import { isProviderSmsFrom } from '../sms-origination';
 
 export const TwilioCredentials = z
     .object({
@@ -16,8 +18,7 @@ export const TwilioCredentials = z
       authToken: z.optional(z.string().check(z.minLength(1))),
       apiKeySid: z.optional(z.string().check(z.regex(/^SK[0-9a-fA-F]{32}$/, 'apiKeySid is SK followed by 32 hex digits'))),
       apiKeySecret: z.optional(z.string().check(z.minLength(1))),
-      // Twilio's alphanumeric sender ids may also hold spaces
-      from: z.optional(z.string().check(z.refine((v) => E164_NUMBER.test(v) || /^[A-Za-z0-9 ]{1,11}$/.test(v), 'from is an E.164 number or an alphanumeric sender id'))),
+      from: z.optional(z.string().check(z.refine(isProviderSmsFrom, 'from is an E.164 number or an alphanumeric sender id'))),
       messagingServiceSid: z.optional(z.string().check(z.regex(/^MG[0-9a-fA-F]{32}$/, 'messagingServiceSid is MG followed by 32 hex digits'))),
     })
     .check(
@@ -37,31 +38,18 @@ export class TwilioError extends Error {
   }
 }
 
-export interface TwilioSettings {
-  credentials: () => Promise<TwilioCredentials>;
-  fetch?: typeof fetch;
-  /** Twilio's API, or a stand-in in tests. */
-  baseUrl?: string;
-  timeoutMs?: number;
-}
+export type TwilioSettings = HttpSmsSettings<TwilioCredentials>;
 
 export class TwilioSmsSender implements SmsSender {
   constructor(private readonly settings: TwilioSettings) {}
 
   async send({ to, body }: { to: string; body: string }): Promise<void> {
     const c = await this.settings.credentials();
-    const form = new URLSearchParams({ To: to, ...(c.messagingServiceSid ? { MessagingServiceSid: c.messagingServiceSid } : { From: c.from! }), Body: body });
+    const form = { To: to, ...(c.messagingServiceSid ? { MessagingServiceSid: c.messagingServiceSid } : { From: c.from! }), Body: body };
     const user = c.apiKeySid ?? c.accountSid;
     const password = c.apiKeySid ? c.apiKeySecret! : c.authToken!;
-    const response = await (this.settings.fetch ?? fetch)(`${this.settings.baseUrl ?? 'https://api.twilio.com'}/2010-04-01/Accounts/${c.accountSid}/Messages.json`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body: form.toString(),
-      signal: AbortSignal.timeout(this.settings.timeoutMs ?? 10_000),
+    const response = await postForm(this.settings, `${this.settings.baseUrl ?? 'https://api.twilio.com'}/2010-04-01/Accounts/${c.accountSid}/Messages.json`, form, {
+      authorization: `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`,
     });
     if (response.status === 201 || response.status === 200) {
       await response.body?.cancel();

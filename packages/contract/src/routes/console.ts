@@ -9,4 +9,6 @@ export const consoleRoutes = [
   route('consoleScript', { scope: 'public', summary: "The admin console's script", status: 200, content: 'text/javascript' }),
   route('consoleStyles', { scope: 'public', summary: "The admin console's style sheet", status: 200, content: 'text/css' }),
   route('consoleIcon', { scope: 'public', summary: "The admin console's icon", status: 200, content: 'image/svg+xml' }),
+  // what a browser asks for of every page of this origin without an icon of its own (the reference pages, the local outbox)
+  route('favicon', { scope: 'public', summary: 'The icon browsers ask for at /favicon.ico (the console icon, SVG)', status: 200, content: 'image/svg+xml' }),
 ] as const satisfies readonly RouteDefinition[];

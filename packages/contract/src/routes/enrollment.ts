@@ -3,7 +3,7 @@ import { ConfirmFactorBody, CreateFactorBody, FactorEnrollment, FactorList, Fact
 import { route, type RouteDefinition } from '../route-definition';
 
 export const enrollmentRoutes = [
-  route('putUser', { scope: 'app', summary: 'Create or update a user', params: UserPath, body: PutUserBody, response: User, status: 200 }),
+  route('putUser', { scope: 'app', summary: 'Create or update a user', params: UserPath, body: PutUserBody, response: User, status: 200, errors: ['invalid_phone_number'] }),
   route('getUser', { scope: 'app', summary: "A user's two-factor status", params: UserPath, response: User, status: 200, errors: ['user_not_found'] }),
   route('deleteUser', { scope: 'app', summary: 'Erase the user and everything of theirs (their audit entries too, but one user.deleted)', params: UserPath, status: 204, errors: ['user_not_found'] }),
   route('disableTwoFactor', { scope: 'app', summary: 'Remove every factor, recovery code and trusted device of the user', params: UserPath, status: 204, fresh: 'required', errors: ['user_not_found', 'fresh_verification_required'] }),

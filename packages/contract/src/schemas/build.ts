@@ -21,5 +21,13 @@ export const int = () => z.number().check(z.int());
 export const count = () => int().check(z.minimum(0));
 /** A string of `min` to `max` characters. */
 export const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+/**
+ * Control characters (line breaks among them: a header or a line of a text ends there) and the
+ * Unicode bidirectional controls (a right-to-left override makes "moc.elgoog" read as google.com).
+ */
+export const UNSAFE_IN_A_LINE = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+/** One line of text a person reads (a name, a subject): no control or bidirectional-override characters. */
+export const line = (min: number, max: number) =>
+  text(min, max).check(z.refine((v) => !UNSAFE_IN_A_LINE.test(v), { message: 'may not contain line breaks, control characters or bidirectional overrides' }));
 /** Role names, as the client app gives them. */
 export const roles = () => z.array(text(1, 64)).check(z.maxLength(50));

@@ -18,6 +18,12 @@ export const CreateChallengeBody = z
   .strictObject({
     method: z.optional(Method).check(z.meta({ description: "One of the user's methods; the policy's default (or the user's first usable method) when omitted" })),
     context: z.optional(ChallengeContext),
+    audience: z
+      .optional(z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\x21-\x7e]+$/, 'audience is printable ASCII without spaces')))
+      .check(z.meta({ description: "The client app's id: the verified challenge's assertion carries it as `aud`, so that only that app accepts it" })),
+    nonce: z
+      .optional(z.string().check(z.minLength(8), z.maxLength(128), z.regex(/^[\x21-\x7e]+$/, 'nonce is printable ASCII without spaces')))
+      .check(z.meta({ description: 'A value the client app made for this login attempt: the assertion carries it as `nonce` (check it to bind the assertion to the attempt)' })),
   })
   .check(z.meta({ id: 'CreateChallengeBody' }));
 export type CreateChallengeBody = z.infer<typeof CreateChallengeBody>;

@@ -9,7 +9,7 @@ import { UserVerification } from './webauthn';
 import { MessageSettings } from './messages';
 
 export const TotpSettings = z.strictObject({
-  issuer: z._default(text(1, 64), 'Twofold').check(z.meta({ description: 'Issuer shown in authenticator apps' })),
+  issuer: z._default(text(1, 64), 'Twofold').check(z.meta({ description: "Issuer shown in authenticator apps; while it is the tenant's name (a new tenant's default), messages.appName is shown instead when set" })),
   digits: z._default(z.literal([6, 8]), 6).check(z.meta({ description: 'Digits of a code' })),
   period: z._default(z.literal([30, 60]), 30).check(z.meta({ description: 'Time step in seconds' })),
   algorithm: z._default(z.enum(['sha1', 'sha256', 'sha512']), 'sha1').check(z.meta({ description: 'HMAC algorithm (RFC 6238); most authenticator apps support only sha1' })),

@@ -31,7 +31,7 @@ export const ChallengeVerified = z
     recoveryCodesRemaining: count().check(z.meta({ description: 'Unused recovery codes (after a recovery code: suggest regenerating when low)' })),
     assertion: z
       .string()
-      .check(z.meta({ description: 'A JWT (ES256) proving this verification; keys at /.well-known/jwks.json. acr "phr" after webauthn, else "mfa"; amr holds "hwk" after webauthn' })),
+      .check(z.meta({ description: 'A JWT (ES256) proving this verification, valid for the policy\'s freshVerificationSeconds; keys at /.well-known/jwks.json. acr "phr" after webauthn, else "mfa"; amr holds RFC 8176 values ("otp", "sms", "hwk" after webauthn) and twofold_method the method; aud and nonce echo the challenge request\'s audience and nonce. Good for one sensitive operation' })),
     deviceToken: z.optional(z.string()).check(z.meta({ description: 'With rememberDevice: send it as context.deviceToken in later challenges' })),
   })
   .check(z.meta({ id: 'ChallengeVerified' }));

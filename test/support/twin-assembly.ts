@@ -1,0 +1,38 @@
+/**
+ * vitest globalSetup: the cloud assembly the twin suites run (test/twin/, and the e2e suites of
+ * the `twin` project): `cdk synth` of the app as `npm run twin` makes it, once per state of the
+ * sources (kept in the system's temp directory, keyed by a hash of what goes into the bundles and
+ * the template), or the one given in TWOFOLD_TWIN_CDK_OUT.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthesize, TWIN_SETTINGS } from '@twofold/local/twin/synth';
+
+export const TWIN_ASSEMBLY_VARIABLE = 'TWOFOLD_TWIN_ASSEMBLY';
+
+function hashSources(): string {
+  const hash = createHash('sha256').update(JSON.stringify(TWIN_SETTINGS));
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir).sort()) {
+      if (entry === 'node_modules' || entry === 'dist') continue;
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else hash.update(path).update(readFileSync(path));
+    }
+  };
+  for (const dir of ['infra', 'functions', 'packages']) walk(dir);
+  hash.update(readFileSync('package-lock.json')).update(readFileSync('cdk.json'));
+  return hash.digest('hex').slice(0, 16);
+}
+
+export default async function setup() {
+  const given = process.env.TWOFOLD_TWIN_CDK_OUT;
+  const dir = given ?? join(tmpdir(), `twofold-twin-${hashSources()}`);
+  if (!given && !existsSync(join(dir, 'manifest.json'))) {
+    rmSync(dir, { recursive: true, force: true });
+    await synthesize(dir);
+  }
+  process.env[TWIN_ASSEMBLY_VARIABLE] = dir;
+}

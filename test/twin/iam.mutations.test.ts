@@ -1,0 +1,177 @@
+/**
+ * The mutation check of the template's IAM: for each function, each statement of its role's
+ * policies is taken out in turn (on the twin, its containers restarted cold) and a short scenario
+ * that uses the function runs again. A statement whose removal changes what the scenario answers
+ * is needed; one whose removal changes nothing is a candidate for removal, and must be listed with
+ * its reason. The table is docs/iam-least-privilege.md (UPDATE_IAM_TABLE=1 rewrites it); this
+ * test fails when the template and the committed table disagree, or a statement nothing needs has
+ * no reason.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTwin, type Twin } from '@twofold/local/twin/twin';
+import { api, type Api } from '../support/api';
+import { oathtool } from '../support/authenticator';
+import { ManualClock } from '../support/fakes';
+import { enrolTotp } from '../support/twofold';
+import { twinAssembly } from '../support/twin';
+
+const TABLE = 'docs/iam-least-privilege.md';
+
+/** Statements no scenario needs, and why they stay. Keyed `<function>: <actions>`. */
+const PUBLISH = 'events are written to the events table with the state change they record; the put to the bus is at least once from that outbox, so a denied put leaves them pending for the relay and the answer does not change (needed for timely delivery: test/e2e/events.*)';
+const KEY_TOUCH = 'the best-effort note of when an API key was last used (KEYUSE# items): a denied touch is logged and the request goes on; needed for the console\'s last-used column';
+const reasons: Record<string, string> = {
+  'enrollment: dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:Query, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table devices': 'turning two-factor off removes the user\'s trusted devices; the scenario\'s user has none',
+  'enrollment: dynamodb:UpdateItem on table directory': KEY_TOUCH,
+  'enrollment: kms:Decrypt on key': 'the signing key, for fresh verification (recovery codes shown again): not in the scenario',
+  'enrollment: events:PutEvents on bus': PUBLISH,
+  'challenge: dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:Query, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table devices': 'a device token presented with the challenge (rotated on use); the scenario sends none',
+  'challenge: dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table events': 'a reused device token revokes its device (an event); not in the scenario',
+  'challenge: dynamodb:UpdateItem on table directory': KEY_TOUCH,
+  'challenge: events:PutEvents on bus': PUBLISH,
+  'challenge: ses:SendEmail on ses twofold.local': 'email codes at login: the scenario\'s users log in by TOTP and SMS',
+  'verify: dynamodb:UpdateItem on table directory': KEY_TOUCH,
+  'verify: events:PutEvents on bus': PUBLISH,
+  'devices: dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table events': 'revoking a device writes device.revoked; the scenario\'s user has no device to revoke',
+  'devices: dynamodb:UpdateItem on table directory': KEY_TOUCH,
+  'devices: events:PutEvents on bus': PUBLISH,
+  'admin: dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:Query, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table devices': 'an admin reset removes the user\'s trusted devices: not in the scenario',
+  'admin: dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table directory': 'minting and revoking API keys and their last-use notes: the scenario only lists keys (a denied last-use note is tolerated)',
+  'admin: kms:Decrypt on key': 'an admin reset or regeneration of a user\'s recovery codes opens the tenant\'s data key: not in the scenario',
+  'admin: events:PutEvents on bus': PUBLISH,
+  'event-relay: events:PutEvents on bus': 'the relay publishes what the functions could not; nothing is pending in the scenario (test/e2e/events.publish-failure covers it on npm start)',
+  'grace-expiry: dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table events': 'expiring a grace period writes enforcement.grace_expired: no user is past a deadline in the scenario',
+  'grace-expiry: dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:Query on table directory': 'the tenant\'s name for a reminder email: no reminder is due in the scenario',
+  'grace-expiry: events:PutEvents on bus': PUBLISH,
+  'grace-expiry: ses:SendEmail on ses twofold.local': 'reminder and expiry emails: none is due in the scenario',
+  'grace-expiry: sqs:SendMessage, sqs:GetQueueAttributes, sqs:GetQueueUrl on sqs twofold-stateless-graceexpiryscheduleDeadLetters0D62444': 'the schedule\'s dead-letter queue, written by EventBridge with this role\'s grant, not by the function',
+};
+
+let twin: Twin;
+let clock: ManualClock;
+let app: Api;
+let admin: Api;
+let n = 0;
+let totpSecret = '';
+
+/** A statement's resources, short: `table secrets`, `index secrets/grace`, `key`, `bus`, `*`. */
+function resourcesOf(resource: unknown): string {
+  return [resource]
+    .flat()
+    .map((r) => {
+      const arn = String(r);
+      const table = /:table\/[^/]*?-Tables([a-z]+)[0-9A-F]{8}[^/]*(\/index\/(.+))?$/.exec(arn);
+      if (table) return table[3] ? `index ${table[1]}/${table[3]}` : `table ${table[1]}`;
+      if (arn.includes(':kms:')) return 'key';
+      if (arn.includes(':event-bus/')) return 'bus';
+      // the twin's generated names end with a suffix of its own (as CloudFormation's do): left out
+      return arn.includes(':') ? `${arn.split(':')[2] ?? ''} ${(arn.split(/[:/]/).pop() ?? '').replace(/-[0-9a-f]{8}$/, '')}` : arn;
+    })
+    .join(' + ');
+}
+
+/** What a function's scenario answered: the statuses (and job outcomes) in order. */
+type Scenario = () => Promise<string[]>;
+
+const status = async (p: Promise<{ status: number }>) => String((await p).status);
+const job = (name: string) => twin.runSchedule(name).then(
+  () => 'ok',
+  () => 'failed',
+);
+
+/** A new login for the user: an hour on first, so that the challenges earlier runs left pending have expired (20 pending at most). */
+async function challengeFor(userId: string) {
+  clock.advanceSeconds(3600);
+  return app('POST', `/v1/users/${userId}/challenges`, {});
+}
+
+const scenarios: Record<string, Scenario> = {
+  public: async () => [await status(api(twin.baseUrl)('GET', '/.well-known/jwks.json')), await status(api(twin.baseUrl)('GET', '/health'))],
+  enrollment: async () => {
+    const user = `enrol-${++n}`;
+    const out = [await status(app('PUT', `/v1/users/${user}`, { email: `${user}@example.com` }))];
+    const started = await app('POST', `/v1/users/${user}/factors`, { type: 'totp' });
+    out.push(String(started.status));
+    if (started.status === 201) out.push(await status(app('POST', `/v1/users/${user}/factors/${started.body.factorId}/verify`, { code: await oathtool(started.body.secret, clock.nowMs()) })));
+    out.push(await status(app('POST', `/v1/users/${user}/factors`, { type: 'sms', phone: '+33612345678' })));
+    out.push(await status(app('POST', `/v1/users/${user}/factors`, { type: 'email', email: `${user}@example.com` })));
+    out.push(await status(app('GET', `/v1/users/${user}`)));
+    out.push(await status(app('DELETE', `/v1/users/${user}/two-factor`)));
+    return out;
+  },
+  challenge: async () => {
+    const sms = `sms-${++n}`;
+    return [await status(challengeFor('mutant')), await status(app('POST', `/v1/users/${sms}/factors`, { type: 'sms', phone: '+33612345678' })), await status(challengeFor('smsuser')), await status(app('POST', '/v1/users/mutant/challenges', {}, { headers: { 'idempotency-key': `k-${n}` } }))];
+  },
+  verify: async () => {
+    const challenge = await challengeFor('mutant');
+    return [String(challenge.status), await status(app('POST', `/v1/challenges/${challenge.body.challengeId}/verify`, { code: await oathtool(totpSecret, clock.nowMs()), rememberDevice: true }))];
+  },
+  devices: async () => [await status(app('GET', '/v1/users/mutant/devices')), await status(app('DELETE', '/v1/users/nobody/devices'))],
+  admin: async () => [
+    await status(admin('GET', '/v1/policy')),
+    await status(admin('PATCH', '/v1/policy', { codes: { maxInvalidAttempts: 5 + (++n % 3) } }, { headers: { 'content-type': 'application/merge-patch+json' } })),
+    await status(admin('GET', '/v1/admin/users')),
+    await status(admin('GET', '/v1/admin/overview')),
+    await status(admin('GET', '/v1/admin/audit')),
+    await status(admin('POST', '/v1/admin/users/mutant/unlock', {})),
+    await status(admin('GET', '/v1/admin/api-keys')),
+  ],
+  console: async () => [await status(api(twin.baseUrl)('GET', '/console'))],
+  docs: async () => [await status(api(twin.baseUrl)('GET', '/openapi.json')), await status(api(twin.baseUrl)('GET', '/docs'))],
+  'event-relay': async () => [await job('event-relay')],
+  'grace-expiry': async () => [await job('grace-expiry')],
+};
+
+beforeAll(async () => {
+  clock = new ManualClock();
+  twin = await startTwin({ assembly: twinAssembly(), port: 0, clock, scheduleTimers: false, stageThrottle: false, onDenied: () => {} });
+  const tenant = await twin.createTenant('Acme Corp');
+  app = api(twin.baseUrl, tenant.appKey);
+  admin = api(twin.baseUrl, tenant.adminKey);
+  await admin('PATCH', '/v1/policy', { methods: { allowed: ['totp', 'sms', 'email'] } }, { headers: { 'content-type': 'application/merge-patch+json' } });
+  totpSecret = (await enrolTotp({ clock }, app, 'mutant')).secret;
+  const sms = await app('POST', '/v1/users/smsuser/factors', { type: 'sms', phone: '+33612345679' });
+  const code = (await twin.outbox()).at(-1)?.body.match(/\d{6}/)?.[0] ?? '';
+  await app('POST', `/v1/users/smsuser/factors/${sms.body.factorId}/verify`, { code });
+}, 120_000);
+afterAll(() => twin?.stop());
+
+it('every statement of every function is needed by its scenario, or listed with its reason', async () => {
+  const rows: string[] = [];
+  const unexplained: string[] = [];
+  for (const fn of twin.deployment.functions) {
+    const scenario = scenarios[fn.name];
+    if (!scenario) throw new Error(`no scenario for the function ${fn.name}: add one`);
+    const baseline = JSON.stringify(await scenario());
+    // a second run with all statements: the scenario must answer the same each time for the check to mean anything
+    expect(JSON.stringify(await scenario()), `${fn.name}'s scenario is not repeatable`).toBe(baseline);
+    const statements = fn.policies.flatMap((p, policyIndex) => p.policy.Statement.map((statement, index) => ({ policyIndex, index, statement })));
+    for (const { policyIndex, index, statement } of statements) {
+      const actions = `${[statement.Action].flat().map(String).join(', ')} on ${resourcesOf(statement.Resource)}`;
+      const label = `${fn.name}: ${actions}`;
+      if ([statement.Action].flat().every((a) => String(a).startsWith('logs:'))) {
+        rows.push(`| ${fn.name} | ${actions} | not checked | the Lambda service writes the function's logs with this role, not the function's code: the twin does not call it |`);
+        continue;
+      }
+      const without = fn.policies.map((p, i) => (i === policyIndex ? { ...p, policy: { ...p.policy, Statement: p.policy.Statement.filter((_, j) => j !== index) } } : p));
+      await twin.setPolicies(fn.name, without);
+      const denialsBefore = twin.gateway.denials.length;
+      const answered = JSON.stringify(await scenario());
+      const denied = twin.gateway.denials.slice(denialsBefore).filter((d) => d.caller === fn.name).length;
+      await twin.setPolicies(fn.name, fn.policies);
+      const conditions = statement.Condition ? ` (${Object.values(statement.Condition as Record<string, Record<string, unknown>>).flatMap((c) => Object.keys(c)).join(', ')})` : '';
+      if (answered !== baseline) rows.push(`| ${fn.name} | ${actions}${conditions} | needed | without it: ${answered} instead of ${baseline} |`);
+      else {
+        const reason = reasons[label];
+        if (!reason) unexplained.push(`${label}${conditions}${denied ? ` (${denied} calls denied, answers unchanged)` : ' (never called by the scenario)'}`);
+        rows.push(`| ${fn.name} | ${actions}${conditions} | not needed by a test | ${reason ?? 'no reason given'} |`);
+      }
+    }
+  }
+  const table = ['# IAM least privilege: which statement each function needs', '', 'Generated by test/twin/iam.mutations.test.ts (`UPDATE_IAM_TABLE=1 npx vitest run test/twin/iam.mutations.test.ts`): each statement of each function\'s role taken out in turn on the deployment twin, and the function\'s scenario run again from a cold start.', '', '| function | actions (conditions) | verdict | evidence or reason |', '|---|---|---|---|', ...rows, ''].join('\n');
+  if (process.env.UPDATE_IAM_TABLE === '1') writeFileSync(TABLE, table);
+  expect(unexplained, 'statements no scenario needs: remove them from infra/function-needs.ts or give a reason in this test').toEqual([]);
+  expect(readFileSync(TABLE, 'utf8'), `${TABLE} is stale: run with UPDATE_IAM_TABLE=1`).toBe(table);
+}, 240_000);
