@@ -75,9 +75,12 @@ async function importOne(deps: ImportDeps, tenant: TenantRecord, keys: TenantKey
   try {
     const incoming = await normaliseFactors(tenant, user.factors);
     const recoveryKeys = user.recoveryCodes?.map((c) => recoveryCodeKey(c) ?? refuse(`recoveryCodes: "${c.length} characters" is not a recovery code`));
+    // the factors proposed by earlier attempts: a store failure after the write took effect leaves
+    // them in place, and the retry that finds them reports the user imported (not unchanged)
+    const proposed = new Set<string>();
     for (let attempt = 0; ; attempt++) {
       try {
-        return await changeUser(deps, tenant.tenantId, user.userId, (current) => decide(deps, tenant, keys, current, user, incoming, recoveryKeys));
+        return await changeUser(deps, tenant.tenantId, user.userId, (current) => decide(deps, tenant, keys, current, user, incoming, recoveryKeys, proposed));
       } catch (error) {
         if (error instanceof DomainError || attempt >= TRANSIENT_RETRIES) throw error;
       }
@@ -142,6 +145,7 @@ function decide(
   user: ImportUser,
   incoming: Incoming[],
   recoveryKeys: string[] | undefined,
+  proposed: Set<string>,
 ) {
   const { tenantId } = tenant;
   const { userId } = user;
@@ -163,7 +167,8 @@ function decide(
   }
   const recovery = recoveryKeys && !sameRecovery(keys, tenantId, userId, current.recovery, user.recoveryCodes ?? []) ? importedRecoverySet(deps, tenantId, userId, keys, user.recoveryCodes ?? [], recoveryKeys, now) : undefined;
   const changed = putFactors.length > 0 || Object.keys(profile).length > 0 || recovery !== undefined;
-  if (!changed) return { result: 'unchanged' as const };
+  if (!changed) return { result: current.factors.some((f) => proposed.has(f.factorId)) ? ('imported' as const) : ('unchanged' as const) };
+  for (const f of putFactors) proposed.add(f.factorId);
   const change: ChangeParts = {
     ...(Object.keys(profile).length > 0 ? { profile: { ...profile, updatedAtMs: now } } : {}),
     ...(putFactors.length > 0 ? { putFactors } : {}),
