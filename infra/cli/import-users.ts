@@ -6,8 +6,9 @@
  *
  * A progress bar on stderr (a line per batch when stderr is not a terminal), a summary on stdout
  * at the end: imported, unchanged and failed counts, each failed line with why. A line that is
- * not JSON is reported and skipped like a user the API refused. Batches are sent one after the
- * other, so every line before the one a stop names was answered: `--from-line` resumes there (an
+ * not JSON is reported and skipped like a user the API refused. A few batches are in flight at
+ * once (--parallel) but they are taken in file order, so every line before the one a stop names
+ * was answered: `--from-line` resumes there (an
  * import is idempotent: lines sent twice come back `unchanged`). A batch the API could not take
  * (a 5xx, 429 or a network failure) is retried with a backoff first. Exit codes: 0 every line
  * imported or unchanged, 2 some lines failed (listed), 1 stopped (resume with the line it names),
@@ -22,6 +23,9 @@ import { parseArgs } from 'node:util';
 const MAX_USERS = 1000;
 const MAX_BATCH_BYTES = 1.5 * 1024 * 1024;
 const RETRIES = 5;
+/** Requests in flight at once (a few: the import is bound by the table's write rate, not by one request's latency). */
+const PARALLEL = 4;
+const MAX_PARALLEL = 16;
 
 const USAGE = `Usage: npm run --silent users:import -- --file <users.jsonl> --base-url <url> --admin-key <key> [--from-line <n>] [--batch-size <n>]
 
@@ -34,6 +38,7 @@ from a JSON Lines file, one user a line, in the shape of POST /v1/admin/imports'
   --admin-key   an admin API key of the tenant (or TWOFOLD_ADMIN_KEY)
   --from-line   start at this line (1-based): resume after a stop, from the line it names
   --batch-size  users a request (default and at most ${MAX_USERS})
+  --parallel    requests in flight at once (default ${PARALLEL}, at most ${MAX_PARALLEL}); answered in file order
   --help        this text
 
 Exit codes: 0 all imported or unchanged, 2 some lines failed (listed), 1 stopped (resume with --from-line), 64 wrong usage.`;
@@ -52,6 +57,7 @@ interface Options {
   adminKey: string;
   fromLine: number;
   batchSize: number;
+  parallel: number;
 }
 
 interface LineFailure {
@@ -81,6 +87,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | string 
         'admin-key': { type: 'string' },
         'from-line': { type: 'string' },
         'batch-size': { type: 'string' },
+        parallel: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -94,8 +101,10 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | string 
   const fromLine = Number(values['from-line'] ?? '1');
   const batchSize = Number(values['batch-size'] ?? String(MAX_USERS));
   if (!Number.isInteger(fromLine) || fromLine < 1) return '--from-line must be a line number (1 or more)';
+  const parallel = Number(values.parallel ?? String(PARALLEL));
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_USERS) return `--batch-size must be 1 to ${MAX_USERS}`;
-  return { file: values.file, baseUrl: values['base-url'].replace(/\/+$/, ''), adminKey, fromLine, batchSize };
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) return `--parallel must be 1 to ${MAX_PARALLEL}`;
+  return { file: values.file, baseUrl: values['base-url'].replace(/\/+$/, ''), adminKey, fromLine, batchSize, parallel };
 }
 
 async function countLines(file: string): Promise<number> {
@@ -161,22 +170,31 @@ export async function importUsersFile(argv: string[], io: ImportIo, env: NodeJS.
   const summary: ImportSummary = { lines: 0, imported: 0, unchanged: 0, failed: [] };
   let batch: Batch = { lines: [], users: [], bytes: 0 };
   let lineNo = 0;
+  // batches in flight, oldest first: they are sent together but answered in file order, so a stop
+  // still names a line before which every line was answered
+  const inFlight: { batch: Batch; answer: Promise<Answer | { refused: string }> }[] = [];
 
-  const flush = async (): Promise<boolean> => {
-    if (batch.users.length === 0) return true;
-    const answer = await send(io, options, batch);
+  const settleOldest = async (): Promise<boolean> => {
+    const { batch: sent, answer: pending } = inFlight.shift()!;
+    const answer = await pending;
     if ('refused' in answer) {
-      summary.stoppedAt = batch.lines[0];
-      io.out(`stopped: the API did not take the batch from line ${batch.lines[0]} (${answer.refused})`);
+      summary.stoppedAt = sent.lines[0];
+      io.out(`stopped: the API did not take the batch from line ${sent.lines[0]} (${answer.refused})`);
+      await Promise.allSettled(inFlight.map((b) => b.answer));
       return false;
     }
     summary.imported += answer.imported;
     summary.unchanged += answer.unchanged;
-    for (const f of answer.failed) summary.failed.push({ line: batch.lines[f.index] ?? 0, userId: f.userId, code: f.error.code, message: f.error.message });
-    summary.lines = batch.lines[batch.lines.length - 1]! - options.fromLine + 1;
-    io.progress(bar(batch.lines[batch.lines.length - 1]!, total, summary));
-    batch = { lines: [], users: [], bytes: 0 };
+    for (const f of answer.failed) summary.failed.push({ line: sent.lines[f.index] ?? 0, userId: f.userId, code: f.error.code, message: f.error.message });
+    io.progress(bar(sent.lines[sent.lines.length - 1]!, total, summary));
     return true;
+  };
+
+  const dispatch = async (): Promise<boolean> => {
+    if (batch.users.length === 0) return true;
+    inFlight.push({ batch, answer: send(io, options, batch) });
+    batch = { lines: [], users: [], bytes: 0 };
+    return inFlight.length < options.parallel || (await settleOldest());
   };
 
   for await (const line of createInterface({ input: createReadStream(options.file), crlfDelay: Infinity })) {
@@ -191,13 +209,14 @@ export async function importUsersFile(argv: string[], io: ImportIo, env: NodeJS.
     }
     const bytes = Buffer.byteLength(line, 'utf8') + 1;
     if (batch.users.length >= options.batchSize || batch.bytes + bytes > MAX_BATCH_BYTES) {
-      if (!(await flush())) return finish(io, summary, 1);
+      if (!(await dispatch())) return finish(io, summary, 1);
     }
     batch.lines.push(lineNo);
     batch.users.push(user);
     batch.bytes += bytes;
   }
-  if (!(await flush())) return finish(io, summary, 1);
+  if (!(await dispatch())) return finish(io, summary, 1);
+  while (inFlight.length > 0) if (!(await settleOldest())) return finish(io, summary, 1);
   summary.lines = Math.max(0, lineNo - options.fromLine + 1);
   return finish(io, summary, summary.failed.length > 0 ? 2 : 0);
 }
