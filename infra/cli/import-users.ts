@@ -23,8 +23,8 @@ import { parseArgs } from 'node:util';
 const MAX_USERS = 1000;
 const MAX_BATCH_BYTES = 1.5 * 1024 * 1024;
 const RETRIES = 5;
-/** Requests in flight at once (a few: the import is bound by the table's write rate, not by one request's latency). */
-const PARALLEL = 4;
+/** Requests in flight at once: 1 by default (2 or 4 drew 503 service_unavailable from a loaded local runtime); more for a deployed API. */
+const PARALLEL = 1;
 const MAX_PARALLEL = 16;
 
 const USAGE = `Usage: npm run --silent users:import -- --file <users.jsonl> --base-url <url> --admin-key <key> [--from-line <n>] [--batch-size <n>]
