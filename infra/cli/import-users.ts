@@ -6,8 +6,8 @@
  *
  * A progress bar on stderr (a line per batch when stderr is not a terminal), a summary on stdout
  * at the end: imported, unchanged and failed counts, each failed line with why. A line that is
- * not JSON is reported and skipped like a user the API refused. A few batches are in flight at
- * once (--parallel) but they are taken in file order, so every line before the one a stop names
+ * not JSON is reported and skipped like a user the API refused. With --parallel n batches are in flight at
+ * once (1 by default) but they are taken in file order, so every line before the one a stop names
  * was answered: `--from-line` resumes there (an
  * import is idempotent: lines sent twice come back `unchanged`). A batch the API could not take
  * (a 5xx, 429 or a network failure) is retried with a backoff first. Exit codes: 0 every line
