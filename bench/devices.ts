@@ -82,7 +82,7 @@ export async function runDeviceBench(h: Harness, options: DeviceOptions, progres
   progress(`  device checks counted (${counted.length} users, 4 kinds of call) at ${((nowMs() - started) / 1000).toFixed(1)} s`);
 
   // --- AssertionSigner alone: the first signature in a fresh container, then warm ones
-  const signInput = (i: number) => ({ tenantId: tenant.tenantId, userId: users[i % users.length]!.userId, method: 'totp' as const, challengeId: `ch_bench${i}`, authTimeMs: h.clock.nowMs(), lifetimeSeconds: 300, epoch: undefined });
+  const signInput = (i: number) => ({ tenantId: tenant.tenantId, userId: users[i % users.length]!.userId, method: 'totp' as const, challengeId: `ch_bench${i}`, authTimeMs: h.clock.nowMs(), lifetimeSeconds: 300, epoch: undefined, emailCountsAsMfa: false });
   const signer = h.container().assertions;
   const coldMark = h.log.mark();
   const t0 = nowMs();

@@ -25,6 +25,34 @@ export function table(header: string[], rows: string[][], align: ('l' | 'r')[] =
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].map((l) => `  ${l}`).join('\n');
 }
 
+/** The report's width: every line fits a 120-column terminal. */
+export const REPORT_COLUMNS = 120;
+
+/**
+ * Wraps each line longer than `columns` at spaces, continuing under its own indentation plus two
+ * (a word longer than a line stays whole). Tables are built narrow enough not to need it.
+ */
+export function fitWidth(text: string, columns = REPORT_COLUMNS): string {
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      if (line.length <= columns) return [line];
+      const indent = /^ */.exec(line)?.[0] ?? '';
+      const out: string[] = [];
+      let current = '';
+      for (const word of line.trim().split(/ +/)) {
+        const lead = out.length === 0 ? indent : `${indent}  `;
+        if (current && lead.length + current.length + 1 + word.length > columns) {
+          out.push(lead + current);
+          current = word;
+        } else current = current ? `${current} ${word}` : word;
+      }
+      if (current) out.push((out.length === 0 ? indent : `${indent}  `) + current);
+      return out;
+    })
+    .join('\n');
+}
+
 export const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 /** Timed legs side by side: throughput (median of rounds), latency, time in DynamoDB, failures. */
@@ -147,7 +175,7 @@ export function bundleSection(bundles: BundleResult[], limitKb: number, runs: nu
     "   built with @aws-sdk/* left to Lambda's runtime copy (not deployed: compared); SDK alone = importing just the SDK clients it uses from node_modules",
     '',
     table(
-      ['function', 'KB', 'KB without SDK', `<= ${limitKb} KB`, 'import ms', 'runtime SDK ms', 'SDK alone ms', 'import / SDK alone', 'import runs ms', '@aws-sdk/* used'],
+      ['function', 'KB', 'KB without SDK', `<= ${limitKb} KB`, 'import ms', 'runtime SDK ms', 'SDK alone ms', 'import / SDK alone'],
       bundles.map((b) => [
         b.name,
         f(b.kb, 1),
@@ -157,10 +185,13 @@ export function bundleSection(bundles: BundleResult[], limitKb: number, runs: nu
         f(b.runtimeSdk?.importMs ?? NaN, 1),
         f(b.sdkImportMs ?? NaN, 1),
         b.sdkImports.length ? f((b.importMs ?? NaN) / (b.sdkImportMs ?? NaN), 2) : '-',
-        b.importRunsMs?.map((t) => t.toFixed(0)).join(' ') ?? '',
-        b.sdkImports.map((m) => m.replace('@aws-sdk/', '')).join(' '),
       ]),
-      ['l', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'l', 'l'],
+      ['l', 'r', 'r', 'l', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+    table(
+      ['function', 'import runs ms', '@aws-sdk/* used'],
+      bundles.map((b) => [b.name, b.importRunsMs?.map((t) => t.toFixed(0)).join(' ') ?? '', b.sdkImports.map((m) => m.replace('@aws-sdk/', '')).join(' ')]),
     ),
   ];
   for (const b of bundles) {
@@ -192,9 +223,13 @@ export function httpCheckSection(h: HttpCheckResult | undefined, inv: Invocation
   return out.join('\n');
 }
 
+/** The summary: a row per figure, its verdict first, then the value beside its target (two lines where one would not fit). */
 export function summaryTable(rows: SummaryRow[]): string {
-  return table(
-    ['metric', 'value', 'target', 'result'],
-    rows.map((r) => [r.metric, r.value, r.target, r.result]),
-  );
+  return fitWidth(rows
+    .map((r) => {
+      const head = `  ${r.result.padEnd(4)}  ${r.metric}`;
+      const tail = `${r.value}${r.target ? `  (target ${r.target})` : ''}`;
+      return head.length + 2 + tail.length <= REPORT_COLUMNS ? `${head}: ${tail}` : `${head}\n        ${tail}`;
+    })
+    .join('\n'));
 }

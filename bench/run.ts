@@ -27,7 +27,7 @@ import { runHttpCheck, type HttpCheckResult } from './http-check';
 import { invocationsPerRequest } from './invocations';
 import { Harness } from './harness';
 import { POLICY_ADMIN_EXPECTS, runPolicyAdminBench, type PolicyAdminResults } from './policy-admin';
-import { bundleSection, deviceSection, httpCheckSection, policyAdminSection, sendSection, summaryTable, verificationSection } from './report';
+import { bundleSection, fitWidth, deviceSection, httpCheckSection, policyAdminSection, sendSection, summaryTable, verificationSection } from './report';
 import { runSendBench } from './sends';
 import { nowMs } from './stats';
 import { summaryRows, TARGETS } from './summary';
@@ -129,7 +129,7 @@ async function main() {
     httpCheckSection(httpCheck, invocations),
     `Summary\n${summaryTable(rows)}`,
   ];
-  console.log(report.join('\n\n'));
+  console.log(fitWidth(report.join('\n\n')));
 
   const outDir = join(root, '.bench');
   mkdirSync(outDir, { recursive: true });

@@ -1,7 +1,7 @@
 /**
  * The demo client app as a person uses it, in Chromium: sign up, turn on two-factor by scanning
  * the page's QR code (zbarimg reads a screenshot of it, oathtool makes the codes), keep the
- * recovery codes, sign in with a code, with a recovery code, remember a device, add an email
+ * recovery codes (shown once, printable), sign in with a code, with a recovery code, remember a device, add an email
  * factor and switch to it at the login step, disable two-factor after a fresh verification, and
  * be sent to set up two-factor when the policy requires it. The demo runs in-process and talks to
  * the local runtime over HTTP; the runtime's clock is the test's.
@@ -81,7 +81,7 @@ async function setPolicy(change: (policy: Record<string, unknown> & { enforcemen
 const alice = { username: 'alice', secret: '', recoveryCodes: [] as string[] };
 
 describe('two-factor in the demo app', () => {
-  it('signs up, enables two-factor by scanning the QR code on the page, and shows the recovery codes once with a download', async () => {
+  it('signs up, enables two-factor by scanning the QR code on the page (the setup key in groups of four, copied plain), and shows the recovery codes once (not on a reload) with a download and a print', async () => {
     const { context, page } = await newPage();
     await page.goto(demo.url);
     await shoot(page, 'sign-in');
@@ -102,9 +102,20 @@ describe('two-factor in the demo app', () => {
     const png = await qr.screenshot();
     const key = parseOtpauthUri(await zbarimg(`data:image/png;base64,${png.toString('base64')}`));
     expect(key.account).toBe('alice');
-    // the manual key beside it is the same secret, as visible text
-    expect(await page.getByText(key.secret, { exact: true }).isVisible()).toBe(true);
+    // the manual key beside it is the same secret, as visible text in groups of four (JBSW Y3DP ...)
+    const grouped = key.secret.match(/.{1,4}/g)!.join(' ');
+    const shownKey = page.getByText(grouped, { exact: true });
+    expect(await shownKey.isVisible()).toBe(true);
     await shoot(page, 'enable-2fa');
+    // copied, by its button or by selecting it, it is the key itself
+    // (the tests' TypeScript has no DOM types: page scripts as strings)
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: demo.url });
+    await page.getByRole('button', { name: 'Copy key' }).click();
+    await expect.poll(() => page.evaluate<string>('navigator.clipboard.readText()')).toBe(key.secret);
+    await page.evaluate("navigator.clipboard.writeText('')");
+    await shownKey.selectText();
+    await page.keyboard.press('ControlOrMeta+C');
+    await expect.poll(() => page.evaluate<string>('navigator.clipboard.readText()')).toBe(key.secret);
     alice.secret = key.secret;
 
     // a wrong code first: refused, with the attempts left
@@ -119,7 +130,27 @@ describe('two-factor in the demo app', () => {
     const codes = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
     expect(codes).toHaveLength(8);
     for (const c of codes) expect(await page.getByText(c, { exact: true }).isVisible()).toBe(true);
+    // a first enrolment: there were no earlier codes to stop working
+    expect(await page.getByText(/only time these codes are shown/).isVisible()).toBe(true);
+    expect(await page.getByText(/earlier codes/).count()).toBe(0);
     await shoot(page, 'recovery-codes');
+
+    // Print: the browser's print dialog, and a print stylesheet that prints the codes alone
+    await page.evaluate('window.printed = 0; window.print = () => { window.printed += 1; }');
+    await page.getByRole('button', { name: 'Print' }).click();
+    expect(await page.evaluate<number>('window.printed')).toBe(1);
+    await page.emulateMedia({ media: 'print' });
+    expect(await list.isVisible()).toBe(true);
+    for (const hidden of [
+      page.getByRole('navigation', { name: 'Settings' }),
+      page.getByRole('button', { name: 'Sign out' }),
+      page.getByRole('link', { name: 'Download' }),
+      page.getByRole('button', { name: 'Print' }),
+      page.getByRole('button', { name: 'Done' }),
+      page.getByText(/only time these codes are shown/),
+    ])
+      expect(await hidden.isVisible()).toBe(false);
+    await page.emulateMedia({ media: 'screen' });
 
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Download' }).click();
@@ -127,9 +158,15 @@ describe('two-factor in the demo app', () => {
     for (const c of codes) expect(file).toContain(c);
     alice.recoveryCodes = codes;
 
-    await page.getByRole('button', { name: 'Done' }).click();
+    // shown once: a reload does not show them again
+    await page.reload();
+    await expect.poll(() => page.getByRole('heading', { name: 'Your new recovery codes were shown once' }).isVisible()).toBe(true);
+    expect(await page.getByRole('list', { name: 'Recovery codes' }).count()).toBe(0);
+    for (const c of codes) expect(await page.getByText(c).count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Back to Security' }).click();
     await expect.poll(() => page.getByRole('heading', { name: /Two-factor authentication/ }).innerText()).toMatch(/enabled/i);
-    // shown once: the page is gone after Done
+    // and not on a later visit either
     await page.goto(`${demo.url}/settings/security/recovery-codes`);
     expect(await page.getByRole('list', { name: 'Recovery codes' }).count()).toBe(0);
     expect((await t.app('GET', '/v1/users/alice')).body.status).toBe('enrolled');
@@ -145,6 +182,8 @@ describe('two-factor in the demo app', () => {
     await page.goto(`${demo.url}/settings/security`);
     expect(page.url()).toContain('/sign-in');
     await page.goto(`${demo.url}/sign-in/verify`);
+    // the default policy (prompt: every_login) asks for a code at every sign-in: nothing to remember
+    expect(await page.getByRole('checkbox', { name: /Remember this device/ }).count()).toBe(0);
     await shoot(page, 'login-code');
 
     await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
@@ -207,7 +246,8 @@ describe('two-factor in the demo app', () => {
       const { context, page } = await newPage();
       await signIn(page, 'alice');
       await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
-      await page.getByRole('checkbox', { name: 'Remember this device' }).check();
+      // unrecognized_devices honours a remembered device: the login step offers it, with the policy's days
+      await page.getByRole('checkbox', { name: 'Remember this device for 30 days' }).check();
       await page.getByRole('button', { name: 'Verify' }).click();
       await signedInAs(page, 'alice');
       const cookies = await context.cookies();
@@ -264,6 +304,8 @@ describe('two-factor in the demo app', () => {
     await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
     await page.getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Save your recovery codes' }).isVisible()).toBe(true);
+    // regenerated: the ones before stop working, and the page says so
+    expect(await page.getByText(/Any earlier codes no longer work/).isVisible()).toBe(true);
     const fresh = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
     expect(fresh).toHaveLength(8);
     for (const c of fresh) expect(alice.recoveryCodes).not.toContain(c);
@@ -320,7 +362,8 @@ describe('two-factor in the demo app', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await signedInAs(page, 'Dana.Scully@example.com');
     await context.close();
-  });
+    // eleven page steps: room for a loaded machine
+  }, 60_000);
 
   it('asks for a fresh code before disabling two-factor, then the password alone signs in', async () => {
     const { context, page } = await newPage();

@@ -13,6 +13,7 @@ import { startOtpHarness, type OtpHarness } from '../support/otp-runtime';
 let h: OtpHarness;
 let recoveryCodes: string[];
 let emailFactor: string;
+let bobCodes: string[];
 
 async function enrol(userId: string) {
   const to = `${userId}@example.com`;
@@ -30,7 +31,7 @@ async function assertionFor(userId: string, bind: { audience?: string; nonce?: s
 beforeAll(async () => {
   h = await startOtpHarness();
   ({ factorId: emailFactor, codes: recoveryCodes } = await enrol('alice'));
-  await enrol('bob');
+  ({ codes: bobCodes } = await enrol('bob'));
 });
 afterAll(() => h.stop());
 
@@ -57,6 +58,36 @@ describe('the assertion', () => {
     const a = decodeProtectedHeader((await assertionFor('alice')).assertion).kid;
     const b = decodeProtectedHeader((await assertionFor('bob')).assertion).kid;
     expect(a).toBe(b);
+  });
+});
+
+describe('acr: what the assertion claims of the verification (NIST SP 800-63B-4 §3.1.3)', () => {
+  const claimsOf = (assertion: string) => JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const patchPolicy = async (patch: unknown) => {
+    const adminKey = await issueApiKey(h.runtime.deps, h.tenantId, 'admin');
+    const r = await fetch(`${h.runtime.baseUrl}/v1/policy`, { method: 'PATCH', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+    expect(r.status, await r.text()).toBe(200);
+  };
+
+  it('an email code alone claims no acr (email is not an out-of-band authenticator); a recovery code claims "mfa"', async () => {
+    const email = claimsOf((await assertionFor('bob')).assertion);
+    expect(email.acr).toBeUndefined();
+    expect(email).toMatchObject({ amr: ['otp'], twofold_method: 'email' });
+    const challenge = await h.call('POST', '/v1/users/bob/challenges', { method: 'recovery_code' });
+    expect(challenge.status, JSON.stringify(challenge.body)).toBe(201);
+    const verified = await h.call('POST', `/v1/challenges/${challenge.body.challengeId}/verify`, { recoveryCode: bobCodes[0] });
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+    expect(claimsOf(verified.body.assertion as string)).toMatchObject({ acr: 'mfa', twofold_method: 'recovery_code' });
+  });
+
+  it('a tenant whose policy says assurance.emailCountsAsMfa gets "mfa" for an email code', async () => {
+    await patchPolicy({ assurance: { emailCountsAsMfa: true } });
+    // the functions' tenant cache: the policy reaches them within a minute
+    h.clock.advanceSeconds(61);
+    expect(claimsOf((await assertionFor('bob')).assertion).acr).toBe('mfa');
+    await patchPolicy({ assurance: { emailCountsAsMfa: false } });
+    h.clock.advanceSeconds(61);
+    expect(claimsOf((await assertionFor('bob')).assertion).acr).toBeUndefined();
   });
 });
 

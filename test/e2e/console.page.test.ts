@@ -227,10 +227,51 @@ describe('settings', () => {
     await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
     const describedBy = ((await field.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
     const described = (await Promise.all(describedBy.map((id) => page.locator(`[id="${id}"]`).textContent()))).join(' ');
-    expect(described).toContain(error.message);
+    // in words: the field's label, not its path
     expect(error.message).toContain('methods.default');
+    expect(described).toContain('Default method');
+    expect(described).not.toContain('methods.default');
     expect(await page.getByRole('alert').filter({ hasText: 'not saved' }).count()).toBe(1);
     expect((await t.admin('GET', '/v1/policy')).body).toEqual(before);
+    await page.close();
+  });
+});
+
+describe('settings in words', () => {
+  it('a number out of range is refused in words beside its field, not in zod\'s', async () => {
+    const page = await signedIn('#/settings');
+    await page.getByLabel('Lockout duration (seconds)').fill('30');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const field = page.getByLabel('Lockout duration (seconds)');
+    await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
+    const row = page.getByRole('alert').filter({ hasText: 'not saved' });
+    await row.waitFor();
+    const text = await page.getByRole('region', { name: 'Codes and limits' }).innerText();
+    expect(text).toContain('Lockout duration must be at least 60 seconds.');
+    expect(text).not.toMatch(/Too small|expected number|lockoutSeconds/);
+    await page.close();
+  });
+
+  it('"When to ask" is its own labelled select, apart from who must enrol, and shows its whole option text', async () => {
+    const page = await signedIn('#/settings');
+    const ask = page.getByRole('combobox', { name: 'When to ask for a second factor' });
+    await ask.selectOption({ label: 'Only on unrecognized devices (risk-based)' });
+    expect(await page.getByRole('combobox', { name: 'Require two-factor for' }).count()).toBe(1);
+    expect(await page.getByLabel('Enforcement mode').count()).toBe(0);
+    // the selected option's text fits the select: nothing is cut off
+    // measured in the page (a string: this file is typed without the DOM library)
+    const fits = await page.evaluate(`(() => {
+      const s = document.getElementById(${JSON.stringify(await ask.getAttribute('id'))});
+      const probe = document.createElement('span');
+      probe.style.font = getComputedStyle(s).font;
+      probe.style.whiteSpace = 'nowrap';
+      probe.textContent = s.selectedOptions[0].text;
+      document.body.append(probe);
+      const need = probe.getBoundingClientRect().width;
+      probe.remove();
+      return need + 40 <= s.clientWidth;
+    })()`);
+    expect(fits).toBe(true);
     await page.close();
   });
 });
@@ -239,7 +280,7 @@ describe('settings for fields added later', () => {
   it('a policy with passkey settings and a field the form does not know: both get controls, and Save sends them back', async () => {
     // the policy as a deployment with passkeys would answer it (the API here has no such fields yet)
     const real = (await t.admin('GET', '/v1/policy')).body;
-    const later = { ...real, methods: { ...real.methods, roleRules: [{ role: 'admin', allowed: ['totp'] }] }, webauthn: { rpId: null, rpName: null, origins: [], userVerification: 'preferred' } };
+    const later = { ...real, futureLimits: { maxWidgets: 3, strictMode: true }, methods: { ...real.methods, roleRules: [{ role: 'admin', allowed: ['totp'] }] }, webauthn: { rpId: null, rpName: null, origins: [], userVerification: 'preferred' } };
     const page = await context.newPage();
     let sent: Record<string, unknown> | undefined;
     await page.route(/\/v1\/policy$/, async (route) => {
@@ -254,7 +295,12 @@ describe('settings for fields added later', () => {
     await page.getByLabel('Relying party ID').fill('example.com');
     await page.getByLabel('Allowed origins').fill('https://app.example.com, http://localhost:5173');
     await page.getByLabel('Allow passkeys and security keys').check();
-    expect(await page.getByRole('region', { name: 'Other settings' }).getByLabel('methods.roleRules').inputValue()).toBe(JSON.stringify(later.methods.roleRules));
+    expect(await page.getByLabel('Methods by role').inputValue()).toBe(JSON.stringify(later.methods.roleRules));
+    // a field the form does not know: words for a label and a control of its type, not a raw path in a text box
+    const others = page.getByRole('region', { name: 'Other settings' });
+    expect(await others.getByRole('spinbutton', { name: 'Future limits max widgets' }).inputValue()).toBe('3');
+    expect(await others.getByRole('checkbox', { name: 'Future limits strict mode' }).isChecked()).toBe(true);
+    expect(await others.getByRole('textbox').count()).toBe(0);
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => sent).toBeDefined();
     expect(sent).toEqual({
@@ -283,6 +329,27 @@ describe('users', () => {
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     const admins = (await t.admin('GET', '/v1/admin/users?role=admin')).body.users.map((u: { userId: string }) => u.userId);
     await expect.poll(async () => (await rows.allInnerTexts()).slice(1).map((r) => r.split('\t')[0])).toEqual(admins);
+    await page.close();
+  });
+
+  it('"Locked out now" lists only the users locked out, from the API\'s locked filter', async () => {
+    const page = await signedIn('#/users');
+    const rows = page.getByRole('table', { name: 'Users' }).getByRole('row');
+    await page.getByRole('checkbox', { name: 'Locked out now' }).check();
+    const locked = (await t.admin('GET', '/v1/admin/users?locked=true')).body.users.map((u: { userId: string }) => u.userId);
+    expect(locked).toEqual([seeded.locked]);
+    await expect.poll(async () => (await rows.allInnerTexts()).slice(1).map((r) => r.split('\t')[0])).toEqual(locked);
+    expect(page.url()).toContain('locked=true');
+    expect(await rows.nth(1).innerText()).toContain('Locked until');
+    await page.close();
+  });
+
+  it('the overview counts the users locked out now and links to them', async () => {
+    const page = await signedIn('#/');
+    const card = page.getByRole('region', { name: 'Locked out now' });
+    await expect.poll(() => card.innerText()).toContain('1');
+    await card.getByRole('link', { name: 'See the 1 locked user' }).click();
+    await expect.poll(() => page.url()).toContain('locked=true');
     await page.close();
   });
 

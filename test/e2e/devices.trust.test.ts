@@ -40,6 +40,8 @@ describe('trusted devices', () => {
   it('rememberDevice returns a device token; the next challenge with it is not required and rotates it', async () => {
     const first = await login('alice', { userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Firefox/128.0' }, { rememberDevice: true });
     token = first.verified!.deviceToken;
+    // unrecognized_devices with trusted devices on: the answer says the device will skip the code
+    expect(first.verified!.deviceSkipsCode).toBe(true);
     expect(token).toMatch(/^td_[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
     const next = await h.call('POST', '/v1/users/alice/challenges', { context: { deviceToken: token } });
     expect(next.body).toMatchObject({ required: false, reason: 'recognized_device', challengeId: null });
@@ -80,6 +82,13 @@ describe('trusted devices', () => {
     h.clock.advanceSeconds(31); // past the container's 30 s policy cache
     const r = await h.call('POST', '/v1/users/alice/challenges', { context: { deviceToken: token } });
     expect(r.body).toMatchObject({ required: true, reason: 'two_factor_enabled' });
+    // remembering a device under every_login: the answer says it will not skip the code
+    const remembered = await login('bob', {}, { rememberDevice: true });
+    expect(remembered.verified!.deviceSkipsCode).toBe(false);
+    expect((await h.call('DELETE', '/v1/users/bob/devices')).status).toBe(204);
+    // without rememberDevice the answer does not carry the flag
+    const plain = await login('bob');
+    expect(plain.verified).not.toHaveProperty('deviceSkipsCode');
     await h.runtime.deps.tenants.putPolicy(h.tenantId, Policy.parse({ methods: { allowed: ['totp', 'sms', 'email'], default: 'email' }, prompt: 'unrecognized_devices' }));
     h.clock.advanceSeconds(31);
   });

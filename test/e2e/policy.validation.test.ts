@@ -26,6 +26,7 @@ const CONTRACT_DEFAULTS = {
   totp: { issuer: 'Acme Corp', digits: 6, period: 30, algorithm: 'sha1', window: 1 },
   trustedDevices: { enabled: true, days: 30 },
   freshVerificationSeconds: 300,
+  assurance: { emailCountsAsMfa: false },
   emailCodeOnUnrecognizedDevice: false,
   auditRetentionDays: 365,
   sms: { allowedCountries: [] },

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf } from '../support/events';
-import { forgedRegistration } from '../support/forged-registration';
+import { ForgedAuthenticator, forgedRegistration } from '../support/forged-registration';
 import { openPasskeyWorld, type PasskeyWorld } from '../support/passkey-world';
 import type { AppSite, PasskeyTab } from '../support/passkeys';
 import { tally, type Twofold } from '../support/twofold';
@@ -98,5 +98,27 @@ describe('a credential id belongs to one user of the tenant', () => {
     expect((await t.admin('POST', '/v1/admin/users/gus/reset')).status).toBe(204);
     const hal = await startPasskey('hal');
     expect((await confirm('hal', hal.factorId, forgedRegistration(hal.options, site.origin, id))).status).toBe(422);
+  });
+});
+
+describe('threat: a response made inside a frame of another origin (clientData.crossOrigin, security round 3, low 6)', () => {
+  it('is refused at registration, and at login; the same responses with crossOrigin false are accepted', async () => {
+    const authenticator = new ForgedAuthenticator(randomBytes(32));
+    const started = await startPasskey('ida');
+    const framed = await confirm('ida', started.factorId, authenticator.register(started.options, site.origin, { crossOrigin: true }));
+    expect(framed.status, framed.text).toBe(422);
+    expect(framed.body.error).toMatchObject({ code: 'invalid_credential', message: expect.stringMatching(/frame of another origin/) });
+    expect((await confirm('ida', started.factorId, authenticator.register(started.options, site.origin))).status).toBe(200);
+
+    const login = async (bend: { crossOrigin?: boolean }) => {
+      const challenge = await t.app('POST', '/v1/users/ida/challenges', { method: 'webauthn' });
+      expect(challenge.status, challenge.text).toBe(201);
+      return t.app('POST', `/v1/challenges/${challenge.body.challengeId}/verify`, { credential: authenticator.authenticate(challenge.body.options, site.origin, bend) });
+    };
+    const refused = await login({ crossOrigin: true });
+    expect(refused.status, refused.text).toBe(422);
+    expect(refused.body.error.code).toBe('invalid_credential');
+    const accepted = await login({});
+    expect(accepted.status, accepted.text).toBe(200);
   });
 });

@@ -866,10 +866,12 @@ export interface components {
             verifiedAt: string;
             /** @description Unused recovery codes (after a recovery code: suggest regenerating when low) */
             recoveryCodesRemaining: number;
-            /** @description A JWT (ES256) proving this verification, valid for the policy's freshVerificationSeconds; keys at /.well-known/jwks.json. acr "phr" after webauthn, else "mfa"; amr holds RFC 8176 values ("otp", "sms", "hwk" after webauthn) and twofold_method the method; aud and nonce echo the challenge request's audience and nonce. Good for one sensitive operation */
+            /** @description A JWT (ES256) proving this verification, valid for the policy's freshVerificationSeconds; keys at /.well-known/jwks.json. acr "phr" after webauthn, "mfa" after totp, sms or a recovery code, none after an email code unless policy.assurance.emailCountsAsMfa; amr holds RFC 8176 values ("otp", "sms", "hwk" after webauthn) and twofold_method the method; aud and nonce echo the challenge request's audience and nonce. Good for one sensitive operation */
             assertion: string;
             /** @description With rememberDevice: send it as context.deviceToken in later challenges */
             deviceToken?: string;
+            /** @description With rememberDevice: true when the remembered device will skip the code at its next sign-ins (the policy's prompt is `unrecognized_devices` and trustedDevices is enabled); false when the policy asks for a code at every login (`every_login`, the default) or trusts no device, so an app should not promise the user to be remembered */
+            deviceSkipsCode?: boolean;
         };
         /** @description A tenant's two-factor policy */
         Policy: {
@@ -1027,6 +1029,14 @@ export interface components {
              * @default 300
              */
             freshVerificationSeconds: number;
+            /** @description What an assertion claims about the strength of the verification */
+            assurance: {
+                /**
+                 * @description Whether an email code earns the assertion acr "mfa". NIST SP 800-63B-4 §3.1.3 does not accept email as an out-of-band authenticator, so by default an email-code assertion carries no acr
+                 * @default false
+                 */
+                emailCountsAsMfa: boolean;
+            };
             /**
              * @description Users without two-factor get an email code when signing in from a device not remembered
              * @default false
@@ -1509,6 +1519,17 @@ export interface components {
              * @default 300
              */
             freshVerificationSeconds?: number;
+            /**
+             * @description What an assertion claims about the strength of the verification
+             * @default {}
+             */
+            assurance?: {
+                /**
+                 * @description Whether an email code earns the assertion acr "mfa". NIST SP 800-63B-4 §3.1.3 does not accept email as an out-of-band authenticator, so by default an email-code assertion carries no acr
+                 * @default false
+                 */
+                emailCountsAsMfa?: boolean;
+            };
             /**
              * @description Users without two-factor get an email code when signing in from a device not remembered
              * @default false
@@ -4217,6 +4238,8 @@ export interface operations {
                 status?: "not_started" | "pending" | "enrolled";
                 /** @description Only users with this role */
                 role?: string;
+                /** @description true: only users locked out now (lockedUntil in the future). A page may then hold fewer than limit users with a nextCursor: follow it */
+                locked?: "true";
                 /** @description nextCursor of the previous page */
                 cursor?: string;
                 /** @description How many to return in a page (1 to 100) */

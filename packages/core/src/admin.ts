@@ -15,19 +15,29 @@ import { exists, userView } from './user-view';
 /** How many of the latest enrollments the overview lists. */
 export const RECENT_ENROLLMENTS = 10;
 
+/** With `locked`, how many store pages one request reads at most before it answers (a short page with a cursor). */
+export const LOCKED_SCAN_PAGES = 10;
+
 export async function listUsers(deps: Pick<CoreDeps, 'clock' | 'tenant' | 'users'>, tenantId: string, query: AdminUserQuery): Promise<AdminUserList> {
   const now = deps.clock.nowMs();
-  const [tenant, page] = await Promise.all([
-    deps.tenant(tenantId),
-    deps.users.listUsers(tenantId, {
-      limit: query.limit,
+  const tenant = await deps.tenant(tenantId);
+  const views: AdminUserList['users'] = [];
+  let cursor = query.cursor ?? null;
+  // a lock is not indexed (it ends by itself as time passes): the locked filter reads pages and keeps who is locked now
+  for (let read = 0; read < (query.locked ? LOCKED_SCAN_PAGES : 1); read++) {
+    const page = await deps.users.listUsers(tenantId, {
+      limit: query.limit - views.length,
       ...(query.status ? { status: query.status } : {}),
       ...(query.role ? { role: query.role } : {}),
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-    }),
-  ]);
-  const users = await Promise.all(page.userIds.map((userId) => deps.users.load(tenantId, userId)));
-  return { users: users.map((user, i) => userView(page.userIds[i]!, user, now, tenant)), nextCursor: page.nextCursor };
+      ...(cursor ? { cursor } : {}),
+    });
+    const users = await Promise.all(page.userIds.map((userId) => deps.users.load(tenantId, userId)));
+    const seen = users.map((user, i) => userView(page.userIds[i]!, user, now, tenant));
+    views.push(...(query.locked ? seen.filter((u) => u.lockedUntil !== null) : seen));
+    cursor = page.nextCursor;
+    if (cursor === null || views.length >= query.limit) break;
+  }
+  return { users: views, nextCursor: cursor };
 }
 
 export async function unlockUser(deps: ChangeDeps, tenantId: string, userId: string): Promise<void> {

@@ -53,9 +53,12 @@ export interface AssertionClaims extends JWTPayload {
 const amrOf: Record<Method, string[]> = { totp: ['otp'], sms: ['sms'], email: ['otp'], webauthn: ['hwk'], recovery_code: ['otp'] };
 /**
  * Authentication context class (OpenID Connect EAP ACR values 1.0): `phr` (phishing-resistant)
- * after a passkey or security key, whose signature is bound to the origin; `mfa` otherwise.
+ * after a passkey or security key, whose signature is bound to the origin; `mfa` after another
+ * second factor — but not after an email code unless the tenant accepts it as one (NIST SP
+ * 800-63B-4 §3.1.3: email is not an out-of-band authenticator): none then.
  */
-export const acrOf = (method: Method) => (method === 'webauthn' ? 'phr' : 'mfa');
+export const acrOf = (method: Method, emailCountsAsMfa: boolean): 'phr' | 'mfa' | undefined =>
+  method === 'webauthn' ? 'phr' : method === 'email' && !emailCountsAsMfa ? undefined : 'mfa';
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -138,6 +141,8 @@ export class AssertionSigner {
     epoch: string | undefined;
     audience?: string | undefined;
     nonce?: string | undefined;
+    /** The policy's assurance.emailCountsAsMfa. */
+    emailCountsAsMfa: boolean;
   }): Promise<string> {
     const { kid, privateKey } = await this.load();
     // signing is CPU work: it waits for the event loop's next turn, so that a caller who starts a
@@ -145,11 +150,12 @@ export class AssertionSigner {
     // first, and the signature is made during its round trip
     await new Promise<void>((resolve) => setImmediate(resolve));
     const authTime = Math.floor(input.authTimeMs / 1000);
+    const acr = acrOf(input.method, input.emailCountsAsMfa);
     const claims: AssertionClaims & { iss: string; iat: number; exp: number } = {
       tid: input.tenantId,
       amr: amrOf[input.method],
       twofold_method: input.method,
-      acr: acrOf(input.method),
+      ...(acr !== undefined ? { acr } : {}),
       ...(input.epoch !== undefined ? { epoch: input.epoch } : {}),
       ...(input.audience !== undefined ? { aud: input.audience } : {}),
       ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),

@@ -28,6 +28,9 @@ type ReadsUsers = { users: UserReader };
 /** What preparing and sending a code takes: the tenant's keys, the send throttle, the senders. */
 type CodeDeps = Pick<CoreDeps, 'keyRing' | 'random' | 'throttle' | 'sendLimits' | 'sms' | 'email'>;
 
+/** Whether a remembered device spares an enrolled user the code (the policy's `prompt`); under `every_login` it never does. */
+export const rememberedDevicesSkipTheCode = (policy: Pick<Policy, 'prompt'>) => policy.prompt === 'unrecognized_devices';
+
 /**
  * The methods a user can answer a challenge with, best first: of their active factors, those of
  * a type the policy allows now (a method the tenant dropped is neither offered nor accepted,
@@ -199,7 +202,7 @@ export async function createChallenge(
     purpose = 'new_device';
   } else {
     // an enrollment due (an authenticator app the policy requires) is never skipped for a known device
-    if (policy.prompt === 'unrecognized_devices' && !due) {
+    if (rememberedDevicesSkipTheCode(policy) && !due) {
       const seen = await recognise();
       if (seen.recognised) return { ...notRequired('recognized_device'), methods, ...(seen.deviceToken ? { deviceToken: seen.deviceToken } : {}) };
     }

@@ -32,7 +32,7 @@ import { SealedDataError } from './secret-box';
 import { matchTotp, type TotpKey } from './totp';
 import { totpKeyOf } from './totp-factor';
 import { changeUser, type ChangeDeps } from './user-change';
-import { underPolicyNow, usableMethods } from './challenges';
+import { rememberedDevicesSkipTheCode, underPolicyNow, usableMethods } from './challenges';
 import { credentialProblemMessages, type CredentialProblem } from './webauthn-relying-party';
 
 export type VerifyDeps = Pick<CoreDeps, 'challenges' | 'keyRing' | 'assertions'> & ChangeDeps;
@@ -100,6 +100,7 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
       epoch: user.profile?.securityEpoch,
       audience: challenge.audience,
       nonce: challenge.nonce,
+      emailCountsAsMfa: tenant.policy.assurance.emailCountsAsMfa,
     });
   let assertion: string | undefined;
   let recoveryCodesRemaining = user.recovery?.hashes.length ?? 0;
@@ -164,6 +165,8 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
     recoveryCodesRemaining,
     assertion,
     ...(deviceToken ? { deviceToken } : {}),
+    // asked to remember the device: say whether that will spare the user the code next time
+    ...(body.rememberDevice === true ? { deviceSkipsCode: deviceToken !== undefined && rememberedDevicesSkipTheCode(tenant.policy) } : {}),
   };
 }
 

@@ -15,7 +15,7 @@ import { csrfMatches, SESSION_COOKIE, SessionStore, type PendingChallenge, type 
 import { isTwofoldError, TwofoldError, type FactorType, type Method, type Twofold } from './twofold';
 import { codeStepPage, enrollmentRequiredPage, signInPage, signUpPage } from './views/auth';
 import type { Html } from './views/layout';
-import { addMethodPage, authenticatorSetupPage, confirmMethodPage, errorPage, homePage, recoveryCodesPage, securityPage } from './views/security';
+import { addMethodPage, authenticatorSetupPage, confirmMethodPage, errorPage, homePage, recoveryCodesGonePage, recoveryCodesPage, securityPage } from './views/security';
 
 export interface DemoAppOptions {
   twofold: Twofold;
@@ -179,9 +179,14 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
 
   // ---- the login step ----
 
+  /**
+   * The days a remembered device skips the code, when the policy honours remembered devices:
+   * under `prompt: every_login` (the default) a code is asked at every sign-in, so the page
+   * offers no "Remember this device" that would do nothing.
+   */
   const trustedDays = async () => {
     const policy = await twofold.getPolicy();
-    return policy.trustedDevices.enabled ? policy.trustedDevices.days : undefined;
+    return policy.trustedDevices.enabled && policy.prompt === 'unrecognized_devices' ? policy.trustedDevices.days : undefined;
   };
 
   async function loginStep(c: C, error?: string, status: 200 | 410 | 422 | 423 | 429 = 200) {
@@ -334,7 +339,8 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
       s.setup = undefined;
       s.enrollment = undefined;
       if (confirmed.recoveryCodes?.length) {
-        s.codes = { codes: confirmed.recoveryCodes, fresh: true };
+        // the first factor's codes: there were none before
+        s.codes = { codes: confirmed.recoveryCodes, fresh: true, replaced: false };
         s.flash = { kind: 'success', text: 'Two-factor authentication is on.' };
         return see(c, '/settings/security/recovery-codes');
       }
@@ -358,7 +364,14 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
   app.post('/settings/security/recovery-codes/regenerate', (c) => sensitive(c, { kind: 'regenerate' }));
   app.get('/settings/security/recovery-codes', (c) => {
     const s = c.var.session;
-    return s.codes ? show(c, recoveryCodesPage(s, s.codes.codes, s.codes.fresh)) : see(c, '/settings/security');
+    if (!s.codes) return see(c, '/settings/security');
+    // new codes are shown once: a reload (or the back button) does not show them again
+    if (s.codes.fresh && s.codes.shown) {
+      s.codes = undefined;
+      return show(c, recoveryCodesGonePage(s));
+    }
+    s.codes.shown = true;
+    return show(c, recoveryCodesPage(s, s.codes));
   });
   app.get('/settings/security/recovery-codes.txt', (c) => {
     const s = c.var.session;
@@ -431,12 +444,12 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
         s.flash = { kind: 'success', text: 'Two-factor authentication is off.' };
         return see(c, '/settings/security');
       case 'regenerate':
-        s.codes = { codes: (await twofold.regenerateRecoveryCodes(username, { assertion })).recoveryCodes, fresh: true };
+        s.codes = { codes: (await twofold.regenerateRecoveryCodes(username, { assertion })).recoveryCodes, fresh: true, replaced: true };
         return see(c, '/settings/security/recovery-codes');
       case 'view-codes': {
         const { codes } = await twofold.getRecoveryCodes(username, { assertion });
         if (!codes) throw new TwofoldError({ code: 'fresh_verification_required', status: 403, message: 'Twofold left the codes out' });
-        s.codes = { codes, fresh: false };
+        s.codes = { codes, fresh: false, replaced: false };
         return see(c, '/settings/security/recovery-codes');
       }
       case 'remove-factor':

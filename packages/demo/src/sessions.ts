@@ -42,8 +42,8 @@ export interface Session {
   assertion?: string;
   stepUp?: { action: SensitiveAction; challenge: PendingChallenge };
   setup?: FactorSetup;
-  /** Recovery codes to show once (then forgotten when the user is done) */
-  codes?: { codes: string[]; fresh: boolean };
+  /** Codes to show: new ones (`fresh`: shown once, `shown` once the page rendered them; `replaced`: earlier ones stopped working) or the current ones. */
+  codes?: { codes: string[]; fresh: boolean; replaced: boolean; shown?: boolean };
   flash?: { kind: 'success' | 'error' | 'info'; text: string };
 }
 

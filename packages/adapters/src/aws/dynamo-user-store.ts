@@ -25,8 +25,8 @@ const MAX_TRANSACTION_ITEMS = 100;
 /**
  * A user change is one TransactWriteItems: the profile (conditional on the revision, which it
  * moves on), factors, recovery codes, the login item, the passkey credential ids claimed and
- * released, devices, the events and the overview counter shard. The profile comes first, the login item second: a cancelled transaction says
- * which condition failed by its position.
+ * released, devices, the events and the overview counter shard. The profile comes first, the
+ * login item second: a cancelled transaction says which condition failed by its position.
  */
 export class DynamoUserStore extends DynamoUserReader implements UserStore {
   private readonly tables: UserTables;

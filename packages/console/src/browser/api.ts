@@ -66,7 +66,7 @@ export class AdminApi {
   overview = () => this.call<Overview>('GET', 'v1/admin/overview');
   policy = () => this.call<Policy>('GET', 'v1/policy');
   putPolicy = (policy: Policy) => this.call<Policy>('PUT', 'v1/policy', policy);
-  users = (query: { status?: string; role?: string; cursor?: string | null; limit?: number }) => this.call<AdminUserList>('GET', withQuery('v1/admin/users', query));
+  users = (query: { status?: string; role?: string; locked?: 'true'; cursor?: string | null; limit?: number }) => this.call<AdminUserList>('GET', withQuery('v1/admin/users', query));
   user = (userId: string) => this.call<User>('GET', `v1/users/${encodeURIComponent(userId)}`);
   unlock = (userId: string) => this.call<void>('POST', `v1/admin/users/${encodeURIComponent(userId)}/unlock`);
   reset = (userId: string) => this.call<void>('POST', `v1/admin/users/${encodeURIComponent(userId)}/reset`);

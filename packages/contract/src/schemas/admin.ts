@@ -11,6 +11,9 @@ const pageLimit = () =>
 export const AdminUserQuery = z.strictObject({
   status: z.optional(UserStatus).check(z.meta({ description: 'Only users with this status' })),
   role: z.optional(text(1, 64)).check(z.meta({ description: 'Only users with this role' })),
+  locked: z
+    .optional(z.enum(['true']))
+    .check(z.meta({ description: 'true: only users locked out now (lockedUntil in the future). A page may then hold fewer than limit users with a nextCursor: follow it' })),
   cursor: z.optional(z.string().check(z.maxLength(2048))).check(z.meta({ description: 'nextCursor of the previous page' })),
   limit: pageLimit(),
 });

@@ -80,6 +80,16 @@ export const Policy = z
     freshVerificationSeconds: z
       ._default(int().check(z.minimum(30), z.maximum(3600)), 300)
       .check(z.meta({ description: 'How old a Twofold-Assertion may be for sensitive calls (disabling, removing a factor, recovery codes)' })),
+    assurance: z
+      .prefault(
+        z.strictObject({
+          emailCountsAsMfa: z
+            ._default(z.boolean(), false)
+            .check(z.meta({ description: 'Whether an email code earns the assertion acr "mfa". NIST SP 800-63B-4 §3.1.3 does not accept email as an out-of-band authenticator, so by default an email-code assertion carries no acr' })),
+        }),
+        {},
+      )
+      .check(z.meta({ description: 'What an assertion claims about the strength of the verification' })),
     emailCodeOnUnrecognizedDevice: z
       ._default(z.boolean(), false)
       .check(z.meta({ description: 'Users without two-factor get an email code when signing in from a device not remembered' })),

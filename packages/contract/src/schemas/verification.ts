@@ -31,8 +31,16 @@ export const ChallengeVerified = z
     recoveryCodesRemaining: count().check(z.meta({ description: 'Unused recovery codes (after a recovery code: suggest regenerating when low)' })),
     assertion: z
       .string()
-      .check(z.meta({ description: 'A JWT (ES256) proving this verification, valid for the policy\'s freshVerificationSeconds; keys at /.well-known/jwks.json. acr "phr" after webauthn, else "mfa"; amr holds RFC 8176 values ("otp", "sms", "hwk" after webauthn) and twofold_method the method; aud and nonce echo the challenge request\'s audience and nonce. Good for one sensitive operation' })),
+      .check(z.meta({ description: 'A JWT (ES256) proving this verification, valid for the policy\'s freshVerificationSeconds; keys at /.well-known/jwks.json. acr "phr" after webauthn, "mfa" after totp, sms or a recovery code, none after an email code unless policy.assurance.emailCountsAsMfa; amr holds RFC 8176 values ("otp", "sms", "hwk" after webauthn) and twofold_method the method; aud and nonce echo the challenge request\'s audience and nonce. Good for one sensitive operation' })),
     deviceToken: z.optional(z.string()).check(z.meta({ description: 'With rememberDevice: send it as context.deviceToken in later challenges' })),
+    deviceSkipsCode: z
+      .optional(z.boolean())
+      .check(
+        z.meta({
+          description:
+            "With rememberDevice: true when the remembered device will skip the code at its next sign-ins (the policy's prompt is `unrecognized_devices` and trustedDevices is enabled); false when the policy asks for a code at every login (`every_login`, the default) or trusts no device, so an app should not promise the user to be remembered",
+        }),
+      ),
   })
   .check(z.meta({ id: 'ChallengeVerified' }));
 export type ChallengeVerified = z.infer<typeof ChallengeVerified>;

@@ -171,7 +171,7 @@ export function authenticatorSetupPage(session: Session, setup: FactorSetup, err
               <img class="qr" src="${setup.qrCode}" alt="QR code for your authenticator app" width="200" height="200" />
               <div class="manual">
                 <p><strong>Can’t scan it?</strong> Enter this setup key in the app instead:</p>
-                <p class="secret"><code id="setup-key">${setup.secret}</code></p>
+                <p class="secret"><code id="setup-key" data-plain="${setup.secret}">${groupsOfFour(setup.secret ?? '')}</code></p>
                 <button class="btn btn-ghost btn-sm" type="button" data-copy="setup-key" hidden>${icons.copy}<span>Copy key</span></button>
                 <p class="muted small">Time-based, 6 digits. Keep this key private.</p>
               </div>
@@ -260,21 +260,36 @@ export function confirmMethodPage(session: Session, setup: FactorSetup, error?: 
   );
 }
 
-export function recoveryCodesPage(session: Session, codes: string[], fresh: boolean): Html {
+/** A setup key as a person types it: groups of four characters (authenticator apps ignore the spaces). */
+const groupsOfFour = (key: string) => (key.match(/.{1,4}/g) ?? []).join(' ');
+
+export function recoveryCodesPage(session: Session, { codes, fresh, replaced }: NonNullable<Session['codes']>): Html {
   return page(
     { title: 'Recovery codes', session, frame: 'app', nav: 'security' },
     html`<p class="crumbs"><a href="/settings/security">Security</a> / Recovery codes</p>
       <h1>${fresh ? 'Save your recovery codes' : 'Your recovery codes'}</h1>
       <p class="lead">If you lose your phone, each of these codes lets you sign in once. Keep them somewhere safe, such as a password manager.</p>
-      ${fresh ? alert('warning', html`<strong>This is the only time these codes are shown.</strong> Download or copy them before you continue. Any earlier codes no longer work.`) : ''}
+      ${fresh ? alert('warning', html`<strong>This is the only time these codes are shown.</strong> Download, print or copy them before you continue.${replaced ? ' Any earlier codes no longer work.' : ''}`) : ''}
       <section class="card pad">
         <ol class="codes" id="recovery-codes" aria-label="Recovery codes">${codes.map((c) => html`<li><code>${c}</code></li>`)}</ol>
         <div class="code-actions">
           <a class="btn btn-secondary btn-sm" href="/settings/security/recovery-codes.txt" download="acme-recovery-codes.txt">${icons.download}<span>Download</span></a>
+          <button class="btn btn-secondary btn-sm" type="button" data-print hidden>${icons.print}<span>Print</span></button>
           <button class="btn btn-secondary btn-sm" type="button" data-copy="recovery-codes" hidden>${icons.copy}<span>Copy</span></button>
         </div>
       </section>
       <form method="post" action="/settings/security/recovery-codes/done">${csrfField(session)}<button class="btn btn-primary" type="submit">Done</button></form>`,
+  );
+}
+
+/** New codes asked for again (a reload): they were shown once and are not shown again. */
+export function recoveryCodesGonePage(session: Session): Html {
+  return page(
+    { title: 'Recovery codes', session, frame: 'app', nav: 'security' },
+    html`<p class="crumbs"><a href="/settings/security">Security</a> / Recovery codes</p>
+      <h1>Your new recovery codes were shown once</h1>
+      <p class="lead">They are not shown again. If you did not save them, regenerate them in Security settings: that gives you new codes and the ones shown before stop working.</p>
+      <p><a class="btn btn-primary" href="/settings/security">Back to Security</a></p>`,
   );
 }
 

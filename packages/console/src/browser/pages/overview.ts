@@ -24,9 +24,20 @@ export async function overviewPage(ctx: PageContext) {
     refresh.disabled = true;
     updated.textContent = 'Refreshing…';
     try {
-      const overview = await ctx.api.overview();
+      // the locked count is read through the users list (a lock ends by itself, so no counter keeps it): one page of 100
+      const [overview, locked] = await Promise.all([ctx.api.overview(), ctx.api.users({ locked: 'true', limit: 100 })]);
       if (!ctx.alive()) return;
-      replace(body, ...cards(overview));
+      const lockedCount = `${locked.nextCursor ? 'At least ' : ''}${locked.users.length}`;
+      replace(
+        body,
+        ...cards(overview),
+        card(
+          'Locked out now',
+          'locked-card',
+          el('p', { class: 'stat-value' }, lockedCount),
+          el('p', { class: 'muted' }, locked.users.length === 0 ? 'Nobody is locked out.' : el('a', { href: '#/users?locked=true' }, `See the ${plural(locked.users.length, 'locked user')}`)),
+        ),
+      );
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
     } catch (error) {
       updated.textContent = '';

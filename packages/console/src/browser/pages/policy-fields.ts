@@ -11,7 +11,7 @@ export type Control =
   | { kind: 'checkbox' }
   | { kind: 'select'; options: readonly (readonly [value: string | number | null, label: string])[] }
   | { kind: 'number'; min?: number; max?: number }
-  | { kind: 'text'; maxLength?: number; nullable?: boolean; placeholder?: string }
+  | { kind: 'text'; maxLength?: number; nullable?: boolean; placeholder?: string; /** empty removes the field (an optional one) */ omitEmpty?: boolean }
   | { kind: 'list'; upper?: boolean; placeholder?: string }
   | { kind: 'methods' }
   | { kind: 'date' }
@@ -22,6 +22,8 @@ export interface FieldSpec {
   path: string;
   label: string;
   help?: string;
+  /** Spans the whole row of its group (a select whose options are long). */
+  wide?: boolean;
   control: Control;
 }
 
@@ -94,10 +96,12 @@ export const groups: GroupSpec[] = [
     fields: [
       {
         path: 'prompt',
-        label: 'Enforcement mode',
+        label: 'When to ask for a second factor',
+        // a wide field: "Enforcement" above is who must use two-factor, this is when they are asked
+        wide: true,
         control: {
           kind: 'select',
-          options: options<Policy['prompt']>(['every_login', 'Enforce for every login'], ['unrecognized_devices', 'Enforce only for unrecognized devices (risk-based)']),
+          options: options<Policy['prompt']>(['every_login', 'At every sign-in'], ['unrecognized_devices', 'Only on unrecognized devices (risk-based)']),
         },
       },
       { path: 'trustedDevices.enabled', label: 'Let users trust a device', help: '"Remember this device" at sign-in.', control: { kind: 'checkbox' } },
@@ -112,6 +116,13 @@ export const groups: GroupSpec[] = [
       { path: 'methods.allowed', label: 'Allowed methods', control: { kind: 'methods' } },
       { path: 'methods.default', label: 'Default method', help: 'The method users are asked for first.', control: { kind: 'select', options: [] } },
       { path: 'methods.allowFallback', label: 'Allow fallback methods', help: 'Users who cannot use their default method may use another allowed one.', control: { kind: 'checkbox' } },
+      {
+        path: 'methods.roleRules',
+        label: 'Methods by role',
+        help: 'Advanced, as JSON: users with a role named here may use only that rule\'s methods, e.g. [{"role": "admin", "allowed": ["totp"]}]. [] for none.',
+        wide: true,
+        control: { kind: 'json' },
+      },
       {
         path: 'authenticatorEnrollment',
         label: 'Authenticator enrollment',
@@ -159,6 +170,27 @@ export const groups: GroupSpec[] = [
         help: 'How recent a verification must be to remove a factor or make new recovery codes.',
         control: { kind: 'number', min: 30, max: 3600 },
       },
+      {
+        path: 'assurance.emailCountsAsMfa',
+        label: 'Count an email code as multi-factor (acr "mfa")',
+        help: 'NIST SP 800-63B-4 does not accept email as a second factor; leave off unless your risk review accepts it.',
+        control: { kind: 'checkbox' },
+      },
+    ],
+  },
+  {
+    title: 'Audit log',
+    fields: [{ path: 'auditRetentionDays', label: 'Keep audit entries for (days)', help: "Older entries of a user's audit log are deleted.", control: { kind: 'number', min: 30, max: 3650 } }],
+  },
+  {
+    title: 'Messages',
+    description: 'The SMS and email texts users receive.',
+    fields: [
+      { path: 'messages.appName', label: 'App name in messages', help: "Empty uses the workspace's name.", control: { kind: 'text', maxLength: 64, omitEmpty: true } },
+      { path: 'messages.defaultLocale', label: 'Default language', help: 'For users without a language of their own, e.g. en, fr, de.', control: { kind: 'text', maxLength: 35, placeholder: 'en' } },
+      { path: 'messages.sms.template', label: 'SMS text', help: 'Must contain {code}. Empty uses the built-in text.', wide: true, control: { kind: 'text', maxLength: 300, omitEmpty: true } },
+      { path: 'messages.email.subject', label: 'Email subject', help: 'Empty uses the built-in subject.', control: { kind: 'text', maxLength: 150, omitEmpty: true } },
+      { path: 'messages.email.fromName', label: 'Email sender name', help: 'Empty uses the built-in name.', control: { kind: 'text', maxLength: 64, omitEmpty: true } },
     ],
   },
   {
@@ -238,5 +270,17 @@ export function genericField(path: string, value: unknown): FieldSpec {
           : Array.isArray(value) && value.every((v) => typeof v === 'string')
             ? { kind: 'list' }
             : { kind: 'json' };
-  return { path, label: path, control, ...(control.kind === 'json' ? { help: 'JSON' } : {}) };
+  return { path, label: labelFor(path), control, ...(control.kind === 'json' ? { help: 'As JSON.' } : {}) };
+}
+
+/** Words from a path this list does not name: `messages.email.fromName` → "Email from name". */
+export function labelFor(path: string): string {
+  const words = path
+    .split('.')
+    .slice(-2)
+    .filter((k) => k !== 'messages')
+    .join(' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -8,7 +8,7 @@ import type { Policy } from '@twofold/contract/schemas';
 import { ApiError, type ErrorDetail } from '../api';
 import { el, replace, uid } from '../dom';
 import type { PageContext } from '../main';
-import { allowLabels, genericField, groups, hasPath, knownMethods, leafPaths, methodLabels, setAt, valueAt, type FieldSpec, type GroupSpec } from './policy-fields';
+import { allowLabels, genericField, groups, hasPath, knownMethods, labelFor, leafPaths, methodLabels, setAt, valueAt, type FieldSpec, type GroupSpec } from './policy-fields';
 
 interface RenderedField {
   spec: FieldSpec;
@@ -92,7 +92,7 @@ function renderField(spec: FieldSpec, value: unknown, policy: Record<string, unk
   } else if (c.kind === 'text') {
     const input = el('input', { id, type: 'text', autocomplete: 'off', maxlength: c.maxLength, placeholder: c.placeholder, value: typeof value === 'string' ? value : '', 'aria-describedby': describedBy });
     control = input;
-    read = () => (c.nullable && input.value.trim() === '' ? null : input.value);
+    read = () => (input.value.trim() === '' && (c.nullable || c.omitEmpty) ? (c.nullable ? null : undefined) : input.value);
   } else {
     const area = el('textarea', { id, rows: 3, spellcheck: 'false', 'aria-describedby': describedBy });
     area.value = JSON.stringify(value ?? null);
@@ -105,7 +105,7 @@ function renderField(spec: FieldSpec, value: unknown, policy: Record<string, unk
       }
     };
   }
-  const row = el('div', { class: 'field' }, el('label', { for: id }, spec.label), control, help, error);
+  const row = el('div', { class: `field${spec.wide ? ' wide' : ''}` }, el('label', { for: id }, spec.label), control, help, error);
   return { spec, read, row, focus: control, error, described: [control] };
 }
 
@@ -131,6 +131,34 @@ function fieldFor(fields: RenderedField[], path: string): RenderedField | undefi
   return fields
     .filter((f) => bare === f.spec.path || bare.startsWith(`${f.spec.path}.`))
     .sort((a, b) => b.spec.path.length - a.spec.path.length)[0];
+}
+
+/**
+ * A refusal in a workspace admin's words: the field's label, not its path, and zod's wording
+ * ("Too small: expected number to be >=60") as a sentence ("… must be at least 60").
+ */
+export function inWords(spec: FieldSpec | undefined, detail: ErrorDetail): string {
+  const path = detail.path.replace(/^body\./, '');
+  const label = spec?.label.replace(/ \((seconds|days|steps)\)$/, '') ?? (path ? labelFor(path) : '');
+  const unit = spec?.label.match(/\((seconds|days|steps)\)$/)?.[1] ?? (path.endsWith('Seconds') ? 'seconds' : path.endsWith('Days') ? 'days' : '');
+  const m = detail.message;
+  const bound = (n: string) => (unit ? `${n} ${unit}` : n);
+  const rules: [RegExp, (x: RegExpMatchArray) => string][] = [
+    [/expected number to be >=?\s*(-?[\d.]+)/i, (x) => `must be at least ${bound(x[1]!)}`],
+    [/expected number to be <=?\s*(-?[\d.]+)/i, (x) => `must be at most ${bound(x[1]!)}`],
+    [/expected (?:string|array) to have >=?\s*(\d+) (character|item)/i, (x) => (x[1] === '1' ? 'must not be empty' : `must have at least ${x[1]} ${x[2]}s`)],
+    [/expected (?:string|array) to have <=?\s*(\d+) (character|item)/i, (x) => `must have at most ${x[1]} ${x[2]}s`],
+    [/expected int/i, () => 'must be a whole number'],
+    [/invalid option|invalid input: expected one of/i, () => 'is not one of the allowed values'],
+    [/expected (number|boolean|string|array)/i, (x) => `must be a ${x[1] === 'boolean' ? 'yes or no' : x[1] === 'array' ? 'list' : x[1]!.toLowerCase()}`],
+  ];
+  for (const [re, say] of rules) {
+    const x = m.match(re);
+    if (x) return `${label || 'This setting'} ${say(x)}.`;
+  }
+  // a message of our own (a refinement): it already reads as a sentence, only the path becomes the label
+  const own = path && label ? m.replaceAll(path, label) : m;
+  return label && !own.includes(label) ? `${label}: ${own}` : own;
 }
 
 export async function settingsPage(ctx: PageContext) {
@@ -210,7 +238,7 @@ function draw(ctx: PageContext, policy: Policy, notice?: string) {
       const unplaced: string[] = [];
       for (const d of details) {
         const f = fieldFor(fields, d.path);
-        const text = d.path ? `${d.path.replace(/^body\./, '')}: ${d.message}` : d.message;
+        const text = inWords(f?.spec, d);
         if (f && !marked.includes(f)) {
           showError(f, text);
           marked.push(f);

@@ -20,24 +20,29 @@ export const lockState = (u: Pick<User, 'lockedUntil'>) => (u.lockedUntil ? el('
 export async function usersPage(ctx: PageContext) {
   const status = ctx.query.get('status') ?? '';
   const role = ctx.query.get('role') ?? '';
+  const locked = ctx.query.get('locked') === 'true';
 
   const statusSelect = el('select', { id: 'filter-status' }, statusOptions.map(([v, label]) => el('option', { value: v, selected: v === status }, label)));
   const roleInput = el('input', { id: 'filter-role', type: 'search', autocomplete: 'off', value: role, placeholder: 'e.g. admin' });
+  const lockedBox = el('input', { id: 'filter-locked', type: 'checkbox', checked: locked });
   const apply = () => {
     const q = new URLSearchParams();
     if (statusSelect.value) q.set('status', statusSelect.value);
     if (roleInput.value.trim()) q.set('role', roleInput.value.trim());
+    if (lockedBox.checked) q.set('locked', 'true');
     const qs = q.toString();
     ctx.go(qs ? `#/users?${qs}` : '#/users');
   };
   statusSelect.addEventListener('change', apply);
+  lockedBox.addEventListener('change', apply);
   const filters = el(
     'form',
     { class: 'filters', role: 'search', 'aria-label': 'Filter users', novalidate: true, on: { submit: (e) => (e.preventDefault(), apply()) } },
     el('div', { class: 'field inline' }, el('label', { for: 'filter-status' }, 'Status'), statusSelect),
     el('div', { class: 'field inline' }, el('label', { for: 'filter-role' }, 'Role'), roleInput),
+    el('div', { class: 'field-check' }, lockedBox, el('label', { for: 'filter-locked' }, 'Locked out now')),
     el('button', { type: 'submit', class: 'button primary' }, 'Filter'),
-    status || role ? el('a', { class: 'button secondary', href: '#/users' }, 'Clear filters') : null,
+    status || role || locked ? el('a', { class: 'button secondary', href: '#/users' }, 'Clear filters') : null,
   );
 
   const openInput = el('input', { id: 'open-user', type: 'search', autocomplete: 'off', spellcheck: 'false', placeholder: 'userId' });
@@ -72,7 +77,7 @@ export async function usersPage(ctx: PageContext) {
   async function load() {
     replace(host, el('p', { class: 'muted' }, 'Loading…'));
     try {
-      const list = await ctx.api.users({ ...(status ? { status } : {}), ...(role ? { role } : {}), cursor: cursors[page], limit: PAGE_SIZE });
+      const list = await ctx.api.users({ ...(status ? { status } : {}), ...(role ? { role } : {}), ...(locked ? { locked: 'true' } : {}), cursor: cursors[page], limit: PAGE_SIZE });
       if (!ctx.alive()) return;
       cursors[page + 1] = list.nextCursor;
       draw(list);
@@ -87,7 +92,7 @@ export async function usersPage(ctx: PageContext) {
     const next = el('button', { type: 'button', class: 'button secondary', disabled: !list.nextCursor, on: { click: () => (page++, void load()) } }, 'Next page');
     const table =
       list.users.length === 0
-        ? el('p', { class: 'muted empty' }, status || role ? 'No user matches these filters.' : 'No users yet.')
+        ? el('p', { class: 'muted empty' }, status || role || locked ? 'No user matches these filters.' : 'No users yet.')
         : el(
             'table',
             { class: 'table', 'aria-label': 'Users' },
