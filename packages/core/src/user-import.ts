@@ -12,8 +12,7 @@ import { ImportUser, type ImportBody, type ImportFailure, type ImportFactor, typ
 import type { CoreDeps } from './deps';
 import { normaliseEmail } from './destinations';
 import { DomainError } from './errors';
-import { publishRecorded, type NewEvent } from './events';
-import type { SecurityEvent } from '@twofold/contract/events';
+import type { NewEvent } from './events';
 import { newId } from './ids';
 import { keyedHash, type TenantKeys } from './keyring';
 import type { FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile } from './records';
@@ -23,13 +22,9 @@ import { seal } from './secret-box';
 import { base32Decode } from './totp';
 import { factorBinding, totpKeyOf } from './totp-factor';
 import { MAX_FACTORS_PER_USER } from './enrollment';
-import { changeUser, type ChangeDeps } from './user-change';
-import type { ChangeParts } from './user-change';
+import { changeUsers, type ChangeDeps, type ChangeParts } from './user-change';
 
 type ImportDeps = Pick<CoreDeps, 'keyRing'> & ChangeDeps;
-
-/** Users written at once within one request: the store's transactions overlap, the function stays within its memory. */
-const CONCURRENT_USERS = 32;
 
 /** A factor as it will be compared and stored: the secret decoded, the destination normalised. */
 type Incoming =
@@ -37,26 +32,48 @@ type Incoming =
   | { type: 'sms'; e164: string; country: string; phoneType: NonNullable<FactorRecord['phoneType']>; label: string }
   | { type: 'email'; email: string; label: string };
 
+/** A user of the request that passed its checks, with its factors as they will be compared and stored. */
+interface Checked {
+  index: number;
+  user: ImportUser;
+  incoming: Incoming[];
+  recoveryKeys: string[] | undefined;
+  /**
+   * The factors this request proposed for the user: a store failure after the write took effect
+   * leaves them in place, and the retry that finds them reports the user imported (not unchanged).
+   */
+  proposed: Set<string>;
+}
+
+/** The batch is read, decided and written together (changeUsers: a BatchGetItem a hundred users, several users a transaction), each user all or nothing. */
 export async function importUsers(deps: ImportDeps, tenantId: string, body: ImportBody): Promise<ImportResult> {
   const tenant = await deps.tenant(tenantId);
   const keys = await deps.keyRing.keysFor(tenant);
   const outcomes: ('imported' | 'unchanged' | ImportFailure)[] = new Array(body.users.length);
-  // each user's events are recorded with its change; they are published together at the end (a
-  // publish that fails or never happens leaves them pending for the relay, as for any change)
-  const recorded: SecurityEvent[] = [];
-  const collecting: ImportDeps = { ...deps, publisher: { publish: async (events) => void recorded.push(...events) }, outbox: Object.assign(Object.create(deps.outbox) as ImportDeps['outbox'], { markPublished: async () => undefined }) };
-  let next = 0;
-  const worker = async () => {
-    while (next < body.users.length) {
-      const index = next++;
-      outcomes[index] = await importOne(collecting, tenant, keys, index, body.users[index]);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(CONCURRENT_USERS, body.users.length) }, worker));
-  } finally {
-    await publishRecorded(deps, recorded);
+  const checked: Checked[] = [];
+  for (const [index, raw] of body.users.entries()) {
+    const outcome = await check(tenant, index, raw);
+    if ('incoming' in outcome) checked.push(outcome);
+    else outcomes[index] = outcome;
   }
+  const results = await changeUsers(
+    deps,
+    tenantId,
+    checked.map((c) => c.user.userId),
+    (current, _tenant, k) => {
+      const c = checked[k];
+      if (!c) throw new Error('a decision for a user not asked for');
+      return decide(deps, tenant, keys, current, c);
+    },
+  );
+  results.forEach((result, k) => {
+    const c = checked[k];
+    if (!c) return;
+    if (result.status === 'fulfilled') outcomes[c.index] = result.value;
+    else if (result.reason instanceof DomainError) outcomes[c.index] = failure(c.index, c.user.userId, result.reason);
+    // the store failed for this user again and again: so does the request (the CLI sends the batch again; an import is idempotent)
+    else throw result.reason;
+  });
   return {
     imported: outcomes.filter((o) => o === 'imported').length,
     unchanged: outcomes.filter((o) => o === 'unchanged').length,
@@ -64,7 +81,10 @@ export async function importUsers(deps: ImportDeps, tenantId: string, body: Impo
   };
 }
 
-async function importOne(deps: ImportDeps, tenant: TenantRecord, keys: TenantKeys, index: number, raw: unknown): Promise<'imported' | 'unchanged' | ImportFailure> {
+const failure = (index: number, userId: string | null, error: DomainError): ImportFailure => ({ index, userId, error: { code: error.code, message: error.message === error.code ? error.code : error.message } });
+
+/** A user of the request checked on its own: the fields, the secrets, the destinations, the recovery codes. */
+async function check(tenant: TenantRecord, index: number, raw: unknown): Promise<Checked | ImportFailure> {
   const parsed = ImportUser.safeParse(raw);
   const givenId = typeof raw === 'object' && raw !== null && typeof (raw as { userId?: unknown }).userId === 'string' ? (raw as { userId: string }).userId : null;
   if (!parsed.success) {
@@ -75,24 +95,12 @@ async function importOne(deps: ImportDeps, tenant: TenantRecord, keys: TenantKey
   try {
     const incoming = await normaliseFactors(tenant, user.factors);
     const recoveryKeys = user.recoveryCodes?.map((c) => recoveryCodeKey(c) ?? refuse(`recoveryCodes: "${c.length} characters" is not a recovery code`));
-    // the factors proposed by earlier attempts: a store failure after the write took effect leaves
-    // them in place, and the retry that finds them reports the user imported (not unchanged)
-    const proposed = new Set<string>();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await changeUser(deps, tenant.tenantId, user.userId, (current) => decide(deps, tenant, keys, current, user, incoming, recoveryKeys, proposed));
-      } catch (error) {
-        if (error instanceof DomainError || attempt >= TRANSIENT_RETRIES) throw error;
-      }
-    }
+    return { index, user, incoming, recoveryKeys, proposed: new Set() };
   } catch (error) {
-    if (error instanceof DomainError) return { index, userId: user.userId, error: { code: error.code, message: error.message === error.code ? error.code : error.message } };
+    if (error instanceof DomainError) return failure(index, user.userId, error);
     throw error;
   }
 }
-
-/** Tries a user again after a store failure of the moment (the change is all or nothing, so a retry is safe). */
-const TRANSIENT_RETRIES = 3;
 
 const refuse = (message: string): never => {
   throw new DomainError('invalid_request', message);
@@ -137,16 +145,7 @@ function holds(keys: TenantKeys, tenantId: string, userId: string, existing: Fac
   return existing.destination === (f.type === 'sms' ? f.e164 : f.email);
 }
 
-function decide(
-  deps: ImportDeps,
-  tenant: TenantRecord,
-  keys: TenantKeys,
-  current: UserAggregate,
-  user: ImportUser,
-  incoming: Incoming[],
-  recoveryKeys: string[] | undefined,
-  proposed: Set<string>,
-) {
+function decide(deps: ImportDeps, tenant: TenantRecord, keys: TenantKeys, current: UserAggregate, { user, incoming, recoveryKeys, proposed }: Checked) {
   const { tenantId } = tenant;
   const { userId } = user;
   const now = deps.clock.nowMs();
@@ -176,6 +175,9 @@ function decide(
     ...(recovery ? { recovery: { put: recovery } } : {}),
   };
   const events: NewEvent[] = putFactors.map((f) => ({ type: 'factor.imported', tenantId, userId, actor: 'admin', detail: { factorId: f.factorId, factorType: f.type } }));
+  // as at an enrolment: the user's first active factor turns two-factor on
+  const firstActive = putFactors.length > 0 && !current.factors.some((f) => f.status === 'active');
+  if (firstActive) events.push({ type: 'two_factor.enabled', tenantId, userId, actor: 'admin' });
   return { change, events, result: 'imported' as const };
 }
 
