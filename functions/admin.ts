@@ -1,5 +1,5 @@
-/** The tenant's policy and its admins' operations: users, unlock, reset, recovery codes, overview, audit trail, API keys. */
-import { adminRegenerateRecoveryCodes, auditTrail, createApiKey, getPolicy, listApiKeys, listUsers, overview, patchPolicy, putPolicy, resetUser, revokeApiKey, unlockUser } from '@twofold/core';
+/** The tenant's policy and its admins' operations: users, unlock, reset, recovery codes, overview, audit trail, API keys, imports. */
+import { adminRegenerateRecoveryCodes, auditTrail, createApiKey, getPolicy, importUsers, listApiKeys, listUsers, overview, patchPolicy, putPolicy, resetUser, revokeApiKey, unlockUser } from '@twofold/core';
 import { adminRoutes } from '@twofold/contract/routes/admin';
 import { httpFunction, wire } from '@twofold/runtime';
 import { apiKeys, authenticate, clock, devices, forgetApiKey, forgetTenant, grace, keyRing, outbox, publisher, random, sms, stats, tenant, tenants, users } from '@twofold/runtime/parts';
@@ -20,4 +20,5 @@ export const handler = httpFunction(adminRoutes, wiring, {
   listApiKeys: ({ deps, caller }) => listApiKeys(deps, caller.tenantId),
   createApiKey: ({ deps, caller, body }) => createApiKey(deps, caller.tenantId, body),
   revokeApiKey: ({ deps, caller, params }) => revokeApiKey(deps, caller.tenantId, params.keyId),
+  importUsers: ({ deps, caller, body }) => importUsers(deps, caller.tenantId, body),
 });

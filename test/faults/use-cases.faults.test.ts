@@ -2,16 +2,18 @@
  * Threat: a bad day in production. For each state-changing use case, the N-th DynamoDB call
  * along it fails — before it happens, or after it took effect with the caller told it failed —
  * for every N (enrol, confirm, remove, disable, reset, regenerate, recovery code, lockout, trust
- * and revoke a device, erase a user), and then the client retries. Never a 500; and after the retry (and a relay run):
+ * and revoke a device, erase a user, import a user), and then the client retries. Never a 500; and after the retry (and a relay run):
  * the last `two_factor.*` event matches the user's state, each active factor has exactly one
- * `factor.added`, no event is there twice, the overview equals a brute-force count of the
+ * `factor.added` (or `factor.imported`), no event is there twice, the overview equals a brute-force count of the
  * users, no spent or replaced recovery code works, and a re-enrolment after a reset or disable
  * issues fresh recovery codes.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '@twofold/contract';
 import type { ApiResponse } from '../support/api';
 import { oathtool, wrongCodes } from '../support/authenticator';
+import { base32Encode } from '../support/base32';
 import { FaultInjector, type FaultPoint } from '../support/faults';
 import { challengeFor, enrolTotp, startTwofold, type Enrolment, type Twofold } from '../support/twofold';
 
@@ -32,6 +34,8 @@ interface Context {
   code?: string;
   deviceId?: string;
   recoveryCode?: string;
+  /** The TOTP secret a user brings from another system (an import). */
+  secret?: string;
 }
 
 interface UseCase {
@@ -197,6 +201,24 @@ const useCases: UseCase[] = [
       await reEnrolGetsFreshCodes(ctx);
     },
   },
+  {
+    name: 'import a user',
+    setup: async (userId) => ({ userId, secret: base32Encode(randomBytes(20)) }),
+    act: (ctx) => t.admin('POST', '/v1/admin/imports', { users: [{ userId: ctx.userId, email: `${ctx.userId}@example.com`, factors: [{ type: 'totp', secret: ctx.secret }] }] }),
+    retried: [200],
+    check: async (ctx) => {
+      const user = (await t.app('GET', `/v1/users/${ctx.userId}`)).body;
+      expect(user.status).toBe('enrolled');
+      expect(user.factors).toHaveLength(1);
+      expect((await eventsOf(ctx.userId)).filter((e) => e.type === 'factor.imported')).toHaveLength(1);
+      // and a third import finds all of it there
+      const again = await t.admin('POST', '/v1/admin/imports', { users: [{ userId: ctx.userId, email: `${ctx.userId}@example.com`, factors: [{ type: 'totp', secret: ctx.secret }] }] });
+      expect(again.body).toEqual({ imported: 0, unchanged: 1, failed: [] });
+      const challengeId = await challengeFor(t.app, ctx.userId);
+      t.clock.advanceSeconds(30);
+      expect((await t.app('POST', `/v1/challenges/${challengeId}/verify`, { code: await oathtool(ctx.secret!, t.clock.nowMs()) })).status).toBe(200);
+    },
+  },
 ];
 
 /** The user's events as recorded (the audit trail), oldest first. */
@@ -215,9 +237,9 @@ async function checkUserInvariants(userId: string) {
   if (user.body.status === 'enrolled') expect(switches.at(-1)).toBe('two_factor.enabled');
   else if (switches.length > 0) expect(switches.at(-1)).toBe('two_factor.disabled');
   for (const factor of (user.body.factors as { factorId: string; status: string }[]).filter((f) => f.status === 'active')) {
-    expect(events.filter((e) => e.type === 'factor.added' && e.detail.factorId === factor.factorId), `factor.added of ${factor.factorId}`).toHaveLength(1);
+    expect(events.filter((e) => (e.type === 'factor.added' || e.type === 'factor.imported') && e.detail.factorId === factor.factorId), `factor.added of ${factor.factorId}`).toHaveLength(1);
   }
-  for (const type of ['factor.added', 'factor.removed'] as const) {
+  for (const type of ['factor.added', 'factor.imported', 'factor.removed'] as const) {
     const ids = events.filter((e) => e.type === type).map((e) => String(e.detail.factorId));
     expect(new Set(ids).size, `${type} twice for one factor`).toBe(ids.length);
   }

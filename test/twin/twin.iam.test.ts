@@ -70,6 +70,17 @@ describe('the template as synthesized', () => {
     expect(t.denied).toEqual([]);
   });
 
+  it('imports a user with their TOTP secret through the admin function and logs them in, with no call denied', async () => {
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const imported = await t.admin('POST', '/v1/admin/imports', { users: [{ userId: 'migrated', factors: [{ type: 'totp', secret }] }] });
+    expect(imported.status, imported.text).toBe(200);
+    expect(imported.body).toEqual({ imported: 1, unchanged: 0, failed: [] });
+    const challenge = await t.app('POST', '/v1/users/migrated/challenges', {});
+    const login = await t.app('POST', `/v1/challenges/${challenge.body.challengeId}/verify`, { code: await oathtool(secret, t.clock.nowMs()) });
+    expect(login.status, login.text).toBe(200);
+    expect(t.denied).toEqual([]);
+  });
+
   it('runs each function from its own asset, with its own role', () => {
     const names = t.twin.deployment.functions.map((f) => f.name).sort();
     expect(names).toEqual(['admin', 'challenge', 'console', 'devices', 'docs', 'enrollment', 'event-relay', 'grace-expiry', 'public', 'verify']);

@@ -498,6 +498,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import users and the factors they already use elsewhere (at most 1000 a request; a body of up to 2 MiB): secrets sealed on arrival, factors active at once, a repeat changes nothing
+         * @description Imports users with the factors they already use in another system (a migration), at most 1,000 a request: TOTP secrets (base32) are sealed on arrival exactly like enrolled ones and never returned, phones and addresses are checked as at enrolment, and every imported factor is active at once, so the user logs in with the authenticator app they already have. Each user is checked and written on its own: one that is not valid is listed in `failed` with its index and why, and nothing of it is written. A user that already has everything given is `unchanged` (nothing written, no event): a repeated import is harmless. One `factor.imported` event per factor imported. `npm run users:import` sends a JSON Lines file through this route. Needs an admin key.
+         */
+        post: operations["importUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -1179,6 +1199,23 @@ export interface components {
              */
             createdAt: string;
         };
+        ImportResult: {
+            /** @description Users written: new ones, and known ones given a factor, recovery codes or a profile field they did not have */
+            imported: number;
+            /** @description Users that already had everything given (a repeated import): nothing written, no event */
+            unchanged: number;
+            /** @description Users not imported, with why; nothing of them was written */
+            failed: {
+                /** @description The user's position in users[] (0-based) */
+                index: number;
+                /** @description The userId the entry gave (null when it gave none) */
+                userId: string | null;
+                error: {
+                    code: string;
+                    message: string;
+                };
+            }[];
+        };
         PutUserBody: {
             /**
              * Format: email
@@ -1572,6 +1609,65 @@ export interface components {
         /** @description A JSON merge patch (RFC 7396) of the policy: the fields to change; null resets a field to its default */
         PolicyPatch: {
             [key: string]: unknown;
+        };
+        ImportBody: {
+            /** @description 1 to 1000 users; each is checked on its own: one that is not valid is reported in failed[] by its index and nothing of it is written */
+            users: (components["schemas"]["ImportUser"] | unknown)[];
+        };
+        ImportUser: {
+            /** @description The client app's id for the user */
+            userId: string;
+            /**
+             * Format: email
+             * @description Where email codes and notices go
+             */
+            email?: string;
+            /** @description A mobile number in international (E.164) format */
+            phone?: string;
+            roles?: string[];
+            /** @description The factors the user proved to the old system: active at once */
+            factors: ({
+                /** @constant */
+                type: "totp";
+                /** @description The TOTP secret, base32 (RFC 4648; case, spaces and padding ignored), at least 16 characters (80 bits). Sealed on arrival, never returned */
+                secret: string;
+                /**
+                 * @description HMAC algorithm (RFC 6238) the authenticator was set up with
+                 * @default sha1
+                 * @enum {string}
+                 */
+                algorithm?: "sha1" | "sha256" | "sha512";
+                /**
+                 * @description Digits of a code
+                 * @default 6
+                 * @enum {number}
+                 */
+                digits?: 6 | 8;
+                /**
+                 * @description Time step in seconds
+                 * @default 30
+                 * @enum {number}
+                 */
+                period?: 30 | 60;
+                /** @description A name the user will recognise the factor by (a default per type when omitted) */
+                label?: string;
+            } | {
+                /** @constant */
+                type: "sms";
+                /** @description The phone in international (E.164) format */
+                phone: string;
+                /** @description A name the user will recognise the factor by (a default per type when omitted) */
+                label?: string;
+            } | {
+                /** @constant */
+                type: "email";
+                /** Format: email */
+                email: string;
+                /** @description A name the user will recognise the factor by (a default per type when omitted) */
+                label?: string;
+            })[];
+            /** @description The user's unused recovery codes from the old system (stored as keyed hashes; case, dashes and spaces do not matter) */
+            recoveryCodes?: string[];
         };
     };
     responses: never;
@@ -4642,7 +4738,7 @@ export interface operations {
                 /** @description Only this user's entries */
                 userId?: string;
                 /** @description Only entries of this type. A page may then hold fewer than limit entries with a nextCursor: follow it */
-                type?: "two_factor.enabled" | "two_factor.disabled" | "factor.added" | "factor.removed" | "recovery_code.used" | "recovery_codes.low" | "recovery_codes.regenerated" | "recovery_codes.viewed" | "user.locked" | "device.trusted" | "device.revoked" | "enforcement.grace_expired" | "user.unlocked" | "user.reset" | "user.deleted" | "policy.updated";
+                type?: "two_factor.enabled" | "two_factor.disabled" | "factor.added" | "factor.imported" | "factor.removed" | "recovery_code.used" | "recovery_codes.low" | "recovery_codes.regenerated" | "recovery_codes.viewed" | "user.locked" | "device.trusted" | "device.revoked" | "enforcement.grace_expired" | "user.unlocked" | "user.reset" | "user.deleted" | "policy.updated";
                 /** @description Only entries at or after this time (an ISO-8601 date, meaning midnight UTC, or date-time) */
                 from?: string;
                 /** @description Only entries before this time (exclusive; an ISO-8601 date, meaning midnight UTC, or date-time) */
@@ -4989,6 +5085,130 @@ export interface operations {
             };
             /** @description `last_admin_key`: This is the tenant's last admin key: create another admin key before revoking it. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is larger than 16 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    importUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "users": [
+                 *         {
+                 *           "userId": "u_1001",
+                 *           "email": "ada@example.com",
+                 *           "factors": [
+                 *             {
+                 *               "type": "totp",
+                 *               "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+                 *             }
+                 *           ],
+                 *           "recoveryCodes": [
+                 *             "7kq2-m9xd-4hpa-wc3e"
+                 *           ]
+                 *         },
+                 *         {
+                 *           "userId": "u_1002",
+                 *           "factors": [
+                 *             {
+                 *               "type": "totp",
+                 *               "secret": "not base32!"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ImportBody"];
+            };
+        };
+        responses: {
+            /** @description Import users and the factors they already use elsewhere (at most 1000 a request; a body of up to 2 MiB): secrets sealed on arrival, factors active at once, a repeat changes nothing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "imported": 1,
+                     *       "unchanged": 0,
+                     *       "failed": [
+                     *         {
+                     *           "index": 1,
+                     *           "userId": "u_1002",
+                     *           "error": {
+                     *             "code": "invalid_request",
+                     *             "message": "factors.0.secret: secret must be base32 (RFC 4648), 16 to 128 characters"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description `invalid_request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: A valid API key is required: send Authorization: Bearer <apiKey>. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: This API key may not call this operation. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

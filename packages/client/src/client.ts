@@ -51,6 +51,9 @@ export type ApiKeyList = Schemas['ApiKeyList'];
 export type CreateApiKeyBody = JsonBody<'createApiKey'>;
 /** A new API key: `key` is in this answer only. */
 export type CreatedApiKey = Schemas['CreatedApiKey'];
+export type ImportBody = JsonBody<'importUsers'>;
+/** How an import went: counts, and each user not imported with its index and why. */
+export type ImportResult = Schemas['ImportResult'];
 export type AdminUserList = Schemas['AdminUserList'];
 export type Overview = Schemas['Overview'];
 export type AuditEvent = Schemas['AuditEvent'];
@@ -277,6 +280,13 @@ export class TwofoldClient {
   /** Revokes an API key (not the tenant's last admin key: 409 last_admin_key). */
   revokeApiKey(keyId: string, options: CallOptions = {}): Promise<void> {
     return this.#done(this.raw.DELETE('/v1/admin/api-keys/{keyId}', { params: { path: { keyId } }, ...signalOf(options) }));
+  }
+
+  // ---- imports (admin key) ----------------------------------------------------------------
+
+  /** Imports up to 1,000 users with the factors they already use elsewhere; a repeat is `unchanged`. */
+  importUsers(body: ImportBody, options: CallOptions = {}): Promise<ImportResult> {
+    return this.#call(this.raw.POST('/v1/admin/imports', { body, ...signalOf(options) }));
   }
 
   // ---- the service (no key needed) --------------------------------------------------------

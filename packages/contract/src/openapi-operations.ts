@@ -260,6 +260,13 @@ export const operationDocs: Record<OperationId, OperationDoc> = {
     description:
       'Revokes an API key: it stops working at once in this container and within the API key cache time elsewhere. The last admin key of the tenant cannot be revoked (409 `last_admin_key`); an unknown key id: 404 `api_key_not_found`. Needs an admin key.',
   },
+  importUsers: {
+    tag: 'Admin',
+    description:
+      'Imports users with the factors they already use in another system (a migration), at most 1,000 a request: TOTP secrets (base32) are sealed on arrival exactly like enrolled ones and never returned, phones and addresses are checked as at enrolment, and every imported factor is active at once, so the user logs in with the authenticator app they already have. Each user is checked and written on its own: one that is not valid is listed in `failed` with its index and why, and nothing of it is written. A user that already has everything given is `unchanged` (nothing written, no event): a repeated import is harmless. One `factor.imported` event per factor imported. `npm run users:import` sends a JSON Lines file through this route. Needs an admin key.',
+    request: { users: [{ userId: 'u_1001', email: 'ada@example.com', factors: [{ type: 'totp', secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' }], recoveryCodes: ['7kq2-m9xd-4hpa-wc3e'] }, { userId: 'u_1002', factors: [{ type: 'totp', secret: 'not base32!' }] }] },
+    response: { imported: 1, unchanged: 0, failed: [{ index: 1, userId: 'u_1002', error: { code: 'invalid_request', message: 'factors.0.secret: secret must be base32 (RFC 4648), 16 to 128 characters' } }] },
+  },
   audit: {
     tag: 'Admin',
     description: 'Security events and admin actions, newest first, a page at a time; by user with `userId`. Needs an admin key.',

@@ -47,6 +47,8 @@ export interface RouteDefinition {
    * Content-Type gets 415 unsupported_media_type. Unset: the body is read as JSON whatever it says.
    */
   contentTypes?: readonly string[];
+  /** A larger limit on the body than the contract's 16 KiB (an import's batch of users). */
+  maxBodyBytes?: number;
 }
 
 /** What a route says besides what the index (route-index.ts) says of it. */

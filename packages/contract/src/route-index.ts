@@ -53,6 +53,7 @@ export const routeIndex = {
   listApiKeys: { method: 'GET', path: '/v1/admin/api-keys', fn: 'admin' },
   createApiKey: { method: 'POST', path: '/v1/admin/api-keys', fn: 'admin' },
   revokeApiKey: { method: 'DELETE', path: '/v1/admin/api-keys/{keyId}', fn: 'admin' },
+  importUsers: { method: 'POST', path: '/v1/admin/imports', fn: 'admin' },
   // console
   consolePage: { method: 'GET', path: '/console', fn: 'console' },
   consoleScript: { method: 'GET', path: '/console/console.js', fn: 'console' },

@@ -107,6 +107,8 @@ export interface UserReader {
  * single conditional writes on a pending factor, which change nothing else.
  */
 export interface UserStore extends UserReader, UserChanges {
+  /** Many users at once, in the order asked (an import reads a batch of them). */
+  loadMany(tenantId: string, userIds: string[]): Promise<UserAggregate[]>;
   /** A new confirmation code for a pending SMS/email factor; false when it is not pending any more. */
   replaceFactorCode(tenantId: string, userId: string, factorId: string, code: { codeHash: string; codeExpiresAtMs: number }): Promise<boolean>;
   /** Counts a wrong code on a pending factor; false when its attempts are used up. */
@@ -385,6 +387,13 @@ export interface UserChanges {
    * again); `refused`: the login part's conditions did not hold, and why (the change is void).
    */
   commit(change: UserChange): Promise<ChangeOutcome>;
+  /**
+   * Commits many users' changes (one tenant's, none with a login part), each all or nothing, a
+   * few to a transaction: for each, whether it committed. false: nothing of it is known to have
+   * been written (a condition failed, or the store failed before or after taking it); read the
+   * user again and decide again.
+   */
+  commitMany(changes: UserChange[]): Promise<boolean[]>;
 }
 
 export type { Scope };

@@ -8,7 +8,7 @@ import { fail } from './errors';
 import { spendFreshVerification, type FreshVerification } from './fresh-verification';
 import { keyedHash, type TenantKeys } from './keyring';
 import type { RecoverySet, TenantRecord } from './records';
-import { newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes';
+import { newRecoveryCodes, recoveryCodeKey } from './recovery-codes';
 import { open, seal } from './secret-box';
 import { changeUser, type ChangeDeps } from './user-change';
 import { exists } from './user-view';
@@ -21,12 +21,16 @@ export function newRecoverySet(deps: Pick<CoreDeps, 'clock' | 'random'>, tenant:
   return {
     codes,
     set: {
-      hashes: codes.map((c) => keyedHash(keys.hashKey, tenant.tenantId, userId, normaliseRecoveryCode(c)!)),
-      sealedCodes: seal(keys.sealKey, deps.random, Buffer.from(JSON.stringify(codes)), recoveryBinding(tenant.tenantId, userId)),
+      hashes: codes.map((c) => keyedHash(keys.hashKey, tenant.tenantId, userId, recoveryCodeKey(c)!)),
+      sealedCodes: sealRecoveryCodes(keys, deps.random, tenant.tenantId, userId, codes),
       createdAtMs: deps.clock.nowMs(),
     },
   };
 }
+
+/** The codes, sealed for showing again, bound to the tenant and user. */
+export const sealRecoveryCodes = (keys: TenantKeys, random: Pick<CoreDeps, 'random'>['random'], tenantId: string, userId: string, codes: string[]) =>
+  seal(keys.sealKey, random, Buffer.from(JSON.stringify(codes)), recoveryBinding(tenantId, userId));
 
 /** The codes of a set, unsealed (shown again after a fresh verification). */
 export function codesOf(keys: TenantKeys, tenantId: string, userId: string, set: RecoverySet): string[] {
@@ -53,7 +57,7 @@ export async function recoveryCodesRemaining(
     const keys = await deps.keyRing.keysFor(tenant);
     const all = codesOf(keys, tenantId, userId, user.recovery);
     const left = new Set(user.recovery.hashes);
-    const codes = all.filter((c) => left.has(keyedHash(keys.hashKey, tenantId, userId, normaliseRecoveryCode(c)!)));
+    const codes = all.filter((c) => left.has(keyedHash(keys.hashKey, tenantId, userId, recoveryCodeKey(c)!)));
     return {
       ...(spent ? { change: { profile: spent } } : {}),
       events: [{ type: 'recovery_codes.viewed' as const, tenantId, userId, actor: options.actor ?? 'user', detail: { remaining: codes.length } }],

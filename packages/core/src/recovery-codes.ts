@@ -40,3 +40,14 @@ export function normaliseRecoveryCode(input: string): string | undefined {
   for (const c of s) if (!ALPHABET.includes(c)) return undefined;
   return s;
 }
+
+/**
+ * What a recovery code is hashed as: a Twofold code in its canonical form; a code imported from
+ * another system (any format) lower-cased without spaces and dashes, 6 characters at least.
+ */
+export function recoveryCodeKey(input: string): string | undefined {
+  const canonical = normaliseRecoveryCode(input);
+  if (canonical) return canonical;
+  const loose = input.toLowerCase().replace(/[\s-]/g, '');
+  return loose.length >= 6 ? `imported:${loose}` : undefined;
+}

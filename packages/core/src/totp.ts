@@ -27,6 +27,11 @@ export function newTotpSecret(random: Random): Uint8Array {
   return random.bytes(TOTP_SECRET_BYTES);
 }
 
+/** A base32 secret (RFC 4648, upper case, no padding) as bytes: an imported authenticator's. */
+export function base32Decode(secret: string): Uint8Array {
+  return base32.decode(secret);
+}
+
 /** Base32 without padding, as authenticator apps expect. */
 export function encodeSecret(secret: Uint8Array): string {
   return base32.encode(secret, { padding: false });

@@ -27,7 +27,7 @@ import type { ChallengeCompletion, CompletionOutcome } from './ports';
 import type { ChallengeRecord, LoginFailures, TenantRecord, UserAggregate } from './records';
 import { otpHash, sameHash } from './otp-codes';
 import { requireSmsDestinationAllowed } from './destinations';
-import { normaliseRecoveryCode } from './recovery-codes';
+import { recoveryCodeKey } from './recovery-codes';
 import { SealedDataError } from './secret-box';
 import { matchTotp, type TotpKey } from './totp';
 import { totpKeyOf } from './totp-factor';
@@ -216,7 +216,7 @@ const passkeyRefusal = (problem: CredentialProblem): Refusal => ({ code: 'invali
 async function matchAnswer(keys: TenantKeys, challenge: ChallengeRecord, user: UserAggregate, body: VerifyChallengeBody, nowMs: number): Promise<MatchedAnswer | undefined> {
   const { tenantId, userId, challengeId } = challenge;
   if (body.recoveryCode !== undefined) {
-    const normalised = normaliseRecoveryCode(body.recoveryCode);
+    const normalised = recoveryCodeKey(body.recoveryCode);
     const hash = normalised && keyedHash(keys.hashKey, tenantId, userId, normalised);
     return hash && user.recovery?.hashes.includes(hash) ? { method: 'recovery_code', recoveryHash: hash } : undefined;
   }

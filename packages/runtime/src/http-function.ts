@@ -102,7 +102,7 @@ async function resolve<D extends Partial<Views>>(event: HttpEvent, context: Cont
     input: {
       params: parse(route.params, event.pathParameters ?? {}, 'path'),
       query: parse(route.query, event.queryStringParameters ?? {}, 'query'),
-      body: route.body ? parse(route.body, jsonBody(event), 'body') : undefined,
+      body: route.body ? parse(route.body, jsonBody(event, route.maxBodyBytes), 'body') : undefined,
       caller,
       headers: event.headers ?? {},
       event,
@@ -139,9 +139,9 @@ function checkContentType(accepted: readonly string[], contentType: string | und
   if (!accepted.includes(type)) fail('unsupported_media_type', `Send the body as ${accepted.join(' or ')}.`);
 }
 
-function jsonBody(event: HttpEvent): unknown {
+function jsonBody(event: HttpEvent, maxBodyBytes = MAX_BODY_BYTES): unknown {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) fail('payload_too_large');
+  if (Buffer.byteLength(raw, 'utf8') > maxBodyBytes) fail('payload_too_large', maxBodyBytes === MAX_BODY_BYTES ? undefined : `The request body is larger than ${maxBodyBytes / 1024 / 1024} MiB.`);
   if (!raw.trim()) return {};
   try {
     return JSON.parse(raw);
@@ -151,9 +151,9 @@ function jsonBody(event: HttpEvent): unknown {
 }
 
 /** The body of a refused request, for its metrics only: undefined when it is not JSON. */
-function bodyHints(event: HttpEvent): unknown {
+function bodyHints(event: HttpEvent, maxBodyBytes: number | undefined): unknown {
   try {
-    return jsonBody(event);
+    return jsonBody(event, maxBodyBytes);
   } catch {
     return undefined;
   }
@@ -217,7 +217,7 @@ export function httpFunction<const R extends readonly RouteDefinition[], D exten
     },
     onError: (request) => {
       const { error, event } = request;
-      if (error instanceof DomainError) recordFailure(table.get(event.routeKey)?.operationId, bodyHints(event), error.code);
+      if (error instanceof DomainError) recordFailure(table.get(event.routeKey)?.operationId, bodyHints(event, table.get(event.routeKey)?.maxBodyBytes), error.code);
       request.response = toErrorResponse(error, { routeKey: event.routeKey });
       endInvocation();
     },

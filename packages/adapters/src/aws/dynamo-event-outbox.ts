@@ -1,6 +1,7 @@
-import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { AuditFilter, EventOutbox } from '@twofold/core/ports';
+import { isCancelledOnCondition } from './dynamo-challenge-store';
 import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamo';
 
 const PENDING = 'PENDING';
@@ -12,6 +13,9 @@ export function eventItem(e: SecurityEvent, retentionDays = DEFAULT_RETENTION_DA
   const expiresAtEpoch = Math.ceil(Date.parse(e.at) / 1000) + retentionDays * 86_400;
   return { pk: partition(e.tenantId), sk: sortKey(e), ...(e.userId === null ? {} : { tenantUser: `${e.tenantId}#${e.userId}` }), pending: PENDING, expiresAtEpoch, ...e };
 }
+
+/** DynamoDB takes at most 100 items in one transaction. */
+const MARKS_A_TRANSACTION = 100;
 
 /** The policy's default auditRetentionDays, for events written where the tenant's policy is not at hand. */
 const DEFAULT_RETENTION_DAYS = 365;
@@ -76,21 +80,33 @@ export class DynamoEventOutbox implements EventOutbox {
     return Items.map(toEvent);
   }
 
+  /**
+   * Many events (an import's) are marked a hundred a transaction, each mark conditional on the
+   * event being still pending; a transaction one of whose events is gone or already marked (the
+   * relay got there first) is cancelled whole, and its events are then marked one by one.
+   */
   async markPublished(events: SecurityEvent[]): Promise<void> {
+    const publishedAt = new Date().toISOString();
+    const mark = (e: SecurityEvent) => ({
+      TableName: this.tableName,
+      Key: { pk: partition(e.tenantId), sk: sortKey(e) },
+      UpdateExpression: 'REMOVE pending SET publishedAt = :now',
+      ConditionExpression: 'attribute_exists(pending)',
+      ExpressionAttributeValues: { ':now': publishedAt },
+    });
+    const oneByOne = (chunk: SecurityEvent[]) => Promise.all(chunk.map((e) => conditional(() => this.db.send(new UpdateCommand(mark(e))))));
+    const chunks: SecurityEvent[][] = [];
+    for (let i = 0; i < events.length; i += MARKS_A_TRANSACTION) chunks.push(events.slice(i, i + MARKS_A_TRANSACTION));
     await Promise.all(
-      events.map((e) =>
-        conditional(() =>
-          this.db.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: { pk: partition(e.tenantId), sk: sortKey(e) },
-              UpdateExpression: 'REMOVE pending SET publishedAt = :now',
-              ConditionExpression: 'attribute_exists(pending)',
-              ExpressionAttributeValues: { ':now': new Date().toISOString() },
-            }),
-          ),
-        ),
-      ),
+      chunks.map(async (chunk) => {
+        if (chunk.length === 1) return oneByOne(chunk);
+        try {
+          await this.db.send(new TransactWriteCommand({ TransactItems: chunk.map((e) => ({ Update: mark(e) })) }));
+        } catch (error) {
+          if (!isCancelledOnCondition(error)) throw error;
+          await oneByOne(chunk);
+        }
+      }),
     );
   }
 

@@ -1,5 +1,5 @@
 import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { UserReader } from '@twofold/core/ports';
 import type { FactorRecord, RecoverySet, UserAggregate, UserProfile, UserSummary } from '@twofold/core/records';
@@ -81,4 +81,33 @@ export class DynamoUserReader implements UserReader {
     }
     return user;
   }
+
+  /**
+   * Many users at once (an import): which of them have a profile is one strongly consistent
+   * BatchGetItem a hundred users; only those are read in full. A user without a profile has no
+   * factors or recovery codes (every change that writes them creates the profile).
+   */
+  async loadMany(tenantId: string, userIds: string[]): Promise<UserAggregate[]> {
+    const users: UserAggregate[] = [];
+    for (let i = 0; i < userIds.length; i += BATCH_GET_KEYS) {
+      const ids = userIds.slice(i, i + BATCH_GET_KEYS);
+      const present = new Set<string>();
+      let request: { Keys: Item[]; ConsistentRead: boolean; ProjectionExpression: string } | undefined = {
+        Keys: ids.map((userId) => this.key(tenantId, userId, userItem.profile)),
+        ConsistentRead: true,
+        ProjectionExpression: 'userId',
+      };
+      for (let tries = 0; request; tries++) {
+        if (tries >= 10) throw new Error('DynamoDB left profile reads unprocessed');
+        const out: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: request } }));
+        for (const item of out.Responses?.[this.tableName] ?? []) present.add(String(item.userId));
+        request = out.UnprocessedKeys?.[this.tableName] as typeof request;
+      }
+      users.push(...(await Promise.all(ids.map((userId) => (present.has(userId) ? this.load(tenantId, userId) : { factors: [], challenges: [] })))));
+    }
+    return users;
+  }
 }
+
+/** DynamoDB's BatchGetItem takes at most 100 keys. */
+const BATCH_GET_KEYS = 100;

@@ -22,11 +22,15 @@ export interface UserTables {
 /** DynamoDB takes at most 100 items in one transaction. */
 const MAX_TRANSACTION_ITEMS = 100;
 
+/** commitMany's transactions in flight at once: DynamoDB overlaps them; DynamoDB Local runs them one by one anyway. */
+const TRANSACTIONS_IN_FLIGHT = 4;
+
 /**
  * A user change is one TransactWriteItems: the profile (conditional on the revision, which it
  * moves on), factors, recovery codes, the login item, the passkey credential ids claimed and
  * released, devices, the events and the overview counter shard. The profile comes first, the
  * login item second: a cancelled transaction says which condition failed by its position.
+ * An import commits many users' changes a transaction (commitMany).
  */
 export class DynamoUserStore extends DynamoUserReader implements UserStore {
   private readonly tables: UserTables;
@@ -37,6 +41,80 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
   }
 
   async commit(change: UserChange): Promise<ChangeOutcome> {
+    const { items, claimsFrom, claimsTo } = this.itemsOf(change);
+    const counters = this.countersUpdate(change.tenantId, keys.statsShard(change.userId), change.stats);
+    if (counters) items.push(counters);
+    if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`a user change of ${items.length} items is more than one transaction takes`);
+
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items as never }));
+      return 'committed';
+    } catch (error) {
+      if (!isCancelledOnCondition(error)) throw error;
+      const login = change.login?.complete;
+      const loginIndex = items.findIndex((item) => (item.Update as { Key?: { sk?: string } } | undefined)?.Key?.sk === userItem.login);
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'None' && reasons.slice(claimsFrom, claimsTo).some((r) => r.Code === 'ConditionalCheckFailed')) return 'credential_taken';
+      // the revision moved (or a racing transaction held an item): decide again on a new read
+      if (!login || loginIndex < 0 || reasons[0]?.Code !== 'None' || reasons[loginIndex]?.Code !== 'ConditionalCheckFailed') return 'conflict';
+      return { refused: refusalOf(login, cancelledItem(error, loginIndex) ?? {}, login.verifiedAtMs) };
+    }
+  }
+
+  /**
+   * Several users' changes in as few transactions as DynamoDB takes (100 items each): each
+   * transaction all or nothing, the overview counters of its changes added up per shard (a
+   * transaction may not name one item twice). A transaction that a condition or a store failure
+   * stopped commits none of its changes as far as the caller knows: their entries are false, to
+   * be decided again on a new read (and committed one by one).
+   */
+  async commitMany(changes: UserChange[]): Promise<boolean[]> {
+    const packs: { at: number[]; items: Record<string, unknown>[]; counters: Map<number, Record<string, number>> }[] = [];
+    let pack: (typeof packs)[number] | undefined;
+    changes.forEach((change, at) => {
+      if (change.login) throw new Error('a change with a login part commits on its own');
+      if (change.tenantId !== changes[0]?.tenantId) throw new Error('the changes committed together are of one tenant');
+      const { items } = this.itemsOf(change);
+      const shard = keys.statsShard(change.userId);
+      const moves = Object.keys(change.stats).length > 0;
+      const size = (p: typeof pack) => (p ? p.items.length + p.counters.size : 0);
+      if (!pack || size(pack) + items.length + (moves && !pack.counters.has(shard) ? 1 : 0) > MAX_TRANSACTION_ITEMS) packs.push((pack = { at: [], items: [], counters: new Map() }));
+      if (items.length + (moves ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new Error(`a user change of ${items.length} items is more than one transaction takes`);
+      pack.at.push(at);
+      pack.items.push(...items);
+      if (moves) {
+        const sum = pack.counters.get(shard) ?? {};
+        for (const [name, delta] of Object.entries(change.stats)) sum[name] = (sum[name] ?? 0) + delta;
+        pack.counters.set(shard, sum);
+      }
+    });
+    const committed = changes.map(() => false);
+    const tenantId = changes[0]?.tenantId ?? '';
+    const worker = async () => {
+      for (let p = packs.shift(); p; p = packs.shift()) {
+        const counters = [...p.counters].flatMap(([shard, delta]) => this.countersUpdate(tenantId, shard, delta) ?? []);
+        try {
+          await this.db.send(new TransactWriteCommand({ TransactItems: [...p.items, ...counters] as never }));
+          for (const at of p.at) committed[at] = true;
+        } catch {
+          // cancelled, or failed before or after it took effect: the caller reads these users again
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: TRANSACTIONS_IN_FLIGHT }, worker));
+    return committed;
+  }
+
+  private countersUpdate(tenantId: string, shard: number, stats: Record<string, number>): Record<string, unknown> | undefined {
+    const counters = Object.entries(stats);
+    if (counters.length === 0) return undefined;
+    const e = new Expression();
+    for (const [name, delta] of counters) e.adds.push(`${e.name(`count:${name}`)} ${e.value(delta)}`);
+    return { Update: { TableName: this.tableName, Key: keys.stats(tenantId, shard), ...e.update() } };
+  }
+
+  /** The items of a change but its counters; claimsFrom..claimsTo are the credential claims. */
+  private itemsOf(change: UserChange): { items: Record<string, unknown>[]; claimsFrom: number; claimsTo: number } {
     const { tenantId, userId } = change;
     const profileKey = this.key(tenantId, userId, userItem.profile);
     const items: Record<string, unknown>[] = [
@@ -100,27 +178,7 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
     for (const deviceId of devices?.remove ?? []) items.push({ Delete: { TableName: this.tables.devices, Key: deviceItems.deviceKey(tenantId, userId, deviceId) } });
     for (const ip of devices?.forgetIps ?? []) items.push({ Delete: { TableName: this.tables.devices, Key: deviceItems.ipKey(tenantId, userId, ip) } });
     for (const event of change.events) items.push({ Put: { TableName: this.tables.events, Item: eventItem(event, change.auditRetentionDays) } });
-    const counters = Object.entries(change.stats);
-    if (counters.length > 0) {
-      const e = new Expression();
-      for (const [name, delta] of counters) e.adds.push(`${e.name(`count:${name}`)} ${e.value(delta)}`);
-      items.push({ Update: { TableName: this.tableName, Key: keys.stats(tenantId, keys.statsShard(userId)), ...e.update() } });
-    }
-    if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`a user change of ${items.length} items is more than one transaction takes`);
-
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items as never }));
-      return 'committed';
-    } catch (error) {
-      if (!isCancelledOnCondition(error)) throw error;
-      const login = change.login?.complete;
-      const loginIndex = items.findIndex((item) => (item.Update as { Key?: { sk?: string } } | undefined)?.Key?.sk === userItem.login);
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'None' && reasons.slice(claimsFrom, claimsTo).some((r) => r.Code === 'ConditionalCheckFailed')) return 'credential_taken';
-      // the revision moved (or a racing transaction held an item): decide again on a new read
-      if (!login || loginIndex < 0 || reasons[0]?.Code !== 'None' || reasons[loginIndex]?.Code !== 'ConditionalCheckFailed') return 'conflict';
-      return { refused: refusalOf(login, cancelledItem(error, loginIndex) ?? {}, login.verifiedAtMs) };
-    }
+    return { items, claimsFrom, claimsTo };
   }
 
   /** Only if the user's revision is still `revision` (0: no revision yet). */

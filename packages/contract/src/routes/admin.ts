@@ -1,5 +1,6 @@
 /** The tenant's policy and its admins' operations. */
-import { AdminUserList, AdminUserQuery, ApiKeyList, ApiKeyPath, AuditList, AuditQuery, CreateApiKeyBody, CreatedApiKey, Overview, Policy, PolicyPatch, PolicyReplacement, RecoveryCodes, UserPath } from '../schemas';
+import { MAX_IMPORT_USERS } from '../schemas/imports';
+import { AdminUserList, AdminUserQuery, ApiKeyList, ApiKeyPath, AuditList, AuditQuery, CreateApiKeyBody, CreatedApiKey, ImportBody, ImportResult, Overview, Policy, PolicyPatch, PolicyReplacement, RecoveryCodes, UserPath } from '../schemas';
 import { route, type RouteDefinition } from '../route-definition';
 
 export const adminRoutes = [
@@ -15,4 +16,12 @@ export const adminRoutes = [
   route('listApiKeys', { scope: 'admin', summary: "The tenant's API keys (never the keys themselves)", response: ApiKeyList, status: 200 }),
   route('createApiKey', { scope: 'admin', summary: 'A new API key, shown only in this answer', body: CreateApiKeyBody, response: CreatedApiKey, status: 201 }),
   route('revokeApiKey', { scope: 'admin', summary: 'Revoke an API key: it stops working (within the API key cache time in other containers)', params: ApiKeyPath, status: 204, errors: ['api_key_not_found', 'last_admin_key'] }),
+  route('importUsers', {
+    scope: 'admin',
+    summary: `Import users and the factors they already use elsewhere (at most ${MAX_IMPORT_USERS} a request; a body of up to 2 MiB): secrets sealed on arrival, factors active at once, a repeat changes nothing`,
+    body: ImportBody,
+    response: ImportResult,
+    status: 200,
+    maxBodyBytes: 2 * 1024 * 1024,
+  }),
 ] as const satisfies readonly RouteDefinition[];

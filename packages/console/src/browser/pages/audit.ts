@@ -12,6 +12,7 @@ export const eventTypeLabels = {
   'two_factor.enabled': 'Two-factor turned on',
   'two_factor.disabled': 'Two-factor turned off',
   'factor.added': 'Method added',
+  'factor.imported': 'Method imported',
   'factor.removed': 'Method removed',
   'recovery_code.used': 'Recovery code used',
   'recovery_codes.low': 'Recovery codes running low',
