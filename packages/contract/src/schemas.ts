@@ -18,3 +18,4 @@ export * from './schemas/devices';
 export * from './schemas/admin';
 export * from './schemas/api-keys';
 export * from './schemas/service';
+export * from './schemas/prompts';

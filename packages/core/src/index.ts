@@ -36,3 +36,4 @@ export * from './user-change';
 export * from './users';
 export * from './user-view';
 export * from './verification';
+export * from './prompts';
