@@ -317,7 +317,7 @@ export interface paths {
         put?: never;
         /**
          * Start a hosted prompt: Twofold's pages run the second step (or setup, or managing methods) and redirect back with a code
-         * @description Call it after the user's password checked out (or from a settings page, with purpose `setup` or `manage`). Send the user's browser to `url`: Twofold's pages run the whole step and redirect to `redirectUri` with `code` and `state` (or `error` = `access_denied` or `locked`, and `state`). `redirectUri` must be one of the policy's `hostedPrompt.redirectUris`, exactly: otherwise 422 `invalid_redirect_uri`. Keep `state` and the PKCE verifier in the user's session. A userId Twofold has not seen is created.
+         * @description Start one once the password is right (or from a settings page, with purpose `setup`). Send the user's browser to `url`: Twofold's pages run the whole step and redirect to `redirectUri` with `code` and `state` (or `error` = `access_denied` or `locked`, and `state`). `redirectUri` must be one of the policy's `hostedPrompt.redirectUris`, exactly: otherwise 422 `invalid_redirect_uri`. Keep `state` and the PKCE verifier in the user's session. A userId Twofold has not seen is created.
          */
         post: operations["createPrompt"];
         delete?: never;

@@ -199,7 +199,7 @@ export const operationDocs: Record<OperationId, OperationDoc> = {
   createPrompt: {
     tag: 'Hosted prompt',
     description:
-      "Call it after the user's password checked out (or from a settings page, with purpose `setup` or `manage`). Send the user's browser to `url`: Twofold's pages run the whole step and redirect to `redirectUri` with `code` and `state` (or `error` = `access_denied` or `locked`, and `state`). `redirectUri` must be one of the policy's `hostedPrompt.redirectUris`, exactly: otherwise 422 `invalid_redirect_uri`. Keep `state` and the PKCE verifier in the user's session. A userId Twofold has not seen is created.",
+      "Start one once the password is right (or from a settings page, with purpose `setup`). Send the user's browser to `url`: Twofold's pages run the whole step and redirect to `redirectUri` with `code` and `state` (or `error` = `access_denied` or `locked`, and `state`). `redirectUri` must be one of the policy's `hostedPrompt.redirectUris`, exactly: otherwise 422 `invalid_redirect_uri`. Keep `state` and the PKCE verifier in the user's session. A userId Twofold has not seen is created.",
     request: { userId, redirectUri: 'https://app.example.com/2fa/callback', state: 'Gk3t9wQz1LmN', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', codeChallengeMethod: 'S256', purpose: 'login', locale: 'fr' },
     response: { promptId: 'pr_Qm4vN8rT2xKp6WzYh1Ls5w.dG5fM2tUcTla', url: 'https://2fa.example.com/prompt/pr_Qm4vN8rT2xKp6WzYh1Ls5w.dG5fM2tUcTla', expiresAt: later },
   },
