@@ -264,9 +264,47 @@ describe('the hosted prompt', () => {
     await shoot(page, 'code-fr');
     await page.getByRole('link', { name: 'Utiliser un code de récupération' }).click();
     await shoot(page, 'recovery-fr');
+    // setup and the recovery codes in French too
+    const setup = await startPrompt('zoe', { purpose: 'setup', locale: 'fr' });
+    await page.goto(setup.url);
+    const qr = page.getByRole('img', { name: 'QR code' });
+    await expect.poll(() => qr.isVisible()).toBe(true);
+    await shoot(page, 'setup-fr');
+    const zoe = parseOtpauthUri(await zbarimg(String(await qr.getAttribute('src'))));
+    await page.getByLabel('Code').fill(await oathtool(zoe.secret, t.clock.nowMs()));
+    await page.getByRole('button', { name: 'Vérifier' }).click();
+    await expect.poll(() => page.getByRole('list', { name: 'Codes de récupération' }).isVisible()).toBe(true);
+    await shoot(page, 'codes-fr');
     const german = await startPrompt('ada');
     await page.goto(german.url);
     await expect.poll(() => page.getByRole('button', { name: 'Bestätigen' }).isVisible()).toBe(true);
     await context.close();
   });
+
+  it('tells a user the policy now requires two-factor of how many days are left, and lets them go on without it until then', async () => {
+    const policy = await t.admin('PATCH', '/v1/policy', { enforcement: { mode: 'all', gracePeriodDays: 7 } });
+    expect(policy.status, policy.text).toBe(200);
+    const { context, page } = await newPage();
+    for (const [locale, name] of [['en', 'grace'], ['fr', 'grace-fr']] as const) {
+      const started = await startPrompt(`gus-${locale}`, { locale });
+      await page.goto(started.url);
+      await expect.poll(() => page.getByRole('status').innerText()).toMatch(/7/);
+      await shoot(page, name);
+    }
+    const started = await startPrompt('gus');
+    await page.goto(started.url);
+    expect(await page.getByRole('status').innerText()).toMatch(/7 days left/);
+    await page.getByRole('button', { name: 'Not now' }).click();
+    const back = await cameBack(page);
+    const token = await exchange(back.get('code'), started.verifier);
+    expect(token.body).toMatchObject({ userId: 'gus', verified: false, reason: 'not_enrolled', assertion: null });
+    expect(Date.parse(token.body.graceEndsAt)).toBeGreaterThan(t.clock.nowMs());
+    // and from the notice to setup: the days left are said there too
+    const again = await startPrompt('gus');
+    await page.goto(again.url);
+    await page.getByRole('button', { name: 'Set up now' }).click();
+    await expect.poll(() => page.getByRole('img', { name: 'QR code' }).isVisible()).toBe(true);
+    expect(await page.getByRole('status').innerText()).toMatch(/7 days left/);
+    await context.close();
+  }, 60_000);
 });
