@@ -281,6 +281,36 @@ describe('the hosted prompt', () => {
     await context.close();
   });
 
+  it('signs in with an email code, and a new code sent with "Send a new code" replaces the old one', async () => {
+    const to = 'eve@example.com';
+    const lastCode = async () => {
+      const mail = (await t.runtime.outbox()).filter((m) => m.to === to).at(-1);
+      return /\b(\d{6})\b/.exec(mail?.body ?? '')?.[1] ?? '';
+    };
+    const started = await t.app('POST', '/v1/users/eve/factors', { type: 'email', email: to });
+    expect(started.status, started.text).toBe(201);
+    expect((await t.app('POST', `/v1/users/eve/factors/${started.body.factorId}/verify`, { code: await lastCode() })).status).toBe(200);
+    const prompt = await startPrompt('eve');
+    const { context, page } = await newPage();
+    await page.goto(prompt.url);
+    await expect.poll(() => page.getByText(/e\*\*\*@example\.com/).isVisible()).toBe(true);
+    const first = await lastCode();
+    // too soon: the page says so (a resend waits RESEND_COOLDOWN_SECONDS)
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/Too many codes/);
+    t.clock.advanceSeconds(31);
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await expect.poll(lastCode).not.toBe(first);
+    await page.getByLabel('Code').fill(first);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/didn’t work/);
+    await page.getByLabel('Code').fill(await lastCode());
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const back = await cameBack(page);
+    expect((await exchange(back.get('code'), prompt.verifier)).body).toMatchObject({ userId: 'eve', verified: true, method: 'email' });
+    await context.close();
+  }, 60_000);
+
   it('tells a user the policy now requires two-factor of how many days are left, and lets them go on without it until then', async () => {
     const policy = await t.admin('PATCH', '/v1/policy', { enforcement: { mode: 'all', gracePeriodDays: 7 } });
     expect(policy.status, policy.text).toBe(200);
