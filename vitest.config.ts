@@ -17,6 +17,7 @@ export const twinSuites = [
   'test/e2e/devices.trust.test.ts',
   'test/e2e/users.erasure.test.ts',
   'test/e2e/docs.page.test.ts',
+  'test/e2e/prompt.flows.test.ts',
 ];
 
 const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_DEV: 'false', POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' };

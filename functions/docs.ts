@@ -19,6 +19,7 @@ import { docsRoutes, docsScriptPath } from '@twofold/contract/routes/docs';
 import { routeKeyOf } from '@twofold/contract/route-definition';
 import { errorResponse, jsonHeaders } from '@twofold/runtime/http-errors';
 import type { HttpEvent } from '@twofold/runtime/http-function';
+import { requestOrigin } from '@twofold/runtime/request-origin';
 
 /** The renderer's file name: beside the bundle in Lambda, in the redoc package otherwise (the local runtime). */
 const script = 'redoc.standalone.js';
@@ -85,25 +86,13 @@ async function readScript(): Promise<Buffer> {
 
 let openApi: Record<string, unknown> | undefined;
 
-/**
- * The address the request came to, for the document's `servers`: API Gateway's Host and
- * X-Forwarded-Proto (the local runtime sets both as API Gateway does). A Host that is not a
- * plain host[:port] is not echoed.
- */
-function baseUrlOf(event: HttpEvent): string | undefined {
-  const host = [event.headers?.host, event.requestContext?.domainName].find((h) => h && /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(h));
-  if (!host) return undefined;
-  const proto = event.headers?.['x-forwarded-proto'] === 'http' ? 'http' : 'https';
-  return `${proto}://${host}`;
-}
-
 const [documentRoute, pageRoute, scriptRoute] = docsRoutes.map(routeKeyOf);
 
 export const handler = async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {
   if (event.routeKey === documentRoute) {
     // built once; each answer names the address it was asked at
     const doc = (openApi ??= buildOpenApiDocument());
-    const url = baseUrlOf(event);
+    const url = requestOrigin(event);
     return { statusCode: 200, headers: { ...jsonHeaders, ...common }, body: JSON.stringify(url ? { ...doc, servers: [{ url }] } : doc) };
   }
   if (event.routeKey === pageRoute) {

@@ -26,6 +26,8 @@ export const entryOf = (name: string) => `functions/${name}.ts`;
  */
 export const bundledFiles: Partial<Record<LambdaFunctionName, readonly string[]>> = {
   docs: ['redoc/bundles/redoc.standalone.js'],
+  // the demo's style sheet and script: the prompt's pages look like the screens they replace (packages/prompt/src/style.ts)
+  prompt: ['@twofold/demo/public/app.css', '@twofold/demo/public/app.js'],
 };
 
 /**

@@ -114,6 +114,19 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     publishesEvents: true,
   },
 
+  // the hosted prompt: its own table, and the use cases its pages call — a challenge started (send
+  // throttle, codes sent, device tokens rotated), answered (the user's partition, a trusted device,
+  // the assertion signed), an authenticator app enrolled with its recovery codes, events
+  prompt: {
+    tables: { prompts: 'readWrite', secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', events: 'write' },
+    directory: { read: [...keyed, 'tenant', ...signs.read] },
+    touchesApiKeys: true,
+    kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },
+    publishesEvents: true,
+    sms: 'send',
+    email: 'send',
+  },
+
   // list and revoke trusted devices; revocations are security events
   // a revocation is a user change (the user's revision moves with it)
   devices: { tables: { secrets: 'readWrite', devices: 'readWrite', events: 'write' }, directory: { read: [...keyed, 'tenant'] }, touchesApiKeys: true, kms: {}, publishesEvents: true },

@@ -49,6 +49,7 @@ const tableEnv: Record<TableName, string> = {
   devices: configKeys.devicesTable,
   idempotency: configKeys.idempotencyTable,
   events: configKeys.eventsTable,
+  prompts: configKeys.promptsTable,
 };
 
 /** The partition key of each kind of directory item, as IAM's dynamodb:LeadingKeys sees it (StringLike). */

@@ -33,6 +33,7 @@ const CONTRACT_DEFAULTS = {
   webauthn: { rpId: null, rpName: null, origins: [], userVerification: 'preferred' },
   // ops: the texts of codes; absent templates mean the built-in texts in the user's language
   messages: { defaultLocale: 'en', sms: {}, email: {} },
+  hostedPrompt: { redirectUris: [], branding: {} },
 };
 
 describe('GET /v1/policy', () => {

@@ -80,6 +80,15 @@ const expected: Record<LambdaFunctionName, Expected> = {
     kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'], [SIGNING_KEY]: [...signs] },
     putEvents: true,
   },
+  prompt: {
+    tables: { prompts: RW, secrets: RW, attempts: RW, devices: RW, events: W },
+    directory: { read: [APIKEY, TENANT, SIGNINGKEY] },
+    touchesApiKeys: true,
+    kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'], [SIGNING_KEY]: [...signs] },
+    putEvents: true,
+    sms: true,
+    email: true,
+  },
   devices: { tables: { secrets: RW, devices: RW, events: W }, directory: { read: [APIKEY, TENANT] }, touchesApiKeys: true, putEvents: true },
   'event-relay': { tables: { secrets: RW, events: RW }, putEvents: true },
   admin: { tables: { secrets: RW, devices: RW, events: RW }, directory: { read: [APIKEY, TENANT, KEYUSE], write: [TENANT, APIKEY, KEYUSE] }, kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'] }, putEvents: true },
@@ -216,11 +225,11 @@ describe('threats', () => {
 
   it('every API function reads the API-key items it checks keys against (no authorizer), and no scheduled function does', () => {
     const readers = lambdaFunctions.filter((name) => access[name].directory.some((g) => g.leadingKeys.includes(APIKEY) && g.actions.includes('dynamodb:GetItem')));
-    expect(readers.sort()).toEqual(['admin', 'challenge', 'devices', 'enrollment', 'verify']);
+    expect(readers.sort()).toEqual(['admin', 'challenge', 'devices', 'enrollment', 'prompt', 'verify']);
   });
 
   it('only the functions that send codes can send text messages; SES is limited to the identity and configuration set', () => {
-    expect(lambdaFunctions.filter((name) => access[name].snsPublish)).toEqual(['enrollment', 'challenge']);
+    expect(lambdaFunctions.filter((name) => access[name].snsPublish)).toEqual(['enrollment', 'challenge', 'prompt']);
     for (const name of ['enrollment', 'challenge', 'grace-expiry'] as const) {
       const resources = JSON.stringify(access[name].sesSendEmail);
       expect(resources).toContain(':identity/acme.example');

@@ -50,5 +50,7 @@ it('the only wildcard acknowledged is SNS SMS publishing, on the policies that d
   expect(wildcards.map((a) => [a.path, a.id])).toEqual([
     ['tf-test-stateless/Default/enrollment/Function/SendsSms', 'AwsSolutions-IAM5[Resource::*]'],
     ['tf-test-stateless/Default/challenge/Function/SendsSms', 'AwsSolutions-IAM5[Resource::*]'],
+    // the hosted prompt's pages start challenges and send their codes, as the challenge function does
+    ['tf-test-stateless/Default/prompt/Function/SendsSms', 'AwsSolutions-IAM5[Resource::*]'],
   ]);
 });

@@ -37,4 +37,4 @@ export async function expectRefusedEnrolment(app: Api, userId: string, phone: st
 }
 
 /** The functions' configuration without its SMS sender (a local key vault, no AWS). */
-export const configWithoutSms = { TWOFOLD_DIRECTORY_TABLE: 'd', TWOFOLD_SECRETS_TABLE: 's', TWOFOLD_ATTEMPTS_TABLE: 'a', TWOFOLD_DEVICES_TABLE: 'v', TWOFOLD_IDEMPOTENCY_TABLE: 'i', TWOFOLD_EVENTS_TABLE: 'e', TWOFOLD_KEY_VAULT: 'local', TWOFOLD_LOCAL_KEY_FILE: '/nonexistent/master.key' };
+export const configWithoutSms = { TWOFOLD_DIRECTORY_TABLE: 'd', TWOFOLD_SECRETS_TABLE: 's', TWOFOLD_ATTEMPTS_TABLE: 'a', TWOFOLD_DEVICES_TABLE: 'v', TWOFOLD_IDEMPOTENCY_TABLE: 'i', TWOFOLD_EVENTS_TABLE: 'e', TWOFOLD_PROMPTS_TABLE: 'p', TWOFOLD_KEY_VAULT: 'local', TWOFOLD_LOCAL_KEY_FILE: '/nonexistent/master.key' };

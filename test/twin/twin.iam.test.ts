@@ -83,7 +83,7 @@ describe('the template as synthesized', () => {
 
   it('runs each function from its own asset, with its own role', () => {
     const names = t.twin.deployment.functions.map((f) => f.name).sort();
-    expect(names).toEqual(['admin', 'challenge', 'console', 'devices', 'docs', 'enrollment', 'event-relay', 'grace-expiry', 'public', 'verify']);
+    expect(names).toEqual(['admin', 'challenge', 'console', 'devices', 'docs', 'enrollment', 'event-relay', 'grace-expiry', 'prompt', 'public', 'verify']);
     expect(new Set(t.twin.deployment.functions.map((f) => f.codeDirectory)).size).toBe(names.length);
     expect(new Set(t.twin.deployment.functions.map((f) => f.roleArn)).size).toBe(names.length);
   });

@@ -71,6 +71,14 @@ export const tables = {
       { name: 'by-user', partitionKey: 'tenantUser', sortKey: 'sk' },
     ],
   },
+  prompts: {
+    name: 'prompts',
+    description: 'Hosted prompts: what the app asked for, the browser bound, the step reached, the sealed answer and its code hash',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    // a prompt lasts the policy's codeTimeoutSeconds (at most 12 hours); the code 60 s after it
+    timeToLiveAttribute: 'ttl',
+  },
   idempotency: {
     name: 'idempotency',
     description: 'Idempotency-Key records (Powertools idempotency layout: id, expiration)',

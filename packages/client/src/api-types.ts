@@ -306,6 +306,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/prompts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a hosted prompt: Twofold's pages run the second step (or setup, or managing methods) and redirect back with a code
+         * @description Start one once the password is right (or from a settings page, with purpose `setup`). Send the user's browser to `url`: Twofold's pages run the whole step and redirect to `redirectUri` with `code` and `state` (or `error` = `access_denied` or `locked`, and `state`). `redirectUri` must be one of the policy's `hostedPrompt.redirectUris`, exactly: otherwise 422 `invalid_redirect_uri`. Keep `state` and the PKCE verifier in the user's session. A userId Twofold has not seen is created.
+         */
+        post: operations["createPrompt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/prompts/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a prompt's code and its PKCE verifier for the signed assertion
+         * @description Exchanges the code the prompt redirected back with, and the verifier whose SHA-256 was the codeChallenge, for the signed assertion a verified challenge returns. A code works once, within 60 seconds, only with its verifier and only with an API key of the tenant that started the prompt: anything else is 400 `invalid_grant`. Check `state` on the redirect before calling this.
+         */
+        post: operations["exchangePromptCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/policy": {
         parameters: {
             query?: never;
@@ -548,7 +588,7 @@ export interface components {
                  * @description Stable snake_case error code (the catalogue may gain codes: treat an unknown one by its HTTP status)
                  * @enum {string}
                  */
-                code: "invalid_request" | "unauthorized" | "forbidden" | "fresh_verification_required" | "not_found" | "user_not_found" | "factor_not_found" | "challenge_not_found" | "device_not_found" | "api_key_not_found" | "method_not_allowed" | "factor_already_active" | "challenge_already_verified" | "not_enrolled" | "too_many_factors" | "sms_not_configured" | "email_not_configured" | "duplicate_destination" | "last_admin_key" | "idempotency_in_progress" | "challenge_expired" | "enrollment_expired" | "payload_too_large" | "unsupported_media_type" | "invalid_code" | "invalid_credential" | "method_not_available" | "invalid_policy" | "invalid_phone_number" | "phone_number_not_allowed" | "idempotency_key_reused" | "locked" | "rate_limited" | "resend_limit_reached" | "internal_error" | "delivery_failed" | "service_unavailable";
+                code: "invalid_request" | "invalid_grant" | "unauthorized" | "forbidden" | "fresh_verification_required" | "not_found" | "user_not_found" | "factor_not_found" | "challenge_not_found" | "device_not_found" | "prompt_not_found" | "api_key_not_found" | "method_not_allowed" | "factor_already_active" | "challenge_already_verified" | "not_enrolled" | "too_many_factors" | "sms_not_configured" | "email_not_configured" | "duplicate_destination" | "last_admin_key" | "idempotency_in_progress" | "challenge_expired" | "prompt_expired" | "enrollment_expired" | "payload_too_large" | "unsupported_media_type" | "invalid_code" | "invalid_credential" | "method_not_available" | "invalid_redirect_uri" | "invalid_policy" | "invalid_phone_number" | "phone_number_not_allowed" | "idempotency_key_reused" | "locked" | "rate_limited" | "resend_limit_reached" | "internal_error" | "delivery_failed" | "service_unavailable";
                 /** @description What went wrong, for a developer (not meant for end users) */
                 message: string;
                 /** @description invalid_request: which fields are wrong and why (never the value sent) */
@@ -873,6 +913,41 @@ export interface components {
             /** @description With rememberDevice: true when the remembered device will skip the code at its next sign-ins (the policy's prompt is `unrecognized_devices` and trustedDevices is enabled); false when the policy asks for a code at every login (`every_login`, the default) or trusts no device, so an app should not promise the user to be remembered */
             deviceSkipsCode?: boolean;
         };
+        PromptCreated: {
+            /** @description Opaque promptId made by the service */
+            promptId: string;
+            /** @description Send the user's browser here (a 303 redirect) */
+            url: string;
+            /**
+             * @description When the prompt stops working (the policy's codeTimeoutSeconds)
+             * @example 2026-11-22T10:00:00.000Z
+             */
+            expiresAt: string;
+        };
+        PromptToken: {
+            /** @description The client app's id for the user */
+            userId: string;
+            /**
+             * @description `login`: the second step of a sign-in (setup first when the policy requires it); `setup`: enrol a first factor and save recovery codes; `manage`: add or remove methods, regenerate recovery codes (after a fresh verification)
+             * @enum {string}
+             */
+            purpose: "login" | "setup" | "manage";
+            /** @description Whether the user passed a second factor on the prompt (false: none was needed; `reason` says why) */
+            verified: boolean;
+            /**
+             * @description `two_factor_verified` (see assertion), `not_enrolled` (no factor and none required yet: see graceEndsAt), `two_factor_disabled` (the tenant turned it off), `recognized_device` (a remembered device)
+             * @enum {string}
+             */
+            reason: "two_factor_verified" | "not_enrolled" | "two_factor_disabled" | "recognized_device";
+            /** @description How the user proved it */
+            method: ("totp" | "sms" | "email" | "webauthn" | "recovery_code") | null;
+            verifiedAt: string | null;
+            recoveryCodesRemaining: number;
+            /** @description not_enrolled: until when the user may still sign in without two-factor */
+            graceEndsAt?: string | null;
+            /** @description verified: the signed assertion (JWT, ES256) a verified challenge returns, with acr, amr, twofold_method, aud (the redirect URI's origin) and nonce (BASE64URL(SHA-256(state))); keys at /.well-known/jwks.json */
+            assertion: string | null;
+        };
         /** @description A tenant's two-factor policy */
         Policy: {
             /**
@@ -1099,6 +1174,22 @@ export interface components {
                     text?: string;
                     /** @description The email's From display name (the address stays the deployment's verified SES identity); default: the deployment's */
                     fromName?: string;
+                };
+            };
+            /** @description The hosted prompt (POST /v1/prompts): the redirect URIs it may send users back to, and its branding */
+            hostedPrompt: {
+                /**
+                 * @description The exact URIs the prompt may redirect to (https, or http on localhost); compared exactly
+                 * @default []
+                 */
+                redirectUris: string[];
+                branding: {
+                    /** @description The app's name on the pages (default: messages.appName, else the tenant's name) */
+                    name?: string;
+                    /** @description An https image shown above the card */
+                    logoUrl?: string;
+                    /** @description The buttons' and links' colour, #rrggbb */
+                    color?: string;
                 };
             };
         };
@@ -1354,6 +1445,39 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        CreatePromptBody: {
+            /** @description The client app's id for the user */
+            userId: string;
+            /** @description Where the prompt sends the browser back: exactly one of the policy's hostedPrompt.redirectUris */
+            redirectUri: string;
+            /** @description A value the app made for this attempt and keeps in the user's session: echoed back on the redirect; check it there (RFC 6749 §10.12) */
+            state: string;
+            /** @description BASE64URL(SHA-256(codeVerifier)), RFC 7636 §4.2 */
+            codeChallenge: string;
+            /**
+             * @description Only S256
+             * @constant
+             */
+            codeChallengeMethod: "S256";
+            /**
+             * @description `login`: the second step of a sign-in (setup first when the policy requires it); `setup`: enrol a first factor and save recovery codes; `manage`: add or remove methods, regenerate recovery codes (after a fresh verification)
+             * @enum {string}
+             */
+            purpose: "login" | "setup" | "manage";
+            /**
+             * @description `phr`: accept only a passkey or security key; `mfa`: no email code (unless the policy counts it as one)
+             * @enum {string}
+             */
+            acr?: "phr" | "mfa";
+            /** @description The pages' language (en, fr, de, es; a tag like fr-CA counts as fr); the browser's Accept-Language when absent */
+            locale?: string;
+        };
+        PromptTokenBody: {
+            /** @description The `code` the prompt put on the redirect URI */
+            code: string;
+            /** @description The secret whose hash was sent as codeChallenge (RFC 7636 §4.1) */
+            codeVerifier: string;
+        };
         /** @description A tenant's whole two-factor policy; absent fields take their defaults */
         PolicyReplacement: {
             /**
@@ -1603,6 +1727,26 @@ export interface components {
                     text?: string;
                     /** @description The email's From display name (the address stays the deployment's verified SES identity); default: the deployment's */
                     fromName?: string;
+                };
+            };
+            /**
+             * @description The hosted prompt (POST /v1/prompts): the redirect URIs it may send users back to, and its branding
+             * @default {}
+             */
+            hostedPrompt?: {
+                /**
+                 * @description The exact URIs the prompt may redirect to (https, or http on localhost); compared exactly
+                 * @default []
+                 */
+                redirectUris?: string[];
+                /** @default {} */
+                branding?: {
+                    /** @description The app's name on the pages (default: messages.appName, else the tenant's name) */
+                    name?: string;
+                    /** @description An https image shown above the card */
+                    logoUrl?: string;
+                    /** @description The buttons' and links' colour, #rrggbb */
+                    color?: string;
                 };
             };
         };
@@ -3615,6 +3759,209 @@ export interface operations {
                 headers: {
                     /** @description Seconds until trying again can work */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createPrompt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "userId": "user-42",
+                 *       "redirectUri": "https://app.example.com/2fa/callback",
+                 *       "state": "Gk3t9wQz1LmN",
+                 *       "codeChallenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                 *       "codeChallengeMethod": "S256",
+                 *       "purpose": "login",
+                 *       "locale": "fr"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreatePromptBody"];
+            };
+        };
+        responses: {
+            /** @description Start a hosted prompt: Twofold's pages run the second step (or setup, or managing methods) and redirect back with a code */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "promptId": "pr_Qm4vN8rT2xKp6WzYh1Ls5w.dG5fM2tUcTla",
+                     *       "url": "https://2fa.example.com/prompt/pr_Qm4vN8rT2xKp6WzYh1Ls5w.dG5fM2tUcTla",
+                     *       "expiresAt": "2026-11-22T10:10:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PromptCreated"];
+                };
+            };
+            /** @description `invalid_request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: A valid API key is required: send Authorization: Bearer <apiKey>. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: This API key may not call this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is larger than 16 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `invalid_redirect_uri`: The redirect URI is not one of the policy's hostedPrompt.redirectUris. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal_error`: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: The service is busy or a store it depends on failed for a moment; retry shortly (nothing was left half done). */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exchangePromptCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "pr_Qm4vN8rT2xKp6WzYh1Ls5w.dG5fM2tUcTla.Yq8rT2xKp6WzYh1Ls5wQm4vN8rT2xKp6WzYh1Ls5w",
+                 *       "codeVerifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PromptTokenBody"];
+            };
+        };
+        responses: {
+            /** @description Exchange a prompt's code and its PKCE verifier for the signed assertion */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "userId": "user-42",
+                     *       "purpose": "login",
+                     *       "method": "totp",
+                     *       "verifiedAt": "2026-11-22T10:00:00.000Z",
+                     *       "recoveryCodesRemaining": 8,
+                     *       "assertion": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJl"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PromptToken"];
+                };
+            };
+            /** @description `invalid_request`: The request is not valid. `invalid_grant`: The code is not valid: unknown, expired, already used, or not for this verifier. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: A valid API key is required: send Authorization: Bearer <apiKey>. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: This API key may not call this operation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: The request body is larger than 16 KiB. */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -59,6 +59,21 @@ export type Overview = Schemas['Overview'];
 export type AuditEvent = Schemas['AuditEvent'];
 export type AuditList = Schemas['AuditList'];
 export type Jwks = Schemas['JWKS'];
+export type PromptToken = Schemas['PromptToken'];
+/** What createPrompt takes: the PKCE pair and the state are made for you. */
+export type CreatePromptInput = Omit<Schemas['CreatePromptBody'], 'state' | 'codeChallenge' | 'codeChallengeMethod'>;
+/**
+ * A started prompt: send the browser to `url`; keep `state` and `codeVerifier` in the user's
+ * session (server side) for exchangePromptCode.
+ */
+export type StartedPrompt = Schemas['PromptCreated'] & { state: string; codeVerifier: string };
+/** The prompt came back without a code: `access_denied` (the user cancelled) or `locked` (too many wrong codes). */
+export class PromptRefused extends Error {
+  override name = 'PromptRefused';
+  constructor(readonly error: string) {
+    super(`The hosted prompt came back with error=${error}`);
+  }
+}
 export type Method = ChallengeCreated['methods'][number];
 export type FactorType = Factor['type'];
 export type ListUsersQuery = Query<'listUsers'>;
@@ -305,6 +320,35 @@ export class TwofoldClient {
     return this.#call(this.raw.GET('/openapi.json', { ...signalOf(options) }));
   }
 
+  // ---- the hosted prompt (OAuth 2.0 authorization code with PKCE: RFC 7636) ---------------
+
+  /**
+   * Starts a hosted prompt: makes the state and the PKCE verifier (RFC 7636 §4.1: 32 random bytes,
+   * base64url) and sends only the verifier's SHA-256. Redirect the browser to `url`.
+   */
+  async createPrompt(input: CreatePromptInput, options: CallOptions = {}): Promise<StartedPrompt> {
+    const codeVerifier = randomUrlSafe(32);
+    const state = randomUrlSafe(16);
+    const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier));
+    const codeChallenge = base64url(new Uint8Array(digest));
+    const created: Schemas['PromptCreated'] = await this.#call(this.raw.POST('/v1/prompts', { body: { ...input, state, codeChallenge, codeChallengeMethod: 'S256' }, ...signalOf(options) }));
+    return { ...created, state, codeVerifier };
+  }
+
+  /**
+   * Finishes a prompt at the redirect URI: checks `state` against the one the session kept
+   * (RFC 6749 §10.12: a mismatch is refused before anything is sent), turns `error` into a
+   * PromptRefused, and exchanges the code with the verifier for the signed assertion.
+   */
+  async exchangePromptCode(callback: URL | URLSearchParams | string, pending: Pick<StartedPrompt, 'state' | 'codeVerifier'>, options: CallOptions = {}): Promise<PromptToken> {
+    const params = callback instanceof URLSearchParams ? callback : new URL(String(callback), 'http://callback.invalid').searchParams;
+    if (params.get('state') !== pending.state) throw new TwofoldError({ code: 'invalid_grant', status: 400, message: 'The state on the redirect is not the one this session started the prompt with.' });
+    const error = params.get('error');
+    if (error !== null) throw new PromptRefused(error);
+    const code = params.get('code') ?? '';
+    return this.#call(this.raw.POST('/v1/prompts/token', { body: { code, codeVerifier: pending.codeVerifier }, ...signalOf(options) }));
+  }
+
   // ---- plumbing ---------------------------------------------------------------------------
 
   async #call<T>(pending: Promise<Result<T>>): Promise<T> {
@@ -322,6 +366,9 @@ export class TwofoldClient {
     return key ? { 'Idempotency-Key': key } : {};
   }
 }
+
+const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const randomUrlSafe = (length: number) => base64url(globalThis.crypto.getRandomValues(new Uint8Array(length)));
 
 const signalOf = (options: CallOptions) => (options.signal ? { signal: options.signal } : {});
 const freshOf = (options: FreshCallOptions): { 'Twofold-Assertion'?: string } => (options.assertion ? { 'Twofold-Assertion': options.assertion } : {});

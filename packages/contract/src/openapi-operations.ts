@@ -16,6 +16,11 @@ export const tags = [
     description:
       'The login step. After checking the password, start a challenge: it says whether a code is required, and which methods can answer it. Then verify what the user typed.',
   },
+  {
+    name: 'Hosted prompt',
+    description:
+      "Twofold's own pages for the second step: start a prompt after the password check, send the browser to its url, and exchange the code it comes back with (and the PKCE verifier) for the signed assertion. See docs/prompt.md.",
+  },
   { name: 'Devices', description: 'Devices a user chose to remember at a verified login ("remember this device"), which may skip the code next time.' },
   { name: 'Policy', description: "The tenant's two-factor policy: who must enroll, which methods, timeouts and limits, the texts of the codes sent." },
   { name: 'Admin', description: 'For the tenant\'s administrators (an admin key): users by status, adoption, the audit trail, unlocking and resetting users.' },
@@ -190,6 +195,23 @@ export const operationDocs: Record<OperationId, OperationDoc> = {
       deviceToken: 'dt_9f8e7d6c5b4a39281706f5e4d3c2b1a0',
     },
   },
+
+  createPrompt: {
+    tag: 'Hosted prompt',
+    description:
+      "Start one once the password is right (or from a settings page, with purpose `setup`). Send the user's browser to `url`: Twofold's pages run the whole step and redirect to `redirectUri` with `code` and `state` (or `error` = `access_denied` or `locked`, and `state`). `redirectUri` must be one of the policy's `hostedPrompt.redirectUris`, exactly: otherwise 422 `invalid_redirect_uri`. Keep `state` and the PKCE verifier in the user's session. A userId Twofold has not seen is created.",
+    request: { userId, redirectUri: 'https://app.example.com/2fa/callback', state: 'Gk3t9wQz1LmN', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', codeChallengeMethod: 'S256', purpose: 'login', locale: 'fr' },
+    response: { promptId: 'pr_Qm4vN8rT2xKp6WzYh1Ls5w.dG5fM2tUcTla', url: 'https://2fa.example.com/prompt/pr_Qm4vN8rT2xKp6WzYh1Ls5w.dG5fM2tUcTla', expiresAt: later },
+  },
+  exchangePromptCode: {
+    tag: 'Hosted prompt',
+    description:
+      'Exchanges the code the prompt redirected back with, and the verifier whose SHA-256 was the codeChallenge, for the signed assertion a verified challenge returns. A code works once, within 60 seconds, only with its verifier and only with an API key of the tenant that started the prompt: anything else is 400 `invalid_grant`. Check `state` on the redirect before calling this.',
+    request: { code: 'pr_Qm4vN8rT2xKp6WzYh1Ls5w.dG5fM2tUcTla.Yq8rT2xKp6WzYh1Ls5wQm4vN8rT2xKp6WzYh1Ls5w', codeVerifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' },
+    response: { userId, purpose: 'login', method: 'totp', verifiedAt: time, recoveryCodesRemaining: 8, assertion: 'eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJl' },
+  },
+  promptPage: { tag: 'Hosted prompt', description: "The prompt's page, in the user's language: the code (or passkey, or recovery code), setup with a QR code, or the user's methods. Opened by the browser from `url`; it binds the prompt to that browser." },
+  promptAction: { tag: 'Hosted prompt', description: "What the prompt's forms post (CSRF-protected); answers the next page, or a 303 to the redirect URI." },
 
   listDevices: {
     tag: 'Devices',

@@ -9,7 +9,7 @@ import type { ErrorCode } from './errors';
 import { routeIndex, type IndexedOperationId } from './route-index';
 
 /** The Lambda functions that serve routes; each is one concern. */
-export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices', 'admin', 'console', 'docs'] as const;
+export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'prompt', 'devices', 'admin', 'console', 'docs'] as const;
 export type RoutedFunction = (typeof routedFunctions)[number];
 
 /** `public` needs no key; `app` is any key of the tenant; `admin` only an admin key. */

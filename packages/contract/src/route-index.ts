@@ -40,6 +40,11 @@ export const routeIndex = {
   getChallenge: { method: 'GET', path: '/v1/challenges/{challengeId}', fn: 'challenge' },
   // verify
   verifyChallenge: { method: 'POST', path: '/v1/challenges/{challengeId}/verify', fn: 'verify' },
+  // prompt
+  createPrompt: { method: 'POST', path: '/v1/prompts', fn: 'prompt' },
+  exchangePromptCode: { method: 'POST', path: '/v1/prompts/token', fn: 'prompt' },
+  promptPage: { method: 'GET', path: '/prompt/{promptId}', fn: 'prompt' },
+  promptAction: { method: 'POST', path: '/prompt/{promptId}', fn: 'prompt' },
   // admin
   getPolicy: { method: 'GET', path: '/v1/policy', fn: 'admin' },
   putPolicy: { method: 'PUT', path: '/v1/policy', fn: 'admin' },

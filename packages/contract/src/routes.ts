@@ -11,15 +11,16 @@ import { consoleRoutes } from './routes/console';
 import { devicesRoutes } from './routes/devices';
 import { docsRoutes } from './routes/docs';
 import { enrollmentRoutes } from './routes/enrollment';
+import { promptRoutes } from './routes/prompt';
 import { publicRoutes } from './routes/public';
 import { verifyRoutes } from './routes/verify';
 
 export * from './route-definition';
 export * from './route-index';
-export { adminRoutes, challengeRoutes, consoleRoutes, devicesRoutes, docsRoutes, enrollmentRoutes, publicRoutes, verifyRoutes };
+export { adminRoutes, challengeRoutes, consoleRoutes, devicesRoutes, docsRoutes, enrollmentRoutes, promptRoutes, publicRoutes, verifyRoutes };
 
 /** Every route, each function's in turn (routes/ has one list per function: a function's handler takes only its own). */
-export const routes = [...publicRoutes, ...enrollmentRoutes, ...devicesRoutes, ...challengeRoutes, ...verifyRoutes, ...adminRoutes, ...consoleRoutes, ...docsRoutes] as const;
+export const routes = [...publicRoutes, ...enrollmentRoutes, ...devicesRoutes, ...challengeRoutes, ...verifyRoutes, ...promptRoutes, ...adminRoutes, ...consoleRoutes, ...docsRoutes] as const;
 
 export type Route = (typeof routes)[number];
 export type OperationId = Route['operationId'];

@@ -19,3 +19,4 @@ export * from './schemas/admin';
 export * from './schemas/api-keys';
 export * from './schemas/service';
 export * from './schemas/imports';
+export * from './schemas/prompts';

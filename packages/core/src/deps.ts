@@ -1,6 +1,6 @@
 import type { AssertionSigner } from './assertions';
 import type { KeyRing } from './keyring';
-import type { ChallengeStore, Clock, DeviceStore, EmailSender, EventOutbox, EventPublisher, GraceDeadlines, Random, SendLimits, SendThrottle, SmsSender, TenantDirectory, TenantStats, UserStore } from './ports';
+import type { ChallengeStore, Clock, DeviceStore, PromptStore, EmailSender, EventOutbox, EventPublisher, GraceDeadlines, Random, SendLimits, SendThrottle, SmsSender, TenantDirectory, TenantStats, UserStore } from './ports';
 import type { TenantRecord } from './records';
 
 /** What the use cases are given: ports only, chosen by the runtime's wiring. */
@@ -10,6 +10,7 @@ export interface CoreDeps {
   users: UserStore;
   challenges: ChallengeStore;
   devices: DeviceStore;
+  prompts: PromptStore;
   outbox: EventOutbox;
   publisher: EventPublisher;
   tenants: TenantDirectory;

@@ -37,3 +37,4 @@ export * from './users';
 export * from './user-view';
 export * from './verification';
 export * from './user-import';
+export * from './prompts';

@@ -2,7 +2,7 @@
  * What the core keeps about tenants, users, factors and challenges. These are storage-neutral
  * records; the contract's schemas are what clients see.
  */
-import type { FactorType, Method, Policy, Scope, TotpSettings, UserStatus } from '@twofold/contract/schemas';
+import type { FactorType, Method, Policy, PromptLocale, PromptPurpose, Scope, TotpSettings, UserStatus } from '@twofold/contract/schemas';
 
 export interface TenantRecord {
   tenantId: string;
@@ -224,4 +224,50 @@ export interface ChallengeLimits {
   allowFallback: boolean;
   /** null when the policy does not trust devices. */
   trustedDeviceDays: number | null;
+}
+
+/**
+ * A hosted prompt (prompts.ts): what the app asked for, how far the user got, and — once they
+ * passed — the sealed answer its one-time code is exchanged for.
+ */
+export interface PromptRecord {
+  promptId: string;
+  tenantId: string;
+  userId: string;
+  purpose: PromptPurpose;
+  redirectUri: string;
+  state: string;
+  /** BASE64URL(SHA-256(codeVerifier)) (RFC 7636 S256). */
+  codeChallenge: string;
+  acr?: 'phr' | 'mfa';
+  /** The language asked for (en, fr, de, es); the browser's when absent. */
+  locale?: PromptLocale;
+  createdAtMs: number;
+  expiresAtMs: number;
+  /** `open`: running; `verified`: passed, the code not made yet (recovery codes on screen); `code_issued`; `exchanged`; `refused` (cancelled or locked). */
+  status: PromptStatus;
+  /** SHA-256 of the secret in the cookie of the browser that opened the prompt first: only that browser may go on. */
+  browserHash?: string;
+  /** The forms' anti-CSRF token. */
+  csrf: string;
+  /** The login step under way. */
+  login?: PromptLogin;
+  /** The authenticator app being set up: its factor, and its key sealed (shown again until confirmed). */
+  setup?: { factorId: string; sealedKey: string };
+  /** The answer the code is exchanged for (a PromptToken, sealed under the tenant's key). */
+  sealedResult?: string;
+  /** SHA-256 of the code's secret part, and until when it works. */
+  codeHash?: string;
+  codeExpiresAtMs?: number;
+}
+
+export type PromptStatus = 'open' | 'verified' | 'code_issued' | 'exchanged' | 'refused';
+
+export interface PromptLogin {
+  challengeId: string;
+  method: Method;
+  methods: Method[];
+  destination?: string;
+  /** The policy wants an enrollment after the code (verify first). */
+  enrollmentRequired?: boolean;
 }

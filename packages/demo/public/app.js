@@ -26,7 +26,7 @@ document.addEventListener('DOMContentLoaded', () => {
       const text = items.length ? Array.from(items, (li) => li.textContent.trim()).join('\n') : (target.dataset.plain ?? target.textContent.trim());
       await navigator.clipboard.writeText(text);
       if (label) {
-        label.textContent = 'Copied';
+        label.textContent = button.dataset.copied || 'Copied';
         setTimeout(() => (label.textContent = original), 2000);
       }
     });

@@ -15,6 +15,7 @@ import { csrfMatches, SESSION_COOKIE, SessionStore, type PendingChallenge, type 
 import { isTwofoldError, TwofoldError, type FactorType, type Method, type Twofold } from './twofold';
 import { codeStepPage, enrollmentRequiredPage, signInPage, signUpPage } from './views/auth';
 import type { Html } from './views/layout';
+import { promptMode } from './prompt-mode';
 import { addMethodPage, authenticatorSetupPage, confirmMethodPage, errorPage, homePage, recoveryCodesGonePage, recoveryCodesPage, securityPage } from './views/security';
 
 export interface DemoAppOptions {
@@ -23,6 +24,15 @@ export interface DemoAppOptions {
   sessions?: SessionStore;
   /** Set the Secure flag on cookies (when served over HTTPS) */
   secureCookies?: boolean;
+  /**
+   * `prompt` (DEMO_MODE=prompt): no two-factor screens of its own; after the password the user goes
+   * to Twofold's hosted prompt and comes back to `{publicUrl}/2fa/callback` (./prompt-mode.ts).
+   */
+  mode?: 'screens' | 'prompt';
+  /** The demo's own address, for the prompt's redirect URI. */
+  publicUrl?: string;
+  /** Twofold's origin, where the prompt's pages are: a form's 303 goes there (CSP form-action covers redirects). */
+  promptOrigin?: string;
 }
 
 type Form = Record<string, string>;
@@ -52,7 +62,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
-        formAction: ["'self'"],
+        formAction: ["'self'", ...(options.mode === 'prompt' && options.promptOrigin ? [options.promptOrigin] : [])],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
       },
@@ -111,6 +121,25 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     return c.var.session.username;
   }
 
+  const prompt = options.mode === 'prompt' ? promptMode({ twofold, publicUrl: options.publicUrl ?? '' }) : undefined;
+  if (prompt) {
+    app.get('/2fa/callback', async (c) => {
+      const s = c.var.session;
+      const back = await prompt.finish(s, c.req.url);
+      if (!back.ok) {
+        s.flash = { kind: 'error', text: back.message };
+        return see(c, '/sign-in');
+      }
+      const next = signIn(c, back.username);
+      next.assertion = back.assertion ?? undefined;
+      return see(c, '/');
+    });
+    // the hosted prompt sets up two-factor: the demo's own setup screens are not served
+    app.post('/settings/security/authenticator', async (c) => see(c, await prompt.start(c.var.session, signedIn(c) ?? '', 'setup')));
+    app.get('/settings/security/*', (c) => see(c, '/'));
+    app.get('/settings/security', (c) => see(c, '/'));
+  }
+
   // ---- sign up and sign in ----
 
   app.get('/', async (c) => {
@@ -129,6 +158,8 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     if (password.length < MIN_PASSWORD_LENGTH) return show(c, signUpPage(s, { username, error: `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters.` }), 422);
     if (!(await accounts.create(username, password))) return show(c, signUpPage(s, { username, error: 'That username is taken. Choose another, or sign in.' }), 409);
     await twofold.putUser(username, {});
+    // in prompt mode a new account goes straight to setting up two-factor on the prompt
+    if (prompt) return see(c, await prompt.start(c.var.session, username, 'setup'));
     return afterPassword(c, username);
   });
 
@@ -143,6 +174,7 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
 
   /** The password was right: Twofold says whether a code comes next, or setup. */
   async function afterPassword(c: C, username: string) {
+    if (prompt) return see(c, await prompt.start(c.var.session, username, 'login'));
     const deviceToken = getCookie(c, deviceCookie(username));
     const userAgent = c.req.header('user-agent')?.slice(0, 512);
     const started = await twofold.startChallenge(username, { context: { ...(userAgent ? { userAgent } : {}), ...(deviceToken ? { deviceToken } : {}) } });

@@ -9,15 +9,20 @@ import * as z from 'zod/mini';
 const DemoEnv = z.object({
   DEMO_PORT: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65535)), 3100),
   TWOFOLD_DATA_DIR: z._default(z.string().check(z.minLength(1)), '.twofold'),
+  /** `prompt`: Twofold's hosted prompt instead of the demo's own two-factor screens */
+  DEMO_MODE: z._default(z.enum(['screens', 'prompt']), 'screens'),
 });
 
-const LocalJson = z.object({ baseUrl: z.url(), appKey: z.string().check(z.minLength(1)) });
+const LocalJson = z.object({ baseUrl: z.url(), appKey: z.string().check(z.minLength(1)), adminKey: z.optional(z.string()) });
 
 export interface DemoConfig {
   port: number;
   dataDir: string;
   baseUrl: string;
   appKey: string;
+  /** npm start's admin key: in prompt mode the demo registers its redirect URI with it (local use only) */
+  adminKey?: string;
+  mode: 'screens' | 'prompt';
 }
 
 export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
@@ -32,5 +37,5 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   }
   const local = LocalJson.safeParse(JSON.parse(text));
   if (!local.success) throw new Error(`${localJsonPath} has no baseUrl and appKey: start Twofold again (npm start) to rewrite it`);
-  return { port: parsed.DEMO_PORT, dataDir, baseUrl: local.data.baseUrl, appKey: local.data.appKey };
+  return { port: parsed.DEMO_PORT, dataDir, baseUrl: local.data.baseUrl, appKey: local.data.appKey, mode: parsed.DEMO_MODE, ...(local.data.adminKey ? { adminKey: local.data.adminKey } : {}) };
 }

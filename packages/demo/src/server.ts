@@ -14,6 +14,8 @@ export interface StartDemoOptions {
   host?: string;
   /** A JSON file for the accounts; in memory when omitted */
   accountsFile?: string;
+  /** `prompt`: the hosted prompt instead of the demo's own two-factor screens (DEMO_MODE=prompt) */
+  mode?: 'screens' | 'prompt';
 }
 
 export interface RunningDemo {
@@ -22,15 +24,19 @@ export interface RunningDemo {
 }
 
 export async function startDemo(options: StartDemoOptions): Promise<RunningDemo> {
-  const app = createDemoApp({ twofold: createTwofold({ baseUrl: options.baseUrl, appKey: options.appKey }), accounts: new AccountStore(options.accountsFile) });
   const host = options.host ?? '127.0.0.1';
+  // the prompt's redirect URI needs the demo's address, known once it listens
+  let handle: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(s));
+    const s = serve({ fetch: (request) => handle(request), port: options.port, hostname: host }, () => resolve(s));
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const app = createDemoApp({ twofold: createTwofold({ baseUrl: options.baseUrl, appKey: options.appKey }), accounts: new AccountStore(options.accountsFile), mode: options.mode ?? 'screens', publicUrl: url, promptOrigin: new URL(options.baseUrl).origin });
+  handle = (request) => app.fetch(request);
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         if ('closeAllConnections' in server) server.closeAllConnections();

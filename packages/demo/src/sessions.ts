@@ -45,6 +45,8 @@ export interface Session {
   /** Codes to show: new ones (`fresh`: shown once, `shown` once the page rendered them; `replaced`: earlier ones stopped working) or the current ones. */
   codes?: { codes: string[]; fresh: boolean; replaced: boolean; shown?: boolean };
   flash?: { kind: 'success' | 'error' | 'info'; text: string };
+  /** DEMO_MODE=prompt: the hosted prompt under way (its state and PKCE verifier stay here, server side). */
+  prompt?: { username: string; state: string; codeVerifier: string };
 }
 
 const IDLE_MS = 12 * 60 * 60 * 1000;

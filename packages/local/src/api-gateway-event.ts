@@ -30,6 +30,8 @@ export function toApiGatewayEvent(
     headers,
     ...(url.search ? { queryStringParameters: query } : {}),
     ...(routing.pathParameters ? { pathParameters: routing.pathParameters } : {}),
+    // API Gateway (payload 2.0) hands the Cookie header over as `cookies`, one entry per cookie
+    ...(headers.cookie ? { cookies: headers.cookie.split(';').map((c) => c.trim()).filter(Boolean) } : {}),
     ...(body ? { body } : {}),
     isBase64Encoded: false,
     requestContext: {

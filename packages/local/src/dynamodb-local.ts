@@ -38,6 +38,7 @@ export function environmentOf(endpoint: string, names: TableNames): Record<strin
     TWOFOLD_DEVICES_TABLE: names.devices,
     TWOFOLD_IDEMPOTENCY_TABLE: names.idempotency,
     TWOFOLD_EVENTS_TABLE: names.events,
+    TWOFOLD_PROMPTS_TABLE: names.prompts,
     TWOFOLD_DYNAMODB_ENDPOINT: endpoint,
   };
 }

@@ -24,6 +24,7 @@ import { handler as docs } from '../../../functions/docs';
 import { handler as enrollment } from '../../../functions/enrollment';
 import { handler as relayHandler } from '../../../functions/event-relay';
 import { handler as graceExpiryHandler } from '../../../functions/grace-expiry';
+import { handler as prompt } from '../../../functions/prompt';
 import { handler as publicFunction } from '../../../functions/public';
 import { handler as verify } from '../../../functions/verify';
 import { toApiGatewayEvent } from './api-gateway-event';
@@ -37,6 +38,7 @@ const functions: Record<RoutedFunction, Handler> = {
   enrollment: enrollment as unknown as Handler,
   challenge: challenge as unknown as Handler,
   verify: verify as unknown as Handler,
+  prompt: prompt as unknown as Handler,
   devices: devices as unknown as Handler,
   admin: admin as unknown as Handler,
   console: consoleFunction as Handler,
@@ -269,7 +271,10 @@ export async function readBody(req: IncomingMessage): Promise<string | undefined
 
 export function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | void) {
   const r = result ?? { statusCode: 204 };
-  res.writeHead(r.statusCode ?? 200, r.headers as Record<string, string> | undefined);
+  // as API Gateway does, the answer's cookies go out as one Set-Cookie header each
+  const headers: Record<string, string | string[]> = { ...(r.headers as Record<string, string> | undefined) };
+  if (r.cookies?.length) headers['set-cookie'] = r.cookies;
+  res.writeHead(r.statusCode ?? 200, headers);
   // as API Gateway does, a base64 body (the gzipped renderer of /docs) goes out decoded
   res.end(r.body === undefined ? '' : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
 }

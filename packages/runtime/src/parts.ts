@@ -15,6 +15,7 @@ import {
   DynamoDeviceStore,
   DynamoEventOutbox,
   DynamoGraceDeadlines,
+  DynamoPromptStore,
   DynamoSendThrottle,
   DynamoTenantDirectory,
   DynamoTenantStats,
@@ -51,6 +52,7 @@ export const grace: PartOf<'grace'> = (w) => new DynamoGraceDeadlines(w.get(db),
 export const challenges: PartOf<'challenges'> = (w) => new DynamoChallengeStore(w.get(db), w.config.tables, w.get(hotDynamo));
 export const throttle: PartOf<'throttle'> = (w) => new DynamoSendThrottle(w.get(db), w.config.tables.attempts);
 export const devices: PartOf<'devices'> = (w) => new DynamoDeviceStore(w.get(db), w.config.tables.devices);
+export const prompts: PartOf<'prompts'> = (w) => new DynamoPromptStore(w.get(db), w.config.tables.prompts);
 export const outbox: PartOf<'outbox'> = (w) => new DynamoEventOutbox(w.get(db), w.config.tables.events);
 
 // ---------------------------------------------------------------- the tenant and its API keys, cached per container

@@ -7,6 +7,7 @@ import { int, roles, text } from './build';
 import { FactorType } from './common';
 import { UserVerification } from './webauthn';
 import { MessageSettings } from './messages';
+import { HostedPromptSettings } from './prompts';
 
 export const TotpSettings = z.strictObject({
   issuer: z._default(text(1, 64), 'Twofold').check(z.meta({ description: "Issuer shown in authenticator apps; while it is the tenant's name (a new tenant's default), messages.appName is shown instead when set" })),
@@ -116,6 +117,9 @@ export const Policy = z
       {},
     ),
     messages: z.prefault(MessageSettings, {}).check(z.meta({ description: 'The SMS and email texts: templates, app name, From name, default language' })),
+    hostedPrompt: z
+      .prefault(HostedPromptSettings, {})
+      .check(z.meta({ description: 'The hosted prompt (POST /v1/prompts): the redirect URIs it may send users back to, and its branding' })),
   })
   .check(z.meta({ id: 'Policy', description: "A tenant's two-factor policy" }));
 export type Policy = z.infer<typeof Policy>;

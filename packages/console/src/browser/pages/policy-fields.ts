@@ -229,6 +229,16 @@ export const groups: GroupSpec[] = [
       { path: 'webauthn.userVerification', label: 'User verification', control: { kind: 'select', options: [['preferred', 'Preferred'], ['required', 'Required']] } },
     ],
   },
+  {
+    title: 'Hosted prompt',
+    description: "Twofold's own sign-in pages (docs/prompt.md): where they may send users back, and how they look.",
+    fields: [
+      { path: 'hostedPrompt.redirectUris', label: 'Redirect URIs', help: 'The exact callback URIs of your app, comma-separated (https; http only on localhost).', wide: true, control: { kind: 'list', placeholder: 'https://app.example.com/2fa/callback' } },
+      { path: 'hostedPrompt.branding.name', label: 'Name on the pages', help: 'Empty uses the app name in messages, else the workspace name.', control: { kind: 'text', maxLength: 64, omitEmpty: true } },
+      { path: 'hostedPrompt.branding.logoUrl', label: 'Logo URL', help: 'An https image shown above the card.', control: { kind: 'text', maxLength: 2000, omitEmpty: true, placeholder: 'https://app.example.com/logo.svg' } },
+      { path: 'hostedPrompt.branding.color', label: 'Button colour', help: 'A colour like #4f46e5. Empty uses the default.', control: { kind: 'text', maxLength: 7, omitEmpty: true, placeholder: '#4f46e5' } },
+    ],
+  },
 ];
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,1 @@
+export { promptPages } from './prompt-pages';

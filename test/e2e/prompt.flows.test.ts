@@ -1,0 +1,340 @@
+/**
+ * The hosted prompt in Chromium, by accessible names, against the local runtime: a first setup
+ * from the QR code (zbarimg reads it, oathtool makes the codes) with its recovery codes, sign-ins
+ * with a TOTP code, a recovery code and a passkey (a CDP virtual authenticator), a locked user
+ * sent back with error=locked; and the code's exchange refused when reused (also in parallel),
+ * with a wrong verifier, for another tenant, and a redirect URI the policy does not name.
+ *
+ * With PROMPT_SCREENSHOTS=1 it writes each page, in English and in French, to docs/images/prompt-*.png.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, type Api } from '../support/api';
+import { oathtool, parseOtpauthUri, wrongCode, zbarimg } from '../support/authenticator';
+import { launchChromium, PasskeyTab, serveAppPage, type AppSite } from '../support/passkeys';
+import { enrolTotp, nextCode, startTwofold, tally, type Twofold } from '../support/twofold';
+
+const SCREENSHOTS = process.env.PROMPT_SCREENSHOTS === '1';
+/** The app's callback: never reached (the test's browser answers it), only read. */
+const CALLBACK = 'https://app.example.com/2fa/callback';
+
+let t: Twofold;
+let site: AppSite;
+let browser: Browser;
+/** The API as the browser reaches it: on localhost, so that passkeys (rpId localhost) work on the prompt. */
+let origin: string;
+let app: Api;
+
+beforeAll(async () => {
+  [t, site, browser] = await Promise.all([startTwofold({ tenantName: 'Acme Workspace' }), serveAppPage(), launchChromium()]);
+  origin = t.baseUrl.replace('127.0.0.1', 'localhost');
+  app = api(origin, t.tenant.appKey);
+  const policy = await t.admin('PATCH', '/v1/policy', {
+    methods: { allowed: ['totp', 'email', 'webauthn'] },
+    webauthn: { rpId: 'localhost', origins: [site.origin, origin] },
+    hostedPrompt: { redirectUris: [CALLBACK], branding: { name: 'Acme Workspace' } },
+  });
+  expect(policy.status, policy.text).toBe(200);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await t?.stop();
+});
+
+interface Started {
+  url: string;
+  state: string;
+  verifier: string;
+}
+
+const pkce = () => {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+};
+
+async function startPrompt(userId: string, extra: Record<string, unknown> = {}, call: Api = app): Promise<Started> {
+  const { verifier, challenge } = pkce();
+  const state = randomBytes(16).toString('base64url');
+  const r = await call('POST', '/v1/prompts', { userId, redirectUri: CALLBACK, state, codeChallenge: challenge, codeChallengeMethod: 'S256', purpose: 'login', ...extra });
+  expect(r.status, r.text).toBe(201);
+  expect(r.body.url).toBe(`${origin}/prompt/${r.body.promptId}`);
+  return { url: r.body.url, state, verifier };
+}
+
+/** A browser context whose requests to the app's callback are answered here, so that the redirect can be read. */
+async function newPage(locale = 'en-GB'): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale });
+  await context.route(`${CALLBACK}**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Back in the app</title><h1>Signed in</h1>' }));
+  return { context, page: await context.newPage() };
+}
+
+/** The parameters the prompt redirected back with. */
+async function cameBack(page: Page): Promise<URLSearchParams> {
+  await page.waitForURL(`${CALLBACK}**`);
+  return new URL(page.url()).searchParams;
+}
+
+const exchange = (code: string | null, codeVerifier: string, call: Api = app) => call('POST', '/v1/prompts/token', { code, codeVerifier });
+
+async function shoot(page: Page, name: string) {
+  if (SCREENSHOTS) await page.screenshot({ path: `docs/images/prompt-${name}.png`, fullPage: true });
+}
+
+describe('the hosted prompt', () => {
+  let secret: string;
+  let recoveryCodes: string[];
+
+  it('sets up an authenticator app from the QR code, shows the recovery codes once, and comes back with a code worth the assertion', async () => {
+    const started = await startPrompt('ada', { purpose: 'setup' });
+    const { context, page } = await newPage();
+    await page.goto(started.url);
+    const qr = page.getByRole('img', { name: 'QR code' });
+    await expect.poll(() => qr.isVisible()).toBe(true);
+    const uri = await zbarimg(String(await qr.getAttribute('src')));
+    const key = parseOtpauthUri(uri);
+    secret = key.secret;
+    // the key, in groups of four, is the QR code's
+    expect(await page.getByText(secret.match(/.{1,4}/g)!.join(' '), { exact: true }).isVisible()).toBe(true);
+    // the page's headers: a nonce CSP, no framing
+    const headers = (await page.request.get(started.url)).headers();
+    expect(headers['content-security-policy']).toMatch(/script-src 'nonce-[A-Za-z0-9_-]+'/);
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    await shoot(page, 'setup');
+
+    await page.getByLabel('Code').fill(await wrongCode(secret, t.clock.nowMs()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const error = page.getByRole('alert');
+    await expect.poll(() => error.innerText()).toMatch(/didn’t work/);
+    // the error is tied to the field it is about
+    expect(await page.getByLabel('Code').getAttribute('aria-describedby')).toContain(String(await error.getAttribute('id')));
+
+    await page.getByLabel('Code').fill(await oathtool(secret, t.clock.nowMs()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const list = page.getByRole('list', { name: 'Recovery codes' });
+    await expect.poll(() => list.isVisible()).toBe(true);
+    recoveryCodes = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
+    expect(recoveryCodes).toHaveLength(8);
+    await shoot(page, 'codes');
+    await page.getByRole('button', { name: 'Done' }).click();
+    const back = await cameBack(page);
+    expect(back.get('state')).toBe(started.state);
+    const token = await exchange(back.get('code'), started.verifier);
+    expect(token.status, token.text).toBe(200);
+    expect(token.body).toMatchObject({ userId: 'ada', purpose: 'setup', verified: true, method: 'totp', reason: 'two_factor_verified' });
+    const claims = decodeJwt(token.body.assertion);
+    expect(claims).toMatchObject({ sub: 'ada', tid: t.tenant.tenantId, acr: 'mfa', amr: ['otp'], aud: 'https://app.example.com', nonce: createHash('sha256').update(started.state).digest('base64url') });
+    // the page is done: going back to it shows no form
+    await page.goto(started.url);
+    expect(await page.getByRole('button', { name: 'Verify' }).count()).toBe(0);
+    await context.close();
+    const user = await t.app('GET', '/v1/users/ada');
+    expect(user.body).toMatchObject({ status: 'enrolled', recoveryCodesRemaining: 8 });
+  }, 90_000);
+
+  it('signs in with a TOTP code; the code it comes back with works once, only with its verifier, only for its tenant', async () => {
+    const started = await startPrompt('ada');
+    const { context, page } = await newPage();
+    await page.goto(started.url);
+    const code = await nextCode(t, secret);
+    await page.getByLabel('Code').fill(code);
+    await shoot(page, 'code');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const back = await cameBack(page);
+    expect(back.get('state')).toBe(started.state);
+    const given = back.get('code');
+    // another tenant's key, a wrong verifier: refused, and the code still good after them
+    const other = await t.runtime.createTenant('Other Corp');
+    const otherApp = api(origin, other.appKey);
+    expect((await exchange(given, started.verifier, otherApp)).body.error.code).toBe('invalid_grant');
+    const wrong = await exchange(given, pkce().verifier);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.code).toBe('invalid_grant');
+    // parallel exchanges: exactly one wins
+    const all = await Promise.all(Array.from({ length: 8 }, () => exchange(given, started.verifier)));
+    expect(tally(all)).toEqual({ 200: 1, 400: 7 });
+    expect(all.find((r) => r.status === 200)?.body).toMatchObject({ userId: 'ada', purpose: 'login', verified: true, method: 'totp' });
+    // and never again
+    expect((await exchange(given, started.verifier)).status).toBe(400);
+    await context.close();
+  }, 90_000);
+
+  it('refuses a code past its 60 seconds', async () => {
+    const started = await startPrompt('ada');
+    const { context, page } = await newPage();
+    await page.goto(started.url);
+    await page.getByLabel('Code').fill(await nextCode(t, secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const back = await cameBack(page);
+    t.clock.advanceSeconds(61);
+    expect((await exchange(back.get('code'), started.verifier)).body.error.code).toBe('invalid_grant');
+    await context.close();
+  }, 60_000);
+
+  it('signs in with a recovery code, and the same code is refused next time', async () => {
+    const started = await startPrompt('ada');
+    const { context, page } = await newPage();
+    await page.goto(started.url);
+    await page.getByRole('link', { name: 'Use a recovery code' }).click();
+    await page.getByLabel('Recovery code').fill(recoveryCodes[0]!);
+    await shoot(page, 'recovery');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const back = await cameBack(page);
+    const token = await exchange(back.get('code'), started.verifier);
+    expect(token.body).toMatchObject({ verified: true, method: 'recovery_code', recoveryCodesRemaining: 7 });
+
+    const again = await startPrompt('ada');
+    await page.goto(again.url);
+    await page.getByRole('link', { name: 'Use a recovery code' }).click();
+    await page.getByLabel('Recovery code').fill(recoveryCodes[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/didn’t work/);
+    await context.close();
+  }, 60_000);
+
+  it('refuses a redirect URI the policy does not name, even one that only differs by a character', async () => {
+    for (const redirectUri of ['https://evil.example.com/cb', `${CALLBACK}/`, `${CALLBACK}?x=1`, 'http://app.example.com/2fa/callback']) {
+      const { challenge } = pkce();
+      const r = await app('POST', '/v1/prompts', { userId: 'ada', redirectUri, state: 'state-1234', codeChallenge: challenge, codeChallengeMethod: 'S256', purpose: 'login' });
+      expect(r.status, redirectUri).toBe(422);
+      expect(r.body.error.code).toBe('invalid_redirect_uri');
+    }
+    // a policy may not name a plain-http URI outside localhost
+    const bad = await t.admin('PATCH', '/v1/policy', { hostedPrompt: { redirectUris: ['http://app.example.com/cb'] } });
+    expect(bad.status).toBe(422);
+  });
+
+  it('does not let another browser finish a prompt opened in one', async () => {
+    const started = await startPrompt('ada');
+    const first = await newPage();
+    await first.page.goto(started.url);
+    await expect.poll(() => first.page.getByLabel('Code').isVisible()).toBe(true);
+    const second = await newPage();
+    const answer = await second.page.goto(started.url);
+    expect(answer?.status()).toBe(404);
+    expect(await second.page.getByLabel('Code').count()).toBe(0);
+    await first.context.close();
+    await second.context.close();
+  });
+
+  it('sends a user who gets locked out back with error=locked', async () => {
+    await enrolTotp(t, t.app, 'locky');
+    const started = await startPrompt('locky');
+    const { context, page } = await newPage();
+    await page.goto(started.url);
+    for (let i = 0; i < 5; i++) {
+      await page.getByLabel('Code').fill('000000');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      if (i < 4) await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/didn’t work/);
+    }
+    const back = await cameBack(page);
+    expect(back.get('error')).toBe('locked');
+    expect(back.get('state')).toBe(started.state);
+    expect(back.get('code')).toBeNull();
+    await context.close();
+  }, 60_000);
+
+  it('signs in with a passkey', async () => {
+    const tab = await PasskeyTab.open(browser, site.origin);
+    const enrol = await t.app('POST', '/v1/users/pia/factors', { type: 'webauthn', label: 'Laptop' });
+    expect(enrol.status, enrol.text).toBe(201);
+    const credential = await tab.create(enrol.body.options);
+    const confirmed = await t.app('POST', `/v1/users/pia/factors/${enrol.body.factorId}/verify`, { credential });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    await tab.page.context().route(`${CALLBACK}**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Back</title>' }));
+    const started = await startPrompt('pia');
+    await tab.page.goto(started.url);
+    await shoot(tab.page, 'passkey');
+    await tab.page.getByRole('button', { name: 'Use a passkey' }).click();
+    const back = await cameBack(tab.page);
+    const token = await exchange(back.get('code'), started.verifier);
+    expect(token.body).toMatchObject({ userId: 'pia', verified: true, method: 'webauthn' });
+    expect(decodeJwt(token.body.assertion)).toMatchObject({ acr: 'phr', amr: ['hwk'] });
+    await tab.close();
+  }, 90_000);
+
+  it('speaks the prompt’s language, or the browser’s', async () => {
+    const started = await startPrompt('ada', { locale: 'fr-CA' });
+    const { context, page } = await newPage('de-DE');
+    await page.goto(started.url);
+    await expect.poll(() => page.getByRole('button', { name: 'Vérifier' }).isVisible()).toBe(true);
+    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+    await shoot(page, 'code-fr');
+    await page.getByRole('link', { name: 'Utiliser un code de récupération' }).click();
+    await shoot(page, 'recovery-fr');
+    // setup and the recovery codes in French too
+    const setup = await startPrompt('zoe', { purpose: 'setup', locale: 'fr' });
+    await page.goto(setup.url);
+    const qr = page.getByRole('img', { name: 'QR code' });
+    await expect.poll(() => qr.isVisible()).toBe(true);
+    await shoot(page, 'setup-fr');
+    const zoe = parseOtpauthUri(await zbarimg(String(await qr.getAttribute('src'))));
+    await page.getByLabel('Code').fill(await oathtool(zoe.secret, t.clock.nowMs()));
+    await page.getByRole('button', { name: 'Vérifier' }).click();
+    await expect.poll(() => page.getByRole('list', { name: 'Codes de récupération' }).isVisible()).toBe(true);
+    await shoot(page, 'codes-fr');
+    const german = await startPrompt('ada');
+    await page.goto(german.url);
+    await expect.poll(() => page.getByRole('button', { name: 'Bestätigen' }).isVisible()).toBe(true);
+    await context.close();
+  });
+
+  it('signs in with an email code, and a new code sent with "Send a new code" replaces the old one', async () => {
+    const to = 'eve@example.com';
+    const lastCode = async () => {
+      const mail = (await t.runtime.outbox()).filter((m) => m.to === to).at(-1);
+      return /\b(\d{6})\b/.exec(mail?.body ?? '')?.[1] ?? '';
+    };
+    const started = await t.app('POST', '/v1/users/eve/factors', { type: 'email', email: to });
+    expect(started.status, started.text).toBe(201);
+    expect((await t.app('POST', `/v1/users/eve/factors/${started.body.factorId}/verify`, { code: await lastCode() })).status).toBe(200);
+    const prompt = await startPrompt('eve');
+    const { context, page } = await newPage();
+    await page.goto(prompt.url);
+    await expect.poll(() => page.getByText(/e\*\*\*@example\.com/).isVisible()).toBe(true);
+    const first = await lastCode();
+    // too soon: the page says so (a resend waits RESEND_COOLDOWN_SECONDS)
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/Too many codes/);
+    t.clock.advanceSeconds(31);
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await expect.poll(lastCode).not.toBe(first);
+    await page.getByLabel('Code').fill(first);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/didn’t work/);
+    await page.getByLabel('Code').fill(await lastCode());
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const back = await cameBack(page);
+    expect((await exchange(back.get('code'), prompt.verifier)).body).toMatchObject({ userId: 'eve', verified: true, method: 'email' });
+    await context.close();
+  }, 60_000);
+
+  it('tells a user the policy now requires two-factor of how many days are left, and lets them go on without it until then', async () => {
+    const policy = await t.admin('PATCH', '/v1/policy', { enforcement: { mode: 'all', gracePeriodDays: 7 } });
+    expect(policy.status, policy.text).toBe(200);
+    const { context, page } = await newPage();
+    for (const [locale, name] of [['en', 'grace'], ['fr', 'grace-fr']] as const) {
+      const started = await startPrompt(`gus-${locale}`, { locale });
+      await page.goto(started.url);
+      await expect.poll(() => page.getByRole('status').innerText()).toMatch(/7/);
+      await shoot(page, name);
+    }
+    const started = await startPrompt('gus');
+    await page.goto(started.url);
+    expect(await page.getByRole('status').innerText()).toMatch(/7 days left/);
+    await page.getByRole('button', { name: 'Not now' }).click();
+    const back = await cameBack(page);
+    const token = await exchange(back.get('code'), started.verifier);
+    expect(token.body).toMatchObject({ userId: 'gus', verified: false, reason: 'not_enrolled', assertion: null });
+    expect(Date.parse(token.body.graceEndsAt)).toBeGreaterThan(t.clock.nowMs());
+    // and from the notice to setup: the days left are said there too
+    const again = await startPrompt('gus');
+    await page.goto(again.url);
+    await page.getByRole('button', { name: 'Set up now' }).click();
+    await expect.poll(() => page.getByRole('img', { name: 'QR code' }).isVisible()).toBe(true);
+    expect(await page.getByRole('status').innerText()).toMatch(/7 days left/);
+    await context.close();
+  }, 60_000);
+});
