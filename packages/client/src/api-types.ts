@@ -528,7 +528,7 @@ export interface components {
                  * @description Stable snake_case error code (the catalogue may gain codes: treat an unknown one by its HTTP status)
                  * @enum {string}
                  */
-                code: "invalid_request" | "unauthorized" | "forbidden" | "fresh_verification_required" | "not_found" | "user_not_found" | "factor_not_found" | "challenge_not_found" | "device_not_found" | "api_key_not_found" | "method_not_allowed" | "factor_already_active" | "challenge_already_verified" | "not_enrolled" | "too_many_factors" | "sms_not_configured" | "email_not_configured" | "duplicate_destination" | "last_admin_key" | "idempotency_in_progress" | "challenge_expired" | "enrollment_expired" | "payload_too_large" | "unsupported_media_type" | "invalid_code" | "invalid_credential" | "method_not_available" | "invalid_policy" | "invalid_phone_number" | "phone_number_not_allowed" | "idempotency_key_reused" | "locked" | "rate_limited" | "resend_limit_reached" | "internal_error" | "delivery_failed" | "service_unavailable";
+                code: "invalid_request" | "unauthorized" | "forbidden" | "fresh_verification_required" | "not_found" | "user_not_found" | "factor_not_found" | "challenge_not_found" | "device_not_found" | "api_key_not_found" | "method_not_allowed" | "factor_already_active" | "challenge_already_verified" | "not_enrolled" | "too_many_factors" | "sms_not_configured" | "email_not_configured" | "duplicate_destination" | "last_admin_key" | "idempotency_in_progress" | "challenge_expired" | "enrollment_expired" | "payload_too_large" | "unsupported_media_type" | "invalid_code" | "invalid_credential" | "method_not_available" | "invalid_policy" | "invalid_phone_number" | "phone_number_not_allowed" | "idempotency_key_reused" | "locked" | "rate_limited" | "tenant_rate_limited" | "resend_limit_reached" | "internal_error" | "delivery_failed" | "service_unavailable";
                 /** @description What went wrong, for a developer (not meant for end users) */
                 message: string;
                 /** @description invalid_request: which fields are wrong and why (never the value sent) */
@@ -539,7 +539,7 @@ export interface components {
                 }[];
                 /** @description invalid_code: how many more wrong answers lock the user (null when the policy sets no limit) */
                 attemptsRemaining?: number | null;
-                /** @description locked, rate_limited: seconds until trying again can work (also in the Retry-After header) */
+                /** @description locked, rate_limited, tenant_rate_limited: seconds until trying again can work (also in the Retry-After header) */
                 retryAfterSeconds?: number;
             };
         };
@@ -1737,6 +1737,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -1868,6 +1879,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -1948,6 +1970,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2037,6 +2070,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2139,6 +2183,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2263,7 +2318,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `rate_limited`: Too many codes were sent; try again later. */
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. `rate_limited`: Too many codes were sent; try again later. */
             429: {
                 headers: {
                     /** @description Seconds until trying again can work */
@@ -2421,6 +2476,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -2506,6 +2572,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2602,6 +2679,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2718,6 +2806,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -2810,6 +2909,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -2881,6 +2991,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2969,6 +3090,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3102,7 +3234,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `rate_limited`: Too many codes were sent; try again later. */
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. `rate_limited`: Too many codes were sent; try again later. */
             429: {
                 headers: {
                     /** @description Seconds until trying again can work */
@@ -3258,7 +3390,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `resend_limit_reached`: No more codes can be sent for this challenge; start a new login. `rate_limited`: Too many codes were sent; try again later. */
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. `resend_limit_reached`: No more codes can be sent for this challenge; start a new login. `rate_limited`: Too many codes were sent; try again later. */
             429: {
                 headers: {
                     /** @description Seconds until trying again can work */
@@ -3371,6 +3503,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3525,6 +3668,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -3669,6 +3823,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3912,6 +4077,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -4113,6 +4289,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -4234,6 +4421,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -4320,6 +4518,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -4400,6 +4609,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4513,6 +4733,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -4608,6 +4839,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4714,6 +4956,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -4798,6 +5051,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4904,6 +5168,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -4993,6 +5268,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
