@@ -29,7 +29,7 @@ describe('sized for 4,000 verifications/s and 1,000 sends/s', () => {
   it('reserves verify 180, challenge 510, enrollment 30, admin 45, devices 8, public 8, leaving at least 100 of 1,000 unreserved', () => {
     const reserved = Object.fromEntries(lambdaFunctions.map((name) => [name, fnProps(name).ReservedConcurrentExecutions]).filter(([, n]) => n !== undefined));
     expect(reserved).toEqual({ verify: 180, challenge: 510, enrollment: 30, admin: 45, devices: 8, public: 8 });
-    const sum = Object.values(reserved).reduce((a, b) => a + Number(b), 0);
+    const sum = Object.values(reserved).reduce((a: number, b) => a + Number(b), 0);
     expect(sum).toBeLessThanOrEqual(ACCOUNT.lambdaConcurrency - ACCOUNT.lambdaUnreserved);
   });
 
