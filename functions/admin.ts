@@ -2,10 +2,10 @@
 import { adminRegenerateRecoveryCodes, auditTrail, createApiKey, getPolicy, importUsers, listApiKeys, listUsers, overview, patchPolicy, putPolicy, resetUser, revokeApiKey, unlockUser } from '@twofold/core';
 import { adminRoutes } from '@twofold/contract/routes/admin';
 import { httpFunction, wire } from '@twofold/runtime';
-import { apiKeys, authenticate, clock, devices, forgetApiKey, forgetTenant, grace, keyRing, outbox, publisher, random, sms, stats, tenant, tenants, users } from '@twofold/runtime/parts';
+import { apiKeys, admitTenant, authenticate, clock, devices, forgetApiKey, forgetTenant, grace, keyRing, outbox, publisher, random, sms, stats, tenant, tenants, users } from '@twofold/runtime/parts';
 
 // the policy check asks whether SMS exists (sms); the function never sends
-const wiring = wire({ authenticate, apiKeys, forgetApiKey, clock, random, tenant, tenants, forgetTenant, users, stats, grace, devices, keyRing, outbox, publisher, sms });
+const wiring = wire({ authenticate, admitTenant, apiKeys, forgetApiKey, clock, random, tenant, tenants, forgetTenant, users, stats, grace, devices, keyRing, outbox, publisher, sms });
 
 export const handler = httpFunction(adminRoutes, wiring, {
   getPolicy: ({ deps, caller }) => getPolicy(deps, caller.tenantId),

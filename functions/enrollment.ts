@@ -15,10 +15,10 @@ import {
 } from '@twofold/core';
 import { enrollmentRoutes } from '@twofold/contract/routes/enrollment';
 import { httpFunction, wire } from '@twofold/runtime';
-import { assertions, authenticate, clock, devices, email, keyRing, outbox, publisher, random, sendLimits, sms, stats, tenant, throttle, users } from '@twofold/runtime/parts';
+import { assertions, admitTenant, authenticate, clock, devices, email, keyRing, outbox, publisher, random, sendLimits, sms, stats, tenant, throttle, users } from '@twofold/runtime/parts';
 
 // the parts its use cases take, and the assertion signer for the routes that need a fresh verification
-const wiring = wire({ authenticate, clock, random, tenant, users, stats, devices, keyRing, throttle, sendLimits, sms, email, outbox, publisher, assertions });
+const wiring = wire({ authenticate, admitTenant, clock, random, tenant, users, stats, devices, keyRing, throttle, sendLimits, sms, email, outbox, publisher, assertions });
 
 export const handler = httpFunction(enrollmentRoutes, wiring, {
   putUser: ({ deps, caller, params, body }) => putUser(deps, caller.tenantId, params.userId, body),

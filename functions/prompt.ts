@@ -8,13 +8,13 @@ import { promptApiRoutes, promptPageRoutes } from '@twofold/contract/routes/prom
 import { routeKeyOf } from '@twofold/contract/route-definition';
 import { containerOf, httpFunction, wire, type HttpEvent } from '@twofold/runtime';
 import { requestOrigin } from '@twofold/runtime/request-origin';
-import { assertions, authenticate, challenges, clock, devices, email, keyRing, outbox, prompts, publisher, random, sendLimits, sms, stats, tenant, throttle, users } from '@twofold/runtime/parts';
+import { admitTenant, assertions, authenticate, challenges, clock, devices, email, keyRing, outbox, prompts, publisher, random, sendLimits, sms, stats, tenant, throttle, users } from '@twofold/runtime/parts';
 import { promptPages } from '@twofold/prompt';
 import { fail } from '@twofold/core/errors';
 import type { Context } from 'aws-lambda';
 
 // the parts the prompt's use cases take: challenges (throttle, senders, devices), verification (assertions), enrollment, its own store
-const wiring = wire({ authenticate, clock, random, tenant, users, stats, challenges, devices, keyRing, assertions, outbox, publisher, throttle, sendLimits, sms, email, prompts });
+const wiring = wire({ authenticate, admitTenant, clock, random, tenant, users, stats, challenges, devices, keyRing, assertions, outbox, publisher, throttle, sendLimits, sms, email, prompts });
 
 const api = httpFunction(promptApiRoutes, wiring, {
   createPrompt: ({ deps, caller, body, event }) => createPrompt(deps, caller.tenantId, body, requestOrigin(event) ?? fail('invalid_request', 'The request names no host.')),

@@ -38,6 +38,11 @@ export interface Needs {
    * attribute only (dynamodb:Attributes), never its hash, scope or tenant.
    */
   touchesApiKeys?: true;
+  /**
+   * Keeps the tenants' request quota (core/tenant-quota.ts): checks in with the census of
+   * containers, UpdateItem and BatchGetItem of the attempts table's `CENSUS#` items only.
+   */
+  countsContainers?: true;
   /** KMS calls on the deployment's key, by whose data key. */
   kms: { tenantDataKeys?: readonly KeyUse[]; signingKey?: readonly KeyUse[] };
   /** Puts security events on the EventBridge bus (events:PutEvents). Every function is told the bus (the config asks); recording them is the events table's write. */
@@ -85,6 +90,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     tables: { secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', events: 'readWrite' },
     directory: { read: [...keyed, 'tenant', ...signs.read] },
     touchesApiKeys: true,
+    countsContainers: true,
     kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },
     publishesEvents: true,
     sms: 'send',
@@ -98,6 +104,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     tables: { secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', idempotency: 'readWrite', events: 'write' },
     directory: { read: [...keyed, 'tenant'] },
     touchesApiKeys: true,
+    countsContainers: true,
     kms: { tenantDataKeys: ['Decrypt'] },
     publishesEvents: true,
     sms: 'send',
@@ -110,6 +117,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     tables: { secrets: 'readWrite', devices: 'write', events: 'write' },
     directory: { read: [...keyed, 'tenant', ...signs.read] },
     touchesApiKeys: true,
+    countsContainers: true,
     kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },
     publishesEvents: true,
   },
@@ -121,6 +129,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     tables: { prompts: 'readWrite', secrets: 'readWrite', attempts: 'readWrite', devices: 'readWrite', events: 'write' },
     directory: { read: [...keyed, 'tenant', ...signs.read] },
     touchesApiKeys: true,
+    countsContainers: true,
     kms: { tenantDataKeys: ['Decrypt'], signingKey: signs.kms },
     publishesEvents: true,
     sms: 'send',
@@ -129,7 +138,8 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
 
   // list and revoke trusted devices; revocations are security events
   // a revocation is a user change (the user's revision moves with it)
-  devices: { tables: { secrets: 'readWrite', devices: 'readWrite', events: 'write' }, directory: { read: [...keyed, 'tenant'] }, touchesApiKeys: true, kms: {}, publishesEvents: true },
+  devices: { tables: { secrets: 'readWrite', devices: 'readWrite', events: 'write' }, directory: { read: [...keyed, 'tenant'] }, touchesApiKeys: true,
+    countsContainers: true, kms: {}, publishesEvents: true },
 
   // scheduled: publishes what the outbox still holds (the sparse `pending` index), marks it published
   // and the login items that still hold an event written with their change (item-events index)
@@ -143,6 +153,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   admin: {
     tables: { secrets: 'readWrite', devices: 'readWrite', events: 'readWrite' },
     directory: { read: [...keyed, 'tenant', 'keyUse'], write: ['tenant', 'apiKey', 'keyUse'] },
+    countsContainers: true,
     kms: { tenantDataKeys: ['Decrypt'] },
     publishesEvents: true,
     sms: 'configured',

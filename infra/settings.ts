@@ -7,6 +7,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
 import { E164_NUMBER, SMS_SENDER_ID } from '@twofold/adapters/sms-origination';
+import { stageThrottleAtGoal } from './capacity';
 
 /** The context key the settings live under. */
 export const SETTINGS_CONTEXT_KEY = 'twofold';
@@ -59,14 +60,17 @@ export const Settings = z
       .int()
       .refine((d) => retentionDays.includes(d), { message: `one of ${retentionDays.join(', ')}` })
       .default(RetentionDays.THREE_MONTHS),
-    /** The API stage's throttling: steady requests per second and burst, for all clients together. */
+    /** The API stage's throttling: steady requests per second and burst, for all clients together (default: sized for the goal, infra/capacity.ts). */
     api: z
       .object({
-        throttleRatePerSecond: z.number().positive().default(100),
-        throttleBurst: z.number().int().positive().default(200),
+        throttleRatePerSecond: z.number().positive().default(stageThrottleAtGoal.ratePerSecond),
+        throttleBurst: z.number().int().positive().default(stageThrottleAtGoal.burst),
       })
       .strict()
-      .default({ throttleRatePerSecond: 100, throttleBurst: 200 }),
+      .default({ throttleRatePerSecond: stageThrottleAtGoal.ratePerSecond, throttleBurst: stageThrottleAtGoal.burst }),
+    /** Every tenant's request quota unless the operator set its own (npm run tenant:quota): requests per second, and burst. */
+    tenantRequestsPerSecond: z.number().int().min(1).max(100_000).default(1000),
+    tenantBurst: z.number().int().min(1).max(1_000_000).default(2000),
     /** The EventBridge bus of security events; default `<prefix>-security-events`. */
     eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).optional(),
     /** SMS codes through Amazon SNS; absent: no SMS factors (enrolling one answers sms_not_configured). */

@@ -7,7 +7,9 @@
  * occasional command, paid once, not a request path).
  */
 import { BatchWriteCommand, DeleteCommand, GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoTenantDirectory } from '@twofold/adapters/aws/dynamo-tenant-directory';
 import { keys } from '@twofold/adapters/tables';
+import type { TenantQuota } from '@twofold/contract/schemas';
 
 export interface TenantSummary {
   tenantId: string;
@@ -20,6 +22,11 @@ export class DynamoTenantOperations {
     private readonly db: DynamoDBDocumentClient,
     private readonly directoryTable: string,
   ) {}
+
+  /** The tenant's request quota, on its record (the functions read it with the record, cached: core/tenant-quota.ts); false if there is no such tenant. */
+  setQuota(tenantId: string, quota: TenantQuota): Promise<boolean> {
+    return new DynamoTenantDirectory(this.db, this.directoryTable).putQuota(tenantId, quota);
+  }
 
   async listTenants(): Promise<TenantSummary[]> {
     const tenants: TenantSummary[] = [];

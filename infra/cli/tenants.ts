@@ -6,6 +6,7 @@
  *   npm run --silent tenant:keys   -- create --tenant-id <id> --name <what for> --scope app|admin
  *   npm run --silent tenant:keys   -- revoke --tenant-id <id> --key-id <keyId>
  *   npm run --silent tenant:delete -- --tenant-id <id> --yes [--purge-table <table> ...]
+ *   npm run --silent tenant:quota  -- --tenant-id <id> --rps <requests per second> --burst <requests>
  *
  * The directory table comes from the stateful stack's DirectoryTableName output, or
  * TWOFOLD_DIRECTORY_TABLE; the region from --region or AWS_REGION. Each prints JSON on stdout and
@@ -19,12 +20,13 @@ import { DynamoApiKeyStore } from '@twofold/adapters/aws/dynamo-api-key-store';
 import { DynamoTenantOperations } from './dynamo-tenant-operations';
 import { nodeRandom, systemClock } from '@twofold/adapters/system';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyStore } from '@twofold/core/api-keys';
+import { TenantQuota } from '@twofold/contract/schemas';
 import { DomainError } from '@twofold/core/errors';
 import type { Clock, Random } from '@twofold/core/ports';
 
 export interface OperatorDependencies {
   apiKeys: ApiKeyStore;
-  tenants: Pick<DynamoTenantOperations, 'listTenants' | 'deleteTenant' | 'purgeTenant'>;
+  tenants: Pick<DynamoTenantOperations, 'listTenants' | 'deleteTenant' | 'purgeTenant' | 'setQuota'>;
   random: Random;
   clock: Clock;
 }
@@ -35,7 +37,7 @@ export interface OperatorIo {
   err(text: string): void;
 }
 
-export type TenantCommand = 'list' | 'keys' | 'delete';
+export type TenantCommand = 'list' | 'keys' | 'delete' | 'quota';
 
 const COMMON = '[--directory-table <table>] [--region <region>]';
 const ENV = '(TWOFOLD_DIRECTORY_TABLE and AWS_REGION in the environment stand in for --directory-table and --region)';
@@ -55,6 +57,13 @@ export const USAGE: Record<TenantCommand, string> = {
     '  every secret sealed under it is unreadable at once. --purge-table (repeatable: the secrets, attempts,\n' +
     "  devices and events tables) also deletes the tenant's items there. Without --yes nothing is deleted.\n" +
     `  ${ENV}`,
+  quota:
+    `usage: npm run --silent tenant:quota -- --tenant-id <id> --rps <requests per second> --burst <requests> ${COMMON}\n` +
+    "  Sets the tenant's request quota (the operator's, not the tenant admin's): a bucket of --burst requests\n" +
+    '  refilled at --rps, over all its keyed requests; past it the API answers 429 tenant_rate_limited with\n' +
+    "  Retry-After. Without it a tenant has the deployment's default (tenantRequestsPerSecond, tenantBurst).\n" +
+    "  Running functions apply it within 30 s (they cache the tenant's quota).\n" +
+    `  ${ENV}`,
 };
 
 class UsageError extends Error {}
@@ -67,6 +76,8 @@ const OPTIONS = {
   name: { type: 'string' },
   scope: { type: 'string' },
   'purge-table': { type: 'string', multiple: true },
+  rps: { type: 'string' },
+  burst: { type: 'string' },
   'directory-table': { type: 'string' },
   region: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
@@ -112,6 +123,8 @@ export async function tenantCommand(command: TenantCommand, argv: string[], env:
   if (action === 'create' && (!values.name || !['app', 'admin'].includes(values.scope ?? ''))) return usage('create needs --name and --scope app or admin');
   if (action === 'revoke' && !values['key-id']) return usage('revoke needs --key-id');
   if (command === 'delete' && !values.yes) return usage(`refusing to delete tenant ${tenantId} without --yes (nothing was deleted)`);
+  const quota = command === 'quota' ? TenantQuota.safeParse({ requestsPerSecond: Number(values.rps ?? NaN), burst: Number(values.burst ?? NaN) }) : undefined;
+  if (quota && !quota.success) return usage('--rps must be a whole number in 1..100000 and --burst in 1..1000000');
 
   try {
     const deps = io.dependencies({ directoryTable, ...(region ? { region } : {}) });
@@ -134,6 +147,12 @@ export async function tenantCommand(command: TenantCommand, argv: string[], env:
       }
       return 0;
     }
+    if (quota?.success) {
+      if (!(await deps.tenants.setQuota(tenantId!, quota.data))) throw new Error(`no tenant ${tenantId}`);
+      io.out(JSON.stringify({ tenantId, quota: quota.data }));
+      io.err('Set. Running functions apply it within 30 s.');
+      return 0;
+    }
     const result = await deps.tenants.deleteTenant(tenantId!);
     if (!result.deleted) throw new Error(`no tenant ${tenantId}`);
     const purged: Record<string, number> = {};
@@ -142,7 +161,7 @@ export async function tenantCommand(command: TenantCommand, argv: string[], env:
     return 0;
   } catch (error) {
     const message = error instanceof DomainError ? `${error.code}: ${error.message === error.code ? '' : error.message}`.replace(/: $/, '') : (error as Error).message;
-    io.err(`Could not ${command === 'keys' ? `${action} the key` : `${command} tenants`}: ${message}`);
+    io.err(`Could not ${command === 'keys' ? `${action} the key` : command === 'quota' ? "set the tenant's quota" : `${command} tenants`}: ${message}`);
     return 1;
   }
 }
@@ -155,8 +174,8 @@ export function awsOperatorDependencies(options: { directoryTable: string; regio
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [command, ...argv] = process.argv.slice(2);
-  if (command !== 'list' && command !== 'keys' && command !== 'delete') {
-    process.stderr.write('usage: tsx infra/cli/tenants.ts list|keys|delete ... (npm run tenant:list, tenant:keys, tenant:delete)\n');
+  if (command !== 'list' && command !== 'keys' && command !== 'delete' && command !== 'quota') {
+    process.stderr.write('usage: tsx infra/cli/tenants.ts list|keys|delete|quota ... (npm run tenant:list, tenant:keys, tenant:delete, tenant:quota)\n');
     process.exitCode = 2;
   } else {
     process.exitCode = await tenantCommand(command, argv, process.env, {

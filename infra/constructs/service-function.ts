@@ -14,6 +14,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { censusPartition } from '@twofold/adapters/aws/dynamo-container-census';
 import { keys, tables, type TableDefinition, type TableName } from '@twofold/adapters/tables';
 import { signingKeyContext } from '@twofold/core/assertions';
 import { dataKeyContext } from '@twofold/core/keyring';
@@ -96,6 +97,10 @@ export interface ServiceFunctionProps {
   /** X-Ray active tracing and Powertools Tracer. */
   tracing: boolean;
   memoryMb: number;
+  /** The deployment's default tenant request quota (a tenant's own, set with tenant:quota, overrides it). */
+  tenantQuota: { requestsPerSecond: number; burst: number };
+  /** Concurrent executions kept for this function (infra/capacity.ts); undefined: none reserved. */
+  reservedConcurrency?: number | undefined;
 }
 
 export class ServiceFunction extends Construct {
@@ -114,6 +119,7 @@ export class ServiceFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memoryMb,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       timeout: props.timeout,
       role,
       logGroup,
@@ -140,6 +146,18 @@ export class ServiceFunction extends Construct {
       if (access) grantTable(data.tables[name], name, role, access);
     }
     grantDirectory(data.tables.directory, role, needs);
+    if (needs.countsContainers) {
+      // the census of containers serving each tenant (its own items of the attempts table), for the tenants' request quota
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
+          resources: [data.tables.attempts.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [censusPartition('*', 0).replace(/0$/, '*')] } },
+        }),
+      );
+    }
+    this.fn.addEnvironment(configKeys.tenantRequestsPerSecond, String(props.tenantQuota.requestsPerSecond));
+    this.fn.addEnvironment(configKeys.tenantBurst, String(props.tenantQuota.burst));
 
     this.fn.addEnvironment(configKeys.keyVault, 'kms');
     this.fn.addEnvironment(configKeys.kmsKeyId, data.key.keyArn);

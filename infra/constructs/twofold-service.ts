@@ -9,6 +9,7 @@
  * annotation, which `cdk synth` prints, and the props are checked before anything is made: an
  * email fromAddress outside the configured SES identity is refused with the reason.
  */
+import { reservedConcurrencyAtGoal, stageThrottleAtGoal } from '../capacity';
 import { Annotations, CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -82,8 +83,14 @@ export interface TwofoldServiceProps {
   readonly alarmEmail?: string;
   readonly alarmThresholds?: AlarmThresholds;
   readonly schedules?: TwofoldSchedules;
-  /** The API stage's throttling, for all clients together. @default 100 requests/s, burst 200 */
+  /** The API stage's throttling, for all clients together. @default sized for the goal (infra/capacity.ts): 9,500 requests/s, burst 5,000 */
   readonly api?: { readonly throttleRatePerSecond?: number; readonly throttleBurst?: number };
+  /** Reserved concurrency per function, over the defaults sized for the goal (infra/capacity.ts); null: none reserved. */
+  readonly reservedConcurrency?: Partial<Record<LambdaFunctionName, number | null>>;
+  /** Every tenant's request quota unless the operator set its own (tenant:quota): requests per second. @default 1000 */
+  readonly tenantRequestsPerSecond?: number;
+  /** Every tenant's burst unless the operator set its own. @default 2000 */
+  readonly tenantBurst?: number;
   /** How long function and access logs are kept. @default three months */
   readonly logRetention?: RetentionDays;
   /** X-Ray active tracing and Powertools Tracer in every function. @default false */
@@ -105,6 +112,7 @@ export interface TwofoldEffectiveSettings {
   domain: string | null;
   schedules: Record<ScheduledFunctionName, string>;
   apiThrottle: { ratePerSecond: number; burst: number };
+  tenantQuota: { requestsPerSecond: number; burst: number };
   tracing: boolean;
   functionMemoryMb: number;
 }
@@ -150,6 +158,8 @@ export class TwofoldService extends Construct {
           serviceName: name,
           tracing: this.settings.tracing,
           memoryMb: this.settings.functionMemoryMb,
+          tenantQuota: this.settings.tenantQuota,
+          reservedConcurrency: props.reservedConcurrency?.[fn] === undefined ? reservedConcurrencyAtGoal[fn] : (props.reservedConcurrency[fn] ?? undefined),
         }).fn,
       ]),
     ) as Record<LambdaFunctionName, NodejsFunction>;
@@ -218,6 +228,9 @@ function effectiveSettings(name: string, props: TwofoldServiceProps, specs: Reco
   if (sms?.monthlySpendAlarmUsd !== undefined && !(sms.monthlySpendAlarmUsd > 0)) refuse('sms.monthlySpendAlarmUsd: more than 0.');
   if (sms?.provider === 'twilio' && !sms.twilioSecretArn) refuse('sms.provider "twilio" needs sms.twilioSecretArn (a Secrets Manager secret).');
   if (sms?.provider === 'vonage' && !sms.vonageSecretArn) refuse('sms.provider "vonage" needs sms.vonageSecretArn (a Secrets Manager secret).');
+  for (const [field, value, max] of [['tenantRequestsPerSecond', props.tenantRequestsPerSecond, 100_000], ['tenantBurst', props.tenantBurst, 1_000_000]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > max)) refuse(`${field} ${value}: a whole number from 1 to ${max}.`);
+  }
   const memory = props.functionMemoryMb ?? 1024;
   if (!Number.isInteger(memory) || memory < 128 || memory > 10240) refuse(`functionMemoryMb ${memory}: whole MB from 128 to 10240.`);
   let identity = '';
@@ -244,7 +257,8 @@ function effectiveSettings(name: string, props: TwofoldServiceProps, specs: Reco
     email: email ? { fromAddress: email.fromAddress, identity, configurationSet: email.configurationSet ?? null } : 'off',
     domain: props.domain?.domainName ?? null,
     schedules: { 'event-relay': specs['event-relay'].every.toHumanString(), 'grace-expiry': specs['grace-expiry'].every.toHumanString() },
-    apiThrottle: { ratePerSecond: props.api?.throttleRatePerSecond ?? 100, burst: props.api?.throttleBurst ?? 200 },
+    apiThrottle: { ratePerSecond: props.api?.throttleRatePerSecond ?? stageThrottleAtGoal.ratePerSecond, burst: props.api?.throttleBurst ?? stageThrottleAtGoal.burst },
+    tenantQuota: { requestsPerSecond: props.tenantRequestsPerSecond ?? 1000, burst: props.tenantBurst ?? 2000 },
     tracing: props.tracing ?? false,
     functionMemoryMb: memory,
   };
@@ -260,6 +274,6 @@ export function describeSettings(s: TwofoldEffectiveSettings): string {
     `  email: ${email}`,
     `  domain: ${s.domain ?? 'none (execute-api URL)'}`,
     `  schedules: event relay every ${s.schedules['event-relay']}, grace expiry every ${s.schedules['grace-expiry']}`,
-    `  API throttle: ${s.apiThrottle.ratePerSecond}/s, burst ${s.apiThrottle.burst}; functions ${s.functionMemoryMb} MB; tracing ${s.tracing ? 'on' : 'off'}`,
+    `  API throttle: ${s.apiThrottle.ratePerSecond}/s, burst ${s.apiThrottle.burst}; tenant quota ${s.tenantQuota.requestsPerSecond}/s, burst ${s.tenantQuota.burst}; functions ${s.functionMemoryMb} MB; tracing ${s.tracing ? 'on' : 'off'}`,
   ].join('\n');
 }

@@ -38,6 +38,8 @@ export function serviceProps(scope: Construct, settings: Settings, data: Twofold
     issuer: settings.issuer,
     logRetention: settings.logRetentionDays,
     api: settings.api,
+    tenantRequestsPerSecond: settings.tenantRequestsPerSecond,
+    tenantBurst: settings.tenantBurst,
     ...(settings.sms ? { sms: settings.sms } : {}),
     ...(settings.email ? { email: settings.email } : {}),
     ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),

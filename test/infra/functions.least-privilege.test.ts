@@ -38,6 +38,8 @@ interface Expected {
   directory?: { read?: Item[]; write?: Item[] };
   /** May set lastUsedAt on API-key items (API functions, which check keys themselves). */
   touchesApiKeys?: true;
+  /** May check in with the census of containers (the tenants' request quota): UpdateItem and BatchGetItem of the attempts table's CENSUS# items. */
+  census?: true;
   /** May Query the directory's sparse `tenants` index (every tenant: the scheduled overview recount). */
   tenantIndex?: true;
   /** KMS actions, by the encryption context's purpose they are limited to. */
@@ -59,6 +61,7 @@ const expected: Record<LambdaFunctionName, Expected> = {
     tables: { secrets: RW, attempts: RW, devices: RW, events: RW },
     directory: { read: [APIKEY, TENANT, SIGNINGKEY] },
     touchesApiKeys: true,
+    census: true,
     kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'], [SIGNING_KEY]: [...signs] },
     putEvents: true,
     sms: true,
@@ -68,6 +71,7 @@ const expected: Record<LambdaFunctionName, Expected> = {
     tables: { secrets: RW, attempts: RW, devices: RW, idempotency: RW, events: W },
     directory: { read: [APIKEY, TENANT] },
     touchesApiKeys: true,
+    census: true,
     kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'] },
     putEvents: true,
     sms: true,
@@ -77,6 +81,7 @@ const expected: Record<LambdaFunctionName, Expected> = {
     tables: { secrets: RW, devices: W, events: W },
     directory: { read: [APIKEY, TENANT, SIGNINGKEY] },
     touchesApiKeys: true,
+    census: true,
     kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'], [SIGNING_KEY]: [...signs] },
     putEvents: true,
   },
@@ -84,14 +89,15 @@ const expected: Record<LambdaFunctionName, Expected> = {
     tables: { prompts: RW, secrets: RW, attempts: RW, devices: RW, events: W },
     directory: { read: [APIKEY, TENANT, SIGNINGKEY] },
     touchesApiKeys: true,
+    census: true,
     kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'], [SIGNING_KEY]: [...signs] },
     putEvents: true,
     sms: true,
     email: true,
   },
-  devices: { tables: { secrets: RW, devices: RW, events: W }, directory: { read: [APIKEY, TENANT] }, touchesApiKeys: true, putEvents: true },
+  devices: { tables: { secrets: RW, devices: RW, events: W }, directory: { read: [APIKEY, TENANT] }, touchesApiKeys: true, census: true, putEvents: true },
   'event-relay': { tables: { secrets: RW, events: RW }, putEvents: true },
-  admin: { tables: { secrets: RW, devices: RW, events: RW }, directory: { read: [APIKEY, TENANT, KEYUSE], write: [TENANT, APIKEY, KEYUSE] }, kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'] }, putEvents: true },
+  admin: { tables: { secrets: RW, devices: RW, events: RW }, directory: { read: [APIKEY, TENANT, KEYUSE], write: [TENANT, APIKEY, KEYUSE] }, census: true, kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'] }, putEvents: true },
   'grace-expiry': { tables: { secrets: RW, events: W }, directory: { read: [TENANT] }, putEvents: true, email: true, tenantIndex: true },
 };
 
@@ -126,6 +132,7 @@ describe('each function may do what the matrix says and nothing more', () => {
       ...(want.tenantIndex ? [{ actions: ['dynamodb:Query'], leadingKeys: ['TENANTS'] }] : []),
     ];
     expect(sorted(got.directory.map((g) => JSON.stringify(g)))).toEqual(sorted(directoryWanted.map((g) => JSON.stringify(g))));
+    expect(got.tableItems).toEqual(want.census ? [{ table: 'attempts', actions: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], leadingKeys: ['CENSUS#*#*'] }] : []);
     const kmsWanted = Object.fromEntries(Object.entries(want.kms ?? {}).map(([purpose, actions]) => [purpose, sorted(actions)]));
     expect(Object.fromEntries(got.kmsGrants.map((g) => [purposeOf(g), g.actions]))).toEqual(kmsWanted);
     expect(got.putEvents).toBe(want.putEvents ?? false);

@@ -6,7 +6,7 @@ import { synthTwofold } from './synth';
 describe('settings from the cdk context', () => {
   it('default to a deployment without SMS, email or alarm email', () => {
     const settings = readSettings(undefined);
-    expect(settings).toEqual({ prefix: 'twofold', issuer: 'twofold', logRetentionDays: 90, api: { throttleRatePerSecond: 100, throttleBurst: 200 } });
+    expect(settings).toEqual({ prefix: 'twofold', issuer: 'twofold', logRetentionDays: 90, api: { throttleRatePerSecond: 9500, throttleBurst: 5000 }, tenantRequestsPerSecond: 1000, tenantBurst: 2000 });
     expect(eventBusNameOf(settings)).toBe('twofold-security-events');
   });
 

@@ -85,6 +85,8 @@ export interface FunctionAccess {
   /** Table → its actions, and the indexes they reach (the directory is in `directory`). */
   tables: Partial<Record<TableName, { actions: string[]; indexes: string[] }>>;
   directory: DirectoryGrant[];
+  /** Grants on items of another table by their partition keys (dynamodb:LeadingKeys): the census of containers. */
+  tableItems: (DirectoryGrant & { table: TableName })[];
   /** Every KMS action granted, sorted (see kmsGrants for their conditions). */
   kms: string[];
   kmsGrants: KmsGrant[];
@@ -108,7 +110,7 @@ export function accessOf(stacks: ReturnType<typeof synthTwofold>, name: LambdaFu
     .flatMap(([, r]) => (r.Properties!.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
 
   const ref = (token: string) => JSON.stringify(stateless.resolve(token));
-  const access: FunctionAccess = { tables: {}, directory: [], kms: [], kmsGrants: [], putEvents: false, other: [] };
+  const access: FunctionAccess = { tables: {}, directory: [], tableItems: [], kms: [], kmsGrants: [], putEvents: false, other: [] };
   for (const statement of statements) {
     const resources = [statement.Resource].flat();
     const text = JSON.stringify(resources);
@@ -120,6 +122,8 @@ export function accessOf(stacks: ReturnType<typeof synthTwofold>, name: LambdaFu
       const attributes = condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes'] as string[] | undefined;
       if (attributes) grant.attributes = [...attributes].sort();
       access.directory.push(grant);
+    } else if (table && condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']) {
+      access.tableItems.push({ table, actions: [...actions].sort(), leadingKeys: [...(condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'] as string[])].sort() });
     } else if (table) {
       const indexes = resources.flatMap((r) => /\/index\/([^"]+)"/.exec(JSON.stringify(r))?.[1] ?? []);
       access.tables[table] = { actions: [...actions].sort(), indexes: indexes.sort() };

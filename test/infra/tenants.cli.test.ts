@@ -45,7 +45,7 @@ const authenticate = (key: string) => new ApiKeyAuthenticator({ apiKeys: new Dyn
 const keyIdOf = (key: string) => key.slice(3, 19);
 
 describe('--help', () => {
-  it.each([['list'], ['keys'], ['delete']] as const)('tenant:%s --help prints its usage on stdout and touches nothing', async (command) => {
+  it.each([['list'], ['keys'], ['delete'], ['quota']] as const)('tenant:%s --help prints its usage on stdout and touches nothing', async (command) => {
     const r = await run(command, ['--help']);
     expect(r.code).toBe(0);
     expect(r.out).toContain(`usage: npm run --silent tenant:${command}`);
@@ -179,5 +179,27 @@ describe('tenant:delete', () => {
     const r = await run('delete', ['--tenant-id', 'tn_nobody', '--yes']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('no tenant tn_nobody');
+  });
+});
+
+describe('tenant:quota', () => {
+  it("sets the tenant's request quota on its record, as the functions read it; refuses bad numbers (exit 2) and an unknown tenant (exit 1)", async () => {
+    const tenant = await newTenant('Quota Co');
+    const directory = new DynamoTenantDirectory(db, table);
+    expect((await directory.getTenant(tenant.tenantId))?.quota).toBeUndefined();
+    const r = await run('quota', ['--tenant-id', tenant.tenantId, '--rps', '25', '--burst', '60']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ tenantId: tenant.tenantId, quota: { requestsPerSecond: 25, burst: 60 } });
+    expect((await directory.getTenant(tenant.tenantId))?.quota).toEqual({ requestsPerSecond: 25, burst: 60 });
+
+    for (const bad of [['--rps', '0', '--burst', '5'], ['--rps', '2.5', '--burst', '5'], ['--rps', '5']]) {
+      const refused = await run('quota', ['--tenant-id', tenant.tenantId, ...bad]);
+      expect(refused.code).toBe(2);
+      expect(refused.touched).toBe(false);
+    }
+    expect((await directory.getTenant(tenant.tenantId))?.quota).toEqual({ requestsPerSecond: 25, burst: 60 });
+    const unknown = await run('quota', ['--tenant-id', 'tn_nosuchtenant', '--rps', '5', '--burst', '5']);
+    expect(unknown.code).toBe(1);
+    expect(await directory.getTenant('tn_nosuchtenant')).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 /** A local runtime for SMS/email tests: a tenant whose policy allows every method, an injected clock, helpers to read codes. */
+import { stillClockQuota } from './twofold';
 import { Policy } from '@twofold/contract';
 import type { input } from 'zod/mini';
 import type { EmailSender, SendLimits, SmsSender } from '@twofold/core';
@@ -29,6 +30,7 @@ export async function startOtpHarness(
   const runtime = await startLocalRuntime({
     port: 0,
     clock,
+    tenantQuota: stillClockQuota,
     sendLimits: options.sendLimits ?? { perUserPerHour: 1000, perDestinationPerHour: 1000 },
     ...(options.sms === false ? { sms: false } : {}), ...(options.senders ? { senders: options.senders } : {}),
   });

@@ -42,11 +42,18 @@ export interface StartOptions {
  */
 export const onTwin = process.env.TWOFOLD_TEST_RUNTIME === 'twin';
 
+/**
+ * The deployment's default tenant quota in tests whose clock the test moves: the quota's buckets
+ * refill by the clock, so with time stood still a tenant would run dry after its burst (2,000
+ * requests by default). The quota itself is tested in real time (tenant-quota.noisy-neighbour.test.ts).
+ */
+export const stillClockQuota = { requestsPerSecond: 100_000, burst: 1_000_000 };
+
 export async function startTwofold(options: StartOptions = {}): Promise<Twofold> {
   const clock = options.clock ?? new ManualClock();
   const assembly = process.env.TWOFOLD_TWIN_ASSEMBLY;
   if (onTwin && !assembly) throw new Error('the twin project needs the assembly of test/support/twin-assembly.ts');
-  const runtime: LocalRuntime = onTwin && assembly ? await startTwin({ assembly, port: 0, clock, scheduleTimers: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }) : await startLocalRuntime({ port: 0, clock, graceTimer: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.engine ? { engine: options.engine } : {}) });
+  const runtime: LocalRuntime = onTwin && assembly ? await startTwin({ assembly, port: 0, clock, scheduleTimers: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }) : await startLocalRuntime({ port: 0, clock, graceTimer: false, tenantQuota: stillClockQuota, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.engine ? { engine: options.engine } : {}) });
   const tenant = options.tenant ?? (await runtime.createTenant(options.tenantName ?? 'Acme Corp'));
   return {
     runtime,

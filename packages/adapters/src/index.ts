@@ -1,6 +1,7 @@
 export * from './aws/dynamo';
 export * from './aws/dynamo-api-key-store';
 export * from './aws/dynamo-challenge-store';
+export * from './aws/dynamo-container-census';
 export * from './aws/dynamo-device-store';
 export * from './aws/dynamo-prompt-store';
 export * from './aws/dynamo-event-outbox';

@@ -588,7 +588,7 @@ export interface components {
                  * @description Stable snake_case error code (the catalogue may gain codes: treat an unknown one by its HTTP status)
                  * @enum {string}
                  */
-                code: "invalid_request" | "invalid_grant" | "unauthorized" | "forbidden" | "fresh_verification_required" | "not_found" | "user_not_found" | "factor_not_found" | "challenge_not_found" | "device_not_found" | "prompt_not_found" | "api_key_not_found" | "method_not_allowed" | "factor_already_active" | "challenge_already_verified" | "not_enrolled" | "too_many_factors" | "sms_not_configured" | "email_not_configured" | "duplicate_destination" | "last_admin_key" | "idempotency_in_progress" | "challenge_expired" | "prompt_expired" | "enrollment_expired" | "payload_too_large" | "unsupported_media_type" | "invalid_code" | "invalid_credential" | "method_not_available" | "invalid_redirect_uri" | "invalid_policy" | "invalid_phone_number" | "phone_number_not_allowed" | "idempotency_key_reused" | "locked" | "rate_limited" | "resend_limit_reached" | "internal_error" | "delivery_failed" | "service_unavailable";
+                code: "invalid_request" | "invalid_grant" | "unauthorized" | "forbidden" | "fresh_verification_required" | "not_found" | "user_not_found" | "factor_not_found" | "challenge_not_found" | "device_not_found" | "prompt_not_found" | "api_key_not_found" | "method_not_allowed" | "factor_already_active" | "challenge_already_verified" | "not_enrolled" | "too_many_factors" | "sms_not_configured" | "email_not_configured" | "duplicate_destination" | "last_admin_key" | "idempotency_in_progress" | "challenge_expired" | "prompt_expired" | "enrollment_expired" | "payload_too_large" | "unsupported_media_type" | "invalid_code" | "invalid_credential" | "method_not_available" | "invalid_redirect_uri" | "invalid_policy" | "invalid_phone_number" | "phone_number_not_allowed" | "idempotency_key_reused" | "locked" | "rate_limited" | "tenant_rate_limited" | "resend_limit_reached" | "internal_error" | "delivery_failed" | "service_unavailable";
                 /** @description What went wrong, for a developer (not meant for end users) */
                 message: string;
                 /** @description invalid_request: which fields are wrong and why (never the value sent) */
@@ -599,7 +599,7 @@ export interface components {
                 }[];
                 /** @description invalid_code: how many more wrong answers lock the user (null when the policy sets no limit) */
                 attemptsRemaining?: number | null;
-                /** @description locked, rate_limited: seconds until trying again can work (also in the Retry-After header) */
+                /** @description locked, rate_limited, tenant_rate_limited: seconds until trying again can work (also in the Retry-After header) */
                 retryAfterSeconds?: number;
             };
         };
@@ -1977,6 +1977,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -2108,6 +2119,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -2188,6 +2210,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2277,6 +2310,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2379,6 +2423,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2503,7 +2558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `rate_limited`: Too many codes were sent; try again later. */
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. `rate_limited`: Too many codes were sent; try again later. */
             429: {
                 headers: {
                     /** @description Seconds until trying again can work */
@@ -2661,6 +2716,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -2746,6 +2812,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2842,6 +2919,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2958,6 +3046,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -3050,6 +3149,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -3121,6 +3231,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3209,6 +3330,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3342,7 +3474,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `rate_limited`: Too many codes were sent; try again later. */
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. `rate_limited`: Too many codes were sent; try again later. */
             429: {
                 headers: {
                     /** @description Seconds until trying again can work */
@@ -3498,7 +3630,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `resend_limit_reached`: No more codes can be sent for this challenge; start a new login. `rate_limited`: Too many codes were sent; try again later. */
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. `resend_limit_reached`: No more codes can be sent for this challenge; start a new login. `rate_limited`: Too many codes were sent; try again later. */
             429: {
                 headers: {
                     /** @description Seconds until trying again can work */
@@ -3611,6 +3743,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3765,6 +3908,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -3872,6 +4026,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -3962,6 +4127,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4112,6 +4288,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4355,6 +4542,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -4556,6 +4754,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -4677,6 +4886,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -4763,6 +4983,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -4843,6 +5074,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4956,6 +5198,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -5051,6 +5304,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5163,6 +5427,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -5247,6 +5522,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5353,6 +5639,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `internal_error`: Something went wrong on our side. */
             500: {
                 headers: {
@@ -5442,6 +5739,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5566,6 +5874,17 @@ export interface operations {
             /** @description `payload_too_large`: The request body is larger than 16 KiB. */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `tenant_rate_limited`: This tenant is over its request quota; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again can work */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -47,6 +47,7 @@ export const errorCatalogue = {
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was used for a different request.' },
   locked: { status: 423, message: 'Too many failed attempts; try again later.' },
   rate_limited: { status: 429, message: 'Too many codes were sent; try again later.' },
+  tenant_rate_limited: { status: 429, message: "This tenant is over its request quota; retry after the Retry-After header's seconds." },
   resend_limit_reached: { status: 429, message: 'No more codes can be sent for this challenge; start a new login.' },
   internal_error: { status: 500, message: 'Something went wrong on our side.' },
   delivery_failed: { status: 502, message: 'The code could not be delivered; try again.' },

@@ -17,7 +17,8 @@ import { ErrorBody } from './schemas';
 type Json = Record<string, unknown>;
 
 /** The errors any keyed route may answer, besides its own. */
-const commonErrors: ErrorCode[] = ['invalid_request', 'unauthorized', 'forbidden', 'payload_too_large', 'internal_error', 'service_unavailable'];
+// every keyed route may meet its tenant's request quota (runtime/http-function.ts)
+const commonErrors: ErrorCode[] = ['invalid_request', 'unauthorized', 'forbidden', 'payload_too_large', 'tenant_rate_limited', 'internal_error', 'service_unavailable'];
 
 /** Where the document says the API is when it is not served (the local runtime's default address). */
 export const defaultServer = { url: 'http://127.0.0.1:3000', description: 'The local runtime (npm start)' };
@@ -122,7 +123,7 @@ function parametersOf(r: RouteDefinition, components: Components): Json[] {
 /** An example error body of `code`, as errorResponse makes it. */
 function errorExample(code: ErrorCode): Json {
   const extra: Json =
-    code === 'invalid_code' ? { attemptsRemaining: 4 } : code === 'locked' || code === 'rate_limited' ? { retryAfterSeconds: 600 } : code === 'service_unavailable' ? { retryAfterSeconds: 1 } : code === 'invalid_request' ? { details: [{ path: 'body.code', message: 'code must be 6 to 8 digits' }] } : {};
+    code === 'invalid_code' ? { attemptsRemaining: 4 } : code === 'locked' || code === 'rate_limited' ? { retryAfterSeconds: 600 } : code === 'tenant_rate_limited' ? { retryAfterSeconds: 1 } : code === 'service_unavailable' ? { retryAfterSeconds: 1 } : code === 'invalid_request' ? { details: [{ path: 'body.code', message: 'code must be 6 to 8 digits' }] } : {};
   return { summary: code, value: { error: { code, message: errorCatalogue[code].message, ...extra } } };
 }
 
@@ -151,7 +152,7 @@ function responsesOf(r: RouteDefinition, components: Components): Json {
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[String(status)] = {
       description: list.map((c) => `\`${c}\`: ${errorCatalogue[c].message}`).join(' '),
-      ...(list.some((c) => c === 'locked' || c === 'rate_limited' || c === 'service_unavailable') ? { headers: retryAfterHeader } : {}),
+      ...(list.some((c) => c === 'locked' || c === 'rate_limited' || c === 'tenant_rate_limited' || c === 'service_unavailable') ? { headers: retryAfterHeader } : {}),
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/Error' },

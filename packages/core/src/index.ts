@@ -26,6 +26,7 @@ export * from './records';
 export * from './recovery-code-sets';
 export * from './recovery-codes';
 export * from './secret-box';
+export * from './tenant-quota';
 export * from './tenants';
 export * from './totp';
 export * from './totp-factor';

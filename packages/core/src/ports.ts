@@ -4,7 +4,7 @@
  */
 import type { SecurityEvent } from '@twofold/contract/events';
 import type { JWK } from 'jose';
-import type { Policy, Scope } from '@twofold/contract/schemas';
+import type { Policy, Scope, TenantQuota } from '@twofold/contract/schemas';
 import type { UserStatus } from '@twofold/contract/schemas';
 import type { ApiKeyRecord, ChallengeRecord, FactorRecord, LoginFailures, PromptRecord, PromptStatus, RecoverySet, TenantRecord, UserAggregate, UserProfile, UserSummary } from './records';
 
@@ -85,6 +85,15 @@ export interface SigningKeyStore {
   createSigningKey(record: SigningKeyRecord): Promise<boolean>;
 }
 
+/**
+ * How many containers serve a tenant, counted per one-second window (tenant-quota.ts): a
+ * container checks in at most once per window for each tenant it served in it.
+ */
+export interface ContainerCensus {
+  /** Counts `containerId` in window `second` (epoch seconds); answers the tenant's counts of windows second - 1 and second. */
+  checkIn(tenantId: string, containerId: string, second: number): Promise<{ previous: number; current: number }>;
+}
+
 /** The directory also keeps the deployment's assertion signing key. */
 export interface TenantDirectory extends SigningKeyStore {
   getTenant(tenantId: string): Promise<TenantRecord | undefined>;
@@ -93,6 +102,8 @@ export interface TenantDirectory extends SigningKeyStore {
   /** Fails (returns false) when the tenant exists already. */
   createTenant(tenant: TenantRecord): Promise<boolean>;
   putPolicy(tenantId: string, policy: Policy, enforcementSince?: TenantRecord['enforcementSince']): Promise<void>;
+  /** The operator's request quota of the tenant (tenant:quota); false when there is no such tenant. */
+  putQuota(tenantId: string, quota: TenantQuota): Promise<boolean>;
   putApiKey(key: ApiKeyRecord): Promise<void>;
 }
 

@@ -2,7 +2,7 @@
  * What the core keeps about tenants, users, factors and challenges. These are storage-neutral
  * records; the contract's schemas are what clients see.
  */
-import type { FactorType, Method, Policy, PromptLocale, PromptPurpose, Scope, TotpSettings, UserStatus } from '@twofold/contract/schemas';
+import type { FactorType, Method, Policy, PromptLocale, PromptPurpose, Scope, TenantQuota, TotpSettings, UserStatus } from '@twofold/contract/schemas';
 
 export interface TenantRecord {
   tenantId: string;
@@ -16,6 +16,8 @@ export interface TenantRecord {
    * A user's grace period runs from the later of this and the moment they joined or got the role.
    */
   enforcementSince?: EnforcementSince;
+  /** The operator's request quota for this tenant; absent: the deployment's default (tenant-quota.ts). */
+  quota?: TenantQuota;
 }
 
 export interface EnforcementSince {

@@ -3,7 +3,7 @@
  * only a SHA-256 hash of the 256-bit secret is stored, compared in constant time. (A fast hash
  * is right here: the secret is random and long, not a password, so it cannot be guessed.)
  */
-import { Policy, type Scope } from '@twofold/contract/schemas';
+import { Policy, type Scope, type TenantQuota } from '@twofold/contract/schemas';
 import { hashKeySecret } from './api-keys';
 import { ensureSigningKey } from './assertions';
 import type { CoreDeps } from './deps';
@@ -22,7 +22,7 @@ export interface NewTenant {
 
 export async function createTenant(
   deps: { tenants: TenantDirectory; vault: KeyVault; random: Random; clock: Clock },
-  input: { name: string; tenantId?: string },
+  input: { name: string; tenantId?: string; quota?: TenantQuota },
 ): Promise<NewTenant> {
   // the deployment's signing key comes with its first tenant: the functions only read it
   await ensureSigningKey({ signingKeys: deps.tenants, vault: deps.vault, random: deps.random, clock: deps.clock });
@@ -35,6 +35,7 @@ export async function createTenant(
     createdAtMs: now,
     wrappedDataKey: wrapped,
     policy: Policy.parse({ totp: { issuer: input.name } }),
+    ...(input.quota ? { quota: input.quota } : {}),
   };
   if (!(await deps.tenants.createTenant(tenant))) fail('invalid_request', `tenant ${tenantId} exists already`);
   const appKey = await issueApiKey(deps, tenantId, 'app');

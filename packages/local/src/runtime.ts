@@ -15,7 +15,8 @@ import { matchRoute, routeKeyOf, type RoutedFunction } from '@twofold/contract';
 import { createTenant, ensureSigningKey, type Clock, type GraceRunResult, type EmailSender, type NewTenant, type SendLimits, type SmsSender } from '@twofold/core';
 import { LocalEventLog, LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock } from '@twofold/adapters';
 import type { SecurityEvent } from '@twofold/contract';
-import { buildDependencies, errorResponse, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
+import { TenantQuota } from '@twofold/contract/schemas';
+import { buildDependencies, errorResponse, inContainer, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
 import { handler as admin } from '../../../functions/admin';
 import { handler as challenge } from '../../../functions/challenge';
 import { handler as consoleFunction } from '../../../functions/console';
@@ -71,6 +72,14 @@ export interface LocalRuntimeOptions {
   senders?: { sms?: SmsSender; email?: EmailSender };
   /** false: no grace-period run every minute (tests run it when they choose). */
   graceTimer?: boolean;
+  /**
+   * Containers of each HTTP function (default 1): each its own caches and tenant quota buckets,
+   * sharing the store, key vault, senders and event log; requests go round the containers of
+   * their function in turn, as Lambda spreads them.
+   */
+  containers?: number;
+  /** The deployment's default tenant quota (TWOFOLD_TENANT_REQUESTS_PER_SECOND, TWOFOLD_TENANT_BURST). */
+  tenantQuota?: TenantQuota;
   /** Called with one line per request answered (`GET /health 200 3 ms`: no query, no body); npm start prints it. */
   logRequest?: (line: string) => void;
 }
@@ -80,7 +89,8 @@ export interface LocalRuntime {
   /** Where its DynamoDB is: the engine it started, or the endpoint it was given. */
   dynamo: string;
   deps: Dependencies;
-  createTenant(name: string): Promise<NewTenant>;
+  /** A tenant, with the operator's request quota if given (else the deployment's default). */
+  createTenant(name: string, quota?: TenantQuota): Promise<NewTenant>;
   outbox(): Promise<OutboxEntry[]>;
   /** Security events as published (what EventBridge would get), oldest first. */
   events(): SecurityEvent[];
@@ -125,6 +135,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ...(options.sendLimits?.perUserPerHour ? { TWOFOLD_SENDS_PER_USER_PER_HOUR: String(options.sendLimits.perUserPerHour) } : {}),
     ...(options.sendLimits?.perDestinationPerHour ? { TWOFOLD_SENDS_PER_DESTINATION_PER_HOUR: String(options.sendLimits.perDestinationPerHour) } : {}),
     ...(options.sendLimits?.perTenantPerHour ? { TWOFOLD_SENDS_PER_TENANT_PER_HOUR: String(options.sendLimits.perTenantPerHour) } : {}),
+    ...(options.tenantQuota ? { TWOFOLD_TENANT_REQUESTS_PER_SECOND: String(options.tenantQuota.requestsPerSecond), TWOFOLD_TENANT_BURST: String(options.tenantQuota.burst) } : {}),
   });
   const clock = options.clock ?? systemClock;
   const deps = buildDependencies(config, {
@@ -143,12 +154,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   graceTimer?.unref();
   const outbox = () => readOutbox(deps.sms instanceof LocalSmsOutbox ? deps.sms : undefined, ses);
   provideDependencies(deps);
+  // the other containers of each function: their own parts, the shared world's (store, vault, senders, events)
+  const shared = { clock, vault: deps.vault, dynamo: deps.dynamo, publisher: deps.publisher, email: deps.email, ...(deps.sms ? { sms: deps.sms } : {}) };
+  const containers = [deps, ...Array.from({ length: Math.max(1, options.containers ?? 1) - 1 }, () => buildDependencies(config, shared))];
+  const turns = new Map<RoutedFunction, number>();
+  const containerFor = (fn: RoutedFunction): Dependencies => {
+    const turn = turns.get(fn) ?? 0;
+    turns.set(fn, turn + 1);
+    return containers[turn % containers.length] ?? deps;
+  };
 
-  const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
+  const newTenant = (name: string, quota?: TenantQuota) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name, ...(quota ? { quota } : {}) });
   // as the operator's tenant CLI would have: the functions only read the signing key (a data directory from before it came with the first tenant has none)
   await ensureSigningKey({ signingKeys: deps.tenants, vault: deps.vault, random: deps.random, clock });
 
-  const { server, baseUrl } = await listen((req, res) => handle(req, res, clock, { newTenant, outbox, events, schedules: { 'grace-expiry': runGraceExpiry, 'event-relay': relayEvents } }), options);
+  const { server, baseUrl } = await listen((req, res) => handle(req, res, clock, containerFor, { newTenant, outbox, events, schedules: { 'grace-expiry': runGraceExpiry, 'event-relay': relayEvents } }), options);
 
   return {
     baseUrl,
@@ -195,7 +215,7 @@ export async function listen(handle: (req: IncomingMessage, res: ServerResponse)
 
 /** What the `/_local/*` routes reach: the same on `npm start` and on the twin (`npm run twin`). */
 export interface LocalEndpoints {
-  newTenant: (name: string) => Promise<NewTenant>;
+  newTenant: (name: string, quota?: TenantQuota) => Promise<NewTenant>;
   outbox: () => Promise<OutboxEntry[]>;
   events: () => SecurityEvent[];
   /** The scheduled functions by name (`POST /_local/schedules/<name>` runs one now). */
@@ -225,7 +245,7 @@ export async function localEndpoint(req: IncomingMessage, url: URL, body: string
   return undefined;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, clock: Clock, endpoints: LocalEndpoints) {
+async function handle(req: IncomingMessage, res: ServerResponse, clock: Clock, containerFor: (fn: RoutedFunction) => Dependencies, endpoints: LocalEndpoints) {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const body = await readBody(req);
   if (body === undefined) return send(res, errorResponse('payload_too_large'));
@@ -237,24 +257,32 @@ async function handle(req: IncomingMessage, res: ServerResponse, clock: Clock, e
   const nowMs = clock.nowMs();
   if (!match.route) {
     const event = toApiGatewayEvent(req, url, body, { routeKey: '$default' }, nowMs);
-    return send(res, await functions.public(event, lambdaContext('public')));
+    return send(res, await inContainer(containerFor('public'), () => functions.public(event, lambdaContext('public'))));
   }
   const route = match.route;
   const event = toApiGatewayEvent(req, url, body, { routeKey: routeKeyOf(route), pathParameters: match.pathParameters }, nowMs);
-  return send(res, await functions[route.fn](event, lambdaContext(route.fn)));
+  return send(res, await inContainer(containerFor(route.fn), () => functions[route.fn](event, lambdaContext(route.fn))));
 }
 
-async function localTenant(body: string, newTenant: (name: string) => Promise<NewTenant>): Promise<APIGatewayProxyStructuredResultV2> {
-  let name: unknown;
+async function localTenant(body: string, newTenant: LocalEndpoints['newTenant']): Promise<APIGatewayProxyStructuredResultV2> {
+  let input: { name?: unknown; quota?: unknown };
   try {
-    name = (JSON.parse(body || '{}') as { name?: unknown }).name;
+    input = (JSON.parse(body || '{}') ?? {}) as { name?: unknown; quota?: unknown };
   } catch {
     return errorResponse('invalid_request', 'The request body is not valid JSON.');
   }
+  const { name } = input;
   if (typeof name !== 'string' || name.length < 1 || name.length > 64) {
     return errorResponse('invalid_request', 'name must be a string of 1-64 characters.', { details: [{ path: 'body.name', message: 'required, 1-64 characters' }] });
   }
-  const tenant = await newTenant(name);
+  // the operator's request quota for the tenant, as `npm run tenant:quota` sets it in AWS
+  const quota = input.quota === undefined ? undefined : TenantQuota.safeParse(input.quota);
+  if (quota && !quota.success) {
+    return errorResponse('invalid_request', 'quota must be {"requestsPerSecond": 1-100000, "burst": 1-1000000}, whole numbers.', {
+      details: quota.error.issues.map((issue) => ({ path: ['body', 'quota', ...issue.path.map(String)].join('.'), message: issue.message })),
+    });
+  }
+  const tenant = await newTenant(name, quota?.data);
   return { statusCode: 201, headers: { 'content-type': 'application/json' }, body: JSON.stringify(tenant) };
 }
 

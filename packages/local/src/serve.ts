@@ -15,6 +15,8 @@ const LocalEnv = z.object({
   TWOFOLD_DYNAMODB_ENDPOINT: z.optional(z.url()),
   /** The embedded engine: dynalite (Node, the default) or dynamodb-local (Amazon's, needs Java 17+). */
   TWOFOLD_LOCAL_ENGINE: z.optional(z.enum(LOCAL_ENGINES)),
+  /** Containers of each HTTP function (npm start; default 1): see LocalRuntimeOptions.containers. */
+  TWOFOLD_LOCAL_CONTAINERS: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(16))),
 });
 
 export interface ServeSettings {
@@ -22,6 +24,7 @@ export interface ServeSettings {
   dataDir: string;
   dynamoEndpoint?: string;
   engine?: LocalEngine;
+  containers?: number;
 }
 
 const LocalJson = z.object({ baseUrl: z.string(), tenantId: z.string(), appKey: z.string(), adminKey: z.string() });
@@ -35,6 +38,7 @@ export async function serve<R extends LocalRuntime>(what: string, start: (settin
     dataDir,
     ...(env.TWOFOLD_DYNAMODB_ENDPOINT ? { dynamoEndpoint: env.TWOFOLD_DYNAMODB_ENDPOINT } : {}),
     ...(env.TWOFOLD_LOCAL_ENGINE ? { engine: env.TWOFOLD_LOCAL_ENGINE } : {}),
+    ...(env.TWOFOLD_LOCAL_CONTAINERS ? { containers: env.TWOFOLD_LOCAL_CONTAINERS } : {}),
   };
   const runtime = await start(settings);
   const localJsonPath = join(dataDir, 'local.json');

@@ -49,6 +49,8 @@ const ConfigSchema = z.pipe(
       TWOFOLD_SENDS_PER_USER_PER_HOUR: sendsPerHour(10),
       TWOFOLD_SENDS_PER_DESTINATION_PER_HOUR: sendsPerHour(10),
       TWOFOLD_SENDS_PER_TENANT_PER_HOUR: sendsPerHour(1000),
+      TWOFOLD_TENANT_REQUESTS_PER_SECOND: z._default(wholeNumber().check(z.minimum(1), z.maximum(100_000)), 1000).check(z.meta({ description: "A tenant's request quota unless the operator set its own: requests per second" })),
+      TWOFOLD_TENANT_BURST: z._default(wholeNumber().check(z.minimum(1), z.maximum(1_000_000)), 2000).check(z.meta({ description: "A tenant's burst unless the operator set its own" })),
       TWOFOLD_TENANT_CACHE_SECONDS: cacheSeconds(30),
       TWOFOLD_API_KEY_CACHE_SECONDS: cacheSeconds(60),
       TWOFOLD_TRACING: z._default(z.enum(['on', 'off']), 'off').check(z.meta({ description: 'Powertools Tracer (X-Ray) around requests and AWS SDK calls' })),
@@ -99,6 +101,8 @@ const ConfigSchema = z.pipe(
     region: c.AWS_REGION,
     dynamoDbEndpoint: c.TWOFOLD_DYNAMODB_ENDPOINT,
     tenantCacheSeconds: c.TWOFOLD_TENANT_CACHE_SECONDS,
+    /** The deployment's default tenant quota (a tenant record's own `quota` overrides it). */
+    tenantQuota: { requestsPerSecond: c.TWOFOLD_TENANT_REQUESTS_PER_SECOND, burst: c.TWOFOLD_TENANT_BURST },
     apiKeyCacheSeconds: c.TWOFOLD_API_KEY_CACHE_SECONDS,
     tracing: c.TWOFOLD_TRACING === 'on',
   })),
@@ -132,6 +136,8 @@ export const configKeys = {
   sesConfigurationSet: 'TWOFOLD_SES_CONFIGURATION_SET',
   tracing: 'TWOFOLD_TRACING',
   tenantCacheSeconds: 'TWOFOLD_TENANT_CACHE_SECONDS',
+  tenantRequestsPerSecond: 'TWOFOLD_TENANT_REQUESTS_PER_SECOND',
+  tenantBurst: 'TWOFOLD_TENANT_BURST',
 } as const satisfies Record<string, keyof ConfigEnv>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {

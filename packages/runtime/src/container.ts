@@ -3,6 +3,7 @@
  * function builds, once per container (cold start), just the parts it wires (parts.ts); the
  * local runtime, tests and bench build every part with `buildDependencies` and provide it.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyStore, Caller, CoreDeps, KeyVault } from '@twofold/core';
@@ -29,6 +30,8 @@ export interface Dependencies extends CoreDeps {
   apiKeys: ApiKeyStore;
   /** Drops a revoked key from this container's cache. */
   forgetApiKey(keyId: string): void;
+  /** Serves one request of the tenant within its quota, or fails with tenant_rate_limited (core/tenant-quota.ts). */
+  admitTenant(tenantId: string): Promise<void>;
 }
 
 /** Every part, wired: the container of the local runtime, tests and bench. */
@@ -39,6 +42,7 @@ export function buildDependencies(config: Config, overrides: Overrides = {}): De
 }
 
 let provided: Dependencies | undefined;
+const chosen = new AsyncLocalStorage<Dependencies>();
 
 /** For the local runtime, tests and bench: every function uses this container instead of building its own. */
 export function provideDependencies(deps: Dependencies): void {
@@ -46,11 +50,19 @@ export function provideDependencies(deps: Dependencies): void {
 }
 
 /**
+ * Runs `invoke` (a handler's call) in this container instead of the provided one: the local
+ * runtime's way to run several containers of a function in one process, as Lambda runs many.
+ */
+export function inContainer<T>(deps: Dependencies, invoke: () => T): T {
+  return chosen.run(deps, invoke);
+}
+
+/**
  * A function's dependencies: made on first use from the environment with the function's own
  * wiring (parsing the configuration then, so that a bad setting fails the cold start loudly),
- * or the provided container, which has every part.
+ * or the provided container (or the one inContainer chose), which has every part.
  */
 export function containerOf<D extends Partial<Views>>(wiring: Part<D>): () => D {
   let own: D | undefined;
-  return () => (provided as D | undefined) ?? (own ??= wiring(new Wiring(loadConfig(process.env))));
+  return () => ((chosen.getStore() ?? provided) as D | undefined) ?? (own ??= wiring(new Wiring(loadConfig(process.env))));
 }

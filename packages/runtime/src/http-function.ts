@@ -85,6 +85,8 @@ async function resolve<D extends Partial<Views>>(event: HttpEvent, context: Cont
   const wired = deps();
   // the API key is checked here, in the function, before anything else (no authorizer invocation)
   const caller = route.scope === 'public' ? publicCaller : authorise(route, await authenticateOf(wired)(event.headers?.authorization));
+  // then the tenant's request quota, before any other work (core/tenant-quota.ts)
+  if (route.scope !== 'public') await admissionOf(wired)(caller.tenantId);
   if (route.contentTypes) checkContentType(route.contentTypes, event.headers?.['content-type']);
   const parse = <S extends z.ZodMiniType | undefined>(schema: S, value: unknown, where: string) => {
     if (!schema) return value;
@@ -119,6 +121,12 @@ const publicCaller: Caller = { tenantId: '', scope: 'app', keyId: '', keyName: '
 function authenticateOf(deps: Partial<Views>): Views['authenticate'] {
   if (!deps.authenticate) throw new Error('this function serves routes with an API key but wires no authenticate');
   return deps.authenticate;
+}
+
+/** The quota check of a function that serves keyed routes (KeyCheckOf makes its absence a compile error). */
+function admissionOf(deps: Partial<Views>): Views['admitTenant'] {
+  if (!deps.admitTenant) throw new Error('this function serves routes with an API key but wires no admitTenant');
+  return deps.admitTenant;
 }
 
 /** The path's userId, for a route marked fresh (every such route has one: its params schema parsed it). */
@@ -159,8 +167,8 @@ function bodyHints(event: HttpEvent, maxBodyBytes: number | undefined): unknown 
   }
 }
 
-/** A function that serves any route with an API key must wire `authenticate` (a compile error otherwise). */
-type KeyCheckOf<R extends RouteDefinition> = [Exclude<R['scope'], 'public'>] extends [never] ? unknown : Pick<Views, 'authenticate'>;
+/** A function that serves any route with an API key must wire `authenticate` and `admitTenant` (a compile error otherwise). */
+type KeyCheckOf<R extends RouteDefinition> = [Exclude<R['scope'], 'public'>] extends [never] ? unknown : Pick<Views, 'authenticate' | 'admitTenant'>;
 
 /**
  * The handler of one function: its own routes (contract/routes/<function>.ts, so that it carries

@@ -12,6 +12,7 @@
 import {
   DynamoApiKeyStore,
   DynamoChallengeStore,
+  DynamoContainerCensus,
   DynamoDeviceStore,
   DynamoEventOutbox,
   DynamoGraceDeadlines,
@@ -22,9 +23,10 @@ import {
   DynamoUserReader,
   DynamoUserStore,
 } from '@twofold/adapters';
-import { ApiKeyAuthenticator, AssertionSigner, KeyRing, loadTenant, TtlCache, type TenantRecord, type UserReader } from '@twofold/core';
+import type { TenantQuota } from '@twofold/contract/schemas';
+import { ApiKeyAuthenticator, AssertionSigner, KeyRing, loadTenant, TenantAdmission, TtlCache, type TenantRecord, type UserReader } from '@twofold/core';
 import type { Dependencies } from './container';
-import { clock } from './parts/basics';
+import { clock, random } from './parts/basics';
 import { db, hotDynamo } from './parts/dynamo';
 import { vault } from './parts/vault';
 import type { Part, Wiring } from './wiring';
@@ -78,6 +80,30 @@ export const authenticate: PartOf<'authenticate'> = (w) => {
 export const forgetApiKey: PartOf<'forgetApiKey'> = (w) => {
   const authenticator = w.get(apiKeyAuthenticator);
   return (keyId) => authenticator.forget(keyId);
+};
+
+// ---------------------------------------------------------------- the tenant's request quota, per container
+
+/** How long a container trusts a tenant's quota: an operator's change reaches every container within this. */
+const QUOTA_CACHE_SECONDS = 30;
+const quotaCache: Part<TtlCache<TenantQuota>> = (w) => new TtlCache<TenantQuota>(w.get(clock), QUOTA_CACHE_SECONDS);
+/**
+ * Every function that serves keyed routes wires this: httpFunction admits each request after
+ * its key. The quota rides on the tenant's record, which the container caches (the same read
+ * as the use cases' own `tenant`, shared while both are cached): no call on a warm request.
+ */
+export const admitTenant: PartOf<'admitTenant'> = (w) => {
+  const cache = w.get(quotaCache);
+  const tenantOf = w.get(tenant);
+  const admission = new TenantAdmission(
+    {
+      census: new DynamoContainerCensus(w.get(db), w.config.tables.attempts),
+      clock: w.get(clock),
+      quotaOf: (tenantId) => cache.get(tenantId, async () => (await tenantOf(tenantId)).quota ?? w.config.tenantQuota),
+    },
+    Buffer.from(w.get(random).bytes(8)).toString('hex'),
+  );
+  return (tenantId) => admission.admit(tenantId);
 };
 
 // ---------------------------------------------------------------- assertions and send limits (the publisher and the senders: parts/)

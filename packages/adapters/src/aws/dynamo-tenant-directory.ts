@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 
 /** The partition of the sparse `tenants` index: every tenant record is in it. */
 const TENANT_LIST = 'TENANTS';
-import { Policy } from '@twofold/contract/schemas';
+import { Policy, TenantQuota } from '@twofold/contract/schemas';
 import type { SigningKeyRecord, SigningKeyStore } from '@twofold/core/assertions';
 import type { TenantDirectory } from '@twofold/core/ports';
 import type { ApiKeyRecord, TenantRecord } from '@twofold/core/records';
@@ -27,6 +27,7 @@ export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
       // parsed on read, so fields added to the policy later get their defaults
       policy: Policy.parse(Item.policy ?? {}),
       ...(Item.enforcementSince ? { enforcementSince: Item.enforcementSince } : {}),
+      ...(Item.quota ? { quota: TenantQuota.parse(Item.quota) } : {}),
     };
   }
 
@@ -64,6 +65,14 @@ export class DynamoTenantDirectory implements TenantDirectory, SigningKeyStore {
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':p': policy, ...(enforcementSince ? { ':s': enforcementSince } : {}) },
       }),
+    );
+  }
+
+  putQuota(tenantId: string, quota: TenantQuota): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({ TableName: this.tableName, Key: keys.tenant(tenantId), UpdateExpression: 'SET quota = :q', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':q': quota } }),
+      ),
     );
   }
 

@@ -20,8 +20,20 @@ export const ErrorBody = z
       attemptsRemaining: z
         .optional(z.nullable(count()))
         .check(z.meta({ description: 'invalid_code: how many more wrong answers lock the user (null when the policy sets no limit)' })),
-      retryAfterSeconds: z.optional(count()).check(z.meta({ description: 'locked, rate_limited: seconds until trying again can work (also in the Retry-After header)' })),
+      retryAfterSeconds: z.optional(count()).check(z.meta({ description: 'locked, rate_limited, tenant_rate_limited: seconds until trying again can work (also in the Retry-After header)' })),
     }),
   })
   .check(z.meta({ id: 'Error' }));
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/**
+ * A tenant's request quota, set by the operator (not the tenant's admin): a token bucket of
+ * `burst` requests refilled at `requestsPerSecond`, over every keyed route of the tenant.
+ */
+export const TenantQuota = z
+  .strictObject({
+    requestsPerSecond: z.number().check(z.int(), z.minimum(1), z.maximum(100_000), z.meta({ description: 'Steady requests per second the tenant is served' })),
+    burst: z.number().check(z.int(), z.minimum(1), z.maximum(1_000_000), z.meta({ description: 'Requests served at once after a quiet spell (the bucket\'s size)' })),
+  })
+  .check(z.meta({ id: 'TenantQuota' }));
+export type TenantQuota = z.infer<typeof TenantQuota>;

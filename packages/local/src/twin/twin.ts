@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createTenant, ensureSigningKey, type Clock, type GraceRunResult } from '@twofold/core';
+import type { TenantQuota } from '@twofold/contract/schemas';
 import { KmsKeyVault, LocalEventLog, LocalSmsOutbox, systemClock } from '@twofold/adapters';
 import { buildDependencies, loadConfig } from '@twofold/runtime';
 import { toApiGatewayEvent } from '../api-gateway-event';
@@ -178,7 +179,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   });
   const operatorKms = new KMSClient({ endpoint: gateway.endpoint, region: TWIN_REGION, credentials: { accessKeyId: OPERATOR_KEY, secretAccessKey: 'operator' } });
   const deps = buildDependencies(config, { clock, vault: new KmsKeyVault(operatorKms, key.arn), publisher: eventLog, sms });
-  const newTenant = (name: string) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name });
+  const newTenant = (name: string, quota?: TenantQuota) => createTenant({ tenants: deps.tenants, vault: deps.vault, random: deps.random, clock }, { name, ...(quota ? { quota } : {}) });
   // as the operator's tenant CLI would have: the functions only read the signing key
   await ensureSigningKey({ signingKeys: deps.tenants, vault: deps.vault, random: deps.random, clock });
 
