@@ -8,6 +8,7 @@
  *   SMS/email sends/s through the challenge path; calls per send
  *   device-check calls per challenge; assertion signing time; KMS calls still 0
  *   grace-expiry run and admin overview at 10,000 users (when those functions exist)
+ *   fair share: ten tenants with a quota, one flooding; the per-partition arithmetic at the goal
  *
  * Knobs (environment): BENCH_USERS (100), BENCH_ROUNDS (5), BENCH_CONCURRENCY ("1,8"),
  * BENCH_SEND_USERS (50 per channel), BENCH_DEVICE_USERS (50), BENCH_SIGNATURES (2000),
@@ -32,6 +33,7 @@ import { runSendBench } from './sends';
 import { nowMs } from './stats';
 import { summaryRows, TARGETS } from './summary';
 import { runVerificationBench } from './verifications';
+import { fairShareRows, fairShareSection, runFairShareBench, type FairShareResults } from './tenants';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const int = (name: string, fallback: number, min: number, max: number) => {
@@ -111,9 +113,14 @@ async function main() {
       return undefined;
     });
   }
+  progress(`fair share: ten tenants, one flooding... (${elapsed()})`);
+  const fairShare: FairShareResults | undefined = await runFairShareBench(progress).catch((error: unknown) => {
+    progress(`  fair share failed: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  });
   const seconds = (nowMs() - started) / 1000;
 
-  const rows = summaryRows({ verification, sends, devices, policyAdmin, bundles, invocations, httpCheck, seconds });
+  const rows = [...summaryRows({ verification, sends, devices, policyAdmin, bundles, invocations, httpCheck, seconds }), ...fairShareRows(fairShare)];
   const load = { atStart: loadAtStart, atEnd: loadavg()[0]! };
   const header =
     `Twofold bench — ${new Date().toISOString()} — node ${process.version}, ${availableParallelism()} CPUs ` +
@@ -127,6 +134,7 @@ async function main() {
     policyAdminSection(policyAdmin),
     bundleSection(bundles, TARGETS.bundleKb, options.importRuns),
     httpCheckSection(httpCheck, invocations),
+    fairShareSection(fairShare),
     `Summary\n${summaryTable(rows)}`,
   ];
   console.log(fitWidth(report.join('\n\n')));
@@ -151,6 +159,7 @@ async function main() {
     bundles: bundles.map(({ file, ...b }) => ({ ...b, file: file.slice(root.length) })),
     invocations,
     httpCheck,
+    fairShare,
     summary: rows,
   };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
