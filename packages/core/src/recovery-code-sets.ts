@@ -18,7 +18,7 @@ import { exists } from './user-view';
 
 const recoveryBinding = (tenantId: string, userId: string) => ['recovery-codes', tenantId, userId] as const;
 
-/** Random bytes of salt per code: 128 bits, as NIST SP 800-63B-4 §3.1.1.2 asks of a salt (at least 32 bits), more than enough. */
+/** Random bytes of salt per code (128 bits): unique per stored code, whoever holds the table. */
 const SALT_BYTES = 16;
 
 /**
