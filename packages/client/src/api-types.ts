@@ -1104,6 +1104,8 @@ export interface components {
                 /** @description Enrolled users with no recovery code left */
                 none: number;
             };
+            /** @description Users whose only active factors are SMS (recovery codes aside): on a restricted authenticator alone (NIST SP 800-63B-4), to move to an authenticator app or a passkey */
+            smsOnly: number;
             /** @description The latest enrollments, newest first (up to 10) */
             recentEnrollments: {
                 /** @description The client app's id for the user */
