@@ -291,7 +291,7 @@ async function countFailure(
     const outcome = await deps.challenges.countFailure(tenantId, userId, { read: current, next, nowMs, max });
     if (outcome.counted) {
       const counted = outcome.failures.failures;
-      if (counted >= max) await settleLock(deps, tenantId, userId, outcome.failures, nowMs);
+      if (counted >= max) await settleLock(deps, tenantId, userId, outcome.failures, nowMs, 'later');
       return fail(refusal.code, refusal.message, { attemptsRemaining: attemptsRemaining({ locked: false, lockedUntilMs: null, failures: counted }, max) });
     }
     current = outcome.current;
