@@ -9,10 +9,10 @@ import { relayPendingEvents, type RelayResult } from '@twofold/core';
 import type { Context } from 'aws-lambda';
 import { containerOf, logger, scheduledInvocation, wire } from '@twofold/runtime';
 import { metricNames, MetricUnit, putMetric } from '@twofold/runtime/metrics';
-import { challenges, clock, outbox, publisher } from '@twofold/runtime/parts';
+import { challenges, clock, email, outbox, publisher, tenant, userReader } from '@twofold/runtime/parts';
 
-// challenges: the login items that still hold an event written with their change
-const dependencies = containerOf(wire({ clock, outbox, publisher, challenges }));
+// challenges: the lock windows to settle; users (read only), tenant and email: the lockout notice (core/lockout-notice.ts)
+const dependencies = containerOf(wire({ clock, outbox, publisher, challenges, users: userReader, tenant, email }));
 
 export const handler = (_event?: unknown, context?: Context): Promise<RelayResult> => scheduledInvocation('event-relay', context?.awsRequestId, relay);
 

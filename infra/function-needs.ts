@@ -142,8 +142,10 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     countsContainers: true, kms: {}, publishesEvents: true },
 
   // scheduled: publishes what the outbox still holds (the sparse `pending` index), marks it published
-  // and the login items that still hold an event written with their change (item-events index)
-  'event-relay': { tables: { secrets: 'readWrite', events: 'readWrite' }, kms: {}, publishesEvents: true },
+  // and the login items that still hold an event written with their change (item-events index);
+  // settles lock windows and tells the user of a lockout by email (the user's item, the tenant's
+  // name and message settings: core/lockout-notice.ts)
+  'event-relay': { tables: { secrets: 'readWrite', events: 'readWrite' }, directory: { read: ['tenant'] }, kms: {}, publishesEvents: true, email: 'send' },
 
   // the policy (tenant item), the tenant's API keys (list, create, revoke), users and their
   // summaries and counters (secrets), unlock and reset (failures, factors, trusted devices),

@@ -2,13 +2,14 @@
  * The fresh-verification assertion: a JWT that `jose` verifies against the JWKS with the right
  * claims, and that Twofold demands (for the same user and tenant, younger than
  * freshVerificationSeconds) before removing a factor, turning 2FA off, or showing or
- * regenerating recovery codes. Tampered, expired, other-user and other-tenant ones fail; RFC 8176
- * amr values, aud and nonce from the challenge request, exp at the fresh window.
+ * regenerating recovery codes. Tampered, expired, other-user and other-tenant ones fail; amr
+ * values (RFC 8176's, and email for an email code), aud and nonce from the challenge request, exp at the fresh window.
  */
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '@twofold/core';
 import { startOtpHarness, type OtpHarness } from '../support/otp-runtime';
+import { oathtool, parseOtpauthUri, zbarimg } from '../support/authenticator';
 
 let h: OtpHarness;
 let recoveryCodes: string[];
@@ -44,8 +45,8 @@ describe('the assertion', () => {
     expect(jwks.keys[0]!.d).toBeUndefined();
     expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'ES256', kid: jwks.keys[0]!.kid });
     const { payload } = await jwtVerify(assertion, createLocalJWKSet(jwks), { issuer: 'twofold', currentDate: new Date(h.clock.nowMs()) });
-    // RFC 8176 values in amr (an email code is a one-time password); the method in Twofold's own claim
-    expect(payload).toMatchObject({ sub: 'alice', tid: h.tenantId, jti: challengeId, amr: ['otp'], twofold_method: 'email', auth_time: Date.parse(verifiedAt) / 1000 });
+    // amr names an email code as such (never otp or mfa: NIST SP 800-63B-4 §3.1.3); the method in Twofold's own claim
+    expect(payload).toMatchObject({ sub: 'alice', tid: h.tenantId, jti: challengeId, amr: ['email'], twofold_method: 'email', auth_time: Date.parse(verifiedAt) / 1000 });
     // bound to the client app and the login attempt the challenge request named
     expect(payload).toMatchObject({ aud: 'billing-app', nonce: 'n-0S6_WzA2Mj' });
     await expect(jwtVerify(assertion, createLocalJWKSet(jwks), { issuer: 'twofold', audience: 'another-app', currentDate: new Date(h.clock.nowMs()) })).rejects.toThrow(/aud/);
@@ -72,19 +73,41 @@ describe('acr: what the assertion claims of the verification (NIST SP 800-63B-4 
   it('an email code alone claims no acr (email is not an out-of-band authenticator); a recovery code claims "mfa"', async () => {
     const email = claimsOf((await assertionFor('bob')).assertion);
     expect(email.acr).toBeUndefined();
-    expect(email).toMatchObject({ amr: ['otp'], twofold_method: 'email' });
+    expect(email).toMatchObject({ amr: ['email'], twofold_method: 'email' });
     const challenge = await h.call('POST', '/v1/users/bob/challenges', { method: 'recovery_code' });
     expect(challenge.status, JSON.stringify(challenge.body)).toBe(201);
     const verified = await h.call('POST', `/v1/challenges/${challenge.body.challengeId}/verify`, { recoveryCode: bobCodes[0] });
     expect(verified.status, JSON.stringify(verified.body)).toBe(200);
-    expect(claimsOf(verified.body.assertion as string)).toMatchObject({ acr: 'mfa', twofold_method: 'recovery_code' });
+    expect(claimsOf(verified.body.assertion as string)).toMatchObject({ acr: 'mfa', amr: ['otp'], twofold_method: 'recovery_code' });
+  });
+
+  it('amr tells the methods apart: totp "otp", sms "sms", email "email" (never "otp" or "mfa"), a recovery code "otp"', async () => {
+    const phone = '+33612345678';
+    const sms = await h.call('POST', '/v1/users/carol/factors', { type: 'sms', phone });
+    expect(sms.status, JSON.stringify(sms.body)).toBe(201);
+    expect((await h.call('POST', `/v1/users/carol/factors/${sms.body.factorId}/verify`, { code: await h.lastCode(phone) })).status).toBe(200);
+    const totp = await h.call('POST', '/v1/users/carol/factors', { type: 'totp' });
+    const secret = parseOtpauthUri(await zbarimg(totp.body.qrCode)).secret;
+    expect((await h.call('POST', `/v1/users/carol/factors/${totp.body.factorId}/verify`, { code: await oathtool(secret, h.clock.nowMs()) })).status).toBe(200);
+    const byTotp = (await h.call('POST', '/v1/users/carol/challenges', { method: 'totp' })).body;
+    h.clock.advanceSeconds(30); // the enrolment spent this step's code
+    const totpVerified = await h.call('POST', `/v1/challenges/${byTotp.challengeId}/verify`, { code: await oathtool(secret, h.clock.nowMs()) });
+    expect(totpVerified.status, JSON.stringify(totpVerified.body)).toBe(200);
+    expect(claimsOf(totpVerified.body.assertion as string)).toMatchObject({ amr: ['otp'], acr: 'mfa', twofold_method: 'totp' });
+    const bySms = (await h.call('POST', '/v1/users/carol/challenges', { method: 'sms' })).body;
+    const smsVerified = await h.call('POST', `/v1/challenges/${bySms.challengeId}/verify`, { code: await h.lastCode(phone) });
+    expect(smsVerified.status, JSON.stringify(smsVerified.body)).toBe(200);
+    expect(claimsOf(smsVerified.body.assertion as string)).toMatchObject({ amr: ['sms'], acr: 'mfa', twofold_method: 'sms' });
+    const byEmail = claimsOf((await assertionFor('bob')).assertion);
+    expect(byEmail.amr).toEqual(['email']);
   });
 
   it('a tenant whose policy says assurance.emailCountsAsMfa gets "mfa" for an email code', async () => {
     await patchPolicy({ assurance: { emailCountsAsMfa: true } });
     // the functions' tenant cache: the policy reaches them within a minute
     h.clock.advanceSeconds(61);
-    expect(claimsOf((await assertionFor('bob')).assertion).acr).toBe('mfa');
+    // the tenant's acr only: amr still says what the method was
+    expect(claimsOf((await assertionFor('bob')).assertion)).toMatchObject({ acr: 'mfa', amr: ['email'] });
     await patchPolicy({ assurance: { emailCountsAsMfa: false } });
     h.clock.advanceSeconds(61);
     expect(claimsOf((await assertionFor('bob')).assertion).acr).toBeUndefined();

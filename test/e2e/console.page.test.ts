@@ -167,6 +167,7 @@ describe('overview', () => {
     expect(await legend('Status breakdown', 'Total users')).toBe(String(o.totalUsers));
     expect(await legend('Recovery-code health', 'Low')).toBe(String(o.recoveryCodes.low));
     expect(await legend('Recovery-code health', 'None left')).toBe(String(o.recoveryCodes.none));
+    expect(await page.getByRole('region', { name: 'SMS only' }).innerText()).toContain(String(o.smsOnly));
     const recent = await page.getByRole('region', { name: 'Recent enrollments' }).getByRole('row').allInnerTexts();
     expect(recent.slice(1).map((row) => row.split('\t')[0])).toEqual(o.recentEnrollments.map((e: { userId: string }) => e.userId));
     const roles = await page.getByRole('region', { name: 'Roles without two-factor' }).getByRole('row').allInnerTexts();

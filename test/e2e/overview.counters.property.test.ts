@@ -116,6 +116,10 @@ async function countByHand(deps: CoreDeps, tenantId: string): Promise<Omit<Overv
       low: enrolled.filter((u) => u.recoveryCodesRemaining > 0 && u.recoveryCodesRemaining <= 2).length,
       none: enrolled.filter((u) => u.recoveryCodesRemaining === 0).length,
     },
+    smsOnly: users.filter((u) => {
+      const active = u.factors.filter((f) => f.status === 'active');
+      return active.length > 0 && active.every((f) => f.type === 'sms');
+    }).length,
     rolesWithoutTwoFactor: [...roles].map(([role, n]) => ({ role, users: n })).sort((a, b) => b.users - a.users || a.role.localeCompare(b.role)),
     enrolledUsers: enrolled.map((u) => u.userId).sort(),
   };

@@ -96,7 +96,8 @@ const expected: Record<LambdaFunctionName, Expected> = {
     email: true,
   },
   devices: { tables: { secrets: RW, devices: RW, events: W }, directory: { read: [APIKEY, TENANT] }, touchesApiKeys: true, census: true, putEvents: true },
-  'event-relay': { tables: { secrets: RW, events: RW }, putEvents: true },
+  // the lockout notice: the tenant's name and message settings, and SES
+  'event-relay': { tables: { secrets: RW, events: RW }, directory: { read: [TENANT] }, putEvents: true, email: true },
   admin: { tables: { secrets: RW, devices: RW, events: RW }, directory: { read: [APIKEY, TENANT, KEYUSE], write: [TENANT, APIKEY, KEYUSE] }, census: true, kms: { [TENANT_DATA_KEY]: ['kms:Decrypt'] }, putEvents: true },
   'grace-expiry': { tables: { secrets: RW, events: W }, directory: { read: [TENANT] }, putEvents: true, email: true, tenantIndex: true },
 };
@@ -237,7 +238,7 @@ describe('threats', () => {
 
   it('only the functions that send codes can send text messages; SES is limited to the identity and configuration set', () => {
     expect(lambdaFunctions.filter((name) => access[name].snsPublish)).toEqual(['enrollment', 'challenge', 'prompt']);
-    for (const name of ['enrollment', 'challenge', 'grace-expiry'] as const) {
+    for (const name of ['enrollment', 'challenge', 'grace-expiry', 'event-relay'] as const) {
       const resources = JSON.stringify(access[name].sesSendEmail);
       expect(resources).toContain(':identity/acme.example');
       expect(resources).toContain(':configuration-set/twofold');

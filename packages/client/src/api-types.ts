@@ -906,7 +906,7 @@ export interface components {
             verifiedAt: string;
             /** @description Unused recovery codes (after a recovery code: suggest regenerating when low) */
             recoveryCodesRemaining: number;
-            /** @description A JWT (ES256) proving this verification, valid for the policy's freshVerificationSeconds; keys at /.well-known/jwks.json. acr "phr" after webauthn, "mfa" after totp, sms or a recovery code, none after an email code unless policy.assurance.emailCountsAsMfa; amr holds RFC 8176 values ("otp", "sms", "hwk" after webauthn) and twofold_method the method; aud and nonce echo the challenge request's audience and nonce. Good for one sensitive operation */
+            /** @description A JWT (ES256) proving this verification, valid for the policy's freshVerificationSeconds; keys at /.well-known/jwks.json. acr "phr" after webauthn, "mfa" after totp, sms or a recovery code, none after an email code unless policy.assurance.emailCountsAsMfa; amr names the method ("otp" after totp or a recovery code, "sms", "email" after an email code — never "otp" or "mfa", as NIST SP 800-63B-4 §3.1.3 says email is not an out-of-band authenticator —, "hwk" after webauthn) and twofold_method the method; aud and nonce echo the challenge request's audience and nonce. Good for one sensitive operation */
             assertion: string;
             /** @description With rememberDevice: send it as context.deviceToken in later challenges */
             deviceToken?: string;
@@ -1215,6 +1215,8 @@ export interface components {
                 /** @description Enrolled users with no recovery code left */
                 none: number;
             };
+            /** @description Users whose only active factors are SMS (recovery codes aside): on a restricted authenticator alone (NIST SP 800-63B-4), to move to an authenticator app or a passkey */
+            smsOnly: number;
             /** @description The latest enrollments, newest first (up to 10) */
             recentEnrollments: {
                 /** @description The client app's id for the user */
@@ -5349,7 +5351,7 @@ export interface operations {
                 /** @description Only this user's entries */
                 userId?: string;
                 /** @description Only entries of this type. A page may then hold fewer than limit entries with a nextCursor: follow it */
-                type?: "two_factor.enabled" | "two_factor.disabled" | "factor.added" | "factor.imported" | "factor.removed" | "recovery_code.used" | "recovery_codes.low" | "recovery_codes.regenerated" | "recovery_codes.viewed" | "user.locked" | "device.trusted" | "device.revoked" | "enforcement.grace_expired" | "user.unlocked" | "user.reset" | "user.deleted" | "policy.updated";
+                type?: "two_factor.enabled" | "two_factor.disabled" | "factor.added" | "factor.imported" | "factor.removed" | "recovery_code.used" | "recovery_codes.low" | "recovery_codes.regenerated" | "recovery_codes.viewed" | "user.locked" | "user.lockout_notified" | "device.trusted" | "device.revoked" | "enforcement.grace_expired" | "user.unlocked" | "user.reset" | "user.deleted" | "policy.updated";
                 /** @description Only entries at or after this time (an ISO-8601 date, meaning midnight UTC, or date-time) */
                 from?: string;
                 /** @description Only entries before this time (exclusive; an ISO-8601 date, meaning midnight UTC, or date-time) */

@@ -16,6 +16,7 @@ export const securityEventTypes = [
   'recovery_codes.regenerated',
   'recovery_codes.viewed',
   'user.locked',
+  'user.lockout_notified',
   'device.trusted',
   'device.revoked',
   'enforcement.grace_expired',
@@ -37,6 +38,8 @@ export const securityEventDescriptions: Record<SecurityEventType, string> = {
   'recovery_codes.regenerated': 'A new set of recovery codes replaced the old one.',
   'recovery_codes.viewed': "The user's unused recovery codes were shown (GET /v1/users/{userId}/recovery-codes with a fresh verification, or with an admin key: actor admin; detail: remaining).",
   'user.locked': 'Too many wrong codes: the user is locked (detail: lockedUntil).',
+  'user.lockout_notified':
+    "The user was told of a lockout, once per lockout (actor system; detail: lockEventId, the user.locked it is about, and channel: `email` when the notice went to the email sender — the claim is made before sending, so a send that fails is not retried — or `none` when there is no address on file or no email sender).",
   'device.trusted': 'A device was remembered (detail: deviceId).',
   'device.revoked': 'Trusted devices were revoked (detail: deviceId or count).',
   'enforcement.grace_expired': "The user's grace period ended without a factor: enrollment is now required (detail: graceEndsAt).",

@@ -67,6 +67,7 @@ export async function overview(deps: Pick<CoreDeps, 'stats'>, tenantId: string):
     notStarted: count(counter.status.not_started),
     enrollmentRate: totalUsers === 0 ? 0 : Math.round((enrolled / totalUsers) * 10_000) / 10_000,
     recoveryCodes: { low: count(counter.recoveryLow), none: count(counter.recoveryNone) },
+    smsOnly: count(counter.smsOnly),
     recentEnrollments: recent.map((r) => ({ userId: r.userId, enrolledAt: new Date(r.enrolledAtMs).toISOString() })),
     rolesWithoutTwoFactor: Object.keys(counts)
       .filter((name) => name.startsWith(prefix) && count(name) > 0)

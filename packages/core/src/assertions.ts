@@ -25,7 +25,7 @@ const binding = (kid: string) => ['assertion-signing-key', kid] as const;
 export interface AssertionClaims extends JWTPayload {
   sub: string;
   tid: string;
-  /** RFC 8176 values only (amrOf). */
+  /** One value per method (amrOf): RFC 8176's otp, sms, hwk, and email for an email code. */
   amr: string[];
   /** Twofold's own name of the method (the contract's Method), which RFC 8176 cannot say for email codes and recovery codes. */
   twofold_method?: Method;
@@ -46,11 +46,14 @@ export interface AssertionClaims extends JWTPayload {
 }
 
 /**
- * RFC 8176 authentication method references: `otp` (a TOTP code, an email code and a recovery
- * code are one-time passwords), `sms` (a code sent to a registered number), `hwk` (proof of
- * possession of a key held by an authenticator). The method itself is in `twofold_method`.
+ * Authentication method references, one per method so that a relying party can tell them apart:
+ * RFC 8176's `otp` (a TOTP code; a recovery code, a look-up secret, is a one-time password
+ * too), `sms` (a code sent to a registered number) and `hwk` (proof of possession of a key held
+ * by an authenticator); and `email` for an email code, which RFC 8176 has no value for and which
+ * must not read as `otp`, let alone `mfa`: NIST SP 800-63B-4 §3.1.3 says email shall not be used
+ * as an out-of-band authenticator. The method itself is in `twofold_method`.
  */
-const amrOf: Record<Method, string[]> = { totp: ['otp'], sms: ['sms'], email: ['otp'], webauthn: ['hwk'], recovery_code: ['otp'] };
+const amrOf: Record<Method, string[]> = { totp: ['otp'], sms: ['sms'], email: ['email'], webauthn: ['hwk'], recovery_code: ['otp'] };
 /**
  * Authentication context class (OpenID Connect EAP ACR values 1.0): `phr` (phishing-resistant)
  * after a passkey or security key, whose signature is bound to the origin; `mfa` after another

@@ -89,12 +89,14 @@ export function summarise(tenant: TenantRecord, user: UserAggregate): UserSummar
   const enrolled = status === 'enrolled';
   const remaining = user.recovery?.hashes.length ?? 0;
   const activatedAt = permittedActiveFactors(tenant.policy, user).map((f) => f.activatedAtMs ?? f.createdAtMs);
+  const active = user.factors.filter((f) => f.status === 'active');
   return {
     status,
     recovery: !enrolled ? null : remaining === 0 ? 'none' : remaining <= LOW_RECOVERY_CODES ? 'low' : 'ok',
     rolesWithout: enrolled ? [] : [...new Set(user.profile?.roles ?? [])].sort(),
     enrolledAtMs: activatedAt.length > 0 ? Math.min(...activatedAt) : null,
     graceEndsAtMs: pendingDeadlineMs(tenant, user),
+    smsOnly: active.length > 0 && active.every((f) => f.type === 'sms'),
   };
 }
 
@@ -103,6 +105,7 @@ export const sameSummary = (a: UserSummary, b: UserSummary) =>
   a.recovery === b.recovery &&
   a.enrolledAtMs === b.enrolledAtMs &&
   a.graceEndsAtMs === b.graceEndsAtMs &&
+  a.smsOnly === b.smsOnly &&
   a.rolesWithout.join('\n') === b.rolesWithout.join('\n');
 
 /** Counter names of the overview. */
@@ -111,6 +114,7 @@ export const counter = {
   status: { enrolled: 'enrolled', pending: 'pending', not_started: 'notStarted' },
   recoveryLow: 'recoveryLow',
   recoveryNone: 'recoveryNone',
+  smsOnly: 'smsOnly',
   roleWithout: (role: string) => `role:${role}`,
 } as const;
 
@@ -121,6 +125,7 @@ function contribution(summary: UserSummary | undefined): Map<string, number> {
   counts.set(counter.status[summary.status], 1);
   if (summary.recovery === 'low') counts.set(counter.recoveryLow, 1);
   if (summary.recovery === 'none') counts.set(counter.recoveryNone, 1);
+  if (summary.smsOnly) counts.set(counter.smsOnly, 1);
   for (const role of summary.rolesWithout) counts.set(counter.roleWithout(role), 1);
   return counts;
 }

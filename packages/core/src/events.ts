@@ -6,7 +6,8 @@
 import type { SecurityEvent, SecurityEventType } from '@twofold/contract/events';
 import type { Actor, Attribution, CoreDeps } from './deps';
 import { createHash } from 'node:crypto';
-import type { ChallengeStore, Clock } from './ports';
+import { notifyLockout } from './lockout-notice';
+import type { ChallengeStore, UserReader } from './ports';
 import type { LoginFailures } from './records';
 
 export interface NewEvent {
@@ -60,8 +61,11 @@ export async function publishRecorded(deps: Pick<CoreDeps, 'outbox' | 'publisher
 /**
  * `user.locked` for a failure window that reached its limit, derived from the committed count:
  * its id is the window's (tenant, user, window number), so that everyone who sees the lock —
- * the failure that reached it, or the relay after a crash — records it once. Then the window's
- * mark leaves the index. A window that ended without a lock just loses its mark.
+ * the failure that reached it, or the relay — records it once, and only who recorded it
+ * publishes it (one that died first leaves it pending, for the relay). A locked window keeps its
+ * mark for the relay, which tells the user (`notify`: lockout-notice.ts) and then removes it
+ * (`'later'` on the login's hot path, which sends no mail). A window that ended without a lock
+ * just loses its mark.
  */
 export async function settleLock(
   deps: Pick<CoreDeps, 'outbox' | 'publisher'> & { challenges: Pick<ChallengeStore, 'settleLock'> },
@@ -69,6 +73,7 @@ export async function settleLock(
   userId: string,
   failures: LoginFailures,
   atMs: number,
+  notify: 'later' | ((lock: SecurityEvent) => Promise<unknown>),
 ): Promise<void> {
   const gen = failures.gen ?? 0;
   if (failures.failures >= failures.maxAttempts) {
@@ -82,10 +87,9 @@ export async function settleLock(
       actor: 'system',
       detail: { lockedUntil: new Date(failures.windowEndsAtMs).toISOString() },
     };
-    await deps.outbox.recordOnce(event);
-    await deps.challenges.settleLock(tenantId, userId, gen);
-    await publishRecorded(deps, [event]);
-    return;
+    if (await deps.outbox.recordOnce(event)) await publishRecorded(deps, [event]);
+    if (notify === 'later') return;
+    await notify(event);
   }
   await deps.challenges.settleLock(tenantId, userId, gen);
 }
@@ -129,18 +133,25 @@ export interface RelayResult {
  * refused event is skipped for the rest of the run and counted, and after MAX_PUBLISH_ATTEMPTS
  * runs it is parked. A bus that cannot be reached at all fails the run (the events wait).
  */
+/** The relay: the outbox and the bus; with the lock windows (challenges, clock), also the lockout notice's users, tenant and email. */
+export type RelayDeps = Pick<CoreDeps, 'outbox' | 'publisher'> &
+  Partial<Pick<CoreDeps, 'clock' | 'tenant' | 'email'>> & { challenges?: Pick<ChallengeStore, 'pendingLocks' | 'settleLock'>; users?: UserReader };
+
 export async function relayPendingEvents(
-  deps: Pick<CoreDeps, 'outbox' | 'publisher'> & { clock?: Clock; challenges?: Pick<ChallengeStore, 'pendingLocks' | 'settleLock'> },
+  deps: RelayDeps,
   options: { batch?: number; maxBatches?: number } = {},
 ): Promise<RelayResult> {
   const batch = options.batch ?? 10; // EventBridge takes at most 10 entries per PutEvents
-  // first the failure windows whose lock no request settled (a crash): their user.locked, once
-  const { challenges, clock } = deps;
+  // first the marked failure windows: a lock's user.locked (once, if no request recorded it) and its notice to the user
+  const { challenges, clock, users, tenant } = deps;
   if (challenges && clock) {
+    if (!users || !tenant) throw new Error('settling lock windows needs users and tenant (the lockout notice)');
+    const noticeDeps = { ...deps, users, tenant };
+    const notify = (lock: SecurityEvent) => notifyLockout(noticeDeps, lock);
     const nowMs = clock.nowMs();
     for (const { tenantId, userId, failures } of await challenges.pendingLocks(100)) {
       // a window still open and under its limit may lock yet: it keeps its mark
-      if (failures.failures >= failures.maxAttempts || failures.windowEndsAtMs <= nowMs) await settleLock({ ...deps, challenges }, tenantId, userId, failures, nowMs);
+      if (failures.failures >= failures.maxAttempts || failures.windowEndsAtMs <= nowMs) await settleLock({ ...deps, challenges }, tenantId, userId, failures, nowMs, notify);
     }
   }
   const result: RelayResult = { published: 0 };

@@ -17,6 +17,7 @@ export * from './overview-recount';
 export * from './ids';
 export * from './keyring';
 export * from './lockout';
+export * from './lockout-notice';
 export * from './messages';
 export * from './otp-codes';
 export * from './policy';

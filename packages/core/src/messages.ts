@@ -114,3 +114,43 @@ export function composeCodeMessage(input: { tenantName: string; messages?: Messa
     ...(messages?.email.fromName ? { fromName: messages.email.fromName } : {}),
   };
 }
+
+/**
+ * The lockout notice (ASVS 5.0 6.3.4: the user is told of a lockout), in the user's language like
+ * the codes. It carries no code and no address: {appName} and {minutes} (how long the lock lasts).
+ */
+const lockoutSubjects: Record<BuiltInLocale, string> = {
+  en: '{appName}: sign-in locked after too many wrong codes',
+  fr: '{appName} : connexion bloquée après trop de codes erronés',
+  de: '{appName}: Anmeldung nach zu vielen falschen Codes gesperrt',
+  es: '{appName}: inicio de sesión bloqueado tras demasiados códigos incorrectos',
+  it: '{appName}: accesso bloccato dopo troppi codici errati',
+  pt: '{appName}: início de sessão bloqueado após demasiados códigos errados',
+  nl: '{appName}: inloggen geblokkeerd na te veel verkeerde codes',
+};
+
+const lockoutTexts: Record<BuiltInLocale, string> = {
+  en: 'Too many wrong codes were entered when signing in to your {appName} account, so signing in is locked for {minutes} minutes.\n\nIf this was not you, someone may know your password: change it, and tell your administrator.',
+  fr: 'Trop de codes erronés ont été saisis lors de la connexion à votre compte {appName} : la connexion est bloquée pendant {minutes} minutes.\n\nSi ce n’était pas vous, quelqu’un connaît peut-être votre mot de passe : changez-le et prévenez votre administrateur.',
+  de: 'Bei der Anmeldung an Ihrem {appName}-Konto wurden zu viele falsche Codes eingegeben, daher ist die Anmeldung für {minutes} Minuten gesperrt.\n\nWenn Sie das nicht waren, kennt womöglich jemand Ihr Passwort: Ändern Sie es und informieren Sie Ihren Administrator.',
+  es: 'Se introdujeron demasiados códigos incorrectos al iniciar sesión en tu cuenta de {appName}, así que el inicio de sesión está bloqueado durante {minutes} minutos.\n\nSi no fuiste tú, alguien podría conocer tu contraseña: cámbiala y avisa a tu administrador.',
+  it: 'Sono stati inseriti troppi codici errati durante l’accesso al tuo account {appName}, quindi l’accesso è bloccato per {minutes} minuti.\n\nSe non sei stato tu, qualcuno potrebbe conoscere la tua password: cambiala e avvisa il tuo amministratore.',
+  pt: 'Foram introduzidos demasiados códigos errados ao iniciar sessão na sua conta {appName}, por isso o início de sessão está bloqueado durante {minutes} minutos.\n\nSe não foi você, alguém pode saber a sua palavra-passe: altere-a e avise o seu administrador.',
+  nl: 'Er zijn te veel verkeerde codes ingevoerd bij het inloggen op je {appName}-account, daarom is inloggen {minutes} minuten geblokkeerd.\n\nWas jij dit niet, dan kent iemand misschien je wachtwoord: wijzig het en laat het je beheerder weten.',
+};
+
+export type NoticeMessage = Omit<CodeMessage, 'sms'>;
+
+/** The email that tells a user of a lockout lasting `lockedSeconds`, in the user's language, from the tenant's From name. */
+export function composeLockoutMessage(input: { tenantName: string; messages?: MessageSettings; locale?: string; lockedSeconds: number }): NoticeMessage {
+  const { messages } = input;
+  const locale = resolveLocale(input.locale, messages?.defaultLocale);
+  const values = { code: '', minutes: String(Math.max(1, Math.round(input.lockedSeconds / 60))), appName: messages?.appName ?? input.tenantName };
+  return {
+    locale,
+    subject: fill(lockoutSubjects[locale], values),
+    text: fill(lockoutTexts[locale], values),
+    html: htmlOf(lockoutTexts[locale], values, locale),
+    ...(messages?.email.fromName ? { fromName: messages.email.fromName } : {}),
+  };
+}

@@ -205,8 +205,8 @@ export interface AuditFilter {
 
 export interface EventOutbox {
   record(events: SecurityEvent[]): Promise<void>;
-  /** Records an event unless it is there already (by its id): whoever sees a derived event records it once. */
-  recordOnce(event: SecurityEvent): Promise<void>;
+  /** Records an event unless it is there already (by its id and time): whoever sees a derived event records it once. True when this call recorded it. */
+  recordOnce(event: SecurityEvent): Promise<boolean>;
   /** Erasure: every event of the user goes but those of `keep` types. */
   eraseUser(tenantId: string, userId: string, keep: string[]): Promise<void>;
   /** Events not yet published, oldest first. */

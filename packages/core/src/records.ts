@@ -80,6 +80,12 @@ export interface UserSummary {
   enrolledAtMs: number | null;
   /** A user the policy requires to enroll who has not: the grace deadline the scheduled job watches. */
   graceEndsAtMs: number | null;
+  /**
+   * Every active factor is SMS (recovery codes aside): a user on a restricted authenticator alone
+   * (NIST SP 800-63B-4), whom the overview counts so that a tenant can plan the move off SMS.
+   * Absent from summaries written before it was added (read as false until the user changes).
+   */
+  smsOnly: boolean;
 }
 
 export interface TotpParameters {

@@ -1,12 +1,15 @@
 /**
  * A user's set of recovery codes: issued with the first active factor, counted (and, after a
- * fresh verification, shown again), replaced with a new set. Only keyed hashes are compared;
- * the codes themselves are kept sealed under the tenant's data key so they can be shown again.
+ * fresh verification, shown again), replaced with a new set. Only salted keyed hashes are
+ * compared; the codes themselves are kept sealed under the tenant's data key so they can be
+ * shown again.
  */
 import type { Actor, CoreDeps } from './deps';
 import { fail } from './errors';
 import { spendFreshVerification, type FreshVerification } from './fresh-verification';
 import { keyedHash, type TenantKeys } from './keyring';
+import { sameHash } from './otp-codes';
+import type { Random } from './ports';
 import type { RecoverySet, TenantRecord } from './records';
 import { newRecoveryCodes, recoveryCodeKey } from './recovery-codes';
 import { open, seal } from './secret-box';
@@ -15,13 +18,50 @@ import { exists } from './user-view';
 
 const recoveryBinding = (tenantId: string, userId: string) => ['recovery-codes', tenantId, userId] as const;
 
+/** Random bytes of salt per code (128 bits): unique per stored code, whoever holds the table. */
+const SALT_BYTES = 16;
+
+/**
+ * How a recovery code is stored: `<salt>.<HMAC-SHA-256(hashKey, [tenant, user, salt ‖ code])>`
+ * with a random salt per code (base64url, so the dot cannot occur in either part). OWASP ASVS
+ * 5.0 6.5.2 asks that look-up secrets of less than 112 bits (ours have 80) be stored hashed with
+ * a random salt: the same code of two users, or of two sets of one user, is stored differently,
+ * and the table holds no code. The one function that makes a stored code (the user import uses
+ * it too).
+ */
+export function hashRecoveryCode(random: Random, hashKey: Uint8Array, tenantId: string, userId: string, code: string): string {
+  const normalised = recoveryCodeKey(code);
+  if (normalised === undefined) throw new Error('not a recovery code');
+  const salt = Buffer.from(random.bytes(SALT_BYTES)).toString('base64url');
+  return `${salt}.${keyedHash(hashKey, tenantId, userId, `${salt}${normalised}`)}`;
+}
+
+/**
+ * The stored entry that `code` matches, if any: the code is hashed with each entry's salt and
+ * compared in constant time. An entry without a salt (a set made before salts, an HMAC of the
+ * code alone) still matches its code, until the set is replaced.
+ */
+export function matchRecoveryCode(hashKey: Uint8Array, tenantId: string, userId: string, stored: readonly string[], code: string): string | undefined {
+  const normalised = recoveryCodeKey(code);
+  if (normalised === undefined) return undefined;
+  let unsalted: string | undefined;
+  let found: string | undefined;
+  // every entry is checked, so the time taken does not say which one matched
+  for (const entry of stored) {
+    const dot = entry.indexOf('.');
+    const expected = dot < 0 ? (unsalted ??= keyedHash(hashKey, tenantId, userId, normalised)) : keyedHash(hashKey, tenantId, userId, `${entry.slice(0, dot)}${normalised}`);
+    if (sameHash(expected, dot < 0 ? entry : entry.slice(dot + 1))) found ??= entry;
+  }
+  return found;
+}
+
 /** A new set of recovery codes: the codes to show once, and the set to commit with the change. */
 export function newRecoverySet(deps: Pick<CoreDeps, 'clock' | 'random'>, tenant: TenantRecord, userId: string, keys: TenantKeys): { codes: string[]; set: RecoverySet } {
   const codes = newRecoveryCodes(deps.random, tenant.policy.recoveryCodes.count);
   return {
     codes,
     set: {
-      hashes: codes.map((c) => keyedHash(keys.hashKey, tenant.tenantId, userId, recoveryCodeKey(c)!)),
+      hashes: codes.map((c) => hashRecoveryCode(deps.random, keys.hashKey, tenant.tenantId, userId, c)),
       sealedCodes: sealRecoveryCodes(keys, deps.random, tenant.tenantId, userId, codes),
       createdAtMs: deps.clock.nowMs(),
     },
@@ -56,8 +96,8 @@ export async function recoveryCodesRemaining(
     const spent = spendFreshVerification(user, options.fresh, deps.clock.nowMs());
     const keys = await deps.keyRing.keysFor(tenant);
     const all = codesOf(keys, tenantId, userId, user.recovery);
-    const left = new Set(user.recovery.hashes);
-    const codes = all.filter((c) => left.has(keyedHash(keys.hashKey, tenantId, userId, recoveryCodeKey(c)!)));
+    const left = user.recovery.hashes;
+    const codes = all.filter((c) => matchRecoveryCode(keys.hashKey, tenantId, userId, left, c) !== undefined);
     return {
       ...(spent ? { change: { profile: spent } } : {}),
       events: [{ type: 'recovery_codes.viewed' as const, tenantId, userId, actor: options.actor ?? 'user', detail: { remaining: codes.length } }],

@@ -17,7 +17,7 @@ import { newId } from './ids';
 import { keyedHash, type TenantKeys } from './keyring';
 import type { FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile } from './records';
 import { recoveryCodeKey } from './recovery-codes';
-import { codesOf, sealRecoveryCodes } from './recovery-code-sets';
+import { codesOf, hashRecoveryCode, matchRecoveryCode, sealRecoveryCodes } from './recovery-code-sets';
 import { seal } from './secret-box';
 import { base32Decode } from './totp';
 import { factorBinding, totpKeyOf } from './totp-factor';
@@ -197,13 +197,15 @@ const sameRoles = (a: string[], b: string[]) => a.length === b.length && [...a].
 /** Whether the user's unused codes are exactly the ones given. */
 function sameRecovery(keys: TenantKeys, tenantId: string, userId: string, set: RecoverySet | undefined, codes: string[]): boolean {
   if (!set) return false;
-  const given = new Set(codes.map((c) => keyedHash(keys.hashKey, tenantId, userId, recoveryCodeKey(c)!)));
-  return given.size === set.hashes.length && set.hashes.every((h) => given.has(h)) && codesOf(keys, tenantId, userId, set).length >= given.size;
+  // each stored code has its own salt: the given codes must match the stored ones one to one
+  const matched = new Set(codes.map((c) => matchRecoveryCode(keys.hashKey, tenantId, userId, set.hashes, c)));
+  return !matched.has(undefined) && matched.size === set.hashes.length && codesOf(keys, tenantId, userId, set).length >= matched.size;
 }
 
 function importedRecoverySet(deps: ImportDeps, tenantId: string, userId: string, keys: TenantKeys, codes: string[], codeKeys: string[], now: number): RecoverySet {
   return {
-    hashes: [...new Set(codeKeys.map((k) => keyedHash(keys.hashKey, tenantId, userId, k)))],
+    // one stored code per distinct code (each with its own salt)
+    hashes: [...new Map(codes.map((c, i) => [codeKeys[i], c])).values()].map((c) => hashRecoveryCode(deps.random, keys.hashKey, tenantId, userId, c)),
     sealedCodes: sealRecoveryCodes(keys, deps.random, tenantId, userId, codes),
     createdAtMs: now,
   };

@@ -21,13 +21,13 @@ import { newDevice } from './devices';
 import { LOW_RECOVERY_CODES, settleLock, type NewEvent } from './events';
 import { fail } from './errors';
 import { userIdOfChallenge } from './ids';
-import { keyedHash, type TenantKeys } from './keyring';
+import type { TenantKeys } from './keyring';
 import { attemptsRemaining, lockStateOf, retryAfterSeconds } from './lockout';
 import type { ChallengeCompletion, CompletionOutcome } from './ports';
 import type { ChallengeRecord, LoginFailures, TenantRecord, UserAggregate } from './records';
 import { otpHash, sameHash } from './otp-codes';
 import { requireSmsDestinationAllowed } from './destinations';
-import { recoveryCodeKey } from './recovery-codes';
+import { matchRecoveryCode } from './recovery-code-sets';
 import { SealedDataError } from './secret-box';
 import { matchTotp, type TotpKey } from './totp';
 import { totpKeyOf } from './totp-factor';
@@ -216,9 +216,8 @@ const passkeyRefusal = (problem: CredentialProblem): Refusal => ({ code: 'invali
 async function matchAnswer(keys: TenantKeys, challenge: ChallengeRecord, user: UserAggregate, body: VerifyChallengeBody, nowMs: number): Promise<MatchedAnswer | undefined> {
   const { tenantId, userId, challengeId } = challenge;
   if (body.recoveryCode !== undefined) {
-    const normalised = recoveryCodeKey(body.recoveryCode);
-    const hash = normalised && keyedHash(keys.hashKey, tenantId, userId, normalised);
-    return hash && user.recovery?.hashes.includes(hash) ? { method: 'recovery_code', recoveryHash: hash } : undefined;
+    const stored = user.recovery && matchRecoveryCode(keys.hashKey, tenantId, userId, user.recovery.hashes, body.recoveryCode);
+    return stored ? { method: 'recovery_code', recoveryHash: stored } : undefined;
   }
   const code = body.code ?? '';
   if (challenge.method === 'sms' || challenge.method === 'email') {
@@ -292,7 +291,7 @@ async function countFailure(
     const outcome = await deps.challenges.countFailure(tenantId, userId, { read: current, next, nowMs, max });
     if (outcome.counted) {
       const counted = outcome.failures.failures;
-      if (counted >= max) await settleLock(deps, tenantId, userId, outcome.failures, nowMs);
+      if (counted >= max) await settleLock(deps, tenantId, userId, outcome.failures, nowMs, 'later');
       return fail(refusal.code, refusal.message, { attemptsRemaining: attemptsRemaining({ locked: false, lockedUntilMs: null, failures: counted }, max) });
     }
     current = outcome.current;

@@ -42,8 +42,8 @@ export class DynamoEventOutbox implements EventOutbox {
     }
   }
 
-  async recordOnce(event: SecurityEvent): Promise<void> {
-    await conditional(() => this.db.send(new PutCommand({ TableName: this.tableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' })));
+  async recordOnce(event: SecurityEvent): Promise<boolean> {
+    return conditional(() => this.db.send(new PutCommand({ TableName: this.tableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' })));
   }
 
   async eraseUser(tenantId: string, userId: string, keep: string[]): Promise<void> {

@@ -34,6 +34,9 @@ export const Overview = z
       low: count().check(z.meta({ description: 'Enrolled users with 1 or 2 recovery codes left' })),
       none: count().check(z.meta({ description: 'Enrolled users with no recovery code left' })),
     }),
+    smsOnly: count().check(
+      z.meta({ description: 'Users whose only active factors are SMS (recovery codes aside): on a restricted authenticator alone (NIST SP 800-63B-4), to move to an authenticator app or a passkey' }),
+    ),
     recentEnrollments: z
       .array(z.object({ userId: UserId, enrolledAt: isoTime }))
       .check(z.meta({ description: 'The latest enrollments, newest first (up to 10)' })),

@@ -31,7 +31,7 @@ export const ChallengeVerified = z
     recoveryCodesRemaining: count().check(z.meta({ description: 'Unused recovery codes (after a recovery code: suggest regenerating when low)' })),
     assertion: z
       .string()
-      .check(z.meta({ description: 'A JWT (ES256) proving this verification, valid for the policy\'s freshVerificationSeconds; keys at /.well-known/jwks.json. acr "phr" after webauthn, "mfa" after totp, sms or a recovery code, none after an email code unless policy.assurance.emailCountsAsMfa; amr holds RFC 8176 values ("otp", "sms", "hwk" after webauthn) and twofold_method the method; aud and nonce echo the challenge request\'s audience and nonce. Good for one sensitive operation' })),
+      .check(z.meta({ description: 'A JWT (ES256) proving this verification, valid for the policy\'s freshVerificationSeconds; keys at /.well-known/jwks.json. acr "phr" after webauthn, "mfa" after totp, sms or a recovery code, none after an email code unless policy.assurance.emailCountsAsMfa; amr names the method ("otp" after totp or a recovery code, "sms", "email" after an email code — never "otp" or "mfa", as NIST SP 800-63B-4 §3.1.3 says email is not an out-of-band authenticator —, "hwk" after webauthn) and twofold_method the method; aud and nonce echo the challenge request\'s audience and nonce. Good for one sensitive operation' })),
     deviceToken: z.optional(z.string()).check(z.meta({ description: 'With rememberDevice: send it as context.deviceToken in later challenges' })),
     deviceSkipsCode: z
       .optional(z.boolean())

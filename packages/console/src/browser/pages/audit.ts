@@ -19,6 +19,7 @@ export const eventTypeLabels = {
   'recovery_codes.regenerated': 'Recovery codes regenerated',
   'recovery_codes.viewed': 'Recovery codes viewed',
   'user.locked': 'User locked out',
+  'user.lockout_notified': 'Lockout notice sent',
   'device.trusted': 'Device remembered',
   'device.revoked': 'Device forgotten',
   'enforcement.grace_expired': 'Grace period ended',

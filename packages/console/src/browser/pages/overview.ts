@@ -103,6 +103,18 @@ function cards(o: Overview) {
       ),
     ),
     card(
+      'SMS only',
+      'sms-only-card',
+      el('p', { class: 'stat-value' }, o.smsOnly),
+      el(
+        'p',
+        { class: 'muted' },
+        o.smsOnly === 0
+          ? 'No user relies on SMS alone.'
+          : `${plural(o.smsOnly, 'user')} with SMS as their only factor: a restricted method (NIST SP 800-63B-4); ask them to add an authenticator app or a passkey.`,
+      ),
+    ),
+    card(
       'Roles without two-factor',
       '',
       o.rolesWithoutTwoFactor.length === 0
