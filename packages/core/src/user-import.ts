@@ -14,7 +14,7 @@ import { normaliseEmail } from './destinations';
 import { DomainError } from './errors';
 import type { NewEvent } from './events';
 import { newId } from './ids';
-import { keyedHash, type TenantKeys } from './keyring';
+import type { TenantKeys } from './keyring';
 import type { FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile } from './records';
 import { recoveryCodeKey } from './recovery-codes';
 import { codesOf, hashRecoveryCode, matchRecoveryCode, sealRecoveryCodes } from './recovery-code-sets';
