@@ -5,6 +5,8 @@
  */
 import type { ConfirmFactorBody, CreateFactorBody, FactorEnrollment, FactorVerified, OtpEnrollment, TotpEnrollment } from '@twofold/contract/schemas';
 import { codeMessage, deliverCode, requireChannel } from './delivery';
+import { emailOnFile } from './lockout-notice';
+import { composeSmsRestrictedMessage } from './messages';
 import { maskDestination, normaliseEmail } from './destinations';
 import { destinationKey, newOtpCode, otpHash, sameHash } from './otp-codes';
 import type { CoreDeps } from './deps';
@@ -176,12 +178,23 @@ async function startOtpEnrollment(
  * the first answer, recovery codes included.)
  */
 export async function confirmFactor(
-  deps: Pick<CoreDeps, 'keyRing'> & ChangeDeps,
+  deps: Pick<CoreDeps, 'keyRing' | 'email'> & ChangeDeps,
   tenantId: string,
   userId: string,
   factorId: string,
   answer: ConfirmFactorBody,
 ): Promise<FactorVerified> {
+  const { verified, smsNotice } = await activateFactor(deps, tenantId, userId, factorId, answer);
+  // SMS is a restricted authenticator (NIST SP 800-63B-4): the user hears of it once, when it is turned on
+  // (the activation commits once), with the better methods to add; a failed notice fails nothing
+  if (smsNotice && deps.email) {
+    const message = composeSmsRestrictedMessage(smsNotice);
+    await deps.email.send({ to: smsNotice.to, subject: message.subject, text: message.text, html: message.html, ...(message.fromName ? { fromName: message.fromName } : {}) }).catch(() => undefined);
+  }
+  return verified;
+}
+
+async function activateFactor(deps: Pick<CoreDeps, 'keyRing'> & ChangeDeps, tenantId: string, userId: string, factorId: string, answer: ConfirmFactorBody) {
   const now = deps.clock.nowMs();
   return changeUser(deps, tenantId, userId, async (user, tenant) => {
     const factor = user.factors.find((f) => f.factorId === factorId) ?? fail('factor_not_found', `No factor ${factorId} for this user.`);
@@ -228,9 +241,17 @@ export async function confirmFactor(
         { type: 'factor.added', tenantId, userId, detail: { factorId, factorType: factor.type } },
         ...(firstActive ? [{ type: 'two_factor.enabled' as const, tenantId, userId }] : []),
       ],
-      result: recovery ? { factorId, status: 'active' as const, recoveryCodes: recovery.codes } : { factorId, status: 'active' as const },
+      result: {
+        verified: recovery ? { factorId, status: 'active' as const, recoveryCodes: recovery.codes } : { factorId, status: 'active' as const },
+        smsNotice: factor.type === 'sms' ? smsNoticeFor(user, tenant) : undefined,
+      },
     };
   });
+}
+
+function smsNoticeFor(user: UserAggregate, tenant: TenantRecord) {
+  const to = emailOnFile(user);
+  return to ? { to, tenantName: tenant.name, messages: tenant.policy.messages, ...(user.profile?.locale ? { locale: user.profile.locale } : {}) } : undefined;
 }
 
 async function countEnrollmentFailure(deps: Pick<CoreDeps, 'users'>, tenantId: string, userId: string, factorId: string): Promise<never> {

@@ -142,15 +142,45 @@ const lockoutTexts: Record<BuiltInLocale, string> = {
 export type NoticeMessage = Omit<CodeMessage, 'sms'>;
 
 /** The email that tells a user of a lockout lasting `lockedSeconds`, in the user's language, from the tenant's From name. */
-export function composeLockoutMessage(input: { tenantName: string; messages?: MessageSettings; locale?: string; lockedSeconds: number }): NoticeMessage {
+/** A notice (no code) from built-in texts, in the user's language. */
+function composeNotice(subjects: Record<BuiltInLocale, string>, texts: Record<BuiltInLocale, string>, input: { tenantName: string; messages?: MessageSettings; locale?: string }, minutes = ''): NoticeMessage {
   const { messages } = input;
   const locale = resolveLocale(input.locale, messages?.defaultLocale);
-  const values = { code: '', minutes: String(Math.max(1, Math.round(input.lockedSeconds / 60))), appName: messages?.appName ?? input.tenantName };
+  const values = { code: '', minutes, appName: messages?.appName ?? input.tenantName };
   return {
     locale,
-    subject: fill(lockoutSubjects[locale], values),
-    text: fill(lockoutTexts[locale], values),
-    html: htmlOf(lockoutTexts[locale], values, locale),
+    subject: fill(subjects[locale], values),
+    text: fill(texts[locale], values),
+    html: htmlOf(texts[locale], values, locale),
     ...(messages?.email.fromName ? { fromName: messages.email.fromName } : {}),
   };
+}
+
+export function composeLockoutMessage(input: { tenantName: string; messages?: MessageSettings; locale?: string; lockedSeconds: number }): NoticeMessage {
+  return composeNotice(lockoutSubjects, lockoutTexts, input, String(Math.max(1, Math.round(input.lockedSeconds / 60))));
+}
+
+const smsRestrictedSubjects: Record<BuiltInLocale, string> = {
+  en: '{appName}: text messages are the least secure second factor',
+  fr: '{appName} : les SMS sont le second facteur le moins sûr',
+  de: '{appName}: SMS sind der unsicherste zweite Faktor',
+  es: '{appName}: los SMS son el segundo factor menos seguro',
+  it: '{appName}: gli SMS sono il secondo fattore meno sicuro',
+  pt: '{appName}: as SMS são o segundo fator menos seguro',
+  nl: '{appName}: sms is de minst veilige tweede factor',
+};
+
+const smsRestrictedTexts: Record<BuiltInLocale, string> = {
+  en: 'You now receive sign-in codes for your {appName} account by text message.\n\nText messages can be intercepted or redirected to another SIM card, so they are a restricted method. For better protection, add an authenticator app or a passkey in your account settings, and keep text messages as a fallback.',
+  fr: 'Vous recevez désormais vos codes de connexion à votre compte {appName} par SMS.\n\nLes SMS peuvent être interceptés ou détournés vers une autre carte SIM : c’est une méthode restreinte. Pour mieux vous protéger, ajoutez une application d’authentification ou une clé d’accès dans les paramètres de votre compte et gardez les SMS en secours.',
+  de: 'Sie erhalten Anmeldecodes für Ihr {appName}-Konto jetzt per SMS.\n\nSMS können abgefangen oder auf eine andere SIM-Karte umgeleitet werden und gelten daher als eingeschränkte Methode. Für besseren Schutz fügen Sie in Ihren Kontoeinstellungen eine Authenticator-App oder einen Passkey hinzu und behalten Sie SMS als Ausweichmöglichkeit.',
+  es: 'Ahora recibes los códigos de inicio de sesión de tu cuenta de {appName} por SMS.\n\nLos SMS se pueden interceptar o desviar a otra tarjeta SIM, por lo que son un método restringido. Para protegerte mejor, añade una app de autenticación o una llave de acceso en los ajustes de tu cuenta y deja los SMS como alternativa.',
+  it: 'Ora ricevi i codici di accesso al tuo account {appName} via SMS.\n\nGli SMS possono essere intercettati o deviati su un’altra SIM, quindi sono un metodo limitato. Per una protezione migliore, aggiungi un’app di autenticazione o una passkey nelle impostazioni dell’account e tieni gli SMS come riserva.',
+  pt: 'Passou a receber os códigos de início de sessão da sua conta {appName} por SMS.\n\nAs SMS podem ser intercetadas ou desviadas para outro cartão SIM, por isso são um método restrito. Para uma proteção melhor, adicione uma aplicação de autenticação ou uma chave de acesso nas definições da conta e mantenha as SMS como alternativa.',
+  nl: 'Je ontvangt inlogcodes voor je {appName}-account nu per sms.\n\nSms-berichten kunnen worden onderschept of naar een andere simkaart worden omgeleid, daarom is sms een beperkte methode. Voeg voor betere bescherming een authenticator-app of een passkey toe in je accountinstellingen en houd sms als reserve.',
+};
+
+/** The notice to a user who has just turned on SMS codes (NIST SP 800-63B-4: SMS is a restricted authenticator; offer an alternative). */
+export function composeSmsRestrictedMessage(input: { tenantName: string; messages?: MessageSettings; locale?: string }): NoticeMessage {
+  return composeNotice(smsRestrictedSubjects, smsRestrictedTexts, input);
 }
