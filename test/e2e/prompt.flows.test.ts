@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type Api } from '../support/api';
 import { oathtool, parseOtpauthUri, wrongCode, zbarimg } from '../support/authenticator';
 import { launchChromium, PasskeyTab, serveAppPage, type AppSite } from '../support/passkeys';
-import { enrolTotp, nextCode, startTwofold, tally, type Twofold } from '../support/twofold';
+import { challengeFor, enrolTotp, nextCode, startTwofold, tally, type Twofold } from '../support/twofold';
 
 const SCREENSHOTS = process.env.PROMPT_SCREENSHOTS === '1';
 /** The app's callback: never reached (the test's browser answers it), only read. */
@@ -337,4 +337,56 @@ describe('the hosted prompt', () => {
     expect(await page.getByRole('status').innerText()).toMatch(/7 days left/);
     await context.close();
   }, 60_000);
+
+  it('manages the sign-in methods after the code step: adds an authenticator app, removes it, regenerates the recovery codes, and comes back with an assertion', async () => {
+    const first = await enrolTotp(t, app, 'max');
+    const started = await startPrompt('max', { purpose: 'manage' });
+    const { context, page } = await newPage();
+    await page.goto(started.url);
+    await page.getByLabel('Code').fill(await nextCode(t, first.secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const methods = page.getByRole('list', { name: 'Your sign-in methods' });
+    await expect.poll(() => methods.getByRole('listitem').count()).toBe(1);
+
+    // another authenticator app, through the setup page, then back here (no new recovery codes: not the first factor)
+    await page.getByRole('button', { name: 'Add an authenticator app' }).click();
+    const qr = page.getByRole('img', { name: 'QR code' });
+    await expect.poll(() => qr.isVisible()).toBe(true);
+    const second = parseOtpauthUri(await zbarimg(String(await qr.getAttribute('src'))));
+    await page.getByLabel('Code').fill(await nextCode(t, second.secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => methods.getByRole('listitem').count()).toBe(2);
+
+    // the new one removed: a POST form with the CSRF token
+    const added = methods.getByRole('listitem').filter({ hasNot: page.locator(`input[name=factorId][value="${first.factorId}"]`) });
+    await added.getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => methods.getByRole('listitem').count()).toBe(1);
+    const factors = await app('GET', '/v1/users/max/factors');
+    expect(JSON.stringify(factors.body)).toContain(first.factorId);
+    expect(JSON.stringify(factors.body).match(/"factorId"/g)).toHaveLength(1);
+
+    // new recovery codes, shown once, then back to the methods
+    await page.getByRole('button', { name: 'Regenerate recovery codes' }).click();
+    const list = page.getByRole('list', { name: 'Recovery codes' });
+    await expect.poll(() => list.isVisible()).toBe(true);
+    const fresh = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
+    expect(fresh).toHaveLength(8);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => methods.isVisible()).toBe(true);
+
+    await page.getByRole('button', { name: 'Done' }).click();
+    const back = await cameBack(page);
+    expect(back.get('state')).toBe(started.state);
+    const token = await exchange(back.get('code'), started.verifier);
+    expect(token.status, token.text).toBe(200);
+    expect(token.body).toMatchObject({ userId: 'max', purpose: 'manage', verified: true, method: 'totp', reason: 'two_factor_verified' });
+    expect(decodeJwt(token.body.assertion)).toMatchObject({ sub: 'max', aud: 'https://app.example.com' });
+    await context.close();
+
+    // the old recovery codes stopped working; the new ones work
+    const old = await app('POST', `/v1/challenges/${await challengeFor(app, 'max')}/verify`, { recoveryCode: first.recoveryCodes[0] });
+    expect(old.status).not.toBe(200);
+    const renewed = await app('POST', `/v1/challenges/${await challengeFor(app, 'max')}/verify`, { recoveryCode: fresh[0] });
+    expect(renewed.status, renewed.text).toBe(200);
+  }, 90_000);
 });

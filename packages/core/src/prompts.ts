@@ -13,6 +13,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type {
   ChallengeVerified,
   CreatePromptBody,
+  FactorType,
   Method,
   PromptCreated,
   PromptForm,
@@ -27,6 +28,8 @@ import { createChallenge, rememberedDevicesSkipTheCode, resendChallenge, usableM
 import type { CoreDeps } from './deps';
 import { confirmFactor, startFactorEnrollment } from './enrollment';
 import { enforcementOf } from './enforcement';
+import { removeFactor } from './factor-removal';
+import { regenerateRecoveryCodes } from './recovery-code-sets';
 import { DomainError, fail } from './errors';
 import type { PromptRecord, PromptStatus, TenantRecord } from './records';
 import { open, seal } from './secret-box';
@@ -169,7 +172,8 @@ export type PromptScreen =
   | { kind: 'passkey'; options?: RequestOptionsJSON; autostart: boolean; alternatives: Method[]; remember: boolean; error?: PromptProblem }
   | { kind: 'grace'; graceEndsAt: string; daysLeft: number }
   | { kind: 'setup'; qrCode: string; secretGroups: string[]; daysLeft?: number; required: boolean; error?: PromptProblem }
-  | { kind: 'codes'; codes: string[] }
+  | { kind: 'codes'; codes: string[]; next?: 'manage' }
+  | { kind: 'manage'; factors: { factorId: string; type: FactorType; label: string; addedAt: string }[]; canAdd: boolean; recoveryCodesRemaining: number; error?: PromptProblem }
   | { kind: 'unavailable'; problem: PromptProblem };
 
 /** Why a form was refused, as the page says it (its messages are the pages' own, per language). */
@@ -184,6 +188,8 @@ export type PromptProblem =
   | 'acr_not_met'
   | 'setup_unavailable'
   | 'prompt_done'
+  | 'last_factor_required'
+  | 'verification_expired'
   | 'invalid_request';
 
 /** Where the browser goes: back to the app (with a code or an error), or to the page again (PRG). */
@@ -199,6 +205,7 @@ export async function promptScreen(deps: PromptDeps, opened: Opened, visitor: Pr
   const { prompt, tenant } = opened;
   if (prompt.status === 'code_issued' || prompt.status === 'exchanged' || prompt.status === 'refused') return { screen: { kind: 'unavailable', problem: 'prompt_done' } };
   if (prompt.setup) return { screen: await setupScreen(deps, opened) };
+  if (managing(prompt)) return { screen: await manageScreen(deps, opened) };
   if (prompt.status !== 'open') return { screen: { kind: 'unavailable', problem: 'prompt_done' } };
   if (!prompt.login) return start(deps, opened, visitor);
   return { screen: await loginScreen(deps, tenant, prompt, view === 'recovery' ? 'recovery' : view === 'passkey' ? 'passkey' : undefined, view === 'passkey') };
@@ -276,6 +283,7 @@ export async function promptAction(deps: PromptDeps, opened: Opened, form: Promp
   const { prompt, tenant } = opened;
   if (!sameText(form.csrf, prompt.csrf)) fail('invalid_request', 'The form is not valid; reload the page.');
   if (prompt.status === 'code_issued' || prompt.status === 'exchanged' || prompt.status === 'refused') return { screen: { kind: 'unavailable', problem: 'prompt_done' } };
+  if (managing(prompt) && ['remove', 'add', 'regenerate', 'back', 'cancel'].includes(form.action)) return manageAction(deps, opened, form);
   if (form.action === 'cancel') return { redirect: await refuse(deps, prompt, 'access_denied') };
   if (form.action === 'done') {
     if (prompt.status !== 'verified' || !prompt.sealedResult) return { reload: true };
@@ -358,6 +366,12 @@ async function answer(deps: PromptDeps, opened: Opened, form: PromptForm): Promi
   const deviceToken = verified.deviceToken;
   if (!meetsAcr(prompt, tenant, verified.method)) return { screen: await loginScreen(deps, tenant, prompt, view, false, 'acr_not_met'), ...(deviceToken ? { deviceToken } : {}) };
   const result = tokenOf(prompt, verified.method, verified.verifiedAt, verified.recoveryCodesRemaining, verified.assertion);
+  if (prompt.purpose === 'manage' && !login.enrollmentRequired) {
+    // the code step is the fresh verification of what follows: the sign-in methods page
+    const keys = await deps.keyRing.keysFor(tenant);
+    await changePrompt(deps, prompt, 'open', { status: 'verified', sealedResult: sealResult(deps, keys.sealKey, prompt, result), verifiedAtMs: deps.clock.nowMs() });
+    return { reload: true, ...(deviceToken ? { deviceToken } : {}) };
+  }
   if (login.enrollmentRequired) {
     // verified first; the policy wants an authenticator app too: on to setup, the answer kept
     const keys = await deps.keyRing.keysFor(tenant);
@@ -396,7 +410,7 @@ async function beginSetup(deps: PromptDeps, opened: Opened): Promise<PromptOutco
   if (enrollment.type !== 'totp') return { screen: { kind: 'unavailable', problem: 'setup_unavailable' } };
   const keys = await deps.keyRing.keysFor(tenant);
   const sealedKey = seal(keys.sealKey, deps.random, Buffer.from(JSON.stringify({ secret: enrollment.secret, uri: enrollment.otpauthUri })), setupBinding(prompt));
-  await changePrompt(deps, prompt, 'open', { setup: { factorId: enrollment.factorId, sealedKey } });
+  await changePrompt(deps, prompt, prompt.status, { setup: { factorId: enrollment.factorId, sealedKey } });
   return { reload: true };
 }
 
@@ -424,7 +438,8 @@ async function setupScreen(deps: PromptDeps, opened: Opened, error?: PromptProbl
 async function confirmSetup(deps: PromptDeps, opened: Opened, form: PromptForm): Promise<PromptOutcome> {
   const { prompt, tenant } = opened;
   const setup = prompt.setup;
-  if (!setup || prompt.status !== 'open') return { reload: true };
+  const manage = prompt.purpose === 'manage' && prompt.status === 'verified';
+  if (!setup || (prompt.status !== 'open' && !manage)) return { reload: true };
   const code = OtpCode.safeParse(form.code ?? '');
   if (!code.success) return { screen: await setupScreen(deps, opened, 'invalid_code') };
   let confirmed: Awaited<ReturnType<typeof confirmFactor>>;
@@ -433,7 +448,7 @@ async function confirmSetup(deps: PromptDeps, opened: Opened, form: PromptForm):
   } catch (error) {
     if (error instanceof DomainError && (error.code === 'enrollment_expired' || error.code === 'factor_not_found')) {
       // too many wrong codes: a new key
-      await changePrompt(deps, prompt, 'open', { setup: undefined });
+      await changePrompt(deps, prompt, prompt.status, { setup: undefined });
       return beginSetup(deps, { ...opened, prompt: { ...prompt, setup: undefined } });
     }
     return { screen: await setupScreen(deps, opened, problemOf(error)) };
@@ -460,9 +475,69 @@ async function confirmSetup(deps: PromptDeps, opened: Opened, form: PromptForm):
     });
     sealedResult = sealResult(deps, keys.sealKey, prompt, tokenOf(prompt, 'totp', iso(now), user.recovery?.hashes.length ?? 0, assertion));
   }
-  await changePrompt(deps, prompt, 'open', { status: 'verified', sealedResult, setup: undefined });
-  if (confirmed.recoveryCodes) return { screen: { kind: 'codes', codes: confirmed.recoveryCodes } };
+  const verifiedAtMs = prompt.purpose === 'manage' ? { verifiedAtMs: prompt.verifiedAtMs ?? now } : {};
+  await changePrompt(deps, prompt, prompt.status, { status: 'verified', sealedResult, setup: undefined, ...verifiedAtMs });
+  // a manage prompt goes back to its sign-in methods page
+  if (confirmed.recoveryCodes) return { screen: { kind: 'codes', codes: confirmed.recoveryCodes, ...(prompt.purpose === 'manage' ? { next: 'manage' as const } : {}) } };
+  if (prompt.purpose === 'manage') return { reload: true };
   return { redirect: await issueCode(deps, { ...opened, prompt: { ...prompt, status: 'verified', sealedResult } }, 'verified', undefined) };
+}
+
+// ---------------------------------------------------------------- manage: the sign-in methods, after the code step
+
+/** A manage prompt past its code step: its sign-in methods page, until Done. */
+const managing = (prompt: PromptRecord) => prompt.purpose === 'manage' && prompt.status === 'verified' && prompt.verifiedAtMs !== undefined;
+
+async function manageScreen(deps: PromptDeps, opened: Opened, error?: PromptProblem): Promise<PromptScreen> {
+  const { prompt, tenant } = opened;
+  const user = await deps.users.load(prompt.tenantId, prompt.userId);
+  return {
+    kind: 'manage',
+    factors: user.factors.filter((f) => f.status === 'active').map((f) => ({ factorId: f.factorId, type: f.type, label: f.label, addedAt: iso(f.activatedAtMs ?? f.createdAtMs) })),
+    canAdd: tenant.policy.methods.allowed.includes('totp'),
+    recoveryCodesRemaining: user.recovery?.hashes.length ?? 0,
+    ...(error ? { error } : {}),
+  };
+}
+
+/**
+ * Remove a factor, add an authenticator app, new recovery codes: the same use cases as the API's
+ * sensitive routes, whose fresh verification here is the prompt's own code step, passed in this
+ * browser no longer ago than the policy's freshVerificationSeconds.
+ */
+async function manageAction(deps: PromptDeps, opened: Opened, form: PromptForm): Promise<PromptOutcome> {
+  const { prompt, tenant } = opened;
+  if (form.action === 'back') return { reload: true };
+  if (form.action === 'cancel') {
+    // cancelling the setup of another authenticator app: back to the methods
+    if (prompt.setup) await changePrompt(deps, prompt, 'verified', { setup: undefined });
+    return { reload: true };
+  }
+  const now = deps.clock.nowMs();
+  if (now - (prompt.verifiedAtMs ?? 0) > tenant.policy.freshVerificationSeconds * 1000) return { screen: await manageScreen(deps, opened, 'verification_expired') };
+  if (form.action === 'add') return beginSetup(deps, opened);
+  if (form.action === 'regenerate') {
+    try {
+      const { recoveryCodes } = await regenerateRecoveryCodes(deps, prompt.tenantId, prompt.userId, 'user');
+      return { screen: { kind: 'codes', codes: recoveryCodes, next: 'manage' } };
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'not_enrolled') return { reload: true };
+      throw error;
+    }
+  }
+  // remove
+  const user = await deps.users.load(prompt.tenantId, prompt.userId);
+  const factor = user.factors.find((f) => f.factorId === form.factorId && f.status === 'active');
+  if (!factor) return { reload: true };
+  const last = !user.factors.some((f) => f.status === 'active' && f.factorId !== factor.factorId);
+  // the policy requires two-factor authentication: the last method stays
+  if (last && enforcementOf(tenant, user, now).required) return { screen: await manageScreen(deps, opened, 'last_factor_required') };
+  try {
+    await removeFactor(deps, prompt.tenantId, prompt.userId, factor.factorId, 'user');
+  } catch (error) {
+    if (!(error instanceof DomainError && error.code === 'factor_not_found')) throw error;
+  }
+  return { reload: true };
 }
 
 // ---------------------------------------------------------------- the way back

@@ -264,6 +264,8 @@ export interface PromptRecord {
   setup?: { factorId: string; sealedKey: string };
   /** The answer the code is exchanged for (a PromptToken, sealed under the tenant's key). */
   sealedResult?: string;
+  /** A manage prompt: when its code step was passed (its changes need it no older than the policy's freshVerificationSeconds). */
+  verifiedAtMs?: number;
   /** SHA-256 of the code's secret part, and until when it works. */
   codeHash?: string;
   codeExpiresAtMs?: number;

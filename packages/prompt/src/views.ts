@@ -206,7 +206,30 @@ export function renderScreen(f: Frame, screen: PromptScreen): string {
           <p class="lead">${t.codesIntro}</p>
           <ol class="codes" id="recovery-codes" aria-label="${t.codesList}">${screen.codes.map((c) => html`<li><code>${c}</code></li>`)}</ol>
           <div class="code-actions"><button class="btn btn-secondary btn-sm" type="button" data-copy="recovery-codes" data-copied="${t.copied}" hidden>${icons.copy}<span>${t.copyCodes}</span></button></div>
-          <div class="spaced">${actionButton(f, 'done', t.done, html``, 'btn btn-primary btn-block')}</div>`,
+          <div class="spaced">${actionButton(f, screen.next === 'manage' ? 'back' : 'done', t.done, html``, 'btn btn-primary btn-block')}</div>`,
+      );
+    case 'manage':
+      return layout(
+        f,
+        t.manageTitle,
+        html`<div class="step-icon">${icons.shield}</div>
+          <h1>${t.manageTitle}</h1>
+          <p class="lead">${t.manageIntro(f.app.name)}</p>
+          ${errorOf(t, screen.error, 'manage-error')}
+          <ul class="factor-list" aria-label="${t.manageTitle}">
+            ${screen.factors.map(
+              (m) => html`<li class="factor-item">
+                <span><strong>${m.label}</strong><br /><span class="muted small">${t.factorType[m.type]} · ${t.addedOn(m.addedAt.slice(0, 10))}</span></span>
+                ${actionButton(f, 'remove', t.remove, html`<input type="hidden" name="factorId" value="${m.factorId}" />`, 'btn btn-secondary btn-sm')}
+              </li>`,
+            )}
+          </ul>
+          <div class="stack">
+            ${screen.canAdd ? actionButton(f, 'add', t.addAuthenticator, html``, 'btn btn-secondary btn-block') : ''}
+            ${screen.factors.length ? actionButton(f, 'regenerate', t.regenerateCodes, html``, 'btn btn-secondary btn-block') : ''}
+            <p class="muted small">${t.codesRemaining(screen.recoveryCodesRemaining)}</p>
+            ${actionButton(f, 'done', t.done, html``, 'btn btn-primary btn-block')}
+          </div>`,
       );
     case 'unavailable':
       return layout(f, t.unavailableTitle, html`<div class="step-icon">${icons.warning}</div><h1>${t.unavailableTitle}</h1><p class="lead" role="alert">${t.errors[screen.problem]}</p>`);
@@ -226,6 +249,8 @@ const PROMPT_CSS = `
 .qr-center { display: flex; justify-content: center; margin: 0.5rem 0 0.9rem; }
 .auth-card form { margin: 0; }
 .auth { max-width: 440px; }
+.factor-list { list-style: none; padding: 0; margin: 0 0 1rem; }
+.factor-item { display: flex; justify-content: space-between; align-items: center; gap: 0.75rem; padding: 0.75rem 0; border-bottom: 1px solid var(--border, #e5e7eb); }
 `;
 
 /**

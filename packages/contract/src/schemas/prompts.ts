@@ -88,12 +88,14 @@ export type PromptToken = z.infer<typeof PromptToken>;
 export const PromptForm = z
   .object({
     csrf: text(1, 100),
-    action: z.enum(['verify', 'recovery', 'passkey', 'switch', 'resend', 'cancel', 'setup', 'confirm', 'skip', 'done']),
+    action: z.enum(['verify', 'recovery', 'passkey', 'switch', 'resend', 'cancel', 'setup', 'confirm', 'skip', 'done', 'remove', 'add', 'regenerate', 'back']),
     code: z.optional(text(0, 32)),
     recoveryCode: z.optional(text(0, 64)),
     credential: z.optional(text(0, 12_000)),
     rememberDevice: z.optional(z.literal('on')),
     method: z.optional(Method),
+    /** The factor a manage prompt's Remove button is for. */
+    factorId: z.optional(text(1, 64)),
   })
   .check(z.meta({ id: 'PromptForm' }));
 export type PromptForm = z.infer<typeof PromptForm>;
