@@ -55,6 +55,6 @@ describe('device events', () => {
     expect((await t.admin('DELETE', '/v1/users/vera/devices')).status).toBe(204);
     expect((await t.app('DELETE', '/v1/users/vera/devices')).status).toBe(204);
     const after = (await deviceEvents()).slice(before);
-    expect(after).toEqual([expect.objectContaining({ type: 'device.revoked', actor: 'admin', detail: { count: 3 } })]);
+    expect(after).toEqual([expect.objectContaining({ type: 'device.revoked', actor: 'admin', detail: { count: 3, byKeyId: expect.any(String), byKeyName: 'initial admin key' } })]);
   });
 });

@@ -30,7 +30,7 @@ describe('recovery codes viewed', () => {
     expect(r.status).toBe(200);
     expect(r.body.codes).toEqual(enrolment.recoveryCodes);
     const events = await viewed();
-    expect(events).toEqual([expect.objectContaining({ type: 'recovery_codes.viewed', tenantId: t.tenant.tenantId, userId: 'vera', actor: 'admin', detail: { remaining: 8 } })]);
+    expect(events).toEqual([expect.objectContaining({ type: 'recovery_codes.viewed', tenantId: t.tenant.tenantId, userId: 'vera', actor: 'admin', detail: { remaining: 8, byKeyId: expect.any(String), byKeyName: 'initial admin key' } })]);
     const audit = await t.admin('GET', '/v1/admin/audit?userId=vera');
     expect(audit.body.events.find((e: { type: string }) => e.type === 'recovery_codes.viewed')).toMatchObject({ type: 'recovery_codes.viewed', userId: 'vera', actor: 'admin', details: { remaining: 8 } });
     const dump = JSON.stringify([events, audit.body]);

@@ -88,7 +88,7 @@ describe('tenant:keys', () => {
     const key = JSON.parse(created.out) as { keyId: string; key: string; name: string; scope: string };
     expect(key).toMatchObject({ name: 'ci deploy', scope: 'admin' });
     expect(created.err).toContain('cannot be shown again');
-    expect(await authenticate(key.key)).toEqual({ tenantId: tenant.tenantId, scope: 'admin' });
+    expect(await authenticate(key.key)).toEqual({ tenantId: tenant.tenantId, scope: 'admin', keyId: key.keyId, keyName: 'ci deploy' });
 
     const listed = await run('keys', ['list', '--tenant-id', tenant.tenantId, '--directory-table', table]);
     expect(listed.code).toBe(0);
