@@ -165,6 +165,7 @@ describe('overview', () => {
       notStarted: 1,
       enrollmentRate: 0,
       recoveryCodes: { low: 0, none: 0 },
+      smsOnly: 0,
       recentEnrollments: [],
       rolesWithoutTwoFactor: [{ role: 'admin', users: 1 }],
     });

@@ -21,7 +21,28 @@ const TABLE = 'docs/iam-least-privilege.md';
 /** Statements no scenario needs, and why they stay. Keyed `<function>: <actions>`. */
 const PUBLISH = 'events are written to the events table with the state change they record; the put to the bus is at least once from that outbox, so a denied put leaves them pending for the relay and the answer does not change (needed for timely delivery: test/e2e/events.*)';
 const KEY_TOUCH = 'the best-effort note of when an API key was last used (KEYUSE# items): a denied touch is logged and the request goes on; needed for the console\'s last-used column';
+const CENSUS = 'the tenant quota\'s container census (CENSUS# items): a check-in is off the request\'s path and a denied one keeps the last estimate and fails no request, by design (test/core/tenant-quota.census.test.ts)';
+const PROMPT_PAGES = 'the hosted prompt\'s page steps (challenge, answer, setup, trusted device, signed assertion, codes sent) run in test/e2e/prompt.flows.test.ts on the twin with every call evaluated; this scenario starts a prompt and refuses a bad code only';
 const reasons: Record<string, string> = {
+  'enrollment: dynamodb:UpdateItem, dynamodb:BatchGetItem on table attempts': CENSUS,
+  'challenge: dynamodb:UpdateItem, dynamodb:BatchGetItem on table attempts': CENSUS,
+  'verify: dynamodb:UpdateItem, dynamodb:BatchGetItem on table attempts': CENSUS,
+  'prompt: dynamodb:UpdateItem, dynamodb:BatchGetItem on table attempts': CENSUS,
+  'devices: dynamodb:UpdateItem, dynamodb:BatchGetItem on table attempts': CENSUS,
+  'admin: dynamodb:UpdateItem, dynamodb:BatchGetItem on table attempts': CENSUS,
+  'prompt: dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:Query, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table secrets + index secrets/by-tenant + index secrets/grace + index secrets/enrolled + index secrets/lock-windows': PROMPT_PAGES,
+  'prompt: dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:Query, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table attempts': PROMPT_PAGES,
+  'prompt: dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:Query, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table devices': PROMPT_PAGES,
+  'prompt: dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table events': PROMPT_PAGES,
+  'prompt: dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:Query, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table prompts': PROMPT_PAGES,
+  'prompt: dynamodb:UpdateItem on table directory': KEY_TOUCH,
+  'prompt: kms:Decrypt on key': PROMPT_PAGES,
+  'prompt: events:PutEvents on bus': PUBLISH,
+  'prompt: ses:SendEmail on ses twofold.local': PROMPT_PAGES,
+  'prompt: sns:Publish on *': PROMPT_PAGES,
+  'event-relay: ses:SendEmail on ses twofold.local': 'the lockout notice email; the scenario\'s relay run has no lockout to notify (test/e2e/lockout.notice.test.ts)',
+  'event-relay: dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:Query on table directory': 'the lockout notice reads the tenant (name, message settings); the scenario\'s relay run has no lockout to notify (test/e2e/lockout.notice.test.ts)',
+
   'enrollment: dynamodb:GetItem, dynamodb:BatchGetItem, dynamodb:Query, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem on table devices': 'turning two-factor off removes the user\'s trusted devices; the scenario\'s user has none',
   'enrollment: dynamodb:UpdateItem on table directory': KEY_TOUCH,
   'enrollment: kms:Decrypt on key': 'the signing key, for fresh verification (recovery codes shown again): not in the scenario',
@@ -71,6 +92,8 @@ function resourcesOf(resource: unknown): string {
     .join(' + ');
 }
 
+const PROMPT_CALLBACK = 'https://app.example.com/2fa/callback';
+
 /** What a function's scenario answered: the statuses (and job outcomes) in order. */
 type Scenario = () => Promise<string[]>;
 
@@ -102,7 +125,8 @@ const scenarios: Record<string, Scenario> = {
   },
   challenge: async () => {
     const sms = `sms-${++n}`;
-    return [await status(challengeFor('mutant')), await status(app('POST', `/v1/users/${sms}/factors`, { type: 'sms', phone: '+33612345678' })), await status(challengeFor('smsuser')), await status(app('POST', '/v1/users/mutant/challenges', {}, { headers: { 'idempotency-key': `k-${n}` } }))];
+    // a number of its own each run: other scenarios' sends count against a shared number's hourly limit
+    return [await status(challengeFor('mutant')), await status(app('POST', `/v1/users/${sms}/factors`, { type: 'sms', phone: `+3361234${String(1000 + n).padStart(4, '0')}` })), await status(challengeFor('smsuser')), await status(app('POST', '/v1/users/mutant/challenges', {}, { headers: { 'idempotency-key': `k-${n}` } }))];
   },
   verify: async () => {
     const challenge = await challengeFor('mutant');
@@ -118,6 +142,11 @@ const scenarios: Record<string, Scenario> = {
     await status(admin('POST', '/v1/admin/users/mutant/unlock', {})),
     await status(admin('GET', '/v1/admin/api-keys')),
   ],
+  prompt: async () => {
+    const started = await app('POST', '/v1/prompts', { userId: 'mutant', redirectUri: PROMPT_CALLBACK, state: `s-${++n}`, codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', codeChallengeMethod: 'S256', purpose: 'login' });
+    const page = started.status === 201 ? await status(api(twin.baseUrl)('GET', new URL(String(started.body.url)).pathname)) : 'none';
+    return [String(started.status), page, await status(app('POST', '/v1/prompts/token', { code: 'x'.repeat(40), codeVerifier: 'v'.repeat(43) }))];
+  },
   console: async () => [await status(api(twin.baseUrl)('GET', '/console'))],
   docs: async () => [await status(api(twin.baseUrl)('GET', '/openapi.json')), await status(api(twin.baseUrl)('GET', '/docs'))],
   'event-relay': async () => [await job('event-relay')],
@@ -130,7 +159,7 @@ beforeAll(async () => {
   const tenant = await twin.createTenant('Acme Corp');
   app = api(twin.baseUrl, tenant.appKey);
   admin = api(twin.baseUrl, tenant.adminKey);
-  await admin('PATCH', '/v1/policy', { methods: { allowed: ['totp', 'sms', 'email'] } }, { headers: { 'content-type': 'application/merge-patch+json' } });
+  await admin('PATCH', '/v1/policy', { methods: { allowed: ['totp', 'sms', 'email'] }, hostedPrompt: { redirectUris: [PROMPT_CALLBACK] } }, { headers: { 'content-type': 'application/merge-patch+json' } });
   totpSecret = (await enrolTotp({ clock }, app, 'mutant')).secret;
   const sms = await app('POST', '/v1/users/smsuser/factors', { type: 'sms', phone: '+33612345679' });
   const code = (await twin.outbox()).at(-1)?.body.match(/\d{6}/)?.[0] ?? '';
