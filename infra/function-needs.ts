@@ -134,6 +134,8 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
     publishesEvents: true,
     sms: 'send',
     email: 'send',
+    // a person's pace, off the hot path: a policy change (enforcement, the redirect URIs) applies to the next page
+    tenantCacheSeconds: 0,
   },
 
   // list and revoke trusted devices; revocations are security events

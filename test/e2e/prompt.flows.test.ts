@@ -17,8 +17,8 @@ import { launchChromium, PasskeyTab, serveAppPage, type AppSite } from '../suppo
 import { challengeFor, enrolTotp, nextCode, startTwofold, tally, type Twofold } from '../support/twofold';
 
 const SCREENSHOTS = process.env.PROMPT_SCREENSHOTS === '1';
-/** The app's callback: never reached (the test's browser answers it), only read. */
-const CALLBACK = 'https://app.example.com/2fa/callback';
+/** The app's callback, on the client app's page server (a real answer: a redirect is never left to DNS or to request interception). */
+let CALLBACK: string;
 
 let t: Twofold;
 let site: AppSite;
@@ -30,6 +30,7 @@ let app: Api;
 beforeAll(async () => {
   [t, site, browser] = await Promise.all([startTwofold({ tenantName: 'Acme Workspace' }), serveAppPage(), launchChromium()]);
   origin = t.baseUrl.replace('127.0.0.1', 'localhost');
+  CALLBACK = `${site.origin}/2fa/callback`;
   app = api(origin, t.tenant.appKey);
   const policy = await t.admin('PATCH', '/v1/policy', {
     methods: { allowed: ['totp', 'email', 'webauthn'] },
@@ -64,10 +65,9 @@ async function startPrompt(userId: string, extra: Record<string, unknown> = {}, 
   return { url: r.body.url, state, verifier };
 }
 
-/** A browser context whose requests to the app's callback are answered here, so that the redirect can be read. */
+/** A browser context of its own (its own cookies), in a locale. */
 async function newPage(locale = 'en-GB'): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale });
-  await context.route(`${CALLBACK}**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Back in the app</title><h1>Signed in</h1>' }));
   return { context, page: await context.newPage() };
 }
 
@@ -125,7 +125,7 @@ describe('the hosted prompt', () => {
     expect(token.status, token.text).toBe(200);
     expect(token.body).toMatchObject({ userId: 'ada', purpose: 'setup', verified: true, method: 'totp', reason: 'two_factor_verified' });
     const claims = decodeJwt(token.body.assertion);
-    expect(claims).toMatchObject({ sub: 'ada', tid: t.tenant.tenantId, acr: 'mfa', amr: ['otp'], aud: 'https://app.example.com', nonce: createHash('sha256').update(started.state).digest('base64url') });
+    expect(claims).toMatchObject({ sub: 'ada', tid: t.tenant.tenantId, acr: 'mfa', amr: ['otp'], aud: site.origin, nonce: createHash('sha256').update(started.state).digest('base64url') });
     // the page is done: going back to it shows no form
     await page.goto(started.url);
     expect(await page.getByRole('button', { name: 'Verify' }).count()).toBe(0);
@@ -204,6 +204,12 @@ describe('the hosted prompt', () => {
     // a policy may not name a plain-http URI outside localhost
     const bad = await t.admin('PATCH', '/v1/policy', { hostedPrompt: { redirectUris: ['http://app.example.com/cb'] } });
     expect(bad.status).toBe(422);
+    // an https URI anywhere is fine, beside the localhost one
+    const named = await t.admin('PATCH', '/v1/policy', { hostedPrompt: { redirectUris: [CALLBACK, 'https://app.example.com/2fa/callback'], branding: { name: 'Acme Workspace' } } });
+    expect(named.status, named.text).toBe(200);
+    const { challenge } = pkce();
+    const https = await app('POST', '/v1/prompts', { userId: 'ada', redirectUri: 'https://app.example.com/2fa/callback', state: 'state-1234', codeChallenge: challenge, codeChallengeMethod: 'S256', purpose: 'login' });
+    expect(https.status, https.text).toBe(201);
   });
 
   it('does not let another browser finish a prompt opened in one', async () => {
@@ -243,7 +249,6 @@ describe('the hosted prompt', () => {
     const credential = await tab.create(enrol.body.options);
     const confirmed = await t.app('POST', `/v1/users/pia/factors/${enrol.body.factorId}/verify`, { credential });
     expect(confirmed.status, confirmed.text).toBe(200);
-    await tab.page.context().route(`${CALLBACK}**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Back</title>' }));
     const started = await startPrompt('pia');
     await tab.page.goto(started.url);
     await shoot(tab.page, 'passkey');
@@ -380,7 +385,7 @@ describe('the hosted prompt', () => {
     const token = await exchange(back.get('code'), started.verifier);
     expect(token.status, token.text).toBe(200);
     expect(token.body).toMatchObject({ userId: 'max', purpose: 'manage', verified: true, method: 'totp', reason: 'two_factor_verified' });
-    expect(decodeJwt(token.body.assertion)).toMatchObject({ sub: 'max', aud: 'https://app.example.com' });
+    expect(decodeJwt(token.body.assertion)).toMatchObject({ sub: 'max', aud: site.origin });
     await context.close();
 
     // the old recovery codes stopped working; the new ones work
