@@ -1,7 +1,9 @@
-// Lint: TypeScript's recommended rules, plus the architecture's one hard rule — the core
+// Lint: TypeScript's recommended rules, plus the architecture's hard rules — every file imports
+// only what its package.json declares (eslint/declared-dependencies.js), and the core
 // (packages/core) and the contract depend on nothing outside: no AWS SDK, no middy, no
 // Powertools, no process.env, no wall clock, no Math.random.
 import tseslint from 'typescript-eslint';
+import { declaredDependencies } from './eslint/declared-dependencies.js';
 
 const outward = {
   patterns: [
@@ -14,7 +16,9 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', '.twofold/**', 'dist/**', '.bench/**'] },
   ...tseslint.configs.recommended,
   {
+    plugins: { twofold: { rules: { 'declared-dependencies': declaredDependencies } } },
     rules: {
+      'twofold/declared-dependencies': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },

@@ -6,16 +6,14 @@
  */
 import type * as z from 'zod/mini';
 import type { ErrorCode } from './errors';
-import { routeIndex, type IndexedOperationId } from './route-index';
+import { routeIndex, type HttpMethod, type IndexedOperationId, type RoutedFunction } from './route-index';
 
-/** The Lambda functions that serve routes; each is one concern. */
-export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'prompt', 'devices', 'admin', 'console', 'docs'] as const;
-export type RoutedFunction = (typeof routedFunctions)[number];
+export { routedFunctions, type HttpMethod, type RoutedFunction } from './route-index';
+
 
 /** `public` needs no key; `app` is any key of the tenant; `admin` only an admin key. */
 export type RouteScope = 'public' | 'app' | 'admin';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
   operationId: string;

@@ -5,7 +5,11 @@
  * compile if an entry has no route there. The catch-all route's function (public) answers
  * 404 and 405 from the index alone, so it carries none of the other routes' schemas.
  */
-import type { HttpMethod, RoutedFunction } from './route-definition';
+/** The Lambda functions that serve routes; each is one concern. */
+export const routedFunctions = ['public', 'enrollment', 'challenge', 'verify', 'prompt', 'devices', 'admin', 'console', 'docs'] as const;
+export type RoutedFunction = (typeof routedFunctions)[number];
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface IndexedRoute {
   method: HttpMethod;

@@ -6,8 +6,11 @@
 import type { SecurityEvent, SecurityEventType } from '@twofold/contract/events';
 import type { Actor, Attribution, CoreDeps } from './deps';
 import { createHash } from 'node:crypto';
+import { EventsRefused, publishRecorded } from './event-publishing';
 import { notifyLockout } from './lockout-notice';
 import type { ChallengeStore, UserReader } from './ports';
+
+export { EventsRefused, publishRecorded } from './event-publishing';
 import type { LoginFailures } from './records';
 
 export interface NewEvent {
@@ -40,23 +43,6 @@ export function stampEvents(deps: Pick<CoreDeps, 'clock' | 'random'> & Attributi
   }));
 }
 
-/**
- * Publishes events already recorded (committed with the change that caused them). If that
- * fails they stay pending and the relay publishes them later.
- */
-export async function publishRecorded(deps: Pick<CoreDeps, 'outbox' | 'publisher'>, events: SecurityEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  try {
-    await deps.publisher.publish(events);
-    await deps.outbox.markPublished(events);
-  } catch (error) {
-    // stays pending: relayPendingEvents publishes it on its next run; what the bus took is not sent twice
-    if (error instanceof EventsRefused) {
-      const refused = new Set(error.refused.map((r) => r.eventId));
-      await deps.outbox.markPublished(events.filter((e) => !refused.has(e.eventId))).catch(() => undefined);
-    }
-  }
-}
 
 /**
  * `user.locked` for a failure window that reached its limit, derived from the committed count:
@@ -105,16 +91,6 @@ export async function emit(deps: EmitDeps, events: NewEvent[]): Promise<void> {
   await publishRecorded(deps, full);
 }
 
-/**
- * Thrown by a publisher when the bus took some events of a call and refused others
- * (EventBridge's `FailedEntryCount`): the ones it took are published, these are not.
- */
-export class EventsRefused extends Error {
-  override name = 'EventsRefused';
-  constructor(readonly refused: { eventId: string; reason: string }[]) {
-    super(`the event bus refused ${refused.length} event(s)`);
-  }
-}
 
 /** Times the bus may refuse one event (once per relay run) before the relay parks it. */
 export const MAX_PUBLISH_ATTEMPTS = 5;

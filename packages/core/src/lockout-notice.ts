@@ -10,7 +10,7 @@
 import type { SecurityEvent } from '@twofold/contract/events';
 import { createHash } from 'node:crypto';
 import type { CoreDeps } from './deps';
-import { publishRecorded } from './events';
+import { publishRecorded } from './event-publishing';
 import { composeLockoutMessage } from './messages';
 import type { UserReader } from './ports';
 import type { UserAggregate } from './records';

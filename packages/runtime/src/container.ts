@@ -4,35 +4,14 @@
  * local runtime, tests and bench build every part with `buildDependencies` and provide it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyStore, Caller, CoreDeps, KeyVault } from '@twofold/core';
 import { loadConfig, type Config } from './config';
+import type { Dependencies } from './dependencies';
 import * as part from './parts';
 import { wire, Wiring, type Overrides, type Part, type Parts, type Views } from './wiring';
 
 export type { Overrides } from './wiring';
+export type { Dependencies } from './dependencies';
 
-export interface Dependencies extends CoreDeps {
-  config: Config;
-  vault: KeyVault;
-  db: DynamoDBDocumentClient;
-  /** The plain client under `db`, for libraries that take one (Powertools idempotency). */
-  dynamo: DynamoDBClient;
-  /**
-   * The client of the login's hot calls (the user's Query, the login item's write): as `dynamo`,
-   * with its middleware resolved on its first call of each command and kept (cacheMiddleware), so
-   * that middleware added to it after its first call is not run.
-   */
-  hotDynamo: DynamoDBClient;
-  /** The caller's tenant and scope from the Authorization header (cached per container: see parts.ts). */
-  authenticate(authorization: string | undefined): Promise<Caller | undefined>;
-  apiKeys: ApiKeyStore;
-  /** Drops a revoked key from this container's cache. */
-  forgetApiKey(keyId: string): void;
-  /** Serves one request of the tenant within its quota, or fails with tenant_rate_limited (core/tenant-quota.ts). */
-  admitTenant(tenantId: string): Promise<void>;
-}
 
 /** Every part, wired: the container of the local runtime, tests and bench. */
 export function buildDependencies(config: Config, overrides: Overrides = {}): Dependencies {

@@ -25,7 +25,7 @@ import {
 } from '@twofold/adapters';
 import type { TenantQuota } from '@twofold/contract/schemas';
 import { ApiKeyAuthenticator, AssertionSigner, KeyRing, loadTenant, TenantAdmission, TtlCache, type TenantRecord, type UserReader } from '@twofold/core';
-import type { Dependencies } from './container';
+import type { Dependencies } from './dependencies';
 import { clock, random } from './parts/basics';
 import { db, hotDynamo } from './parts/dynamo';
 import { vault } from './parts/vault';

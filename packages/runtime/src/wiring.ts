@@ -7,7 +7,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock, EmailSender, EventPublisher, KeyVault, Random, SmsSender, UserReader } from '@twofold/core';
 import type { Config } from './config';
-import type { Dependencies } from './container';
+import type { Dependencies } from './dependencies';
 
 /** What tests and the local runtime put in place of what the configuration would choose. */
 export interface Overrides {

@@ -11,19 +11,9 @@ import { settingsPage } from './pages/settings';
 import { signInPage } from './pages/sign-in';
 import { userPage } from './pages/user';
 import { usersPage } from './pages/users';
+import type { PageContext } from './page-context';
 import { session } from './session';
 
-export interface PageContext {
-  api: AdminApi;
-  main: HTMLElement;
-  /** The fragment's query (`#/users?status=enrolled`). */
-  query: URLSearchParams;
-  /** False once the person has gone to another page: a late answer must not draw over it. */
-  alive: () => boolean;
-  go: (hash: string) => void;
-  /** Shows an API error on the page; a refused key signs out. */
-  fail: (error: unknown) => void;
-}
 
 type Page = (ctx: PageContext, param?: string) => Promise<void> | void;
 

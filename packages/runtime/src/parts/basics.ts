@@ -1,6 +1,6 @@
 /** The parts that need no AWS client: the configuration, the clock and randomness. */
 import { nodeRandom, systemClock } from '@twofold/adapters/system';
-import type { Dependencies } from '../container';
+import type { Dependencies } from '../dependencies';
 import type { Part } from '../wiring';
 
 export const config: Part<Dependencies['config']> = (w) => w.config;

@@ -1,7 +1,7 @@
 /** DynamoDB: the clients every table's adapter reads and writes through (their own module: see parts.ts). */
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { documentClient, dynamoClient } from '@twofold/adapters/aws/dynamo';
-import type { Dependencies } from '../container';
+import type { Dependencies } from '../dependencies';
 import type { Part, Wiring } from '../wiring';
 
 const settings = (w: Wiring): DynamoDBClientConfig => ({

@@ -1,7 +1,7 @@
 /** The email sender: Amazon SES, or none (its own module: see parts.ts). */
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SesEmailSender } from '@twofold/adapters/aws/ses-email-sender';
-import type { Dependencies } from '../container';
+import type { Dependencies } from '../dependencies';
 import type { Part } from '../wiring';
 
 export const email: Part<Dependencies['email']> = (w) => {

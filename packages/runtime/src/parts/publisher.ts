@@ -2,7 +2,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '@twofold/adapters/aws/eventbridge-publisher';
 import { LocalEventLog } from '@twofold/adapters/local/local-event-log';
-import type { Dependencies } from '../container';
+import type { Dependencies } from '../dependencies';
 import type { Part } from '../wiring';
 
 export const publisher: Part<Dependencies['publisher']> = (w) => {

@@ -6,7 +6,7 @@ import { SnsSmsSender } from '@twofold/adapters/aws/sns-sms-sender';
 import { LocalSmsOutbox } from '@twofold/adapters/local/local-sms-outbox';
 import { TwilioCredentials, TwilioSmsSender } from '@twofold/adapters/twilio/twilio-sms-sender';
 import { VonageCredentials, VonageSmsSender } from '@twofold/adapters/vonage/vonage-sms-sender';
-import type { Dependencies } from '../container';
+import type { Dependencies } from '../dependencies';
 import type { Part } from '../wiring';
 import { clock } from './basics';
 

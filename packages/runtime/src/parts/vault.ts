@@ -2,7 +2,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { KmsKeyVault } from '@twofold/adapters/aws/kms-key-vault';
 import { LocalKeyVault } from '@twofold/adapters/local/local-key-vault';
-import type { Dependencies } from '../container';
+import type { Dependencies } from '../dependencies';
 import type { Part } from '../wiring';
 import { random } from './basics';
 

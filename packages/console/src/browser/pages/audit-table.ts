@@ -6,7 +6,7 @@
 import type { AuditList, AuditQuery } from '@twofold/contract/schemas';
 import { el, replace } from '../dom';
 import { time } from '../format';
-import type { PageContext } from '../main';
+import type { PageContext } from '../page-context';
 
 export const PAGE_SIZE = 25;
 

@@ -4,7 +4,7 @@
  */
 import type { SecurityEventType } from '@twofold/contract/events';
 import { el, replace } from '../dom';
-import type { PageContext } from '../main';
+import type { PageContext } from '../page-context';
 import { auditTable, type AuditFilter } from './audit-table';
 
 /** Every event type, in words (a new type without words here does not compile). */

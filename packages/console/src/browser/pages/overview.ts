@@ -6,7 +6,7 @@
 import type { Overview } from '@twofold/contract/schemas';
 import { el, replace, uid, type Child } from '../dom';
 import { percent, plural, time } from '../format';
-import type { PageContext } from '../main';
+import type { PageContext } from '../page-context';
 import { donut, meter } from './chart';
 
 export async function overviewPage(ctx: PageContext) {

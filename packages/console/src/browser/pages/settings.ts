@@ -7,7 +7,7 @@
 import type { Policy } from '@twofold/contract/schemas';
 import { ApiError, type ErrorDetail } from '../api';
 import { el, replace, uid } from '../dom';
-import type { PageContext } from '../main';
+import type { PageContext } from '../page-context';
 import { allowLabels, genericField, groups, hasPath, knownMethods, labelFor, leafPaths, methodLabels, setAt, valueAt, type FieldSpec, type GroupSpec } from './policy-fields';
 
 interface RenderedField {

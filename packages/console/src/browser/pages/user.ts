@@ -8,7 +8,7 @@ import { ApiError } from '../api';
 import { confirmAction } from '../confirm';
 import { el, replace, type Child } from '../dom';
 import { badge, enforcementLabels, factorLabels, plural, time } from '../format';
-import type { PageContext } from '../main';
+import type { PageContext } from '../page-context';
 import { auditTable } from './audit-table';
 import { lockState } from './users';
 

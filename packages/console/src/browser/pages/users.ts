@@ -5,7 +5,7 @@
 import type { AdminUserList, User } from '@twofold/contract/schemas';
 import { el, replace } from '../dom';
 import { badge, enforcementLabels, factorLabels, time } from '../format';
-import type { PageContext } from '../main';
+import type { PageContext } from '../page-context';
 import { PAGE_SIZE } from './audit-table';
 
 const statusOptions: [string, string][] = [
