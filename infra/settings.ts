@@ -18,18 +18,12 @@ const secretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d
 
 const SmsSettings = z
   .object({
-    /** Alphanumeric sender id, where the destination country supports one (the same rule as the runtime config: adapters/sms-origination.ts). */
-    senderId: z.string().regex(SMS_SENDER_ID).optional(),
-    /** An origination number (E.164) owned by the account, where the destination country requires one. */
-    originationNumber: z.string().regex(E164_NUMBER).optional(),
-    /** Alarm when SNS's SMS spend this month reaches this many US dollars (SNS's own limit is set on the account). */
-    monthlySpendAlarmUsd: z.number().positive().default(10),
-    /** Who sends the texts: Amazon SNS (default), Twilio or Vonage (their credentials in a Secrets Manager secret, `twilioSecretArn` or `vonageSecretArn`). */
-    provider: z.enum(['sns', 'twilio', 'vonage']).default('sns'),
-    /** The secret with the Twilio credentials, JSON: accountSid, authToken (or apiKeySid and apiKeySecret), from or messagingServiceSid. */
-    twilioSecretArn: secretArn.optional(),
-    /** The secret with the Vonage credentials, JSON: apiKey, apiSecret, from. */
-    vonageSecretArn: secretArn.optional(),
+    senderId: z.string().regex(SMS_SENDER_ID).optional().describe('Alphanumeric sender id (1 to 11 letters and digits), where the destination country supports one'),
+    originationNumber: z.string().regex(E164_NUMBER).optional().describe('An origination number (E.164) owned by the account, where the destination country requires one'),
+    monthlySpendAlarmUsd: z.number().positive().default(10).describe("Alarm when SNS's SMS spend this month reaches this many US dollars (SNS's own limit is set on the account)"),
+    provider: z.enum(['sns', 'twilio', 'vonage']).default('sns').describe('Who sends the texts: Amazon SNS, Twilio or Vonage (their credentials in a Secrets Manager secret: twilioSecretArn or vonageSecretArn)'),
+    twilioSecretArn: secretArn.optional().describe('The secret with the Twilio credentials, JSON: accountSid, authToken (or apiKeySid and apiKeySecret), from or messagingServiceSid'),
+    vonageSecretArn: secretArn.optional().describe('The secret with the Vonage credentials, JSON: apiKey, apiSecret, from'),
   })
   .strict()
   .refine((s) => s.provider !== 'twilio' || s.twilioSecretArn !== undefined, { message: 'provider "twilio" needs twilioSecretArn', path: ['twilioSecretArn'] })
@@ -37,65 +31,58 @@ const SmsSettings = z
 
 const EmailSettings = z
   .object({
-    /** What the From header says, e.g. "Acme <no-reply@acme.example>": an address of the verified identity. */
-    fromAddress: z.string().min(3),
-    /** The verified SES identity that sends: its ARN, or the domain (an identity of this account and region). */
-    identityArn: z.string().regex(/^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/.+$/).optional(),
-    domain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i).optional(),
-    /** An SES configuration set to send with (its event destinations see bounces and complaints). */
-    configurationSet: z.string().min(1).optional(),
+    fromAddress: z.string().min(3).describe('What the From header says, e.g. "Acme <no-reply@acme.example>": an address of the verified identity'),
+    identityArn: z.string().regex(/^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/.+$/).optional().describe('The verified SES identity that sends, by its ARN (give this or domain)'),
+    domain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i).optional().describe('The verified SES identity that sends, by its domain: an identity of this account and region (give this or identityArn)'),
+    configurationSet: z.string().min(1).optional().describe('An SES configuration set to send with (its event destinations see bounces and complaints)'),
   })
   .strict()
   .refine((e) => (e.identityArn === undefined) !== (e.domain === undefined), { message: 'give exactly one of identityArn and domain' });
 
+/** Each field's description is what it means in the settings table of docs/operations.md (infra/settings-table.ts). */
 export const Settings = z
   .object({
-    /** Names this deployment: the stacks are `<prefix>-stateful` and `<prefix>-stateless`, the metrics' service `<prefix>`. */
-    prefix: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/).default('twofold'),
-    /** The `iss` of the assertions (JWT) that client apps check. */
-    issuer: z.string().min(1).default('twofold'),
-    /** How long function and access logs are kept, in days (one of CloudWatch's retention values). */
+    prefix: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/).default('twofold').describe("Names this deployment: the stacks are `<prefix>-stateful` and `<prefix>-stateless`, the metrics' service `<prefix>`"),
+    issuer: z.string().min(1).default('twofold').describe('The `iss` of the assertions (JWT) that client apps check'),
     logRetentionDays: z
       .number()
       .int()
       .refine((d) => retentionDays.includes(d), { message: `one of ${retentionDays.join(', ')}` })
-      .default(RetentionDays.THREE_MONTHS),
-    /** The API stage's throttling: steady requests per second and burst, for all clients together (default: sized for the goal, infra/capacity.ts). */
+      .default(RetentionDays.THREE_MONTHS)
+      .describe("How long function and access logs are kept, in days (one of CloudWatch's retention values)"),
     api: z
       .object({
-        throttleRatePerSecond: z.number().positive().default(stageThrottleAtGoal.ratePerSecond),
-        throttleBurst: z.number().int().positive().default(stageThrottleAtGoal.burst),
+        throttleRatePerSecond: z.number().positive().default(stageThrottleAtGoal.ratePerSecond).describe("The API stage's steady requests per second, for all clients together (sized for the goal: infra/capacity.ts)"),
+        throttleBurst: z.number().int().positive().default(stageThrottleAtGoal.burst).describe("The API stage's burst, for all clients together"),
       })
       .strict()
       .default({ throttleRatePerSecond: stageThrottleAtGoal.ratePerSecond, throttleBurst: stageThrottleAtGoal.burst }),
-    /** Every tenant's request quota unless the operator set its own (npm run tenant:quota): requests per second, and burst. */
-    tenantRequestsPerSecond: z.number().int().min(1).max(100_000).default(1000),
-    tenantBurst: z.number().int().min(1).max(1_000_000).default(2000),
-    /** The EventBridge bus of security events; default `<prefix>-security-events`. */
-    eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).optional(),
-    /** SMS codes through Amazon SNS; absent: no SMS factors (enrolling one answers sms_not_configured). */
-    sms: SmsSettings.optional(),
-    /** Email codes through Amazon SES; absent: no email factors. */
-    email: EmailSettings.optional(),
-    /** Who is emailed when an alarm fires (SMS spend, a scheduled job failing); absent: subscribe to the topic yourself. */
-    alarmEmail: z.email().optional(),
-    /** An SNS topic of the account that every alarm notifies, instead of a topic of the deployment's own. */
-    alarmTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/).optional(),
-    /** The API on a custom domain: an ACM certificate of the same region covering it; with a hosted zone, the alias records too. */
+    tenantRequestsPerSecond: z.number().int().min(1).max(100_000).default(1000).describe("Every tenant's request quota unless the operator set its own (npm run tenant:quota): requests per second"),
+    tenantBurst: z.number().int().min(1).max(1_000_000).default(2000).describe("Every tenant's burst unless the operator set its own"),
+    eventBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).optional().describe('The EventBridge bus of security events; unset: `<prefix>-security-events`'),
+    sms: SmsSettings.optional().describe('SMS codes; unset: no SMS factors (enrolling one answers sms_not_configured)'),
+    email: EmailSettings.optional().describe('Email codes through Amazon SES; unset: no email factors'),
+    alarmEmail: z.email().optional().describe('Who is emailed when an alarm fires (SMS spend, a scheduled job failing); unset: subscribe to the topic yourself'),
+    alarmTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/).optional().describe('An SNS topic of the account that every alarm notifies, instead of a topic of the deployment\'s own'),
     domain: z
       .object({
-        name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/i),
-        certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/),
-        hostedZoneId: z.string().min(1).optional(),
-        hostedZoneName: z.string().min(1).optional(),
+        name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/i).describe('The custom domain name of the API'),
+        certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/).describe('An ACM certificate of the same region covering it'),
+        hostedZoneId: z.string().min(1).optional().describe('With hostedZoneName: the hosted zone the alias records go in'),
+        hostedZoneName: z.string().min(1).optional().describe('With hostedZoneId: that zone\'s name'),
       })
       .strict()
       .refine((d) => (d.hostedZoneId === undefined) === (d.hostedZoneName === undefined), { message: 'give both hostedZoneId and hostedZoneName, or neither' })
+      .optional()
+      .describe('The API on a custom domain; unset: the execute-api URL'),
+    schedules: z
+      .object({
+        eventRelayMinutes: z.number().int().optional().describe('How often the event relay runs, in minutes: 1 to 5; unset: 1'),
+        graceExpiryMinutes: z.number().int().optional().describe('How often grace expiry runs, in minutes: 5 to 1440; unset: 60'),
+      })
+      .strict()
       .optional(),
-    /** How often the scheduled jobs run, in minutes (event relay 1-5, default 1; grace expiry 5-1440, default 60). */
-    schedules: z.object({ eventRelayMinutes: z.number().int().optional(), graceExpiryMinutes: z.number().int().optional() }).strict().optional(),
-    /** X-Ray tracing (Powertools Tracer) in every function; off by default. */
-    tracing: z.boolean().optional(),
+    tracing: z.boolean().optional().describe('X-Ray tracing (Powertools Tracer) in every function; unset: off'),
   })
   .strict();
 
