@@ -12,36 +12,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyList, CreatedApiKey, Scope } from '@twofold/contract/schemas';
 import { fail } from './errors';
-import type { Clock, Random } from './ports';
+import type { ApiKeyStore, Clock, Random } from './ports';
+
+export type { ApiKeyEntry, ApiKeyStore, RevokeOutcome } from './ports';
 import type { ApiKeyRecord } from './records';
 
 const KEY_PATTERN = /^tf_([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
 
 export const hashKeySecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
-/** A key as the tenant's list shows it. */
-export interface ApiKeyEntry {
-  keyId: string;
-  name: string;
-  scope: Scope;
-  createdAtMs: number;
-  lastUsedAtMs: number | null;
-}
 
-export type RevokeOutcome = 'revoked' | 'not_found' | 'last_admin_key';
-
-/**
- * Where API keys live. `revoke` keeps the tenant's last admin key with one conditional write, so
- * that two revocations racing cannot leave the tenant without one; `touch` is one conditional
- * write that records a use only if none was recorded in the last `minIntervalMs`.
- */
-export interface ApiKeyStore {
-  get(keyId: string): Promise<ApiKeyRecord | undefined>;
-  create(key: ApiKeyRecord): Promise<void>;
-  list(tenantId: string): Promise<ApiKeyEntry[]>;
-  revoke(tenantId: string, keyId: string): Promise<RevokeOutcome>;
-  touch(tenantId: string, keyId: string, nowMs: number, minIntervalMs: number): Promise<void>;
-}
 
 export interface ApiKeyDeps {
   apiKeys: ApiKeyStore;
