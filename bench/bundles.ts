@@ -1,16 +1,18 @@
 /**
- * Each Lambda bundle built with the options the CDK stack uses (infra/bundling.ts: the AWS SDK
- * bundled), its minified size and biggest inputs, and how long a fresh Node process takes to
- * import it; beside it the same function built with the SDK left to the Lambda runtime's copy,
- * and the import of just the SDK clients the function uses.
+ * Each Lambda function built as the CDK stack builds its asset (infra/bundling.ts: the AWS SDK
+ * bundled, code split into an entry and chunks): the size of what importing the entry loads (a
+ * TOTP login's or enrolment's code: the entry and its static chunks), the lazy chunks apart
+ * (passkeys, phone metadata, the QR code), the biggest inputs, and how long a fresh Node process
+ * takes to import the entry; beside it the same function built with the SDK left to the Lambda
+ * runtime's copy, and the import of just the SDK clients the function uses.
  */
 import { execFile, execSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
-import { beforeBundling, bundling, esbuildOptionsOf, lambdaFunctions } from '../infra/bundling';
+import { beforeBundling, bundling, esbuildOptionsOf, lambdaFunctions, loadedAtImport, type OutputPart } from '../infra/bundling';
 import { childEnv } from './env';
 import { median } from './stats';
 
@@ -21,19 +23,37 @@ export interface BundleInput {
   kb: number;
 }
 
-export interface BundleResult {
-  name: string;
+/** A chunk only a dynamic import loads: its file name, size and biggest packages. */
+export interface LazyChunk {
+  /** Its path, and its file name in chunks/ (named by the module the dynamic import names). */
+  path: string;
   file: string;
   kb: number;
-  /** The biggest contributors, from the esbuild metafile: by file and by package. */
+  packages: BundleInput[];
+}
+
+export interface BundleResult {
+  name: string;
+  /** The entry (index.mjs) of the function's asset directory. */
+  file: string;
+  /** What importing the entry loads (entry and static chunks, KB minified): the TOTP path. */
+  kb: number;
+  /** The files importing the entry loads. */
+  loadedFiles: number;
+  /** The chunks only a dynamic import loads, biggest first. */
+  lazy: LazyChunk[];
+  /** The biggest contributors to what the entry loads, from the esbuild metafile: by file and by package. */
   largestInputs: BundleInput[];
   largestPackages: BundleInput[];
   /** The AWS SDK packages the function uses (from a build that leaves them to Lambda's runtime copy). */
   sdkImports: string[];
-  /** The same function built with the SDK left out (the runtime's copy): its size and cold import. */
-  runtimeSdk?: { file: string; kb: number; importMs?: number };
+  /** The same function built with the SDK left out (the runtime's copy): what its entry loads, its lazy chunks, its cold import. */
+  runtimeSdk?: { file: string; kb: number; lazyKb: number; importMs?: number };
+  /** Cold import of the entry: what the first TOTP login or enrolment of a container waits for. */
   importMs?: number;
   importRunsMs?: number[];
+  /** Cold import of the entry and every lazy chunk: a container that has served every kind of request. */
+  allChunksImportMs?: number;
   /** Median time to import just `sdkImports` in a fresh process: the part of importMs that is not the bundle's own code. */
   sdkImportMs?: number;
   importError?: string;
@@ -50,39 +70,51 @@ function packageOf(path: string): string {
   return top;
 }
 
+const sum = (parts: OutputPart[]) => kb(parts.reduce((n, p) => n + p.bytes, 0));
+const largest = (items: BundleInput[], top: number) => [...items].sort((a, b) => b.kb - a.kb).slice(0, top);
+
+function byPackage(parts: OutputPart[]): BundleInput[] {
+  const totals = new Map<string, number>();
+  for (const part of parts) for (const [path, bytes] of Object.entries(part.inputs)) totals.set(packageOf(path), (totals.get(packageOf(path)) ?? 0) + kb(bytes));
+  return [...totals].map(([path, total]) => ({ path, kb: total }));
+}
+
 export async function buildBundles(root: string, top: number): Promise<BundleResult[]> {
   const outDir = join(root, '.bench', 'bundles');
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const results: BundleResult[] = [];
-  const build = (name: string, file: string, external: string[]) => esbuild.build({ ...esbuildOptionsOf(name, file, external), absWorkingDir: root, write: true, metafile: true });
+  const build = async (name: string, dir: string, external: string[]) => {
+    const { metafile } = await esbuild.build({ ...esbuildOptionsOf(name, dir, external), absWorkingDir: root, write: true, metafile: true });
+    return { ...loadedAtImport(metafile, name), imports: Object.values(metafile.outputs).flatMap((o) => o.imports) };
+  };
   for (const name of lambdaFunctions) {
-    const file = join(outDir, `${name}.mjs`);
-    const runtimeSdkFile = join(outDir, `${name}.runtime-sdk.mjs`);
+    const dir = join(outDir, name);
+    const runtimeSdkDir = join(outDir, `${name}.runtime-sdk`);
+    const file = join(dir, 'index.mjs');
     try {
       // as the CDK stack does before bundling (the console's browser build)
       for (const command of beforeBundling[name] ?? []) execSync(command, { cwd: root, stdio: 'ignore' });
-      const out = await build(name, file, [...bundling.externalModules]);
-      const size = kb(statSync(file).size);
-      const output = Object.values(out.metafile.outputs)[0]!;
+      const out = await build(name, dir, [...bundling.externalModules]);
       // the same function with the SDK left to the runtime: what it imports of it, and how that starts
-      const withoutSdk = Object.values((await build(name, runtimeSdkFile, [...bundling.externalModules, bundling.runtimeSdk])).metafile.outputs)[0]!;
+      const withoutSdk = await build(name, runtimeSdkDir, [...bundling.externalModules, bundling.runtimeSdk]);
       const sdkImports = [...new Set(withoutSdk.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
-      const inputs = Object.entries(output.inputs).map(([path, i]) => ({ path, kb: kb(i.bytesInOutput) }));
-      const byPackage = new Map<string, number>();
-      for (const i of inputs) byPackage.set(packageOf(i.path), (byPackage.get(packageOf(i.path)) ?? 0) + i.kb);
-      const largest = (items: BundleInput[]) => [...items].sort((a, b) => b.kb - a.kb).slice(0, top);
+      const inputs = out.loaded.flatMap((part) => Object.entries(part.inputs).map(([path, bytes]) => ({ path, kb: kb(bytes) })));
       results.push({
         name,
         file,
-        kb: size,
+        kb: sum(out.loaded),
+        loadedFiles: out.loaded.length,
+        lazy: out.lazy
+          .map((part) => ({ path: resolve(root, part.path), file: basename(part.path), kb: kb(part.bytes), packages: largest(byPackage([part]), 3) }))
+          .sort((a, b) => b.kb - a.kb),
         sdkImports,
-        runtimeSdk: { file: runtimeSdkFile, kb: kb(statSync(runtimeSdkFile).size) },
-        largestInputs: largest(inputs),
-        largestPackages: largest([...byPackage].map(([path, total]) => ({ path, kb: total }))),
+        runtimeSdk: { file: join(runtimeSdkDir, 'index.mjs'), kb: sum(withoutSdk.loaded), lazyKb: sum(withoutSdk.lazy) },
+        largestInputs: largest(inputs, top),
+        largestPackages: largest(byPackage(out.loaded), top),
       });
     } catch (error) {
-      results.push({ name, file, kb: NaN, sdkImports: [], largestInputs: [], largestPackages: [], buildError: (error as Error).message.split('\n')[0]! });
+      results.push({ name, file, kb: NaN, loadedFiles: 0, lazy: [], sdkImports: [], largestInputs: [], largestPackages: [], buildError: (error as Error).message.split('\n')[0]! });
     }
   }
   return results;
@@ -109,8 +141,9 @@ async function timeImports(specifiers: string[], runs: number, cwd: string, env:
 }
 
 /**
- * Cold import of each bundle: the median of `runs` fresh processes importing it, and of the
- * same for its AWS SDK imports alone (measured once per distinct set).
+ * Cold import of each bundle: the median of `runs` fresh processes importing its entry (the TOTP
+ * path), and its entry with every lazy chunk; the same for its AWS SDK imports alone (measured
+ * once per distinct set).
  */
 export async function measureColdImports(bundles: BundleResult[], runs: number, root: string): Promise<void> {
   // no TWOFOLD_* settings: the bundles read their config on first invocation, not on import
@@ -125,6 +158,11 @@ export async function measureColdImports(bundles: BundleResult[], runs: number, 
     }
     bundle.importRunsMs = timed.runsMs;
     bundle.importMs = median(timed.runsMs);
+    if (bundle.lazy.length > 0) {
+      // fewer runs: a comparison, not a target
+      const all = await timeImports([bundle.file, ...bundle.lazy.map((c) => c.path)].map((f) => pathToFileURL(resolve(f)).href), Math.min(runs, 3), root, env);
+      if (!('error' in all)) bundle.allChunksImportMs = median(all.runsMs);
+    }
     if (bundle.runtimeSdk) {
       const other = await timeImports([pathToFileURL(resolve(bundle.runtimeSdk.file)).href], runs, root, env);
       if (!('error' in other)) bundle.runtimeSdk.importMs = median(other.runsMs);

@@ -170,23 +170,39 @@ export function policyAdminSection(p: PolicyAdminResults): string {
 
 export function bundleSection(bundles: BundleResult[], limitKb: number, runs: number): string {
   const out: string[] = [
-    'Bundles (esbuild with infra/bundling.ts: minified ESM for node22, the AWS SDK bundled) and cold import',
-    `   import = median of ${runs} fresh \`node\` processes timing \`await import(bundle)\` (${process.version}); runtime SDK = the same function`,
-    "   built with @aws-sdk/* left to Lambda's runtime copy (not deployed: compared); SDK alone = importing just the SDK clients it uses from node_modules",
+    'Bundles (esbuild with infra/bundling.ts: minified ESM for node22, the AWS SDK bundled, code split) and cold import',
+    '   TOTP path = what importing the entry loads (index.mjs and its static chunks): all a TOTP login or enrolment runs',
+    '   but the QR code; lazy = chunks only a dynamic import loads (passkeys, phone metadata, the QR code). Judged',
+    `   against ${limitKb} KB without the SDK (the function's own code). import = median of ${runs} fresh \`node\` processes timing`,
+    `   \`await import(entry)\` (${process.version}); all chunks = the entry and every lazy chunk; runtime SDK = the same`,
+    "   function built with @aws-sdk/* left to Lambda's runtime copy (not deployed: compared); SDK alone = importing",
+    '   just the SDK clients it uses from node_modules',
     '',
     table(
-      ['function', 'KB', 'KB without SDK', `<= ${limitKb} KB`, 'import ms', 'runtime SDK ms', 'SDK alone ms', 'import / SDK alone'],
+      ['function', 'TOTP path KB', 'files', 'without SDK', `<= ${limitKb} KB`, 'lazy KB', 'lazy without SDK'],
       bundles.map((b) => [
         b.name,
         f(b.kb, 1),
+        String(b.loadedFiles),
         f(b.runtimeSdk?.kb ?? NaN, 1),
-        b.buildError ? 'BUILD FAILED' : b.kb <= limitKb ? 'yes' : 'NO',
+        b.buildError ? 'BUILD FAILED' : (b.runtimeSdk?.kb ?? NaN) <= limitKb ? 'yes' : 'NO',
+        f(b.lazy.reduce((n, c) => n + c.kb, 0), 1),
+        f(b.runtimeSdk?.lazyKb ?? NaN, 1),
+      ]),
+      ['l', 'r', 'r', 'r', 'l', 'r', 'r'],
+    ),
+    '',
+    table(
+      ['function', 'import ms', 'all chunks ms', 'runtime SDK ms', 'SDK alone ms', 'import / SDK alone'],
+      bundles.map((b) => [
+        b.name,
         b.importError ? 'THROWS' : f(b.importMs ?? NaN, 1),
+        b.lazy.length ? f(b.allChunksImportMs ?? NaN, 1) : '-',
         f(b.runtimeSdk?.importMs ?? NaN, 1),
         f(b.sdkImportMs ?? NaN, 1),
         b.sdkImports.length ? f((b.importMs ?? NaN) / (b.sdkImportMs ?? NaN), 2) : '-',
       ]),
-      ['l', 'r', 'r', 'l', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
     table(
@@ -198,11 +214,16 @@ export function bundleSection(bundles: BundleResult[], limitKb: number, runs: nu
     if (b.buildError) out.push(`   ${b.name}: build failed: ${b.buildError}`);
     if (b.importError) out.push(`   ${b.name}: import throws: ${b.importError}`);
   }
-  out.push('', '   top contributors (minified bytes in the bundle, from the esbuild metafile)');
+  out.push('', '   top contributors to the TOTP path (minified KB, from the esbuild metafile), then the lazy chunks of 10 KB or more');
   const list = (items: { path: string; kb: number }[]) => items.map((i) => `${i.path} ${f(i.kb, 1)}`).join(', ');
   for (const b of bundles.filter((x) => !x.buildError)) {
     out.push(`   ${b.name} (${f(b.kb, 1)} KB) by package: ${list(b.largestPackages)}`);
-    if (b.kb > limitKb) out.push(`     largest files: ${list(b.largestInputs)}`);
+    if ((b.runtimeSdk?.kb ?? NaN) > limitKb) out.push(`     largest files: ${list(b.largestInputs)}`);
+    // the biggest lazy chunks by name; the SDK's own (credential providers other than Lambda's) summed
+    const big = b.lazy.filter((c) => c.kb >= 10).slice(0, 5);
+    const rest = b.lazy.filter((c) => !big.includes(c));
+    const more = rest.length ? `; ${rest.length} more ${f(rest.reduce((n, c) => n + c.kb, 0), 1)} KB` : '';
+    if (b.lazy.length) out.push(`     lazy: ${big.map((c) => `${c.file} ${f(c.kb, 1)} (${c.packages.map((p) => p.path).join(', ')})`).join('; ')}${more}`);
   }
   return out.join('\n');
 }

@@ -156,7 +156,7 @@ async function main() {
     sends,
     devices,
     policyAdmin,
-    bundles: bundles.map(({ file, ...b }) => ({ ...b, file: file.slice(root.length) })),
+    bundles: bundles.map(({ file, lazy, ...b }) => ({ ...b, file: file.slice(root.length), lazy: lazy.map((c) => ({ ...c, path: c.path.slice(root.length) })) })),
     invocations,
     httpCheck,
     fairShare,

@@ -4,14 +4,12 @@
  * its own), then exactly what its entry in infra/function-needs.ts says, each environment
  * variable beside the grant that makes it usable.
  */
-import { createRequire } from 'node:module';
-import { basename } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { censusPartition } from '@twofold/adapters/aws/dynamo-container-census';
@@ -20,7 +18,7 @@ import { signingKeyContext } from '@twofold/core/assertions';
 import { dataKeyContext } from '@twofold/core/keyring';
 import { configKeys } from '@twofold/runtime/config';
 import { METRICS_NAMESPACE } from '@twofold/runtime/metrics';
-import { beforeBundling, bundledFiles, bundling, entryOf, externalModulesFor, type LambdaFunctionName } from '../bundling';
+import { bundleFunction, entryOf, HANDLER, type LambdaFunctionName } from '../bundling';
 import type { DirectoryItem, KeyUse, Needs, TableAccess } from '../function-needs';
 import type { Delivery } from './delivery';
 import type { TwofoldDataResources } from './twofold-data';
@@ -104,7 +102,7 @@ export interface ServiceFunctionProps {
 }
 
 export class ServiceFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
@@ -113,8 +111,9 @@ export class ServiceFunction extends Construct {
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Twofold ${props.name} function` });
     logGroup.grantWrite(role);
 
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: entryOf(props.name),
+    this.fn = new LambdaFunction(this, 'Function', {
+      code: functionCode(props.name, props.tracing),
+      handler: HANDLER,
       description: `Twofold: ${props.name}`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -124,18 +123,6 @@ export class ServiceFunction extends Construct {
       role,
       logGroup,
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-      bundling: {
-        target: bundling.target,
-        format: OutputFormat.ESM,
-        minify: bundling.minify,
-        sourceMap: bundling.sourcemap,
-        externalModules: externalModulesFor({ tracing: props.tracing }),
-        mainFields: [...bundling.mainFields],
-        banner: bundling.banner,
-        // the esbuild in node_modules, never Docker
-        forceDockerBundling: false,
-        ...commandHooks(beforeBundling[props.name] ?? [], bundledFiles[props.name] ?? []),
-      },
     });
 
     const { data, needs } = props;
@@ -219,19 +206,38 @@ function grantDirectory(table: ITable, role: Role, needs: Needs) {
   }
 }
 
-/** Command hooks that copy `files` (package paths, resolved from node_modules) next to the bundle. */
-/** Commands run before bundling (from the repository root), and files copied beside the bundle after it. */
-function commandHooks(before: readonly string[], files: readonly string[]) {
-  if (before.length === 0 && files.length === 0) return {};
-  const require = createRequire(import.meta.url);
-  const paths = files.map((file) => require.resolve(file));
-  return {
-    commandHooks: {
-      beforeBundling: () => [...before],
-      beforeInstall: () => [],
-      afterBundling: (_inputDir: string, outputDir: string) => paths.map((path) => `cp "${path}" "${outputDir}/${basename(path)}"`),
-    },
-  };
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * A function's asset built on this machine by `bundleFunction`. Its fields are what it builds:
+ * CDK tells assets apart by the JSON of their bundling options (AssetStaging's cache key), so a
+ * bundler that held only a closure would make every function share the first one's asset.
+ */
+class FunctionBundler implements ILocalBundling {
+  constructor(
+    readonly name: LambdaFunctionName,
+    readonly entry: string,
+    readonly tracing: boolean,
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleFunction(this.name, outputDir, { root: repositoryRoot, tracing: this.tracing });
+    return true;
+  }
+}
+
+/**
+ * The function's asset: its entry and chunks as `bundleFunction` builds them (code splitting,
+ * which NodejsFunction cannot do), with the local esbuild, never Docker (the image is never
+ * pulled: local bundling always succeeds or throws). Hashed by output, as NodejsFunction's
+ * assets are, so the repository itself is never fingerprinted or copied; a synth that skips
+ * bundling (the `aws:cdk:bundling-stacks` context) runs none of this.
+ */
+function functionCode(name: LambdaFunctionName, tracing: boolean) {
+  return Code.fromAsset(repositoryRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: { image: DockerImage.fromRegistry('dummy'), local: new FunctionBundler(name, entryOf(name), tracing) },
+  });
 }
 
 /** The table, and for reads its indexes by name (no `index/*`), with the actions of `access`. */

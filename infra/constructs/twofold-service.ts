@@ -12,7 +12,7 @@
 import { reservedConcurrencyAtGoal, stageThrottleAtGoal } from '../capacity';
 import { Annotations, CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -120,7 +120,7 @@ export interface TwofoldEffectiveSettings {
 const SES_IDENTITY_ARN = /^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/(.+)$/;
 
 export class TwofoldService extends Construct {
-  readonly functions: Record<LambdaFunctionName, NodejsFunction>;
+  readonly functions: Record<LambdaFunctionName, LambdaFunction>;
   readonly api: RoutedApi;
   /** The API's address (the custom domain when there is one). */
   readonly url: string;
@@ -162,7 +162,7 @@ export class TwofoldService extends Construct {
           reservedConcurrency: props.reservedConcurrency?.[fn] === undefined ? reservedConcurrencyAtGoal[fn] : (props.reservedConcurrency[fn] ?? undefined),
         }).fn,
       ]),
-    ) as Record<LambdaFunctionName, NodejsFunction>;
+    ) as Record<LambdaFunctionName, LambdaFunction>;
     // nodejs22.x on purpose: the bundles are built for node22 (infra/bundling.ts) and run there
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
@@ -181,7 +181,7 @@ export class TwofoldService extends Construct {
       new ScheduledRun(this, `${fn}-schedule`, { name: fn, fn: this.functions[fn], spec: specs[fn], alarms });
     }
 
-    const pick = <K extends LambdaFunctionName>(names: readonly K[]) => Object.fromEntries(names.map((n) => [n, this.functions[n]])) as Record<K, NodejsFunction>;
+    const pick = <K extends LambdaFunctionName>(names: readonly K[]) => Object.fromEntries(names.map((n) => [n, this.functions[n]])) as Record<K, LambdaFunction>;
     this.dashboard = new Observability(this, 'Observability', {
       name,
       api: this.api.api,

@@ -5,7 +5,8 @@
  * a 500, not in production. One pass through every function: enrol, log in, devices, a fresh
  * verification, the admin API, the public keys, and both scheduled jobs. Twice: from the source,
  * and as Lambda runs them — each built with the stack's esbuild options (infra/bundling.ts: the
- * AWS SDK bundled into the function) into a directory of its own without node_modules.
+ * AWS SDK bundled into the function, code split into an entry and chunks) into a directory of
+ * its own without node_modules.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,9 +37,10 @@ const httpFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices',
 /** A function's module: its source, or its bundle built as the stack builds it, alone in a directory. */
 async function load(fn: string, from: 'source' | 'bundle'): Promise<Record<string, unknown>> {
   if (from === 'source') return (await import(`../../functions/${fn}`)) as Record<string, unknown>;
-  const outfile = join(dir, 'bundles', fn, 'index.mjs');
-  await esbuild.build(esbuildOptionsOf(fn, outfile));
-  return (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
+  // the entry and its chunks, as the stack's asset holds them (infra/bundling.ts: code splitting)
+  const outdir = join(dir, 'bundles', fn);
+  await esbuild.build(esbuildOptionsOf(fn, outdir));
+  return (await import(pathToFileURL(join(outdir, 'index.mjs')).href)) as Record<string, unknown>;
 }
 
 async function loadAll(from: 'source' | 'bundle') {

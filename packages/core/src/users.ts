@@ -3,7 +3,6 @@ import type { PutUserBody, User } from '@twofold/contract/schemas';
 import type { Actor, CoreDeps } from './deps';
 import { allDevicesOf } from './devices';
 import { fail } from './errors';
-import { profilePhone } from './phone-numbers';
 import type { UserAggregate, UserProfile } from './records';
 import { changeUser, type ChangeDeps } from './user-change';
 import { exists, factorView, userView } from './user-view';
@@ -17,7 +16,7 @@ export async function loadExistingUser(deps: Pick<CoreDeps, 'users'>, tenantId: 
 
 export async function putUser(deps: ChangeDeps, tenantId: string, userId: string, body: PutUserBody): Promise<User> {
   const now = deps.clock.nowMs();
-  return changeUser(deps, tenantId, userId, (current, tenant) => {
+  return changeUser(deps, tenantId, userId, async (current, tenant) => {
     const roles = body.roles ?? current.profile?.roles ?? [];
     // a role's grace period (when the policy enforces it) runs from when the user got it
     const before = current.profile?.roleSince ?? {};
@@ -26,7 +25,8 @@ export async function putUser(deps: ChangeDeps, tenantId: string, userId: string
       userId,
       ...current.profile,
       email: body.email ?? current.profile?.email,
-      phone: body.phone !== undefined ? profilePhone(body.phone) : current.profile?.phone,
+      // the full phone metadata is loaded only when a phone is given (its own chunk: infra/bundling.ts)
+      phone: body.phone !== undefined ? (await import('./phone-numbers')).profilePhone(body.phone) : current.profile?.phone,
       roles,
       sso: body.sso ?? current.profile?.sso ?? false,
       locale: body.locale ? Intl.getCanonicalLocales(body.locale)[0] : current.profile?.locale,
