@@ -7,9 +7,10 @@
  * A progress bar on stderr (a line per batch when stderr is not a terminal), a summary on stdout
  * at the end: imported, unchanged and failed counts, each failed line with why. A line that is
  * not JSON is reported and skipped like a user the API refused. With --parallel n batches are in flight at
- * once (1 by default) but they are taken in file order, so every line before the one a stop names
- * was answered: `--from-line` resumes there (an
- * import is idempotent: lines sent twice come back `unchanged`). A batch the API could not take
+ * once (4 by default, halved for the rest of the file whenever a batch has to be sent again); their answers are taken in file order, so a stop names the first line of
+ * the lowest batch not answered, and every line before it was: `--from-line` resumes there (an
+ * import is idempotent: lines sent twice come back `unchanged`; batches after it that were
+ * answered are counted in the stopped run's summary, and come back `unchanged` on the resume). A batch the API could not take
  * (a 5xx, 429 or a network failure) is retried with a backoff first. Exit codes: 0 every line
  * imported or unchanged, 2 some lines failed (listed), 1 stopped (resume with the line it names),
  * 64 wrong usage.
@@ -21,12 +22,20 @@ import { parseArgs } from 'node:util';
 
 /** The route's limits: users a request and the body size (2 MiB; a batch stays below it). */
 const MAX_USERS = 1000;
-/** Users a request by default: a 1,000-user request took over the local runtime's 10 s Lambda time at machine load 13 (a 503, then a retry that found them done and counted them unchanged). */
-const BATCH_SIZE = 250;
+/**
+ * Users a request by default. A 1,000-user request took over the local runtime's 10 s Lambda time
+ * at machine load 13 (a 503, then a retry that found them done and counted them unchanged); 250
+ * users with 2 in flight did too at load 15. 100 a request keeps each one a few seconds even then.
+ */
+const BATCH_SIZE = 100;
 const MAX_BATCH_BYTES = 1.5 * 1024 * 1024;
 const RETRIES = 5;
-/** Requests in flight at once: 1 by default (2 or 4 drew 503 service_unavailable from a loaded local runtime); more for a deployed API. */
-const PARALLEL = 1;
+/**
+ * Requests in flight at once. One at a time leaves the service waiting for the CLI and the
+ * database for the service; 4 keep each busy (the local engine runs one call at a time, so more
+ * only lengthens each request). A deployed API takes more.
+ */
+const PARALLEL = 4;
 const MAX_PARALLEL = 16;
 
 const USAGE = `Usage: npm run --silent users:import -- --file <users.jsonl> --base-url <url> --admin-key <key> [--from-line <n>] [--batch-size <n>]
@@ -130,10 +139,13 @@ interface Batch {
 type Answer = { imported: number; unchanged: number; failed: { index: number; userId: string | null; error: { code: string; message: string } }[] };
 
 /** Sends one batch, retrying what may pass on a retry; undefined when it never did (the import stops there). */
-async function send(io: ImportIo, options: Options, batch: Batch): Promise<Answer | { refused: string }> {
+async function send(io: ImportIo, options: Options, batch: Batch, strained: () => void): Promise<Answer | { refused: string }> {
   let last = '';
   for (let attempt = 0; attempt <= RETRIES; attempt++) {
-    if (attempt > 0) await io.sleep(Math.min(500 * 2 ** (attempt - 1), 8000));
+    if (attempt > 0) {
+      strained();
+      await io.sleep(Math.min(500 * 2 ** (attempt - 1), 8000));
+    }
     try {
       const response = await io.fetch(`${options.baseUrl}/v1/admin/imports`, {
         method: 'POST',
@@ -175,28 +187,41 @@ export async function importUsersFile(argv: string[], io: ImportIo, env: NodeJS.
   // batches in flight, oldest first: they are sent together but answered in file order, so a stop
   // still names a line before which every line was answered
   const inFlight: { batch: Batch; answer: Promise<Answer | { refused: string }> }[] = [];
+  // a batch the API could not take (a 5xx, a 429: a timeout under load) halves the batches in
+  // flight for the rest of the file, so that a loaded service is not sent more than it answers
+  let parallel = options.parallel;
+  const strained = () => (parallel = Math.max(1, Math.floor(parallel / 2)));
 
   const settleOldest = async (): Promise<boolean> => {
     const { batch: sent, answer: pending } = inFlight.shift()!;
     const answer = await pending;
     if ('refused' in answer) {
+      // the lowest batch not answered: every line before it was, so the resume starts here
       summary.stoppedAt = sent.lines[0];
       io.out(`stopped: the API did not take the batch from line ${sent.lines[0]} (${answer.refused})`);
-      await Promise.allSettled(inFlight.map((b) => b.answer));
+      // what the batches after it did is counted (their users come back unchanged on the resume)
+      for (const later of inFlight.splice(0)) {
+        const done = await later.answer;
+        if (!('refused' in done)) count(later.batch, done);
+      }
       return false;
     }
+    count(sent, answer);
+    io.progress(bar(sent.lines[sent.lines.length - 1]!, total, summary));
+    return true;
+  };
+  const count = (sent: Batch, answer: Answer) => {
     summary.imported += answer.imported;
     summary.unchanged += answer.unchanged;
     for (const f of answer.failed) summary.failed.push({ line: sent.lines[f.index] ?? 0, userId: f.userId, code: f.error.code, message: f.error.message });
-    io.progress(bar(sent.lines[sent.lines.length - 1]!, total, summary));
-    return true;
   };
 
   const dispatch = async (): Promise<boolean> => {
     if (batch.users.length === 0) return true;
-    inFlight.push({ batch, answer: send(io, options, batch) });
+    inFlight.push({ batch, answer: send(io, options, batch, strained) });
     batch = { lines: [], users: [], bytes: 0 };
-    return inFlight.length < options.parallel || (await settleOldest());
+    while (inFlight.length >= parallel) if (!(await settleOldest())) return false;
+    return true;
   };
 
   for await (const line of createInterface({ input: createReadStream(options.file), crlfDelay: Infinity })) {

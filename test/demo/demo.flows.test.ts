@@ -51,6 +51,13 @@ async function signIn(page: Page, username: string, password = PASSWORD) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+async function signUp(page: Page, username: string) {
+  await page.goto(`${demo.url}/sign-up`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
 async function signOut(page: Page) {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
@@ -395,10 +402,7 @@ describe('two-factor in the demo app', () => {
     await setPolicy((p) => (p.enforcement = { ...p.enforcement, mode: 'all', gracePeriodDays: 7, graceEndsAt: null }));
     try {
       const { context, page } = await newPage();
-      await page.goto(`${demo.url}/sign-up`);
-      await page.getByLabel('Username').fill('bob');
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Create account' }).click();
+      await signUp(page, 'bob');
       await expect.poll(() => page.getByRole('heading', { name: 'Set up two-factor authentication' }).isVisible()).toBe(true);
       const graceEndsAt = (await t.app('GET', '/v1/users/bob')).body.enforcement.graceEndsAt as string;
       const day = new Date(graceEndsAt).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -428,6 +432,43 @@ describe('two-factor in the demo app', () => {
       await context.close();
     } finally {
       await setPolicy((p) => (p.enforcement = { ...p.enforcement, mode: 'optional' }));
+    }
+  });
+
+  it('tells a user who signs in with text messages that SMS is the least safe way (NIST SP 800-63B-4), and its button adds an authenticator app', async () => {
+    await setPolicy((p) => ((p.methods as { allowed: string[] }).allowed = ['totp', 'sms', 'email']));
+    try {
+      const { context, page } = await newPage();
+      await signUp(page, 'sam');
+      await signedInAs(page, 'sam');
+      // SMS as the only method, turned on through the API
+      const phone = '+33612345661';
+      const started = await t.app('POST', '/v1/users/sam/factors', { type: 'sms', phone });
+      expect(started.status, started.text).toBe(201);
+      expect((await t.app('POST', `/v1/users/sam/factors/${started.body.factorId}/verify`, { code: await lastCodeSentTo(phone) })).status).toBe(200);
+      await signOut(page);
+
+      await signIn(page, 'sam');
+      await expect.poll(() => page.getByText(/by text message to/).isVisible()).toBe(true);
+      await page.getByLabel('Code').fill(await lastCodeSentTo(phone));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await signedInAs(page, 'sam');
+      const note = page.getByRole('note').filter({ hasText: 'Text messages are the least safe way to get codes. Add an authenticator app or a passkey.' });
+      await expect.poll(() => note.isVisible()).toBe(true);
+      await shoot(page, 'overview-sms');
+
+      await note.getByRole('button', { name: 'Add an authenticator app' }).click();
+      const png = await page.getByRole('img', { name: /QR code/ }).screenshot();
+      const key = parseOtpauthUri(await zbarimg(`data:image/png;base64,${png.toString('base64')}`));
+      await page.getByLabel('Code').fill(await oathtool(key.secret, t.clock.nowMs()));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.goto(demo.url);
+      await signedInAs(page, 'sam');
+      // an authenticator app now: no notice
+      expect(await page.getByRole('note').count()).toBe(0);
+      await context.close();
+    } finally {
+      await setPolicy((p) => ((p.methods as { allowed: string[] }).allowed = ['totp', 'email']));
     }
   });
 });

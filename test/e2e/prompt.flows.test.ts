@@ -395,3 +395,95 @@ describe('the hosted prompt', () => {
     expect(renewed.status, renewed.text).toBe(200);
   }, 90_000);
 });
+
+describe('the hosted prompt for a user who signs in with text messages (SMS, restricted by NIST SP 800-63B-4)', () => {
+  const phones: Record<string, string> = { sol: '+33612345651', sid: '+33612345652', sue: '+33612345653' };
+  const lastSms = async (phone: string) => /\b(\d{6})\b/.exec((await t.runtime.outbox()).filter((m) => m.to === phone).at(-1)?.body ?? '')?.[1] ?? '';
+  const smsNote = (page: Page) => page.getByRole('note').filter({ hasText: 'Text messages are the least safe way to get codes. Add an authenticator app or a passkey.' });
+
+  /** A user whose only method is SMS, turned on (and confirmed) through the API. */
+  async function smsOnly(userId: string): Promise<string> {
+    const phone = phones[userId] ?? '';
+    const started = await app('POST', `/v1/users/${userId}/factors`, { type: 'sms', phone });
+    expect(started.status, started.text).toBe(201);
+    expect((await app('POST', `/v1/users/${userId}/factors/${started.body.factorId}/verify`, { code: await lastSms(phone) })).status).toBe(200);
+    return phone;
+  }
+
+  beforeAll(async () => {
+    const policy = await t.admin('PATCH', '/v1/policy', { methods: { allowed: ['totp', 'sms', 'email', 'webauthn'] } });
+    expect(policy.status, policy.text).toBe(200);
+  });
+  afterAll(async () => {
+    await t.admin('PATCH', '/v1/policy', { methods: { allowed: ['totp', 'email', 'webauthn'] } });
+  });
+
+  it('says so at the code step, and "Verify, then add an authenticator app" goes on to set one up before coming back with the SMS answer', async () => {
+    const phone = await smsOnly('sol');
+    const started = await startPrompt('sol');
+    const { context, page } = await newPage();
+    await page.goto(started.url);
+    await expect.poll(() => smsNote(page).isVisible()).toBe(true);
+    await shoot(page, 'sms-notice');
+    t.clock.advanceSeconds(1);
+    await page.getByLabel('Code').fill(await lastSms(phone));
+    await smsNote(page).getByRole('button', { name: 'Verify, then add an authenticator app' }).click();
+    const qr = page.getByRole('img', { name: 'QR code' });
+    await expect.poll(() => qr.isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Not now, continue to Acme Workspace' }).isVisible()).toBe(true);
+    const key = parseOtpauthUri(await zbarimg(String(await qr.getAttribute('src'))));
+    await page.getByLabel('Code').fill(await oathtool(key.secret, t.clock.nowMs()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    // the first factor with recovery codes: they are shown once, then back to the app
+    const codes = page.getByRole('list', { name: 'Recovery codes' });
+    await expect.poll(async () => (await codes.isVisible()) || page.url().startsWith(CALLBACK)).toBe(true);
+    if (await codes.isVisible()) await page.getByRole('button', { name: 'Done' }).click();
+    const back = await cameBack(page);
+    const token = await exchange(back.get('code'), started.verifier);
+    expect(token.body).toMatchObject({ userId: 'sol', verified: true, method: 'sms', reason: 'two_factor_verified' });
+    const factors = (await app('GET', '/v1/users/sol/factors')).body.factors as { type: string; status: string }[];
+    expect(factors.filter((f) => f.status === 'active').map((f) => f.type).sort()).toEqual(['sms', 'totp']);
+
+    // with an authenticator app now, a code by text message is not followed by the notice
+    const again = await startPrompt('sol');
+    await page.goto(again.url);
+    await page.getByRole('button', { name: 'Text me a code instead' }).click();
+    await expect.poll(() => page.getByText(/We sent a 6-digit code by text message/).isVisible()).toBe(true);
+    expect(await page.getByRole('note').count()).toBe(0);
+    await context.close();
+  }, 90_000);
+
+  it('lets the user skip adding one ("Not now"): back with the SMS answer, nothing added', async () => {
+    const phone = await smsOnly('sid');
+    const started = await startPrompt('sid');
+    const { context, page } = await newPage();
+    await page.goto(started.url);
+    await page.getByLabel('Code').fill(await lastSms(phone));
+    await page.getByRole('button', { name: 'Verify, then add an authenticator app' }).click();
+    await page.getByRole('button', { name: 'Not now, continue to Acme Workspace' }).click();
+    const back = await cameBack(page);
+    expect((await exchange(back.get('code'), started.verifier)).body).toMatchObject({ userId: 'sid', verified: true, method: 'sms' });
+    const factors = (await app('GET', '/v1/users/sid/factors')).body.factors as { type: string; status: string }[];
+    expect(factors.filter((f) => f.status === 'active').map((f) => f.type)).toEqual(['sms']);
+    await context.close();
+  }, 60_000);
+
+  it('in a manage prompt, in French: the code step says the next page adds one, and the methods page says it beside the SMS method', async () => {
+    const phone = await smsOnly('sue');
+    const started = await startPrompt('sue', { purpose: 'manage', locale: 'fr' });
+    const { context, page } = await newPage('fr-FR');
+    await page.goto(started.url);
+    const note = page.getByRole('note');
+    await expect.poll(() => note.innerText()).toBe('Les SMS sont le moyen le moins sûr de recevoir des codes. Ajoutez une application d’authentification ou une clé d’accès. Vous pourrez en ajouter une à la page suivante.');
+    // no button that the manage prompt's next page does not already offer
+    expect(await note.getByRole('button').count()).toBe(0);
+    await page.getByLabel('Code').fill(await lastSms(phone));
+    await page.getByRole('button', { name: 'Vérifier', exact: true }).click();
+    const methods = page.getByRole('list', { name: 'Vos méthodes de connexion' });
+    await expect.poll(() => methods.getByRole('listitem').count()).toBe(1);
+    expect(await methods.getByRole('listitem').getByRole('note').innerText()).toContain('Les SMS sont le moyen le moins sûr');
+    await shoot(page, 'manage-sms-fr');
+    expect(await page.getByRole('button', { name: 'Ajouter une application d’authentification' }).isVisible()).toBe(true);
+    await context.close();
+  }, 60_000);
+});

@@ -167,14 +167,23 @@ export async function openPrompt(deps: Pick<CoreDeps, 'clock' | 'random' | 'tena
 
 /** What the page shows next. */
 export type PromptScreen =
-  | { kind: 'code'; method: 'totp' | 'sms' | 'email'; destination?: string; alternatives: Method[]; remember: boolean; error?: PromptProblem }
+  | { kind: 'code'; method: 'totp' | 'sms' | 'email'; destination?: string; alternatives: Method[]; remember: boolean; smsNotice?: SmsNotice; error?: PromptProblem }
   | { kind: 'recovery'; alternatives: Method[]; remember: boolean; error?: PromptProblem }
   | { kind: 'passkey'; options?: RequestOptionsJSON; autostart: boolean; alternatives: Method[]; remember: boolean; error?: PromptProblem }
   | { kind: 'grace'; graceEndsAt: string; daysLeft: number }
-  | { kind: 'setup'; qrCode: string; secretGroups: string[]; daysLeft?: number; required: boolean; error?: PromptProblem }
+  | { kind: 'setup'; qrCode: string; secretGroups: string[]; daysLeft?: number; required: boolean; skippable: boolean; error?: PromptProblem }
   | { kind: 'codes'; codes: string[]; next?: 'manage' }
-  | { kind: 'manage'; factors: { factorId: string; type: FactorType; label: string; addedAt: string }[]; canAdd: boolean; recoveryCodesRemaining: number; error?: PromptProblem }
+  | { kind: 'manage'; factors: { factorId: string; type: FactorType; label: string; addedAt: string }[]; canAdd: boolean; smsRestricted: boolean; recoveryCodesRemaining: number; error?: PromptProblem }
   | { kind: 'unavailable'; problem: PromptProblem };
+
+/**
+ * A code step by text message for a user with neither an authenticator app nor a passkey: SMS is
+ * a restricted authenticator (NIST SP 800-63B-4 §3.1.3.3), so the page says so, and what comes
+ * next for a stronger one: `add` a login's code step can go on to set up an authenticator app
+ * (Verify, then add), `manage` the sign-in methods page follows, `setup` the setup of one
+ * follows anyway, `none` the pages cannot add one here (the policy allows no authenticator app).
+ */
+export type SmsNotice = 'add' | 'manage' | 'setup' | 'none';
 
 /** Why a form was refused, as the page says it (its messages are the pages' own, per language). */
 export type PromptProblem =
@@ -268,8 +277,21 @@ async function loginScreen(deps: PromptDeps, tenant: TenantRecord, prompt: Promp
     const options = challenge ? webauthnOptionsFor(tenant, keys, user, challenge) : undefined;
     return { kind: 'passkey', ...(options ? { options } : {}), autostart, ...common };
   }
-  return { kind: 'code', method: login.method === 'recovery_code' ? 'totp' : login.method, ...(login.destination ? { destination: login.destination } : {}), ...common };
+  const smsNotice = login.method === 'sms' ? smsNoticeOf(tenant, prompt, login.methods) : undefined;
+  return { kind: 'code', method: login.method === 'recovery_code' ? 'totp' : login.method, ...(login.destination ? { destination: login.destination } : {}), ...(smsNotice ? { smsNotice } : {}), ...common };
 }
+
+/** What a code step by text message says of SMS (SmsNotice); undefined: the user has a stronger method already, or the policy allows none. */
+function smsNoticeOf(tenant: TenantRecord, prompt: PromptRecord, methods: Method[]): SmsNotice | undefined {
+  const allowed = tenant.policy.methods.allowed;
+  if (methods.includes('totp') || methods.includes('webauthn') || !(allowed.includes('totp') || allowed.includes('webauthn'))) return undefined;
+  if (!allowed.includes('totp')) return 'none';
+  if (prompt.purpose === 'setup' || prompt.login?.enrollmentRequired) return 'setup';
+  return prompt.purpose === 'manage' ? 'manage' : 'add';
+}
+
+/** A login whose code step was answered by text message, going on to set up an authenticator app (`then: setup`), which the user may skip: the answer is kept. */
+const addingAfterSms = (prompt: PromptRecord) => prompt.purpose === 'login' && prompt.status === 'open' && prompt.setup !== undefined && prompt.sealedResult !== undefined && !prompt.login?.enrollmentRequired;
 
 /** Whether answering with `method` gives the assurance the app asked for (`acr`). */
 function meetsAcr(prompt: PromptRecord, tenant: TenantRecord, method: Method): boolean {
@@ -291,6 +313,8 @@ export async function promptAction(deps: PromptDeps, opened: Opened, form: Promp
   }
   if (form.action === 'setup') return beginSetup(deps, opened);
   if (form.action === 'confirm') return confirmSetup(deps, opened, form);
+  // verified by text message, the user chose not to add an authenticator app now: back with that answer
+  if (form.action === 'skip' && addingAfterSms(prompt)) return { redirect: await issueCode(deps, opened, 'open', undefined) };
   if (form.action === 'skip') {
     // only where the policy still lets the user sign in without two-factor (the grace period)
     const user = await deps.users.load(prompt.tenantId, prompt.userId);
@@ -372,7 +396,9 @@ async function answer(deps: PromptDeps, opened: Opened, form: PromptForm): Promi
     await changePrompt(deps, prompt, 'open', { status: 'verified', sealedResult: sealResult(deps, keys.sealKey, prompt, result), verifiedAtMs: deps.clock.nowMs() });
     return { reload: true, ...(deviceToken ? { deviceToken } : {}) };
   }
-  if (login.enrollmentRequired) {
+  // verified by text message, the user asked to add an authenticator app (the code step's notice): on to setup, the answer kept
+  const addApp = form.then === 'setup' && prompt.purpose === 'login' && verified.method === 'sms' && tenant.policy.methods.allowed.includes('totp');
+  if (login.enrollmentRequired || addApp) {
     // verified first; the policy wants an authenticator app too: on to setup, the answer kept
     const keys = await deps.keyRing.keysFor(tenant);
     await changePrompt(deps, prompt, 'open', { sealedResult: sealResult(deps, keys.sealKey, prompt, result) });
@@ -430,6 +456,7 @@ async function setupScreen(deps: PromptDeps, opened: Opened, error?: PromptProbl
     secretGroups: secret.match(/.{1,4}/g) ?? [secret],
     ...(daysLeft !== undefined ? { daysLeft } : {}),
     required: enforcement.state === 'required' || prompt.login?.enrollmentRequired === true,
+    skippable: addingAfterSms(prompt),
     ...(error ? { error } : {}),
   };
 }
@@ -491,10 +518,13 @@ const managing = (prompt: PromptRecord) => prompt.purpose === 'manage' && prompt
 async function manageScreen(deps: PromptDeps, opened: Opened, error?: PromptProblem): Promise<PromptScreen> {
   const { prompt, tenant } = opened;
   const user = await deps.users.load(prompt.tenantId, prompt.userId);
+  const active = user.factors.filter((f) => f.status === 'active');
   return {
     kind: 'manage',
-    factors: user.factors.filter((f) => f.status === 'active').map((f) => ({ factorId: f.factorId, type: f.type, label: f.label, addedAt: iso(f.activatedAtMs ?? f.createdAtMs) })),
+    factors: active.map((f) => ({ factorId: f.factorId, type: f.type, label: f.label, addedAt: iso(f.activatedAtMs ?? f.createdAtMs) })),
     canAdd: tenant.policy.methods.allowed.includes('totp'),
+    // SMS is a restricted authenticator (NIST SP 800-63B-4 §3.1.3.3): said beside it while nothing stronger is there
+    smsRestricted: active.some((f) => f.type === 'sms') && !active.some((f) => f.type === 'totp' || f.type === 'webauthn'),
     recoveryCodesRemaining: user.recovery?.hashes.length ?? 0,
     ...(error ? { error } : {}),
   };

@@ -146,7 +146,8 @@ export function createDemoApp(options: DemoAppOptions): Hono<Env> {
     const s = c.var.session;
     const username = signedIn(c);
     if (!username) return see(c, s.login ? '/sign-in/verify' : '/sign-in');
-    return show(c, homePage(s, await loadUser(username)));
+    const [user, policy] = await Promise.all([loadUser(username), twofold.getPolicy()]);
+    return show(c, homePage(s, user, policy.methods.allowed.includes('totp')));
   });
 
   app.get('/sign-up', (c) => (signedIn(c) ? see(c, '/') : show(c, signUpPage(c.var.session))));

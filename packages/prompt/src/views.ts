@@ -5,7 +5,7 @@
  */
 import { html, raw } from 'hono/html';
 import type { Method } from '@twofold/contract/schemas';
-import type { PromptProblem, PromptScreen } from '@twofold/core/prompts';
+import type { PromptProblem, PromptScreen, SmsNotice } from '@twofold/core/prompts';
 import { icons } from '@twofold/demo/views/icons';
 import type { Messages } from './messages';
 
@@ -107,6 +107,7 @@ export function renderScreen(f: Frame, screen: PromptScreen): string {
             </div>
             ${rememberBox(f, screen.remember)}
             <button class="btn btn-primary btn-block" type="submit">${t.verify}</button>
+            ${screen.smsNotice ? smsNoticeOf(f, screen.smsNotice) : ''}
           </form>
           ${alternativesOf(f, 'code', screen.method, screen.alternatives, screen.method !== 'totp')}`,
       );
@@ -195,7 +196,11 @@ export function renderScreen(f: Frame, screen: PromptScreen): string {
               </form>
             </li>
           </ol>
-          ${screen.required ? '' : html`<div class="switch">${actionButton(f, 'cancel', t.cancel(f.app.name))}</div>`}`,
+          ${screen.skippable
+            ? html`<div class="switch">${actionButton(f, 'skip', t.smsNotNow(f.app.name))}</div>`
+            : screen.required
+              ? ''
+              : html`<div class="switch">${actionButton(f, 'cancel', t.cancel(f.app.name))}</div>`}`,
       );
     case 'codes':
       return layout(
@@ -221,6 +226,7 @@ export function renderScreen(f: Frame, screen: PromptScreen): string {
               (m) => html`<li class="factor-item">
                 <span><strong>${m.label}</strong><br /><span class="muted small">${t.factorType[m.type]} · ${t.addedOn(m.addedAt.slice(0, 10))}</span></span>
                 ${actionButton(f, 'remove', t.remove, html`<input type="hidden" name="factorId" value="${m.factorId}" />`, 'btn btn-secondary btn-sm')}
+                ${m.type === 'sms' && screen.smsRestricted ? html`<p class="alert alert-warning sms-notice" role="note">${t.smsRestricted}</p>` : ''}
               </li>`,
             )}
           </ul>
@@ -241,6 +247,20 @@ export function renderUnavailable(f: Omit<Frame, 'csrf' | 'action'>, problem: 'p
   return layout({ ...f, csrf: '', action: '' }, f.t.unavailableTitle, html`<div class="step-icon">${icons.warning}</div><h1>${f.t.unavailableTitle}</h1><p class="lead" role="alert">${f.t.errors[problem]}</p>`);
 }
 
+/**
+ * The code step's word on SMS, a restricted authenticator (NIST SP 800-63B-4 §3.1.3.3), inside the
+ * code's form: for a login, a second submit button verifies the code and goes on to set up an
+ * authenticator app (`then=setup`); otherwise what comes next, or nothing more to offer.
+ */
+function smsNoticeOf(f: Frame, notice: SmsNotice): Html {
+  const { t } = f;
+  const next = notice === 'add' ? '' : notice === 'manage' ? t.smsNextManage : notice === 'setup' ? t.smsNextSetup : '';
+  return html`<div class="alert alert-warning sms-notice" role="note">
+    <p>${t.smsRestricted}${next ? html` ${next}` : ''}</p>
+    ${notice === 'add' ? html`<button class="btn btn-secondary btn-block" type="submit" name="then" value="setup">${t.smsVerifyThenAdd}</button>` : ''}
+  </div>`;
+}
+
 /** What the prompt adds to the demo's style sheet. */
 const PROMPT_CSS = `
 .brand-logo { width: 28px; height: 28px; border-radius: 8px; object-fit: contain; }
@@ -250,7 +270,13 @@ const PROMPT_CSS = `
 .auth-card form { margin: 0; }
 .auth { max-width: 440px; }
 .factor-list { list-style: none; padding: 0; margin: 0 0 1rem; }
-.factor-item { display: flex; justify-content: space-between; align-items: center; gap: 0.75rem; padding: 0.75rem 0; border-bottom: 1px solid var(--border, #e5e7eb); }
+.factor-item { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 0.75rem; padding: 0.75rem 0; border-bottom: 1px solid var(--border, #e5e7eb); }
+.sms-notice { margin: 0.25rem 0 0; }
+.sms-notice p { margin: 0 0 0.6rem; }
+.sms-notice p:last-child { margin: 0; }
+.factor-item .sms-notice { flex-basis: 100%; }
+/* a long label (in French, say) wraps inside its button rather than running out of it */
+.auth-card .btn-block { white-space: normal; text-align: center; }
 `;
 
 /**

@@ -96,6 +96,8 @@ export const PromptForm = z
     method: z.optional(Method),
     /** The factor a manage prompt's Remove button is for. */
     factorId: z.optional(text(1, 64)),
+    /** A login's code step answered by text message: after the code, set up an authenticator app (NIST SP 800-63B-4 restricts SMS). */
+    then: z.optional(z.literal('setup')),
   })
   .check(z.meta({ id: 'PromptForm' }));
 export type PromptForm = z.infer<typeof PromptForm>;

@@ -20,13 +20,33 @@ function graceNotice(user: User): Html {
   return html``;
 }
 
-export function homePage(session: Session, user: User): Html {
+/**
+ * SMS is a restricted authenticator (NIST SP 800-63B-4 §3.1.3.3): a user who signs in with text
+ * messages and has neither an authenticator app nor a passkey is told so, with the way to add an
+ * app (the enrolment screen).
+ */
+export function smsRestricted(user: User): boolean {
+  const active = user.factors.filter((f) => f.status === 'active');
+  return active.some((f) => f.type === 'sms') && !active.some((f) => f.type === 'totp' || f.type === 'webauthn');
+}
+
+function smsNotice(session: Session, user: User, canAddApp: boolean): Html {
+  if (!canAddApp || !smsRestricted(user)) return html``;
+  return html`<div class="alert alert-warning notice-action" role="note">
+    <p>Text messages are the least safe way to get codes. Add an authenticator app or a passkey.</p>
+    <form method="post" action="/settings/security/authenticator">${csrfField(session)}<button class="btn btn-secondary btn-sm" type="submit">Add an authenticator app</button></form>
+  </div>`;
+}
+
+/** `canAddApp`: the policy allows an authenticator app (the SMS notice's button adds one). */
+export function homePage(session: Session, user: User, canAddApp: boolean): Html {
   const on = user.status === 'enrolled';
   return page(
     { title: 'Overview', session, frame: 'app', nav: 'home' },
     html`<h1>Welcome, ${session.username}</h1>
       <p class="lead">Here is how your account is protected.</p>
       ${graceNotice(user)}
+      ${smsNotice(session, user, canAddApp)}
       <section class="card tile">
         <div class="tile-icon ${on ? 'ok' : 'warn'}">${icons.shield}</div>
         <div class="tile-body">

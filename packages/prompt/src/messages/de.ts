@@ -55,6 +55,11 @@ export const de: Messages = {
   addAuthenticator: 'Authenticator-App hinzufügen',
   regenerateCodes: 'Neue Wiederherstellungscodes erstellen',
   codesRemaining: (n: number) => (n === 1 ? 'Noch 1 Wiederherstellungscode.' : `Noch ${n} Wiederherstellungscodes.`),
+  smsRestricted: 'SMS sind der unsicherste Weg, Codes zu erhalten. Fügen Sie eine Authenticator-App oder einen Passkey hinzu.',
+  smsVerifyThenAdd: 'Bestätigen, dann eine Authenticator-App hinzufügen',
+  smsNextManage: 'Das können Sie auf der nächsten Seite tun.',
+  smsNextSetup: 'Als Nächstes richten Sie eine Authenticator-App ein.',
+  smsNotNow: (app: string) => `Nicht jetzt, weiter zu ${app}`,
   unavailableTitle: 'Dieser Anmeldelink kann nicht verwendet werden',
   errors: {
     invalid_code: 'Dieser Code hat nicht funktioniert. Prüfen Sie ihn und versuchen Sie es erneut.',

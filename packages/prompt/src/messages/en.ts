@@ -53,6 +53,11 @@ export const en = {
   addAuthenticator: 'Add an authenticator app',
   regenerateCodes: 'Regenerate recovery codes',
   codesRemaining: (n: number) => (n === 1 ? '1 recovery code left.' : `${n} recovery codes left.`),
+  smsRestricted: 'Text messages are the least safe way to get codes. Add an authenticator app or a passkey.',
+  smsVerifyThenAdd: 'Verify, then add an authenticator app',
+  smsNextManage: 'You can add one on the next page.',
+  smsNextSetup: 'Next, you will set up an authenticator app.',
+  smsNotNow: (app: string) => `Not now, continue to ${app}`,
   unavailableTitle: 'This sign-in link cannot be used',
   errors: {
     invalid_code: 'That code didn’t work. Check it and try again.',

@@ -55,6 +55,11 @@ export const es: Messages = {
   addAuthenticator: 'Añadir una aplicación de autenticación',
   regenerateCodes: 'Generar nuevos códigos de recuperación',
   codesRemaining: (n: number) => (n === 1 ? 'Queda 1 código de recuperación.' : `Quedan ${n} códigos de recuperación.`),
+  smsRestricted: 'Los SMS son la forma menos segura de recibir códigos. Añade una aplicación de autenticación o una llave de acceso.',
+  smsVerifyThenAdd: 'Verificar y después añadir una aplicación de autenticación',
+  smsNextManage: 'Podrás añadirla en la página siguiente.',
+  smsNextSetup: 'A continuación configurarás una aplicación de autenticación.',
+  smsNotNow: (app: string) => `Ahora no, continuar a ${app}`,
   unavailableTitle: 'Este enlace de inicio de sesión no se puede usar',
   errors: {
     invalid_code: 'Ese código no ha funcionado. Revísalo e inténtalo de nuevo.',

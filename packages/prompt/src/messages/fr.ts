@@ -55,6 +55,11 @@ export const fr: Messages = {
   addAuthenticator: 'Ajouter une application d’authentification',
   regenerateCodes: 'Générer de nouveaux codes de récupération',
   codesRemaining: (n: number) => (n <= 1 ? `${n} code de récupération restant.` : `${n} codes de récupération restants.`),
+  smsRestricted: 'Les SMS sont le moyen le moins sûr de recevoir des codes. Ajoutez une application d’authentification ou une clé d’accès.',
+  smsVerifyThenAdd: 'Vérifier, puis ajouter une application d’authentification',
+  smsNextManage: 'Vous pourrez en ajouter une à la page suivante.',
+  smsNextSetup: 'Vous allez ensuite configurer une application d’authentification.',
+  smsNotNow: (app: string) => `Pas maintenant, continuer vers ${app}`,
   unavailableTitle: 'Ce lien de connexion ne peut pas être utilisé',
   errors: {
     invalid_code: 'Ce code n’a pas fonctionné. Vérifiez-le et réessayez.',
