@@ -97,7 +97,7 @@ export function grouped(sequence: string[]): string[] {
 export class CallLog {
   readonly calls: CallRecord[] = [];
   /**
-   * The census check-ins of the tenant quota (core/tenant-quota.ts): per container and tenant at
+   * The census check-ins of the tenant quota (core/tenancy/tenant-quota.ts): per container and tenant at
    * most one a second, made beside the requests and awaited by none but a tenant's first in a
    * container, so they are no request's calls; kept apart and reported per second.
    */

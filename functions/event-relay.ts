@@ -11,7 +11,7 @@ import { containerOf, logger, scheduledInvocation, wire } from '@twofold/runtime
 import { metricNames, MetricUnit, putMetric } from '@twofold/runtime/metrics';
 import { challenges, clock, email, outbox, publisher, tenant, userReader } from '@twofold/runtime/parts';
 
-// challenges: the lock windows to settle; users (read only), tenant and email: the lockout notice (core/lockout-notice.ts)
+// challenges: the lock windows to settle; users (read only), tenant and email: the lockout notice (core/events/lockout-notice.ts)
 const dependencies = containerOf(wire({ clock, outbox, publisher, challenges, users: userReader, tenant, email }));
 
 export const handler = (_event?: unknown, context?: Context): Promise<RelayResult> => scheduledInvocation('event-relay', context?.awsRequestId, relay);

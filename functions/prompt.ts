@@ -1,7 +1,7 @@
 /**
  * The hosted prompt: the app's server starts one and exchanges its code (JSON, app key), and the
  * browser goes through its pages (HTML, packages/prompt) between. Wiring only: the use cases are
- * core/prompts.ts, which calls the challenge, verification and enrollment use cases.
+ * core/login/prompts.ts, which calls the challenge, verification and enrollment use cases.
  */
 import { createPrompt, exchangePromptCode } from '@twofold/core';
 import { promptApiRoutes, promptPageRoutes } from '@twofold/contract/routes/prompt';

@@ -14,7 +14,7 @@
  *
  * KMS use is per purpose, each with its encryption context as an IAM condition: a tenant's data
  * key ({purpose: twofold-data-key, tenantId}: core/keyring.ts) or the signing key's
- * ({purpose: twofold-signing-key}: core/assertions.ts).
+ * ({purpose: twofold-signing-key}: core/login/assertions.ts).
  */
 import type { TableName } from '@twofold/adapters/tables';
 import type { LambdaFunctionName } from './bundling';
@@ -39,7 +39,7 @@ export interface Needs {
    */
   touchesApiKeys?: true;
   /**
-   * Keeps the tenants' request quota (core/tenant-quota.ts): checks in with the census of
+   * Keeps the tenants' request quota (core/tenancy/tenant-quota.ts): checks in with the census of
    * containers, UpdateItem and BatchGetItem of the attempts table's `CENSUS#` items only.
    */
   countsContainers?: true;
@@ -63,9 +63,9 @@ export interface Needs {
 }
 
 /**
- * The assertion signer (core/assertions.ts) reads the deployment's signing key from the directory
+ * The assertion signer (core/login/assertions.ts) reads the deployment's signing key from the directory
  * and decrypts it at each cold start. It never writes it: the key is made with the first tenant
- * (the operator's tenant CLI: core/tenants.ts), so that a compromised function cannot replace the
+ * (the operator's tenant CLI: core/tenancy/tenants.ts), so that a compromised function cannot replace the
  * key every tenant's assertions are checked with. Whoever signs, or checks a fresh verification, needs this.
  */
 const signs = { read: ['signingKey'], kms: ['Decrypt'] } as const;
@@ -146,7 +146,7 @@ export const functionNeeds: Record<LambdaFunctionName, Needs> = {
   // scheduled: publishes what the outbox still holds (the sparse `pending` index), marks it published
   // and the login items that still hold an event written with their change (item-events index);
   // settles lock windows and tells the user of a lockout by email (the user's item, the tenant's
-  // name and message settings: core/lockout-notice.ts)
+  // name and message settings: core/events/lockout-notice.ts)
   'event-relay': { tables: { secrets: 'readWrite', events: 'readWrite' }, directory: { read: ['tenant'] }, kms: {}, publishesEvents: true, email: 'send' },
 
   // the policy (tenant item), the tenant's API keys (list, create, revoke), users and their

@@ -17,7 +17,7 @@ import { documentClient } from '@twofold/adapters/aws/dynamo';
 import { DynamoTenantDirectory } from '@twofold/adapters/aws/dynamo-tenant-directory';
 import { KmsKeyVault } from '@twofold/adapters/aws/kms-key-vault';
 import { nodeRandom, systemClock } from '@twofold/adapters/system';
-import { createTenant } from '@twofold/core/tenants';
+import { createTenant } from '@twofold/core/tenancy/tenants';
 
 export interface CreateTenantOptions {
   name: string;

@@ -23,7 +23,7 @@ export class DynamoTenantOperations {
     private readonly directoryTable: string,
   ) {}
 
-  /** The tenant's request quota, on its record (the functions read it with the record, cached: core/tenant-quota.ts); false if there is no such tenant. */
+  /** The tenant's request quota, on its record (the functions read it with the record, cached: core/tenancy/tenant-quota.ts); false if there is no such tenant. */
   setQuota(tenantId: string, quota: TenantQuota): Promise<boolean> {
     return new DynamoTenantDirectory(this.db, this.directoryTable).putQuota(tenantId, quota);
   }

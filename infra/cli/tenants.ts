@@ -19,7 +19,7 @@ import { documentClient } from '@twofold/adapters/aws/dynamo';
 import { DynamoApiKeyStore } from '@twofold/adapters/aws/dynamo-api-key-store';
 import { DynamoTenantOperations } from './dynamo-tenant-operations';
 import { nodeRandom, systemClock } from '@twofold/adapters/system';
-import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyStore } from '@twofold/core/api-keys';
+import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyStore } from '@twofold/core/tenancy/api-keys';
 import { TenantQuota } from '@twofold/contract/schemas';
 import { DomainError } from '@twofold/core/errors';
 import type { Clock, Random } from '@twofold/core/ports';

@@ -14,7 +14,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { censusPartition } from '@twofold/adapters/aws/dynamo-container-census';
 import { keys, tables, type TableDefinition, type TableName } from '@twofold/adapters/tables';
-import { signingKeyContext } from '@twofold/core/assertions';
+import { signingKeyContext } from '@twofold/core/login/assertions';
 import { dataKeyContext } from '@twofold/core/keyring';
 import { configKeys } from '@twofold/runtime/config';
 import { METRICS_NAMESPACE } from '@twofold/runtime/metrics';

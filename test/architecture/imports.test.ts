@@ -21,7 +21,7 @@ describe('the packages’ imports', () => {
     // a type-only import (route-definition takes only types from errors.ts)
     expect(edges.get('packages/contract/src/route-definition.ts')).toContain('packages/contract/src/errors.ts');
     // a re-export, and a workspace import through the package's exports
-    expect(edges.get('packages/core/src/events.ts')).toContain('packages/core/src/event-publishing.ts');
+    expect(edges.get('packages/core/src/events.ts')).toContain('packages/core/src/events/event-publishing.ts');
     expect(resolveInWorkspace('packages/adapters/src/aws/eventbridge-publisher.ts', '@twofold/core/events')).toBe('packages/core/src/events.ts');
     expect(resolveInWorkspace('packages/runtime/src/parts.ts', '@twofold/core')).toBe('packages/core/src/index.ts');
   });

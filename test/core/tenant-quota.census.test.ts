@@ -1,5 +1,5 @@
 /**
- * The per-container bucket of core/tenant-quota.ts with a census in memory: N containers that
+ * The per-container bucket of core/tenancy/tenant-quota.ts with a census in memory: N containers that
  * know each other serve the quota together, not N times it; an idle second keeps the estimate;
  * a failing census fails no request. (End to end, on DynamoDB Local: test/e2e/tenant-quota.noisy-neighbour.test.ts.)
  */

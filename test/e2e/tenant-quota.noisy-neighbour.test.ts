@@ -3,7 +3,7 @@
  * tenant is not affected: two tenants with 20 requests/s, burst 40; one floods at 10× (200/s)
  * for 5 s while the other runs at half its quota. The flooder is served at most 20 × 5 + 40
  * (+25 %) and the neighbour every request; with one container of each function and with three
- * (each its own buckets, the quota shared out by the census of containers: core/tenant-quota.ts).
+ * (each its own buckets, the quota shared out by the census of containers: core/tenancy/tenant-quota.ts).
  * Real time (the quota refills by the clock) and DynamoDB Local.
  */
 import { afterEach, describe, expect, it } from 'vitest';

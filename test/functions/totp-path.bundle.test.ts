@@ -39,7 +39,7 @@ describe.each(['verify', 'enrollment'] as const)('the %s function, as deployed',
     expect(holds(loaded, passkeyLibrary)).toEqual([]);
     expect(holds(loaded, phoneLibrary)).toEqual([]);
     // ... and the entry does load the TOTP code it answers with
-    expect(loaded.some((part) => Object.keys(part.inputs).some((input) => input.endsWith('packages/core/src/totp.ts')))).toBe(true);
+    expect(loaded.some((part) => Object.keys(part.inputs).some((input) => input.endsWith('packages/core/src/factors/totp/totp.ts')))).toBe(true);
     expect(holds(lazy, passkeyLibrary)).not.toEqual([]);
     expect(holds(lazy, phoneLibrary)).not.toEqual([]);
     // no chunk holds both: a passkey answer does not read the phone metadata, nor a phone enrolment the WebAuthn library

@@ -27,7 +27,7 @@ const KEYUSE = 'KEYUSE#*';
 const SIGNINGKEY = 'SIGNINGKEY';
 type Item = typeof TENANT | typeof APIKEY | typeof SIGNINGKEY | typeof KEYUSE;
 
-/** The encryption contexts of core/keyring.ts and core/assertions.ts, written out. */
+/** The encryption contexts of core/keyring.ts and core/login/assertions.ts, written out. */
 const TENANT_DATA_KEY = 'twofold-data-key';
 const SIGNING_KEY = 'twofold-signing-key';
 type Purpose = typeof TENANT_DATA_KEY | typeof SIGNING_KEY;

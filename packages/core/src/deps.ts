@@ -1,4 +1,4 @@
-import type { AssertionSigner } from './assertions';
+import type { AssertionSigner } from './login/assertions';
 import type { KeyRing } from './keyring';
 import type { ChallengeStore, Clock, DeviceStore, PromptStore, EmailSender, EventOutbox, EventPublisher, GraceDeadlines, Random, SendLimits, SendThrottle, SmsSender, TenantDirectory, TenantStats, UserStore } from './ports';
 import type { TenantRecord } from './records';

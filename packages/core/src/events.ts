@@ -6,11 +6,11 @@
 import type { SecurityEvent, SecurityEventType } from '@twofold/contract/events';
 import type { Actor, Attribution, CoreDeps } from './deps';
 import { createHash } from 'node:crypto';
-import { EventsRefused, publishRecorded } from './event-publishing';
-import { notifyLockout } from './lockout-notice';
+import { EventsRefused, publishRecorded } from './events/event-publishing';
+import { notifyLockout } from './events/lockout-notice';
 import type { ChallengeStore, UserReader } from './ports';
 
-export { EventsRefused, publishRecorded } from './event-publishing';
+export { EventsRefused, publishRecorded } from './events/event-publishing';
 import type { LoginFailures } from './records';
 
 export interface NewEvent {

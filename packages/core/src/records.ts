@@ -114,7 +114,7 @@ export interface WebauthnCredentialRecord {
    * moves it; the factor item holds the rest.
    */
   signCount: number;
-  /** SealedCredential (core/webauthn.ts), sealed by the SecretBox. */
+  /** SealedCredential (core/factors/webauthn/webauthn.ts), sealed by the SecretBox. */
   sealed: string;
 }
 

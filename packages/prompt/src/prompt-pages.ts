@@ -2,14 +2,14 @@
  * The prompt's pages as a Lambda handler: GET shows the step the prompt is at, POST takes one
  * of its forms (CSRF-checked in the core) and answers the next page or a 303 (to the page again,
  * or back to the app). Everything a page is told comes from the core's prompt use cases
- * (core/prompts.ts); this is HTTP only: cookies, the form's decoding, the headers, the language.
+ * (core/login/prompts.ts); this is HTTP only: cookies, the form's decoding, the headers, the language.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { routeKeyOf, type RouteDefinition } from '@twofold/contract/route-definition';
 import { PromptForm, PromptPath } from '@twofold/contract/schemas';
 import { DomainError } from '@twofold/core/errors';
-import { openPrompt, promptAction, promptScreen, type OpenedPrompt, type PromptDeps, type PromptOutcome, type PromptVisitor } from '@twofold/core/prompts';
+import { openPrompt, promptAction, promptScreen, type OpenedPrompt, type PromptDeps, type PromptOutcome, type PromptVisitor } from '@twofold/core/login/prompts';
 import type { HttpEvent } from '@twofold/runtime/http-function';
 import { toErrorResponse } from '@twofold/runtime/http-errors';
 import { acceptedLocale, messagesOf } from './messages';

@@ -5,7 +5,7 @@
  */
 import { html, raw } from 'hono/html';
 import type { Method } from '@twofold/contract/schemas';
-import type { PromptProblem, PromptScreen, SmsNotice } from '@twofold/core/prompts';
+import type { PromptProblem, PromptScreen, SmsNotice } from '@twofold/core/login/prompts';
 import { icons } from '@twofold/demo/views/icons';
 import type { Messages } from './messages';
 

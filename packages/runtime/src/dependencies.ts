@@ -21,6 +21,6 @@ export interface Dependencies extends CoreDeps {
   apiKeys: ApiKeyStore;
   /** Drops a revoked key from this container's cache. */
   forgetApiKey(keyId: string): void;
-  /** Serves one request of the tenant within its quota, or fails with tenant_rate_limited (core/tenant-quota.ts). */
+  /** Serves one request of the tenant within its quota, or fails with tenant_rate_limited (core/tenancy/tenant-quota.ts). */
   admitTenant(tenantId: string): Promise<void>;
 }

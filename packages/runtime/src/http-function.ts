@@ -85,7 +85,7 @@ async function resolve<D extends Partial<Views>>(event: HttpEvent, context: Cont
   const wired = deps();
   // the API key is checked here, in the function, before anything else (no authorizer invocation)
   const caller = route.scope === 'public' ? publicCaller : authorise(route, await authenticateOf(wired)(event.headers?.authorization));
-  // then the tenant's request quota, before any other work (core/tenant-quota.ts)
+  // then the tenant's request quota, before any other work (core/tenancy/tenant-quota.ts)
   if (route.scope !== 'public') await admissionOf(wired)(caller.tenantId);
   if (route.contentTypes) checkContentType(route.contentTypes, event.headers?.['content-type']);
   const parse = <S extends z.ZodMiniType | undefined>(schema: S, value: unknown, where: string) => {

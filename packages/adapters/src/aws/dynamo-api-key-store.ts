@@ -16,7 +16,7 @@
  * of the revocation finds the record by the tenant and deletes it).
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyEntry, ApiKeyStore, RevokeOutcome } from '@twofold/core/api-keys';
+import type { ApiKeyEntry, ApiKeyStore, RevokeOutcome } from '@twofold/core/tenancy/api-keys';
 import type { ApiKeyRecord } from '@twofold/core/records';
 import { keys } from '../tables';
 import { conditional } from './dynamo';

@@ -12,7 +12,7 @@ export const censusPartition = (tenantId: string, shard: number) => `CENSUS#${te
 const KEEP_SECONDS = 60;
 
 /**
- * The containers serving a tenant, per second (core/tenant-quota.ts). A container checks in
+ * The containers serving a tenant, per second (core/tenancy/tenant-quota.ts). A container checks in
  * with one UpdateItem (ADD 1 to the count of its shard, a hash of its id: at most one write per
  * container, tenant and second, spread over CENSUS_SHARDS partitions) and reads this window's
  * and the last one's shards in one BatchGetItem (2 × CENSUS_SHARDS keys, strongly consistent:

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 /** The partition of the sparse `tenants` index: every tenant record is in it. */
 const TENANT_LIST = 'TENANTS';
 import { Policy, TenantQuota } from '@twofold/contract/schemas';
-import type { SigningKeyRecord, SigningKeyStore } from '@twofold/core/assertions';
+import type { SigningKeyRecord, SigningKeyStore } from '@twofold/core/login/assertions';
 import type { TenantDirectory } from '@twofold/core/ports';
 import type { ApiKeyRecord, TenantRecord } from '@twofold/core/records';
 import { keys } from '../tables';

@@ -1,6 +1,6 @@
 /**
  * A tenant's two-factor policy: every field with its default and its own rules (the rules across
- * fields are the core's, in core/src/policy.ts).
+ * fields are the core's, in core/src/tenancy/policy.ts).
  */
 import * as z from 'zod/mini';
 import { int, roles, text } from './build';
