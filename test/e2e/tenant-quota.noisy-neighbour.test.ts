@@ -14,21 +14,33 @@ const QUOTA = { requestsPerSecond: 20, burst: 40 };
 const SECONDS = 5;
 const FLOOD_PER_SECOND = 10 * QUOTA.requestsPerSecond;
 const NEIGHBOUR_PER_SECOND = QUOTA.requestsPerSecond / 2;
-const BOUND = (QUOTA.requestsPerSecond * SECONDS + QUOTA.burst) * 1.25;
+/**
+ * The bucket refills while requests are admitted: 20 × 5 + 40 (+25 %) when the flood is answered
+ * within its 5 s; on a loaded machine the last requests are admitted later, and the bound is over
+ * the time from the first request sent to the last answer (as bench/tenants.ts reports it).
+ */
+const boundOver = (seconds: number) => (QUOTA.requestsPerSecond * Math.max(SECONDS, seconds) + QUOTA.burst) * 1.25;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `count` calls spread evenly over `seconds`, fired on time whether or not the earlier ones were answered. */
+/** `count` calls spread evenly over `seconds`, fired on time whether or not the earlier ones were answered; and how long until the last answer. */
 async function paced(call: () => Promise<{ status: number; retryAfter: string | null; code: unknown }>, count: number, seconds: number) {
   const startedMs = performance.now();
+  let lastAnswerMs = startedMs;
   const pending: Promise<{ status: number; retryAfter: string | null; code: unknown }>[] = [];
   for (let i = 0; i < count; i++) {
     const dueMs = startedMs + (i * seconds * 1000) / count;
     const waitMs = dueMs - performance.now();
     if (waitMs > 1) await sleep(waitMs);
-    pending.push(call());
+    pending.push(
+      call().then((r) => {
+        lastAnswerMs = performance.now();
+        return r;
+      }),
+    );
   }
-  return Promise.all(pending);
+  const answers = await Promise.all(pending);
+  return Object.assign(answers, { answeredSeconds: (lastAnswerMs - startedMs) / 1000 });
 }
 
 const getPolicy = (client: Api) => async () => {
@@ -73,7 +85,8 @@ describe.each([1, 3])('tenant quota with %i container(s) of each function', (con
       const refused = flood.filter((r) => r.status === 429);
       // nothing else: each request is either served or refused for the quota
       expect(served + refused.length).toBe(flood.length);
-      expect(served).toBeLessThanOrEqual(BOUND);
+      const bound = boundOver(flood.answeredSeconds);
+      expect(served).toBeLessThanOrEqual(bound);
       // it is served about its quota, not starved (the machine is shared: a generous floor)
       expect(served).toBeGreaterThanOrEqual(QUOTA.requestsPerSecond * SECONDS * 0.5);
       expect(refused.length).toBeGreaterThan(0);
@@ -82,7 +95,7 @@ describe.each([1, 3])('tenant quota with %i container(s) of each function', (con
         expect(Number(r.retryAfter)).toBeGreaterThanOrEqual(1);
       }
       expect(calm.map((r) => r.status)).toEqual(calm.map(() => 200));
-      console.info(`containers ${containers}: flooder served ${served} of ${flood.length} (bound ${BOUND}), neighbour ${calm.length} of ${calm.length}`);
+      console.info(`containers ${containers}: flooder served ${served} of ${flood.length} (bound ${bound}, answered in ${flood.answeredSeconds.toFixed(1)} s), neighbour ${calm.length} of ${calm.length}`);
     },
     120_000,
   );
