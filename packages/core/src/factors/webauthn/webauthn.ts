@@ -208,9 +208,9 @@ export async function checkAuthentication(input: {
   const response = asAuthentication(input.response);
   if (!response) return { ok: false, problem: 'malformed' };
   if (crossOrigin(response.response.clientDataJSON)) return { ok: false, problem: 'cross_origin' };
-  const factor = activeCredentials(input.factors).find((f) => f.webauthn!.credentialId === response.id);
-  if (!factor) return { ok: false, problem: 'unknown_credential' };
-  const stored = factor.webauthn!;
+  const factor = activeCredentials(input.factors).find((f) => f.webauthn?.credentialId === response.id);
+  const stored = factor?.webauthn;
+  if (!factor || !stored) return { ok: false, problem: 'unknown_credential' };
   // a discoverable credential names its user: one made for another user handle is not this user's
   if (response.response.userHandle !== undefined && response.response.userHandle !== stored.userHandle) return { ok: false, problem: 'other_user' };
   let sealed: SealedCredential;
