@@ -11,7 +11,9 @@
  * the lowest batch not answered, and every line before it was: `--from-line` resumes there (an
  * import is idempotent: lines sent twice come back `unchanged`; batches after it that were
  * answered are counted in the stopped run's summary, and come back `unchanged` on the resume). A batch the API could not take
- * (a 5xx, 429 or a network failure) is retried with a backoff first. Exit codes: 0 every line
+ * (a 5xx, 429 or a network failure) is retried with a backoff first (after a 5xx or a lost connection
+ * the first attempt may have written the batch: the summary says how many unchanged users came back
+ * from such a resend). Exit codes: 0 every line
  * imported or unchanged, 2 some lines failed (listed), 1 stopped (resume with the line it names),
  * 64 wrong usage.
  */
@@ -83,6 +85,12 @@ export interface ImportSummary {
   imported: number;
   unchanged: number;
   failed: LineFailure[];
+  /**
+   * Of the unchanged, those in a batch sent again after an attempt that got no answer (a timeout,
+   * a 5xx, a dropped connection): that attempt may have imported them before it failed, so the
+   * CLI cannot tell imported from unchanged for them.
+   */
+  unchangedAfterResend: number;
   /** The line to resume from after a stop; undefined when the file was read to its end. */
   stoppedAt?: number;
 }
@@ -137,10 +145,14 @@ interface Batch {
 }
 
 type Answer = { imported: number; unchanged: number; failed: { index: number; userId: string | null; error: { code: string; message: string } }[] };
+/** The API's answer, and whether an earlier attempt of the batch may have done the work without answering. */
+type Sent = { answer: Answer; resent: boolean } | { refused: string };
 
 /** Sends one batch, retrying what may pass on a retry; undefined when it never did (the import stops there). */
-async function send(io: ImportIo, options: Options, batch: Batch, strained: () => void): Promise<Answer | { refused: string }> {
+async function send(io: ImportIo, options: Options, batch: Batch, strained: () => void): Promise<Sent> {
   let last = '';
+  // a 429 is refused before any work; a 5xx or a lost connection may come after the batch was written
+  let mayHaveLanded = false;
   for (let attempt = 0; attempt <= RETRIES; attempt++) {
     if (attempt > 0) {
       strained();
@@ -153,12 +165,14 @@ async function send(io: ImportIo, options: Options, batch: Batch, strained: () =
         body: JSON.stringify({ users: batch.users }),
       });
       const text = await response.text();
-      if (response.status === 200) return JSON.parse(text) as Answer;
+      if (response.status === 200) return { answer: JSON.parse(text) as Answer, resent: mayHaveLanded };
       last = `${response.status} ${text.slice(0, 300)}`;
+      if (response.status >= 500) mayHaveLanded = true;
       // a refusal that a retry would get again (a wrong key, a body the API does not take) stops at once
       if (response.status < 500 && response.status !== 429) return { refused: last };
     } catch (error) {
       last = (error as Error).message;
+      mayHaveLanded = true;
     }
   }
   return { refused: last };
@@ -181,12 +195,12 @@ export async function importUsersFile(argv: string[], io: ImportIo, env: NodeJS.
     io.out(`cannot read ${options.file}: ${(error as Error).message}`);
     return { code: 64 };
   }
-  const summary: ImportSummary = { lines: 0, imported: 0, unchanged: 0, failed: [] };
+  const summary: ImportSummary = { lines: 0, imported: 0, unchanged: 0, unchangedAfterResend: 0, failed: [] };
   let batch: Batch = { lines: [], users: [], bytes: 0 };
   let lineNo = 0;
   // batches in flight, oldest first: they are sent together but answered in file order, so a stop
   // still names a line before which every line was answered
-  const inFlight: { batch: Batch; answer: Promise<Answer | { refused: string }> }[] = [];
+  const inFlight: { batch: Batch; answer: Promise<Sent> }[] = [];
   // a batch the API could not take (a 5xx, a 429: a timeout under load) halves the batches in
   // flight for the rest of the file, so that a loaded service is not sent more than it answers
   let parallel = options.parallel;
@@ -210,9 +224,10 @@ export async function importUsersFile(argv: string[], io: ImportIo, env: NodeJS.
     io.progress(bar(sent.lines[sent.lines.length - 1]!, total, summary));
     return true;
   };
-  const count = (sent: Batch, answer: Answer) => {
+  const count = (sent: Batch, { answer, resent }: { answer: Answer; resent: boolean }) => {
     summary.imported += answer.imported;
     summary.unchanged += answer.unchanged;
+    if (resent) summary.unchangedAfterResend += answer.unchanged;
     for (const f of answer.failed) summary.failed.push({ line: sent.lines[f.index] ?? 0, userId: f.userId, code: f.error.code, message: f.error.message });
   };
 
@@ -252,6 +267,7 @@ function finish(io: ImportIo, summary: ImportSummary, code: number): { code: num
   summary.failed.sort((a, b) => a.line - b.line);
   for (const f of summary.failed) io.out(`line ${f.line}${f.userId ? ` (${f.userId})` : ''}: ${f.code}: ${f.message}`);
   io.out(`imported ${summary.imported}, unchanged ${summary.unchanged}, failed ${summary.failed.length}`);
+  if (summary.unchangedAfterResend > 0) io.out(`${summary.unchangedAfterResend} of the unchanged were in a batch sent again after an attempt that got no answer: that attempt may have imported them`);
   if (summary.stoppedAt !== undefined) io.out(`resume with --from-line ${summary.stoppedAt}`);
   return { code, summary };
 }

@@ -99,9 +99,14 @@ describe('npm run users:import', () => {
     const run = await runCli(cliArgs());
     expect(run.stdout).toContain(`line ${NOT_JSON_LINE}: invalid_json`);
     expect(run.stdout).toMatch(new RegExp(`line ${BAD_SECRET_LINE} \\(bad-secret\\): invalid_request: factors\\.0\\.secret: `));
-    expect(run.stdout).toContain(`imported ${USERS}, unchanged 0, failed 2`);
+    // under load a batch can outrun the runtime's time limit after it was written; sent again, its
+    // users come back unchanged, and the summary says so (the events and the overview still count
+    // each user once)
+    const [, imported, unchanged] = /imported (\d+), unchanged (\d+), failed 2\n/.exec(run.stdout) ?? [];
+    const afterResend = Number(/(\d+) of the unchanged were in a batch sent again/.exec(run.stdout)?.[1] ?? 0);
+    expect({ imported: Number(imported), unchanged: Number(unchanged) }).toEqual({ imported: USERS - afterResend, unchanged: afterResend });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/\[#{30}\] 10002\/10002 lines · imported 10000/);
+    expect(run.stderr).toMatch(/\[#{30}\] 10002\/10002 lines · imported \d+/);
     expect(run.stderr.split('\n').filter((l) => l.startsWith('[')).length).toBeGreaterThanOrEqual(10);
 
     expect(await factorImported()).toHaveLength(USERS);

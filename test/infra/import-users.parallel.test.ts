@@ -22,8 +22,9 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** A stand-in API: `answer` says how each batch (by its first user's line) is answered, and after how long. */
-function io(answer: (firstLine: number, attempt: number) => { status: number; afterMs: number }) {
+function io(answer: (firstLine: number, attempt: number) => { status: number; afterMs: number; written?: boolean }) {
   const attempts = new Map<number, number>();
+  const stored = new Set<string>();
   let inFlight = 0;
   const seen = { maxInFlight: 0, inFlightAt: [] as number[], out: [] as string[] };
   const fake: ImportIo = {
@@ -38,10 +39,13 @@ function io(answer: (firstLine: number, attempt: number) => { status: number; af
       inFlight++;
       seen.maxInFlight = Math.max(seen.maxInFlight, inFlight);
       seen.inFlightAt.push(inFlight);
-      const { status, afterMs } = answer(first, attempt);
+      const { status, afterMs, written = status === 200 } = answer(first, attempt);
       await new Promise((resolve) => setTimeout(resolve, afterMs));
       inFlight--;
-      const body = status === 200 ? { imported: users.length, unchanged: 0, failed: [] } : { error: { code: 'x', message: 'no' } };
+      // as the API does: a user already stored comes back unchanged
+      const fresh = users.filter((u) => !stored.has(u.userId)).length;
+      if (written) for (const u of users) stored.add(u.userId);
+      const body = status === 200 ? { imported: fresh, unchanged: users.length - fresh, failed: [] } : { error: { code: 'x', message: 'no' } };
       return new Response(JSON.stringify(body), { status });
     }) as unknown as typeof fetch,
   };
@@ -80,5 +84,15 @@ describe('users:import with batches in parallel', () => {
     // 4 at first; after the retry of the first batch, at most 2
     expect(seen.maxInFlight).toBe(4);
     expect(Math.max(...seen.inFlightAt.slice(5))).toBeLessThanOrEqual(2);
+  });
+
+  it('says which unchanged users may have been imported by an attempt that got no answer', async () => {
+    // lines 3-4 written, then a 503 (the runtime's time limit); lines 7-8 refused with a 429 before any work
+    const { fake, seen } = io((first, attempt) => (attempt > 1 ? { status: 200, afterMs: 1 } : first === 3 ? { status: 503, afterMs: 1, written: true } : first === 7 ? { status: 429, afterMs: 1 } : { status: 200, afterMs: 1 }));
+    const { code, summary } = await importUsersFile(args('--parallel', '4'), fake);
+    expect(code).toBe(0);
+    expect(summary).toMatchObject({ imported: LINES - 2, unchanged: 2, unchangedAfterResend: 2 });
+    expect(seen.out).toContain(`imported ${LINES - 2}, unchanged 2, failed 0`);
+    expect(seen.out).toContain('2 of the unchanged were in a batch sent again after an attempt that got no answer: that attempt may have imported them');
   });
 });
