@@ -121,7 +121,9 @@ describe('every send checks the policy as it is now', () => {
   });
 });
 
-describe('a refused send never uses up a quota', () => {
+// each test starts a runtime of its own (its send limits are the runtime's): they run at the same
+// time, so that the two starts (tables created on the shared engine) overlap
+describe.concurrent('a refused send never uses up a quota', () => {
   it('sends refused by the per-destination limit do not count against the user: their other phone still gets codes', async () => {
     const h = await startOtpHarness({ sendLimits: { perUserPerHour: 4, perDestinationPerHour: 2, perTenantPerHour: 100 } });
     try {
