@@ -2,8 +2,8 @@
  * A migration from another system: 10,000 users with the authenticator secrets they already
  * have, in a JSON Lines file, sent by `npm run users:import` (the CLI, a separate process) to the
  * local runtime over HTTP. The users then log in with codes oathtool makes from their original
- * secrets, on the first try; a malformed row is reported with its line and skipped; the same
- * file sent again changes nothing and emits nothing; and no secret can be read in the tables or
+ * secrets, on the first try; a malformed row is reported with its line and skipped; the file's
+ * users sent again (every 5th, from every batch) change nothing and emit nothing; and no secret can be read in the tables or
  * the service's logs.
  *
  * The 10,000 users go to `npm start`'s engine (dynalite with the project's TransactWriteItems, in
