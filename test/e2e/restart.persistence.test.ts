@@ -71,7 +71,9 @@ describe.each(LOCAL_ENGINES)('stop and start again on the same data directory (%
     running = undefined;
   });
 
-  it('control: on another, empty data directory the same keys mean nothing (the state came from the directory)', async () => {
+  // once: an empty directory names no engine and gets dynalite whichever engine made the keys,
+  // so the run in the DynamoDB Local block was the same run again
+  if (engine === 'dynalite') it('control: on another, empty data directory the same keys mean nothing (the state came from the directory)', async () => {
     const otherDir = await mkdtemp(join(tmpdir(), 'twofold-empty-'));
     try {
       const other = (running = await startTwofold({ dataDir: otherDir, clock, tenant: first.tenant }));

@@ -4,15 +4,15 @@
  * the real SDK client. A use case that needs a part its function does not wire fails here with
  * a 500, not in production. One pass through every function: enrol, log in, devices, a fresh
  * verification, the admin API, the public keys, and both scheduled jobs. Twice: from the source,
- * and as Lambda runs them — each built with the stack's esbuild options (infra/bundling.ts: the
- * AWS SDK bundled into the function, code split into an entry and chunks) into a directory of
- * its own without node_modules.
+ * and as Lambda runs them — each the stack's own asset, as the run's `cdk synth` built it
+ * (test/support/twin-assembly.ts, once per state of the sources: bundleFunction of
+ * infra/bundling.ts, the AWS SDK bundled into the function, code split into an entry and chunks)
+ * in a directory of its own without node_modules.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DynamoTenantDirectory, documentClient, LocalKeyVault, nodeRandom, systemClock } from '@twofold/adapters';
@@ -20,8 +20,12 @@ import { matchRoute, routeKeyOf } from '@twofold/contract';
 import { createTenant, type NewTenant } from '@twofold/core';
 import { startLocalDynamo, type LocalDynamo } from '@twofold/local/dynamodb-local';
 import type { HttpEvent } from '@twofold/runtime';
-import { esbuildOptionsOf } from '../../infra/bundling';
+import { readAssembly } from '@twofold/local/twin/assembly';
 import { oathtool } from '../support/authenticator';
+import { twinAssembly } from '../support/twin';
+
+/** The functions of the run's cloud assembly: each one's asset directory and handler. */
+const assets = readAssembly(twinAssembly()).functions;
 
 type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 const context = { functionName: 'own-wiring', awsRequestId: 'test', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
@@ -37,10 +41,11 @@ const httpFunctions = ['public', 'enrollment', 'challenge', 'verify', 'devices',
 /** A function's module: its source, or its bundle built as the stack builds it, alone in a directory. */
 async function load(fn: string, from: 'source' | 'bundle'): Promise<Record<string, unknown>> {
   if (from === 'source') return (await import(`../../functions/${fn}`)) as Record<string, unknown>;
-  // the entry and its chunks, as the stack's asset holds them (infra/bundling.ts: code splitting)
-  const outdir = join(dir, 'bundles', fn);
-  await esbuild.build(esbuildOptionsOf(fn, outdir));
-  return (await import(pathToFileURL(join(outdir, 'index.mjs')).href)) as Record<string, unknown>;
+  // the entry and its chunks, as the stack's asset holds them (infra/bundling.ts: code splitting);
+  // the synth built them already, with the stack's options: no need to build them a second time
+  const asset = assets.find((f) => f.name === fn);
+  if (!asset) throw new Error(`the assembly has no function ${fn}`);
+  return (await import(pathToFileURL(join(asset.codeDirectory, `${asset.handler.split('.')[0] ?? 'index'}.mjs`)).href)) as Record<string, unknown>;
 }
 
 async function loadAll(from: 'source' | 'bundle') {

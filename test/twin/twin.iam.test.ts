@@ -22,11 +22,21 @@ async function started(assembly: string) {
   return { twin, clock, denied, app: api(twin.baseUrl, tenant.appKey), admin: api(twin.baseUrl, tenant.adminKey) };
 }
 
-describe('a verify function without dynamodb:UpdateItem', () => {
+/** A route taken out of the template: GET /v1/admin/overview. */
+const withoutOverviewRoute = (template: Parameters<Parameters<typeof changedAssembly>[0]>[0]) => {
+  for (const [id, r] of Object.entries(template.Resources)) if (r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties?.RouteKey === 'GET /v1/admin/overview') delete template.Resources[id];
+};
+
+// one changed template, one twin, for two independent changes: the verify function's policy
+// (the overview route is no part of a login) and the route (served by the admin function)
+describe('a template changed: the verify function without dynamodb:UpdateItem, and the route GET /v1/admin/overview taken out', () => {
   let t: Awaited<ReturnType<typeof started>>;
   let changed: ReturnType<typeof changedAssembly>;
   beforeAll(async () => {
-    changed = changedAssembly(withoutAction('verify', 'dynamodb:UpdateItem'));
+    changed = changedAssembly((template) => {
+      withoutAction('verify', 'dynamodb:UpdateItem')(template);
+      withoutOverviewRoute(template);
+    });
     t = await started(changed.dir);
   });
   afterAll(async () => {
@@ -45,6 +55,11 @@ describe('a verify function without dynamodb:UpdateItem', () => {
     expect(login.text).not.toMatch(/AccessDenied|dynamodb|arn:/i);
     expect(t.denied.some((line) => /^AccessDenied verify: dynamodb:UpdateItem on arn:aws:dynamodb:[^ ]+:table\//.test(line))).toBe(true);
     expect(t.twin.gateway.denials.map((d) => `${d.caller} ${d.denial.request.action}`)).toContain('verify dynamodb:UpdateItem');
+  });
+
+  it('a route the template lacks is a 404 on the twin, as in AWS, while the other routes answer', async () => {
+    expect((await t.admin('GET', '/v1/admin/overview')).status).toBe(404);
+    expect((await t.admin('GET', '/v1/policy')).status).toBe(200);
   });
 });
 
@@ -86,22 +101,6 @@ describe('the template as synthesized', () => {
     expect(names).toEqual(['admin', 'challenge', 'console', 'devices', 'docs', 'enrollment', 'event-relay', 'grace-expiry', 'prompt', 'public', 'verify']);
     expect(new Set(t.twin.deployment.functions.map((f) => f.codeDirectory)).size).toBe(names.length);
     expect(new Set(t.twin.deployment.functions.map((f) => f.roleArn)).size).toBe(names.length);
-  });
-});
-
-describe('a route the template lacks', () => {
-  it('is a 404 on the twin, as in AWS, while the other routes answer', async () => {
-    const changed = changedAssembly((template) => {
-      for (const [id, r] of Object.entries(template.Resources)) if (r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties?.RouteKey === 'GET /v1/admin/overview') delete template.Resources[id];
-    });
-    const t = await started(changed.dir);
-    try {
-      expect((await t.admin('GET', '/v1/admin/overview')).status).toBe(404);
-      expect((await t.admin('GET', '/v1/policy')).status).toBe(200);
-    } finally {
-      await t.twin.stop();
-      changed.remove();
-    }
   });
 });
 

@@ -32,10 +32,28 @@ export interface AwsGatewayOptions {
   onDenied: (line: string) => void;
 }
 
+/**
+ * One authorization decision the gateway made for a function's call: allowed when the requests of
+ * any one alternative are all allowed (an SES send may be authorized on the address's identity or
+ * on its domain's; every other call has one alternative).
+ */
+export interface RecordedDecision {
+  caller: string;
+  alternatives: AuthorizationRequest[][];
+  allowed: boolean;
+}
+
 export interface AwsGateway {
   endpoint: string;
   /** Denied calls so far, oldest first. */
   denials: { caller: string; denial: Denial }[];
+  /**
+   * Records every authorization decision from now on, until stop() (off otherwise: the twin of
+   * `npm run twin` keeps none). The mutation check evaluates a scenario's calls again offline.
+   */
+  record(): { decisions: RecordedDecision[]; stop(): void };
+  /** Evaluates a recorded decision again with other policies: the first denial, or undefined when it would be allowed. */
+  evaluate(principal: Principal, decision: RecordedDecision): Promise<Denial | undefined>;
   stop(): Promise<void>;
 }
 
@@ -71,11 +89,21 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
 
   /** The first request the caller may not make, or undefined (the operator may make any). */
   const check = (caller: Caller, requests: AuthorizationRequest[]) => (caller.kind === 'operator' ? Promise.resolve(undefined) : firstDenial(caller.principal, requests, keyPolicyOf));
+  const recorders = new Set<RecordedDecision[]>();
+  const note = (caller: Caller, alternatives: AuthorizationRequest[][], allowed: boolean) => {
+    if (caller.kind === 'function') for (const decisions of recorders) decisions.push({ caller: caller.name, alternatives, allowed });
+  };
+  /** Allowed when one alternative is allowed whole; otherwise the last alternative's denial. */
+  const evaluate = async (principal: Principal, alternatives: AuthorizationRequest[][]): Promise<Denial | undefined> => {
+    const outcomes = await Promise.all(alternatives.map((requests) => firstDenial(principal, requests, keyPolicyOf)));
+    return outcomes.includes(undefined) ? undefined : outcomes.at(-1);
+  };
 
   /** undefined when allowed; the AWS error to answer otherwise (and the denial logged). */
   async function authorize(caller: Caller, requests: AuthorizationRequest[], deny: (message: string) => Answer): Promise<Answer | undefined> {
     if (caller.kind === 'operator') return undefined;
     const denial = await check(caller, requests);
+    note(caller, [requests], denial === undefined);
     return denial ? refuse(caller, denial, deny) : undefined;
   }
 
@@ -170,9 +198,10 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
     if (req.method === 'POST' && (req.url ?? '').startsWith('/v2/email/outbound-emails') && caller.kind === 'function') {
       const { identities, configurationSet } = sesSendRequests(JSON.parse(body.toString('utf8') || '{}') as Parameters<typeof sesSendRequests>[0]);
       // either identity (the address's or its domain's) may be the one that sends; the configuration set must be allowed as well
-      const outcomes = await Promise.all(identities.map((identity) => check(caller, [identity, ...(configurationSet ? [configurationSet] : [])])));
-      const denial = outcomes.includes(undefined) ? undefined : outcomes.at(-1);
+      const alternatives = identities.map((identity) => [identity, ...(configurationSet ? [configurationSet] : [])]);
       // the denial reported is the domain identity's, the one a policy would name
+      const denial = await evaluate(caller.principal, alternatives);
+      note(caller, alternatives, denial === undefined);
       if (denial) return refuse(caller, denial, (m) => restError(403, 'AccessDeniedException', m));
     }
     const forwarded = await fetch(`${options.sesEndpoint}${req.url ?? '/'}`, { method: req.method ?? 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? 'application/json'), authorization: String(req.headers.authorization ?? ''), 'x-amz-date': String(req.headers['x-amz-date'] ?? '') }, ...(body.length ? { body: new Uint8Array(body) } : {}) });
@@ -227,6 +256,17 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
   return {
     endpoint: `http://127.0.0.1:${port}`,
     denials,
+    record() {
+      const decisions: RecordedDecision[] = [];
+      recorders.add(decisions);
+      return {
+        decisions,
+        stop: () => {
+          recorders.delete(decisions);
+        },
+      };
+    },
+    evaluate: (principal, decision) => evaluate(principal, decision.alternatives),
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
