@@ -21,6 +21,12 @@ export interface OutboxEntry {
 
 export interface LocalEmail {
   endpoint: string;
+  /**
+   * The emulator keeps one store per process, whatever server it answers on: the emails in it
+   * when this one started were sent by an earlier runtime of the process (one test file after
+   * another in a worker), not by this one.
+   */
+  before: number;
   stop(): Promise<void>;
 }
 
@@ -34,6 +40,7 @@ export async function startSesEmulator(): Promise<LocalEmail> {
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     endpoint,
+    before: (await storedEmails(endpoint)).length,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections?.();
@@ -50,9 +57,13 @@ interface StoredEmail {
   at: number;
 }
 
+async function storedEmails(endpoint: string): Promise<StoredEmail[]> {
+  const response = await fetch(`${endpoint}/store`);
+  return ((await response.json()) as { emails: StoredEmail[] }).emails;
+}
+
 export async function readOutbox(sms: LocalSmsOutbox | undefined, email: LocalEmail): Promise<OutboxEntry[]> {
-  const response = await fetch(`${email.endpoint}/store`);
-  const { emails } = (await response.json()) as { emails: StoredEmail[] };
+  const emails = (await storedEmails(email.endpoint)).slice(email.before);
   const entries: OutboxEntry[] = [
     ...(sms?.list() ?? []),
     ...emails.map((e) => ({
