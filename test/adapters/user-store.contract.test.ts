@@ -101,6 +101,21 @@ describe.each(storeImplementations)('UserStore contract: %s', (_, make) => {
     expect((await s.users.load(tenant, 'frank')).challenges).toEqual([]);
   });
 
+  it("a passkey's signature counter and a factor's last step live in the login state: set by a change, moved by a login, gone with removeSteps", async () => {
+    const tenant = unique('tn_');
+    const passkey = smsFactor('w1', { type: 'webauthn', destination: undefined, webauthn: { credentialId: 'cred', userHandle: 'uh', signCount: 99, sealed: 'sealed' } });
+    await s.users.commit(profileChange(tenant, 'kim', 0, { putFactors: [passkey], login: { setSignCounts: { w1: 4 }, setSteps: { t1: 7 } } }));
+    expect((await s.users.load(tenant, 'kim')).factors[0]?.webauthn?.signCount).toBe(4);
+    await s.challenges.create(challengeOf(tenant, 'kim', 'ch_1', { method: 'webauthn' }), [], 0);
+    const login = { challengeId: 'ch_1', verifiedAtMs: T0 + 1000, method: 'webauthn' as const, webauthnCounter: { factorId: 'w1', expected: 4, next: 5 }, maxInvalidAttempts: null, failuresGen: 0 };
+    expect(await s.challenges.complete(tenant, 'kim', login)).toBe('verified');
+    expect((await s.users.load(tenant, 'kim')).factors[0]).toMatchObject({ lastUsedAtMs: T0 + 1000, webauthn: { signCount: 5 } });
+    expect(await s.users.commit(profileChange(tenant, 'kim', 1, { login: { removeSteps: ['w1'] } }))).toBe('committed');
+    const after = (await s.users.load(tenant, 'kim')).factors[0];
+    expect(after?.webauthn?.signCount).toBe(0);
+    expect(after?.lastUsedAtMs).toBeUndefined();
+  });
+
   it('a pending factor takes a new code and counts wrong ones to the limit, exactly, under 10 parallel failures; an active one neither', async () => {
     const tenant = unique('tn_');
     await s.users.commit(profileChange(tenant, 'gina', 0, { putFactors: [smsFactor('p1', { status: 'pending', codeHash: 'c0', codeExpiresAtMs: T0 }), smsFactor('a1', { createdAtMs: T0 + 1 })] }));

@@ -31,7 +31,7 @@ export * from './memory/memory-event-outbox';
 export * from './memory/memory-grace-deadlines';
 export * from './memory/memory-prompt-store';
 export * from './memory/memory-send-throttle';
-export * from './memory/memory-tables';
+export { MemoryTables } from './memory/memory-tables';
 export * from './memory/memory-tenant-directory';
 export * from './memory/memory-tenant-stats';
 export * from './memory/memory-user-store';
