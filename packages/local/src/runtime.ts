@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute, routeKeyOf, type RoutedFunction } from '@twofold/contract';
 import { createTenant, ensureSigningKey, type Clock, type GraceRunResult, type EmailSender, type NewTenant, type SendLimits, type SmsSender } from '@twofold/core';
-import { LocalEventLog, LocalKeyVault, LocalSmsOutbox, nodeRandom, systemClock } from '@twofold/adapters';
+import { LocalEventLog, LocalKeyVault, LocalSmsOutbox, MemoryTables, nodeRandom, systemClock, tables, type TableNames } from '@twofold/adapters';
 import type { SecurityEvent } from '@twofold/contract';
 import { TenantQuota } from '@twofold/contract/schemas';
 import { buildDependencies, errorResponse, inContainer, loadConfig, provideDependencies, type Dependencies, type HttpEvent } from '@twofold/runtime';
@@ -29,7 +29,7 @@ import { handler as prompt } from '../../../functions/prompt';
 import { handler as publicFunction } from '../../../functions/public';
 import { handler as verify } from '../../../functions/verify';
 import { toApiGatewayEvent } from './api-gateway-event';
-import { startLocalDynamo, type LocalEngine } from './dynamodb-local';
+import { environmentOf, startLocalDynamo, type LocalEngine } from './dynamodb-local';
 import { outboxPage, readOutbox, startSesEmulator, type OutboxEntry } from './outbox';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | void>;
@@ -61,6 +61,12 @@ export interface LocalRuntimeOptions {
    * (dynalite for a new one); in memory, the test run's shared engine if there is one, else dynalite.
    */
   engine?: LocalEngine;
+  /**
+   * 'memory': every storage port on the memory adapters (in-process tests: nothing is started
+   * for storage; they pass the same contract suites as the DynamoDB ones). Requests with an
+   * Idempotency-Key still need DynamoDB (Powertools keeps those records): they fail in memory.
+   */
+  storage?: 'dynamodb' | 'memory';
   /** Table name prefix (default `twofold`): several runtimes can share one DynamoDB. */
   tablePrefix?: string;
   clock?: Clock;
@@ -101,6 +107,17 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/**
+ * The storage of a memory runtime: no engine. Its clients point at a port that refuses at once
+ * (the discard port), so that what still reaches for DynamoDB (Idempotency-Key records) fails
+ * fast instead of looking for AWS.
+ */
+function noDynamo(): Awaited<ReturnType<typeof startLocalDynamo>> {
+  const endpoint = 'http://127.0.0.1:9';
+  const tableNames = Object.fromEntries(Object.values(tables).map((t) => [t.name, `memory-${t.name}`])) as TableNames;
+  return { endpoint, tableNames, environment: environmentOf(endpoint, tableNames), stop: async () => {} };
+}
+
 /** The engine a data directory holds data of: DynamoDB Local for one made before dynalite was the default. */
 function engineOf(dataDir: string): LocalEngine {
   return existsSync(join(dataDir, 'dynamodb-local')) && !existsSync(join(dataDir, 'dynalite')) ? 'dynamodb-local' : 'dynalite';
@@ -113,7 +130,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const dataDir = options.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const engine = options.engine ?? (dataDir ? engineOf(dataDir) : undefined);
-  const dynamo = await startLocalDynamo({
+  const dynamo = options.storage === 'memory' ? noDynamo() : await startLocalDynamo({
     ...(options.dynamoEndpoint ? { endpoint: options.dynamoEndpoint } : { ...(engine ? { engine } : {}), ...(dataDir && engine ? { path: join(dataDir, engine) } : {}) }),
     ...(options.tablePrefix ? { tablePrefix: options.tablePrefix } : {}),
   });
@@ -138,8 +155,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ...(options.tenantQuota ? { TWOFOLD_TENANT_REQUESTS_PER_SECOND: String(options.tenantQuota.requestsPerSecond), TWOFOLD_TENANT_BURST: String(options.tenantQuota.burst) } : {}),
   });
   const clock = options.clock ?? systemClock;
+  const memory = options.storage === 'memory' ? new MemoryTables() : undefined;
   const deps = buildDependencies(config, {
     clock,
+    ...(memory ? { memory } : {}),
     // tests run in memory: their master key need not outlive them
     ...(dataDir ? {} : { vault: LocalKeyVault.inMemory(nodeRandom) }),
     ...(options.senders ?? {}),
@@ -155,7 +174,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const outbox = () => readOutbox(deps.sms instanceof LocalSmsOutbox ? deps.sms : undefined, ses);
   provideDependencies(deps);
   // the other containers of each function: their own parts, the shared world's (store, vault, senders, events)
-  const shared = { clock, vault: deps.vault, dynamo: deps.dynamo, publisher: deps.publisher, email: deps.email, ...(deps.sms ? { sms: deps.sms } : {}) };
+  const shared = { clock, vault: deps.vault, dynamo: deps.dynamo, publisher: deps.publisher, email: deps.email, ...(deps.sms ? { sms: deps.sms } : {}), ...(memory ? { memory } : {}) };
   const containers = [deps, ...Array.from({ length: Math.max(1, options.containers ?? 1) - 1 }, () => buildDependencies(config, shared))];
   const turns = new Map<RoutedFunction, number>();
   const containerFor = (fn: RoutedFunction): Dependencies => {
@@ -172,7 +191,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   return {
     baseUrl,
-    dynamo: options.dynamoEndpoint ?? (engine === 'dynamodb-local' ? 'DynamoDB Local (embedded, Java)' : engine === 'dynalite' ? 'dynalite (embedded, its own process)' : `shared engine at ${dynamo.endpoint}`),
+    dynamo: memory ? 'none (memory adapters)' : options.dynamoEndpoint ?? (engine === 'dynamodb-local' ? 'DynamoDB Local (embedded, Java)' : engine === 'dynalite' ? 'dynalite (embedded, its own process)' : `shared engine at ${dynamo.endpoint}`),
     deps,
     createTenant: newTenant,
     outbox,

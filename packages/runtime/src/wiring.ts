@@ -5,6 +5,7 @@
  * only their adapters; `buildDependencies` wires every part (the local runtime, tests, bench).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { MemoryTables } from '@twofold/adapters/memory/memory-tables';
 import type { Clock, EmailSender, EventPublisher, KeyVault, Random, SmsSender, UserReader } from '@twofold/core';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
@@ -18,6 +19,11 @@ export interface Overrides {
   sms?: SmsSender;
   email?: EmailSender;
   publisher?: EventPublisher;
+  /**
+   * Every storage port on these memory tables instead of DynamoDB (the in-process tests: the
+   * memory adapters pass the same contract suites). The Idempotency-Key records stay in DynamoDB.
+   */
+  memory?: MemoryTables;
 }
 
 export type Part<T> = (wiring: Wiring) => T;
