@@ -35,8 +35,7 @@ export default defineConfig({
     // cloud assembly the twin runs, synthesized once per state of the sources
     globalSetup: ['test/support/console-build.ts', 'test/support/dynamodb-engine.ts', 'test/support/twin-assembly.ts'],
     testTimeout: 30_000,
-    // a twin suite's first hook may wait for the assembly the globalSetup is still making
-    hookTimeout: 120_000,
+    hookTimeout: 60_000,
     // two cores: keep the server-heavy files from starving each other
     maxWorkers: 2,
     projects: [

@@ -22,11 +22,10 @@ import { startLocalDynamo, type LocalDynamo } from '@twofold/local/dynamodb-loca
 import type { HttpEvent } from '@twofold/runtime';
 import { readAssembly } from '@twofold/local/twin/assembly';
 import { oathtool } from '../support/authenticator';
-import { readyTwinAssembly } from '../support/twin';
+import { twinAssembly } from '../support/twin';
 
 /** The functions of the run's cloud assembly: each one's asset directory and handler. */
-// the run's assembly may still be in the making (test/support/twin-assembly.ts)
-const assets = readAssembly(await readyTwinAssembly()).functions;
+const assets = readAssembly(twinAssembly()).functions;
 
 type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 const context = { functionName: 'own-wiring', awsRequestId: 'test', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;

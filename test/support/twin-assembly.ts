@@ -2,14 +2,13 @@
  * vitest globalSetup: the cloud assembly the twin suites run (test/twin/, and the e2e suites of
  * the `twin` project): `cdk synth` of the app as `npm run twin` makes it, once per state of the
  * sources (kept in the system's temp directory, keyed by a hash of what goes into the bundles and
- * the template), or the one given in TWOFOLD_TWIN_CDK_OUT. Made beside the first test files, not before them.
+ * the template), or the one given in TWOFOLD_TWIN_CDK_OUT.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesize, TWIN_SETTINGS } from '@twofold/local/twin/synth';
-import { failureOf } from './twin';
 
 export const TWIN_ASSEMBLY_VARIABLE = 'TWOFOLD_TWIN_ASSEMBLY';
 
@@ -29,22 +28,23 @@ function hashSources(): string {
 }
 
 /**
- * Starts the synthesis and returns at once: it runs in a child process (cdk synth) while the
- * first test files run, and the twin's suites wait for it (test/support/twin.ts readyTwinAssembly).
- * It is written under another name and renamed when done, so a directory with the final name is
- * always a whole assembly; a failure is left beside it for the suites to report.
+ * Synthesized before the first file runs (made beside the first files, on 2 cores, the synthesis
+ * and the tests slowed each other until the twin's first suites timed out waiting). It is written
+ * under another name and renamed when done, so a directory with the final name is always a whole
+ * assembly, also with two runs on one machine at once (the first rename wins; both are the same).
  */
-export default function setup() {
+export default async function setup() {
   const given = process.env.TWOFOLD_TWIN_CDK_OUT;
   const dir = given ?? join(tmpdir(), `twofold-twin-${hashSources()}`);
   process.env[TWIN_ASSEMBLY_VARIABLE] = dir;
   if (given || existsSync(join(dir, 'manifest.json'))) return;
   const building = `${dir}.building-${process.pid}`;
   rmSync(building, { recursive: true, force: true });
-  rmSync(failureOf(dir), { force: true });
-  const done = synthesize(building)
-    .then(() => renameSync(building, dir))
-    .catch((error: unknown) => writeFileSync(failureOf(dir), error instanceof Error ? error.message : String(error)));
-  // the run does not end while cdk synth still writes
-  return () => done;
+  await synthesize(building);
+  try {
+    renameSync(building, dir);
+  } catch (error) {
+    if (!existsSync(join(dir, 'manifest.json'))) throw error;
+    rmSync(building, { recursive: true, force: true });
+  }
 }

@@ -3,30 +3,14 @@
  * and copies of it with a template changed (a statement or an action taken out of a function's
  * policy, a route removed), as a platform team's edit of the stack would change it.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Where a failed synthesis (test/support/twin-assembly.ts) leaves its error. */
-export const failureOf = (dir: string) => `${dir}.failed`;
-
-/** The run's assembly; only once readyTwinAssembly() has answered. */
 export function twinAssembly(): string {
   const dir = process.env.TWOFOLD_TWIN_ASSEMBLY;
   if (!dir) throw new Error('no TWOFOLD_TWIN_ASSEMBLY: test/support/twin-assembly.ts is the globalSetup that makes it');
-  if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`the twin's assembly is not made yet: await readyTwinAssembly() first (${dir})`);
   return dir;
-}
-
-/** The run's assembly, once the globalSetup's synthesis (started beside the first files) is done. */
-export async function readyTwinAssembly(timeoutMs = 300_000): Promise<string> {
-  const dir = process.env.TWOFOLD_TWIN_ASSEMBLY;
-  if (!dir) throw new Error('no TWOFOLD_TWIN_ASSEMBLY: test/support/twin-assembly.ts is the globalSetup that makes it');
-  for (const until = Date.now() + timeoutMs; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 250))) {
-    if (existsSync(join(dir, 'manifest.json'))) return dir;
-    if (existsSync(failureOf(dir))) throw new Error(`the twin's assembly could not be made: ${readFileSync(failureOf(dir), 'utf8')}`);
-  }
-  throw new Error(`the twin's assembly was not made within ${timeoutMs / 1000} s (${dir})`);
 }
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }> };

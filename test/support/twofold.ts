@@ -8,7 +8,7 @@ import type { LocalEngine } from '@twofold/local/dynamodb-local';
 import { startLocalRuntime, type LocalRuntime } from '@twofold/local/runtime';
 import { startTwin } from '@twofold/local/twin/twin';
 import { api, type Api } from './api';
-import { readyTwinAssembly } from './twin';
+import { twinAssembly } from './twin';
 import { oathtool, parseOtpauthUri, zbarimg, type OtpauthKey } from './authenticator';
 import { ManualClock } from './fakes';
 
@@ -52,7 +52,7 @@ export const stillClockQuota = { requestsPerSecond: 100_000, burst: 1_000_000 };
 
 export async function startTwofold(options: StartOptions = {}): Promise<Twofold> {
   const clock = options.clock ?? new ManualClock();
-  const runtime: LocalRuntime = onTwin ? await startTwin({ assembly: await readyTwinAssembly(), port: 0, clock, scheduleTimers: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }) : await startLocalRuntime({ port: 0, clock, graceTimer: false, tenantQuota: stillClockQuota, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.engine ? { engine: options.engine } : {}) });
+  const runtime: LocalRuntime = onTwin ? await startTwin({ assembly: twinAssembly(), port: 0, clock, scheduleTimers: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }) : await startLocalRuntime({ port: 0, clock, graceTimer: false, tenantQuota: stillClockQuota, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.engine ? { engine: options.engine } : {}) });
   const tenant = options.tenant ?? (await runtime.createTenant(options.tenantName ?? 'Acme Corp'));
   return {
     runtime,

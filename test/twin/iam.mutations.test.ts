@@ -17,7 +17,7 @@ import { api, type Api } from '../support/api';
 import { oathtool } from '../support/authenticator';
 import { ManualClock } from '../support/fakes';
 import { enrolTotp } from '../support/twofold';
-import { readyTwinAssembly } from '../support/twin';
+import { twinAssembly } from '../support/twin';
 
 const TABLE = 'docs/iam-least-privilege.md';
 
@@ -168,7 +168,7 @@ const scenarios: Record<string, Scenario> = {
 
 beforeAll(async () => {
   clock = new ManualClock();
-  twin = await startTwin({ assembly: await readyTwinAssembly(), port: 0, clock, scheduleTimers: false, stageThrottle: false, onDenied: () => {} });
+  twin = await startTwin({ assembly: twinAssembly(), port: 0, clock, scheduleTimers: false, stageThrottle: false, onDenied: () => {} });
   const tenant = await twin.createTenant('Acme Corp');
   app = api(twin.baseUrl, tenant.appKey);
   admin = api(twin.baseUrl, tenant.adminKey);

@@ -12,7 +12,7 @@ import { api } from '../support/api';
 import { oathtool } from '../support/authenticator';
 import { ManualClock } from '../support/fakes';
 import { enrolTotp, STEP_SECONDS } from '../support/twofold';
-import { changedAssembly, readyTwinAssembly, withoutAction } from '../support/twin';
+import { changedAssembly, twinAssembly, withoutAction } from '../support/twin';
 
 async function started(assembly: string) {
   const clock = new ManualClock();
@@ -66,7 +66,7 @@ describe('a template changed: the verify function without dynamodb:UpdateItem, a
 describe('the template as synthesized', () => {
   let t: Awaited<ReturnType<typeof started>>;
   beforeAll(async () => {
-    t = await started(await readyTwinAssembly());
+    t = await started(twinAssembly());
   });
   afterAll(() => t.twin.stop());
 
