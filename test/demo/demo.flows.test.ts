@@ -180,27 +180,6 @@ describe('two-factor in the demo app', () => {
     await context.close();
   });
 
-  it('signs in with the password and then a fresh code from the authenticator app', async () => {
-    const { context, page } = await newPage();
-    await signIn(page, 'alice');
-    await expect.poll(() => page.getByLabel('Code').isVisible()).toBe(true);
-    // not signed in yet: the app is out of reach until the code is given
-    expect(await page.getByText('Signed in as alice').count()).toBe(0);
-    await page.goto(`${demo.url}/settings/security`);
-    expect(page.url()).toContain('/sign-in');
-    await page.goto(`${demo.url}/sign-in/verify`);
-    // the default policy (prompt: every_login) asks for a code at every sign-in: nothing to remember
-    expect(await page.getByRole('checkbox', { name: /Remember this device/ }).count()).toBe(0);
-    await shoot(page, 'login-code');
-
-    await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await signedInAs(page, 'alice');
-    await page.getByRole('link', { name: 'Security' }).click();
-    await expect.poll(() => page.getByRole('heading', { name: 'Recovery codes' }).isVisible()).toBe(true);
-    await context.close();
-  });
-
   it('signs in with a recovery code, which then works no more', async () => {
     const { context, page } = await newPage();
     const code = alice.recoveryCodes[0]!;
@@ -222,12 +201,25 @@ describe('two-factor in the demo app', () => {
     await context.close();
   });
 
-  it('adds an email factor confirmed with the code sent, and switches the login step to it', async () => {
+  // one sign-in serves both: the code step, then the Security page it reaches, where the email factor is added
+  it('signs in with the password and then a fresh code from the authenticator app, adds an email factor confirmed with the code sent, and switches the login step to it', async () => {
     const { context, page } = await newPage();
     await signIn(page, 'alice');
+    await expect.poll(() => page.getByLabel('Code').isVisible()).toBe(true);
+    // not signed in yet: the app is out of reach until the code is given
+    expect(await page.getByText('Signed in as alice').count()).toBe(0);
+    await page.goto(`${demo.url}/settings/security`);
+    expect(page.url()).toContain('/sign-in');
+    await page.goto(`${demo.url}/sign-in/verify`);
+    // the default policy (prompt: every_login) asks for a code at every sign-in: nothing to remember
+    expect(await page.getByRole('checkbox', { name: /Remember this device/ }).count()).toBe(0);
+    await shoot(page, 'login-code');
+
     await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
     await page.getByRole('button', { name: 'Verify' }).click();
+    await signedInAs(page, 'alice');
     await page.getByRole('link', { name: 'Security' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Recovery codes' }).isVisible()).toBe(true);
     await page.getByRole('link', { name: /Add .*email/ }).click();
     await shoot(page, 'add-method');
     await page.getByLabel('Email address').fill('alice@example.com');
@@ -286,51 +278,6 @@ describe('two-factor in the demo app', () => {
     }
   });
 
-  it('shows the recovery codes after a fresh code, and regenerating them makes the old ones stop working', async () => {
-    const { context, page } = await newPage();
-    await signIn(page, 'alice');
-    await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await signedInAs(page, 'alice');
-    t.clock.advanceSeconds(301); // past freshVerificationSeconds: the sign-in's verification is stale
-
-    await page.getByRole('link', { name: 'Security' }).click();
-    await page.getByRole('button', { name: 'View recovery codes' }).click();
-    await expect.poll(() => page.getByRole('heading', { name: /Confirm it’s you/ }).isVisible()).toBe(true);
-    await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    const list = page.getByRole('list', { name: 'Recovery codes' });
-    await expect.poll(() => list.isVisible()).toBe(true);
-    const unused = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
-    expect(unused.sort()).toEqual(alice.recoveryCodes.slice(1).sort());
-    await page.getByRole('button', { name: 'Done' }).click();
-
-    // that verification was spent on seeing the codes: regenerating them asks for another
-    await page.getByRole('button', { name: 'Regenerate recovery codes' }).click();
-    await expect.poll(() => page.getByRole('heading', { name: /Confirm it’s you to make new recovery codes/ }).isVisible()).toBe(true);
-    await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await expect.poll(() => page.getByRole('heading', { name: 'Save your recovery codes' }).isVisible()).toBe(true);
-    // regenerated: the ones before stop working, and the page says so
-    expect(await page.getByText(/Any earlier codes no longer work/).isVisible()).toBe(true);
-    const fresh = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
-    expect(fresh).toHaveLength(8);
-    for (const c of fresh) expect(alice.recoveryCodes).not.toContain(c);
-    await page.getByRole('button', { name: 'Done' }).click();
-    await signOut(page);
-
-    await signIn(page, 'alice');
-    await page.getByRole('link', { name: 'Use a recovery code' }).click();
-    await page.getByLabel('Recovery code').fill(alice.recoveryCodes[1]!);
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/didn’t work/);
-    await page.getByLabel('Recovery code').fill(fresh[0]!);
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await signedInAs(page, 'alice');
-    alice.recoveryCodes = fresh.slice(1);
-    await context.close();
-  });
-
   it('locks the login step after too many wrong codes, refuses even a recovery code while locked, and lets one in after the lock (a username that is an email address)', async () => {
     const { context, page } = await newPage();
     await page.goto(`${demo.url}/sign-up`);
@@ -372,12 +319,50 @@ describe('two-factor in the demo app', () => {
     // eleven page steps: room for a loaded machine
   }, 60_000);
 
-  it('asks for a fresh code before disabling two-factor, then the password alone signs in', async () => {
+  // one signed-in session walks the three acts that each ask for a fresh verification: seeing the codes, making new ones, turning two-factor off
+  it('shows the recovery codes after a fresh code, regenerating them makes the old ones stop working, and disabling two-factor asks for a fresh code too, after which the password alone signs in', async () => {
     const { context, page } = await newPage();
     await signIn(page, 'alice');
     await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
     await page.getByRole('button', { name: 'Verify' }).click();
     await signedInAs(page, 'alice');
+    t.clock.advanceSeconds(301); // past freshVerificationSeconds: the sign-in's verification is stale
+
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByRole('button', { name: 'View recovery codes' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: /Confirm it’s you/ }).isVisible()).toBe(true);
+    await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const list = page.getByRole('list', { name: 'Recovery codes' });
+    await expect.poll(() => list.isVisible()).toBe(true);
+    const unused = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
+    expect(unused.sort()).toEqual(alice.recoveryCodes.slice(1).sort());
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // that verification was spent on seeing the codes: regenerating them asks for another
+    await page.getByRole('button', { name: 'Regenerate recovery codes' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: /Confirm it’s you to make new recovery codes/ }).isVisible()).toBe(true);
+    await page.getByLabel('Code').fill(await nextCode(t, alice.secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Save your recovery codes' }).isVisible()).toBe(true);
+    // regenerated: the ones before stop working, and the page says so
+    expect(await page.getByText(/Any earlier codes no longer work/).isVisible()).toBe(true);
+    const fresh = (await list.getByRole('listitem').allInnerTexts()).map((c) => c.trim());
+    expect(fresh).toHaveLength(8);
+    for (const c of fresh) expect(alice.recoveryCodes).not.toContain(c);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await signOut(page);
+
+    await signIn(page, 'alice');
+    await page.getByRole('link', { name: 'Use a recovery code' }).click();
+    await page.getByLabel('Recovery code').fill(alice.recoveryCodes[1]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/didn’t work/);
+    await page.getByLabel('Recovery code').fill(fresh[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await signedInAs(page, 'alice');
+    alice.recoveryCodes = fresh.slice(1);
+
     // the sign-in's verification is no longer fresh (the policy's freshVerificationSeconds is 300)
     t.clock.advanceSeconds(301);
 
@@ -396,7 +381,8 @@ describe('two-factor in the demo app', () => {
     await signIn(page, 'alice');
     await signedInAs(page, 'alice');
     await context.close();
-  });
+    // thirteen page steps and three fresh verifications: room for a loaded machine
+  }, 60_000);
 
   it('sends a new user to set up two-factor when the policy requires it: skippable in the grace period, not after', async () => {
     await setPolicy((p) => (p.enforcement = { ...p.enforcement, mode: 'all', gracePeriodDays: 7, graceEndsAt: null }));

@@ -66,17 +66,8 @@ describe('the demo in prompt mode', () => {
     await context.close();
   }, 90_000);
 
-  it('signs in through the prompt’s code step', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signIn(page, 'alice');
-    await page.getByLabel('Code').fill(await nextCode(t, secret));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await signedInAs(page, 'alice');
-    await context.close();
-  }, 60_000);
-
-  it('refuses a redirect whose state is not the one its session started the prompt with (another sign-in’s code planted in this browser)', async () => {
+  // the attacker's browser signs in through the prompt's code step as any user does: that sign-in is the one proven here
+  it('signs in through the prompt’s code step; refuses a redirect whose state is not the one its session started the prompt with (another sign-in’s code planted in this browser)', async () => {
     // the victim's browser is at the prompt, its session waiting with its own state
     const victim = await browser.newContext();
     const victimPage = await victim.newPage();
@@ -93,6 +84,7 @@ describe('the demo in prompt mode', () => {
     await attackerPage.getByLabel('Code').fill(await nextCode(t, secret));
     await attackerPage.getByRole('button', { name: 'Verify' }).click();
     await signedInAs(attackerPage, 'alice');
+    expect(new URL(attackerPage.url()).origin).toBe(demo.url);
     expect(planted).toContain('state=');
     // planted in the victim's browser: the state is not its session's, refused before any exchange
     await victimPage.goto(planted!);
