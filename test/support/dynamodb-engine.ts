@@ -11,6 +11,9 @@ import { localEngineOf, SHARED_ENGINE_VARIABLE, startLocalDynamo } from '@twofol
 const engineOfRun = localEngineOf(process.env.TWOFOLD_TEST_ENGINE) ?? 'dynamodb-local';
 
 export default async function setup() {
+  // vitest runs a globalSetup once for each project (local, local-own-modules, twin), all in its
+  // one main process: the first starts the engine, the others use it
+  if (process.env[SHARED_ENGINE_VARIABLE]) return;
   const engine = await startLocalDynamo({ engine: engineOfRun, tablePrefix: 'suite' });
   process.env[SHARED_ENGINE_VARIABLE] = engine.endpoint;
   return async () => {

@@ -34,6 +34,8 @@ function hashSources(): string {
  * assembly, also with two runs on one machine at once (the first rename wins; both are the same).
  */
 export default async function setup() {
+  // vitest runs a globalSetup once for each project, in one process: the first makes it
+  if (process.env[TWIN_ASSEMBLY_VARIABLE]) return;
   const given = process.env.TWOFOLD_TWIN_CDK_OUT;
   const dir = given ?? join(tmpdir(), `twofold-twin-${hashSources()}`);
   process.env[TWIN_ASSEMBLY_VARIABLE] = dir;
