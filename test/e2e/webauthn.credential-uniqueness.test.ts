@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsOf } from '../support/events';
+import { emittedEventsOf } from '../support/events';
 import { ForgedAuthenticator, forgedRegistration } from '../support/forged-registration';
 import { openPasskeyWorld, type PasskeyWorld } from '../support/passkey-world';
 import type { AppSite, PasskeyTab } from '../support/passkeys';
@@ -59,7 +59,7 @@ describe('a credential id belongs to one user of the tenant', () => {
     expect(refused.body.error.message).toMatch(/another user/);
     const bob = await t.app('GET', '/v1/users/bob/factors');
     expect(bob.body.factors).toEqual([expect.objectContaining({ factorId: started.factorId, status: 'pending' })]);
-    expect((await eventsOf(t, 'bob')).map((e) => e.type)).not.toContain('factor.added');
+    expect((await emittedEventsOf(t, 'bob')).map((e) => e.type)).not.toContain('factor.added');
     // ada's passkey is untouched and still hers
     const ada = await t.app('GET', '/v1/users/ada/factors');
     expect(ada.body.factors).toEqual([expect.objectContaining({ type: 'webauthn', status: 'active' })]);

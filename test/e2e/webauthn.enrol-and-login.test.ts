@@ -11,7 +11,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api, Json } from '../support/api';
-import { eventsOf } from '../support/events';
+import { emittedEventsOf } from '../support/events';
 import { FaultInjector } from '../support/faults';
 import { openPasskeyWorld, type PasskeyWorld } from '../support/passkey-world';
 import { PasskeyTab, type AppSite } from '../support/passkeys';
@@ -89,7 +89,7 @@ describe('enrolling a passkey', () => {
     expect(ada.confirmed.recoveryCodes).toHaveLength(8);
     const user = await t.app('GET', '/v1/users/ada');
     expect(user.body).toMatchObject({ status: 'enrolled', factors: [{ factorId: ada.started.factorId, type: 'webauthn', label: 'Laptop', status: 'active' }] });
-    const added = (await eventsOf(t, 'ada')).filter((e) => e.type === 'factor.added');
+    const added = (await emittedEventsOf(t, 'ada')).filter((e) => e.type === 'factor.added');
     expect(added.map((e) => e.detail)).toEqual([{ factorId: ada.started.factorId, factorType: 'webauthn' }]);
   });
 
@@ -212,7 +212,7 @@ describe('removing passkeys', () => {
     const { verified } = await loginWithPasskey(tab, 'eve');
     const removed = await t.app('DELETE', `/v1/users/eve/factors/${started.factorId}`, undefined, { headers: { 'twofold-assertion': verified.body.assertion } });
     expect(removed.status, removed.text).toBe(204);
-    const events = (await eventsOf(t, 'eve')).filter((e) => e.type === 'factor.removed');
+    const events = (await emittedEventsOf(t, 'eve')).filter((e) => e.type === 'factor.removed');
     expect(events.map((e) => e.detail)).toEqual([{ factorId: started.factorId, factorType: 'webauthn' }]);
     const challenge = await t.app('POST', '/v1/users/eve/challenges', { method: 'webauthn' });
     expect(challenge.body.options.allowCredentials).toHaveLength(1);
