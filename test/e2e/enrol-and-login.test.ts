@@ -2,15 +2,17 @@
  * Enrol an authenticator and log in with it, end to end over HTTP, with an authenticator that
  * owes nothing to our code: the otpauth URI is read out of the QR code by zbarimg and the codes
  * are made by oathtool. Recovery codes come back once, are strong and readable, and each logs
- * in exactly once.
+ * in exactly once. In-process on the memory adapters (testService()); the twin project runs it on
+ * the deployed artefact and DynamoDB Local.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oathtool, parseOtpauthUri, wrongCode, zbarimg } from '../support/authenticator';
-import { challengeFor, nextCode, startTwofold, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
+import { challengeFor, nextCode, type Twofold } from '../support/twofold';
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold({ tenantName: 'Acme Corp' });
+  t = await testService({ tenantName: 'Acme Corp' });
 });
 afterAll(() => t?.stop());
 

@@ -35,6 +35,8 @@ export interface StartOptions {
   tenant?: NewTenant;
   /** Start this engine instead of using the test run's shared DynamoDB Local (with a dataDir: the one the directory was made with) */
   engine?: LocalEngine;
+  /** 'memory': every storage port in memory (test/support/test-service.ts); the twin runs on its own DynamoDB Local whatever this says */
+  storage?: 'memory';
 }
 
 /**
@@ -52,7 +54,7 @@ export const stillClockQuota = { requestsPerSecond: 100_000, burst: 1_000_000 };
 
 export async function startTwofold(options: StartOptions = {}): Promise<Twofold> {
   const clock = options.clock ?? new ManualClock();
-  const runtime: LocalRuntime = onTwin ? await startTwin({ assembly: twinAssembly(), port: 0, clock, scheduleTimers: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }) : await startLocalRuntime({ port: 0, clock, graceTimer: false, tenantQuota: stillClockQuota, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.engine ? { engine: options.engine } : {}) });
+  const runtime: LocalRuntime = onTwin ? await startTwin({ assembly: twinAssembly(), port: 0, clock, scheduleTimers: false, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }) : await startLocalRuntime({ port: 0, clock, graceTimer: false, tenantQuota: stillClockQuota, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.engine ? { engine: options.engine } : {}), ...(options.storage ? { storage: options.storage } : {}) });
   const tenant = options.tenant ?? (await runtime.createTenant(options.tenantName ?? 'Acme Corp'));
   return {
     runtime,
