@@ -2,11 +2,11 @@
 import { createChallenge, getChallenge, resendChallenge } from '@twofold/core';
 import { challengeRoutes } from '@twofold/contract/routes/challenge';
 import { httpFunction, wire, withIdempotencyKey, type IdempotencyDeps, type OperationInput } from '@twofold/runtime';
-import { admitTenant, authenticate, challenges, clock, config, devices, dynamo, email, keyRing, outbox, publisher, random, sendLimits, sms, tenant, throttle, users } from '@twofold/runtime/parts';
+import { admitTenant, authenticate, challenges, clock, config, devices, email, idempotencyRecords, keyRing, outbox, publisher, random, sendLimits, sms, tenant, throttle, users } from '@twofold/runtime/parts';
 
 // the parts its use cases take (users: a reused device token revokes its device, with its event),
-// and the DynamoDB client and config for the Idempotency-Key records
-const wiring = wire({ authenticate, admitTenant, clock, random, tenant, users, challenges, devices, keyRing, throttle, sendLimits, sms, email, outbox, publisher, dynamo, config });
+// and where the Idempotency-Key records are kept
+const wiring = wire({ authenticate, admitTenant, clock, random, tenant, users, challenges, devices, keyRing, throttle, sendLimits, sms, email, outbox, publisher, idempotencyRecords, config });
 
 /** Challenge creation and resend send messages: an Idempotency-Key makes a retry send none. */
 const keyed = <T>(input: OperationInput<IdempotencyDeps>, operation: string, run: () => Promise<T>) =>

@@ -4,6 +4,8 @@
  * real SDK), and the memory adapters on a MemoryTables of their own. Each is one world: the stores
  * of it share their tables, as a user change writes devices, events and counters with the user.
  */
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import {
   documentClient,
   dynamoClient,
@@ -24,6 +26,7 @@ import {
   MemoryDeviceStore,
   MemoryEventOutbox,
   MemoryGraceDeadlines,
+  MemoryIdempotencyRecords,
   MemoryPromptStore,
   MemorySendThrottle,
   MemoryTables,
@@ -61,6 +64,8 @@ export interface Stores {
   apiKeys: ApiKeyStore;
   tenants: TenantDirectory;
   census: ContainerCensus;
+  /** Powertools' persistence layer for the Idempotency-Key records (runtime/parts/idempotency-records.ts). */
+  idempotencyRecords: BasePersistenceLayer;
   stop(): Promise<void>;
 }
 
@@ -82,6 +87,7 @@ const dynamoStores = async (): Promise<Stores> => {
     apiKeys: new DynamoApiKeyStore(db, t.directory),
     tenants: new DynamoTenantDirectory(db, t.directory),
     census: new DynamoContainerCensus(db, t.attempts),
+    idempotencyRecords: new DynamoDBPersistenceLayer({ tableName: t.idempotency, awsSdkV3Client: hot }),
     stop: () => dynamo.stop(),
   };
 };
@@ -100,6 +106,7 @@ const memoryStores = async (): Promise<Stores> => {
     apiKeys: new MemoryApiKeyStore(tables),
     tenants: new MemoryTenantDirectory(tables),
     census: new MemoryContainerCensus(tables),
+    idempotencyRecords: new MemoryIdempotencyRecords(tables),
     stop: async () => {},
   };
 };

@@ -29,6 +29,7 @@ export * from './memory/memory-container-census';
 export * from './memory/memory-device-store';
 export * from './memory/memory-event-outbox';
 export * from './memory/memory-grace-deadlines';
+export * from './memory/memory-idempotency-records';
 export * from './memory/memory-prompt-store';
 export * from './memory/memory-send-throttle';
 export { MemoryTables } from './memory/memory-tables';

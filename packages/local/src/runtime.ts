@@ -63,8 +63,8 @@ export interface LocalRuntimeOptions {
   engine?: LocalEngine;
   /**
    * 'memory': every storage port on the memory adapters (in-process tests: nothing is started
-   * for storage; they pass the same contract suites as the DynamoDB ones). Requests with an
-   * Idempotency-Key still need DynamoDB (Powertools keeps those records): they fail in memory.
+   * for storage; they pass the same contract suites as the DynamoDB ones), the Idempotency-Key
+   * records too.
    */
   storage?: 'dynamodb' | 'memory';
   /** Table name prefix (default `twofold`): several runtimes can share one DynamoDB. */
@@ -95,6 +95,8 @@ export interface LocalRuntime {
   /** Where its DynamoDB is: the engine it started, or the endpoint it was given. */
   dynamo: string;
   deps: Dependencies;
+  /** With storage 'memory': the tables every store keeps its state in (what a test would scan a DynamoDB table for). */
+  memory?: MemoryTables;
   /** A tenant, with the operator's request quota if given (else the deployment's default). */
   createTenant(name: string, quota?: TenantQuota): Promise<NewTenant>;
   outbox(): Promise<OutboxEntry[]>;
@@ -109,8 +111,8 @@ export interface LocalRuntime {
 
 /**
  * The storage of a memory runtime: no engine. Its clients point at a port that refuses at once
- * (the discard port), so that what still reaches for DynamoDB (Idempotency-Key records) fails
- * fast instead of looking for AWS.
+ * (the discard port), so that a call that still reached for DynamoDB would fail fast instead
+ * of looking for AWS.
  */
 function noDynamo(): Awaited<ReturnType<typeof startLocalDynamo>> {
   const endpoint = 'http://127.0.0.1:9';
@@ -193,6 +195,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     baseUrl,
     dynamo: memory ? 'none (memory adapters)' : options.dynamoEndpoint ?? (engine === 'dynamodb-local' ? 'DynamoDB Local (embedded, Java)' : engine === 'dynalite' ? 'dynalite (embedded, its own process)' : `shared engine at ${dynamo.endpoint}`),
     deps,
+    ...(memory ? { memory } : {}),
     createTenant: newTenant,
     outbox,
     events,

@@ -1,4 +1,5 @@
 /** What a container holds: the core's ports and what the handlers take beside them. */
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyStore, Caller, CoreDeps, KeyVault } from '@twofold/core';
@@ -8,8 +9,10 @@ export interface Dependencies extends CoreDeps {
   config: Config;
   vault: KeyVault;
   db: DynamoDBDocumentClient;
-  /** The plain client under `db`, for libraries that take one (Powertools idempotency). */
+  /** The plain client under `db`, for libraries that take one. */
   dynamo: DynamoDBClient;
+  /** Where the Idempotency-Key records are kept (parts/idempotency-records.ts). */
+  idempotencyRecords: BasePersistenceLayer;
   /**
    * The client of the login's hot calls (the user's Query, the login item's write): as `dynamo`,
    * with its middleware resolved on its first call of each command and kept (cacheMiddleware), so

@@ -11,7 +11,6 @@
  * answer; the request itself is kept only as Powertools' hash of it (payload validation).
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
 import { fail, open, seal } from '@twofold/core';
@@ -28,8 +27,8 @@ interface KeyedRequest {
   payload: unknown;
 }
 
-/** What the Idempotency-Key records take: the plain DynamoDB client and the name of their table, and the tenant's keys to seal answers. */
-export type IdempotencyDeps = Pick<Dependencies, 'dynamo' | 'config' | 'tenant' | 'keyRing' | 'random'>;
+/** What the Idempotency-Key records take: where they are kept, and the tenant's keys to seal answers. */
+export type IdempotencyDeps = Pick<Dependencies, 'idempotencyRecords' | 'tenant' | 'keyRing' | 'random'>;
 
 /** What the idempotency table keeps of an answer. */
 interface SealedAnswer {
@@ -48,8 +47,7 @@ function runnerFor(deps: IdempotencyDeps, context: Context | undefined) {
       payloadValidationJmesPath: 'payload',
       expiresAfterSeconds: IDEMPOTENCY_SECONDS,
     });
-    const persistenceStore = new DynamoDBPersistenceLayer({ tableName: deps.config.tables.idempotency, awsSdkV3Client: deps.dynamo });
-    const idempotent = makeIdempotent((_request: KeyedRequest, run: () => Promise<SealedAnswer>) => run(), { persistenceStore, config, dataIndexArgument: 0 });
+    const idempotent = makeIdempotent((_request: KeyedRequest, run: () => Promise<SealedAnswer>) => run(), { persistenceStore: deps.idempotencyRecords, config, dataIndexArgument: 0 });
     runner = (request, run) => {
       if (context) config.registerLambdaContext(context);
       return idempotent(request, run);

@@ -47,6 +47,7 @@ type PartOf<K extends keyof Dependencies> = Part<Dependencies[K]>;
 export { clock, config, random } from './parts/basics';
 export { db, dynamo, hotDynamo } from './parts/dynamo';
 export { email } from './parts/email';
+export { idempotencyRecords } from './parts/idempotency-records';
 export { publisher } from './parts/publisher';
 export { sms } from './parts/sms';
 export { vault } from './parts/vault';

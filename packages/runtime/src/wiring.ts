@@ -21,7 +21,7 @@ export interface Overrides {
   publisher?: EventPublisher;
   /**
    * Every storage port on these memory tables instead of DynamoDB (the in-process tests: the
-   * memory adapters pass the same contract suites). The Idempotency-Key records stay in DynamoDB.
+   * memory adapters pass the same contract suites), the Idempotency-Key records too.
    */
   memory?: MemoryTables;
 }

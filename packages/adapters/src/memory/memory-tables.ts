@@ -8,6 +8,7 @@
  * What goes in and comes out is copied (structuredClone), as a database would: a caller that
  * changes an object it wrote or read changes nothing stored.
  */
+import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type { SecurityEvent } from '@twofold/contract/events';
 import { fail } from '@twofold/core/errors';
 import type { SigningKeyRecord, TrustedDevice } from '@twofold/core/ports';
@@ -88,6 +89,8 @@ export class MemoryTables {
   /** Containers checked in, per tenant and epoch second. */
   readonly census = new Map<string, Map<number, number>>();
   readonly backfills = new Map<string, { requestedAtMs: number; cursor?: string }>();
+  /** Idempotency-Key records (memory-idempotency-records.ts), by their hashed key. */
+  readonly idempotency = new Map<string, IdempotencyRecord>();
 
   user(tenantId: string, userId: string): MemoryUser | undefined {
     return this.users.get(userKey(tenantId, userId));
