@@ -5,12 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type Api } from '../support/api';
-import { challengeFor, enrolTotp, nextCode, startTwofold, type Twofold } from '../support/twofold';
+import { challengeFor, enrolTotp, nextCode, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 let other: { admin: Api; app: Api };
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
   const tenant = await t.runtime.createTenant('Other Co');
   other = { admin: api(t.baseUrl, tenant.adminKey), app: api(t.baseUrl, tenant.appKey) };
 });

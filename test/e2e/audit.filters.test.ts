@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type Api } from '../support/api';
-import { enrolTotp, startTwofold, type Twofold } from '../support/twofold';
+import { enrolTotp, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 type Entry = { type: string; userId: string | null; at: string; actor: string; details: Record<string, unknown> };
 
@@ -31,7 +32,7 @@ async function all(query: string, limit: number): Promise<{ events: Entry[]; pag
 }
 
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
   t.clock.set(Date.parse('2026-12-01T09:00:00Z'));
   const created = await t.admin('POST', '/v1/admin/api-keys', { name: 'Help desk', scope: 'admin' });
   expect(created.status, created.text).toBe(201);

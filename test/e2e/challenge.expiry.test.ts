@@ -5,12 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oathtool } from '../support/authenticator';
-import { challengeFor, enrolTotp, nextCode, startTwofold, type Enrolment, type Twofold } from '../support/twofold';
+import { challengeFor, enrolTotp, nextCode, type Enrolment, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 let alice: Enrolment;
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
   alice = await enrolTotp(t, t.app, 'alice');
 });
 afterAll(() => t?.stop());

@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTwofoldClient, isTwofoldError, TwofoldError, type TwofoldClient } from '../../packages/client/src/index';
 import { oathtool, parseOtpauthUri, wrongCode, zbarimg } from '../support/authenticator';
-import { nextCode, startTwofold, type Twofold } from '../support/twofold';
+import { nextCode, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 let app: TwofoldClient;
@@ -45,7 +46,7 @@ async function lastEmailCode(to: string): Promise<string> {
 const emailsTo = async (to: string) => (await t.runtime.outbox()).filter((m) => m.to === to).length;
 
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
   app = createTwofoldClient({ baseUrl: t.baseUrl, apiKey: t.tenant.appKey });
   admin = createTwofoldClient({ baseUrl: `${t.baseUrl}/`, apiKey: t.tenant.adminKey });
 });

@@ -9,14 +9,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 const run = promisify(execFile);
 const dist = join(process.cwd(), 'packages', 'client', 'dist');
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
   await run('npm', ['run', 'build', '-w', '@twofold/client'], { cwd: process.cwd() });
 }, 120_000);
 afterAll(() => t?.stop());

@@ -9,13 +9,14 @@ import { launchChromium } from '../support/chromium';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 let browser: Browser;
 
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {

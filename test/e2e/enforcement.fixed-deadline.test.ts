@@ -5,13 +5,14 @@
  * of `gracePeriodDays`; a date in the past means now.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 const DAY_SECONDS = 86_400;
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
 });
 afterAll(() => t.stop());
 

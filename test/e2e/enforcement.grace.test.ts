@@ -4,13 +4,14 @@
  * enrolling that ends the requirement.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { challengeFor, enrolTotp, nextCode, startTwofold, type Twofold, onTwin } from '../support/twofold';
+import { challengeFor, enrolTotp, nextCode, type Twofold, onTwin } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 const DAY_SECONDS = 86_400;
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
 });
 afterAll(() => t.stop());
 

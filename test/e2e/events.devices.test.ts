@@ -10,7 +10,7 @@ import { eventsOf, startTwofoldWithEvents } from '../support/events';
 let t: Twofold;
 let secret: string;
 beforeAll(async () => {
-  t = await startTwofoldWithEvents();
+  t = await startTwofoldWithEvents({ storage: 'memory' });
   ({ secret } = await enrolTotp(t, t.app, 'vera'));
 });
 afterAll(() => t?.stop());

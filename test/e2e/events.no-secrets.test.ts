@@ -19,7 +19,7 @@ const PHONE = '+33612345678';
 const EMAIL = 'wes.private@example.com';
 
 beforeAll(async () => {
-  t = await startTwofoldWithEvents();
+  t = await startTwofoldWithEvents({ storage: 'memory' });
 });
 afterAll(() => t?.stop());
 

@@ -12,7 +12,7 @@ import { eventsOf, localBus, startTwofoldWithEvents } from '../support/events';
 
 let t: Twofold & { relayTimerTick(): void };
 beforeAll(async () => {
-  t = await startTwofoldWithEvents();
+  t = await startTwofoldWithEvents({ storage: 'memory' });
 });
 afterAll(() => t?.stop());
 afterEach(() => {

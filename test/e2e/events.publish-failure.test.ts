@@ -11,7 +11,7 @@ import { eventsOf, freshAssertion, localBus, startTwofoldWithEvents } from '../s
 
 let t: Twofold & { relayTimerTick(): void };
 beforeAll(async () => {
-  t = await startTwofoldWithEvents();
+  t = await startTwofoldWithEvents({ storage: 'memory' });
 });
 afterAll(() => t?.stop());
 

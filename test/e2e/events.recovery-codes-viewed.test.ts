@@ -11,7 +11,7 @@ import { eventsOf, freshAssertion, startTwofoldWithEvents } from '../support/eve
 let t: Twofold & { relayTimerTick(): void };
 let enrolment: Enrolment;
 beforeAll(async () => {
-  t = await startTwofoldWithEvents();
+  t = await startTwofoldWithEvents({ storage: 'memory' });
   enrolment = await enrolTotp(t, t.app, 'vera');
 });
 afterAll(() => t?.stop());

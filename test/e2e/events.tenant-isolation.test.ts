@@ -18,7 +18,7 @@ let alice: Enrolment;
 let otherAlice: Enrolment;
 
 beforeAll(async () => {
-  t = await startTwofoldWithEvents();
+  t = await startTwofoldWithEvents({ storage: 'memory' });
   other = await t.runtime.createTenant('Other Corp');
   otherApp = api(t.baseUrl, other.appKey);
   alice = await enrolTotp(t, t.app, 'alice');

@@ -4,11 +4,12 @@
  * icon, and it is no API operation (not in /openapi.json).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
 });
 afterAll(() => t.stop());
 

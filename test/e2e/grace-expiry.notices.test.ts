@@ -4,12 +4,13 @@
  * a user who enrolled in time.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { enrolTotp, startTwofold, type Twofold } from '../support/twofold';
+import { enrolTotp, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 const DAY_SECONDS = 86_400;
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
   await t.app('PUT', '/v1/users/ivy', { roles: ['finance'], email: 'ivy@example.com' });
   await t.app('PUT', '/v1/users/jon', { roles: ['finance'], email: 'jon@example.com' });
   expect((await t.admin('PUT', '/v1/policy', { enforcement: { mode: 'roles', roles: ['finance'], gracePeriodDays: 7 } })).status).toBe(200);

@@ -11,13 +11,14 @@ import { startLocalRuntime, type LocalRuntime } from '@twofold/local/runtime';
 import { api } from '../support/api';
 import { wrongCodes } from '../support/authenticator';
 import { ManualClock } from '../support/fakes';
-import { challengeFor, enrolTotp, startTwofold, tally, type Twofold } from '../support/twofold';
+import { challengeFor, enrolTotp, tally, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 const LOCKOUT_SECONDS = 600;
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold({ tenantName: 'Acme Corp' });
+  t = await testService({ tenantName: 'Acme Corp' });
 });
 afterAll(() => t?.stop());
 
@@ -33,7 +34,7 @@ async function lockOut(on: Pick<Twofold, 'clock' | 'app'>, userId: string, secre
 
 const mailsTo = async (to: string) => (await t.runtime.outbox()).filter((m) => m.to === to);
 
-/** The recorded events (the audit trail in DynamoDB) of the user, oldest first. */
+/** The recorded events (the audit trail) of the user, oldest first. */
 async function recorded(runtime: LocalRuntime, tenantId: string, userId: string, type: string) {
   const { events } = await runtime.deps.outbox.list(tenantId, { userId, limit: 100 });
   return events.filter((e) => e.type === type).reverse();

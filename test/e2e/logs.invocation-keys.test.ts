@@ -7,11 +7,12 @@
  */
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { logger } from '@twofold/runtime';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
   logger.setLogLevel('INFO'); // the suite runs at WARN; these lines are INFO
 });
 afterAll(async () => {

@@ -6,12 +6,13 @@
  * that could not carry a code, or could break a header, refused like any invalid policy.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 let n = 0;
 beforeAll(async () => {
-  t = await startTwofold({ tenantName: 'Acme Corp' });
+  t = await testService({ tenantName: 'Acme Corp' });
 });
 afterAll(() => t.stop());
 

@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { errorCatalogue, routes as allRoutes } from '@twofold/contract';
 import type { Json } from '../support/api';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 let doc: Json;
@@ -20,7 +21,7 @@ const routes = allRoutes.filter((r) => !('content' in r && r.content));
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
   const r = await t.anon('GET', '/openapi.json');
   expect(r.status).toBe(200);
   expect(r.headers.get('content-type')).toMatch(/^application\/json/);

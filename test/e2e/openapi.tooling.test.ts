@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../support/api';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 const run = promisify(execFile);
 const bin = (name: string) => join(process.cwd(), 'node_modules', '.bin', name);
@@ -25,7 +26,7 @@ let doc: Json;
 let text: string;
 
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
   const r = await t.anon('GET', '/openapi.json');
   expect(r.status).toBe(200);
   text = r.text;

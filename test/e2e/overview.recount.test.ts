@@ -5,11 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { logger } from '@twofold/runtime';
-import { enrolTotp, startTwofold, type Twofold } from '../support/twofold';
+import { enrolTotp, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
   await enrolTotp(t, t.app, 'counted-1');
   await enrolTotp(t, t.app, 'counted-2');
   await t.app('PUT', '/v1/users/counted-3', { roles: ['admin'] });

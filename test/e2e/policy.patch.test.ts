@@ -5,11 +5,12 @@
  * totp.issuer keeps the tenant's issuer instead of resetting it to "Twofold".
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold({ tenantName: 'Patchwork Ltd' });
+  t = await testService({ tenantName: 'Patchwork Ltd' });
 });
 afterAll(() => t.stop());
 

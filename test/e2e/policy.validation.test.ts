@@ -4,11 +4,12 @@
  * challenge while live challenges keep the limits they started with.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { challengeFor, enrolTotp, startTwofold, type Twofold } from '../support/twofold';
+import { challengeFor, enrolTotp, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
 });
 afterAll(() => t.stop());
 

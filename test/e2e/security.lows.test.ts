@@ -4,11 +4,12 @@
  * PUT /v1/users (8).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold();
+  t = await testService();
 });
 afterAll(() => t.stop());
 

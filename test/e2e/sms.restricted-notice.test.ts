@@ -5,11 +5,12 @@
  * without an address gets nothing; a second confirmation of the same factor sends nothing more.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold({ tenantName: 'Acme Corp' });
+  t = await testService({ tenantName: 'Acme Corp' });
   expect((await t.admin('PUT', '/v1/policy', { methods: { allowed: ['totp', 'sms', 'email'], default: 'totp' } })).status).toBe(200);
 });
 afterAll(() => t.stop());

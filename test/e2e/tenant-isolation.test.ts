@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type Api } from '../support/api';
 import { oathtool } from '../support/authenticator';
-import { challengeFor, enrolTotp, nextCode, startTwofold, type Enrolment, type Twofold } from '../support/twofold';
+import { challengeFor, enrolTotp, nextCode, type Enrolment, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 /** Tenant B, made over HTTP as a person trying multi-tenant use would */
@@ -16,7 +17,7 @@ let bobOfB: Enrolment;
 let bobChallengeOfB: string;
 
 beforeAll(async () => {
-  t = await startTwofold({ tenantName: 'Tenant A' });
+  t = await testService({ tenantName: 'Tenant A' });
   const made = await t.anon('POST', '/_local/tenants', { name: 'Tenant B' });
   if (made.status !== 201) throw new Error(`POST /_local/tenants: ${made.status} ${made.text}`);
   b = { ...made.body, app: api(t.baseUrl, made.body.appKey), admin: api(t.baseUrl, made.body.adminKey) };

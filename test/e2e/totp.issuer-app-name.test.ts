@@ -6,11 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOtpauthUri, zbarimg } from '../support/authenticator';
-import { startTwofold, type Twofold } from '../support/twofold';
+import { type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 beforeAll(async () => {
-  t = await startTwofold({ tenantName: 'Twofold Local' });
+  t = await testService({ tenantName: 'Twofold Local' });
 });
 afterAll(() => t.stop());
 
