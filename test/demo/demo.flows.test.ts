@@ -14,7 +14,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '@twofold/demo/server';
 import { oathtool, parseOtpauthUri, wrongCode, wrongCodes, zbarimg } from '../support/authenticator';
-import { enrolTotp, nextCode, startTwofold, type Twofold } from '../support/twofold';
+import { enrolTotp, nextCode, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 const SCREENSHOTS = process.env.DEMO_SCREENSHOTS === '1';
 const PASSWORD = 'correct horse battery';
@@ -24,7 +25,7 @@ let demo: RunningDemo;
 let browser: Browser;
 
 beforeAll(async () => {
-  t = await startTwofold({ tenantName: 'Acme Workspace' });
+  t = await testService({ tenantName: 'Acme Workspace' });
   demo = await startDemo({ baseUrl: t.baseUrl, appKey: t.tenant.appKey, port: 0 });
   browser = await launchChromium();
 }, 60_000);

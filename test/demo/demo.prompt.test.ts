@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '@twofold/demo/server';
 import { launchChromium } from '../support/chromium';
 import { oathtool, parseOtpauthUri, zbarimg } from '../support/authenticator';
-import { nextCode, startTwofold, type Twofold } from '../support/twofold';
+import { nextCode, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 const PASSWORD = 'correct horse battery';
 
@@ -19,7 +20,7 @@ let demo: RunningDemo;
 let browser: Browser;
 
 beforeAll(async () => {
-  t = await startTwofold({ tenantName: 'Acme Workspace' });
+  t = await testService({ tenantName: 'Acme Workspace' });
   demo = await startDemo({ baseUrl: t.baseUrl, appKey: t.tenant.appKey, port: 0, mode: 'prompt' });
   const policy = await t.admin('PATCH', '/v1/policy', { hostedPrompt: { redirectUris: [`${demo.url}/2fa/callback`] } });
   expect(policy.status, policy.text).toBe(200);

@@ -18,7 +18,8 @@ vi.hoisted(() => {
 
 import { api } from '../support/api';
 import { seedConsole, type SeededConsole } from '../support/console-seed';
-import { challengeFor, enrolTotp, nextCode, startTwofold, type Twofold, onTwin } from '../support/twofold';
+import { challengeFor, enrolTotp, nextCode, type Twofold, onTwin } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 let t: Twofold;
 let seeded: SeededConsole;
@@ -36,7 +37,7 @@ beforeAll(async () => {
   };
   vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  t = await startTwofold({ tenantName: 'Acme Corp' });
+  t = await testService({ tenantName: 'Acme Corp' });
   seeded = await seedConsole(t);
   browser = await launchChromium();
   context = await browser.newContext();

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type Api } from '../support/api';
 import { oathtool, parseOtpauthUri, wrongCode, zbarimg } from '../support/authenticator';
 import { launchChromium, PasskeyTab, serveAppPage, type AppSite } from '../support/passkeys';
-import { challengeFor, enrolTotp, nextCode, startTwofold, tally, type Twofold } from '../support/twofold';
+import { challengeFor, enrolTotp, nextCode, tally, type Twofold } from '../support/twofold';
+import { testService } from '../support/test-service';
 
 const SCREENSHOTS = process.env.PROMPT_SCREENSHOTS === '1';
 /** The app's callback, on the client app's page server (a real answer: a redirect is never left to DNS or to request interception). */
@@ -28,7 +29,7 @@ let origin: string;
 let app: Api;
 
 beforeAll(async () => {
-  [t, site, browser] = await Promise.all([startTwofold({ tenantName: 'Acme Workspace' }), serveAppPage(), launchChromium()]);
+  [t, site, browser] = await Promise.all([testService({ tenantName: 'Acme Workspace' }), serveAppPage(), launchChromium()]);
   origin = t.baseUrl.replace('127.0.0.1', 'localhost');
   CALLBACK = `${site.origin}/2fa/callback`;
   app = api(origin, t.tenant.appKey);
