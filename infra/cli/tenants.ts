@@ -21,6 +21,7 @@ import { DynamoTenantOperations } from './dynamo-tenant-operations';
 import { nodeRandom, systemClock } from '@twofold/adapters/system';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyStore } from '@twofold/core/tenancy/api-keys';
 import { TenantQuota } from '@twofold/contract/schemas';
+import { DEFAULT_API_KEY_CACHE_SECONDS } from '@twofold/runtime/config';
 import { DomainError } from '@twofold/core/errors';
 import type { Clock, Random } from '@twofold/core/ports';
 
@@ -48,7 +49,7 @@ export const USAGE: Record<TenantCommand, string> = {
     `       npm run --silent tenant:keys -- create --tenant-id <id> --name <what the key is for> --scope app|admin ${COMMON}\n` +
     `       npm run --silent tenant:keys -- revoke --tenant-id <id> --key-id <keyId> ${COMMON}\n` +
     '  list: the keys (never a key itself); create: prints the new key once (only its hash is kept);\n' +
-    "  revoke: the key stops working (in AWS within the functions' API key cache time, 60 s by default);\n" +
+    `  revoke: the key stops working (in AWS within the functions' API key cache time, ${DEFAULT_API_KEY_CACHE_SECONDS} s by default);\n` +
     "  the tenant's last admin key cannot be revoked.\n" +
     `  ${ENV}`,
   delete:
@@ -143,7 +144,7 @@ export async function tenantCommand(command: TenantCommand, argv: string[], env:
       if (action === 'revoke') {
         await revokeApiKey({ apiKeys: deps.apiKeys, forgetApiKey: () => undefined }, tenantId!, values['key-id']!);
         io.out(JSON.stringify({ revoked: values['key-id'] }));
-        io.err("Revoked. Running functions stop accepting it within their API key cache time (TWOFOLD_API_KEY_CACHE_SECONDS, 60 s by default).");
+        io.err(`Revoked. Running functions stop accepting it within their API key cache time (TWOFOLD_API_KEY_CACHE_SECONDS, ${DEFAULT_API_KEY_CACHE_SECONDS} s by default).`);
       }
       return 0;
     }

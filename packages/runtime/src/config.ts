@@ -14,6 +14,8 @@ const optionalName = () => z.optional(name());
 /** A whole number read from the environment's text. */
 const wholeNumber = () => z.coerce.number().check(z.int());
 const sendsPerHour = (fallback: number) => z._default(wholeNumber().check(z.minimum(1)), fallback);
+/** How long a container keeps an API key's record unless TWOFOLD_API_KEY_CACHE_SECONDS says otherwise. */
+export const DEFAULT_API_KEY_CACHE_SECONDS = 60;
 const cacheSeconds = (fallback: number) => z._default(wholeNumber().check(z.minimum(0), z.maximum(300)), fallback);
 /** What a setting means: the settings table in docs/operations.md is made from these (infra/settings-table.ts). */
 const about = (description: string) => z.meta({ description });
@@ -56,7 +58,7 @@ export const ConfigSchema = z.pipe(
       TWOFOLD_TENANT_REQUESTS_PER_SECOND: z._default(wholeNumber().check(z.minimum(1), z.maximum(100_000)), 1000).check(about("A tenant's request quota unless the operator set its own: requests per second")),
       TWOFOLD_TENANT_BURST: z._default(wholeNumber().check(z.minimum(1), z.maximum(1_000_000)), 2000).check(about("A tenant's burst unless the operator set its own")),
       TWOFOLD_TENANT_CACHE_SECONDS: cacheSeconds(30).check(about("How long a container keeps a tenant's record (policy, quota): a change reaches other containers within it")),
-      TWOFOLD_API_KEY_CACHE_SECONDS: cacheSeconds(60).check(about("How long a container keeps an API key's record: a revoked key stops working in other containers within it (at once in the one that revoked it)")),
+      TWOFOLD_API_KEY_CACHE_SECONDS: cacheSeconds(DEFAULT_API_KEY_CACHE_SECONDS).check(about("How long a container keeps an API key's record: a revoked key stops working in other containers within it (at once in the one that revoked it)")),
       TWOFOLD_TRACING: z._default(z.enum(['on', 'off']), 'off').check(about('Powertools Tracer (X-Ray) around requests and AWS SDK calls')),
     })
     .check(
