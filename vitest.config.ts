@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/support/sequencer';
 
 /**
  * The e2e suites that also run on the deployment twin (`npm run twin`: the synthesized template,
@@ -38,6 +39,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // two cores: keep the server-heavy files from starving each other
     maxWorkers: 2,
+    // the longest files first, over every project (test/support/sequencer.ts)
+    sequence: { sequencer: LongestFirst },
     projects: [
       // metrics off (as npm start runs): their EMF lines would flood the output; the tests of the
       // metrics and of secrets in what is printed turn them on (metrics.emf, logs.no-secrets).
