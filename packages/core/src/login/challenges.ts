@@ -7,7 +7,7 @@
 import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody, Method, Policy, ResendBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from '../deps';
 import { codeMessage, deliverCode, requireChannel } from '../factors/codes/delivery';
-import { maskDestination, requireSmsDestinationAllowed } from '../factors/codes/destinations';
+import { isRecoveryPhone, maskDestination, requireSmsDestinationAllowed } from '../factors/codes/destinations';
 import { deviceLabel, ipKeyOf, recogniseDevice, recogniseIp } from './devices';
 import { enforcementOf, enrollmentDue } from '../users/enforcement';
 import { fail } from '../errors';
@@ -16,7 +16,7 @@ import type { TenantKeys } from '../keyring';
 import { attemptsRemaining, lockStateOf } from './lockout';
 import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from '../factors/codes/otp-codes';
 import type { SendTicket, UserReader } from '../ports';
-import type { ChallengeLimits, ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from '../records';
+import type { ChallengeLimits, ChallengeRecord, CodeFactorRecord, FactorOf, TenantRecord, UserAggregate } from '../records';
 import { permittedActiveFactors } from '../factors/method-rules';
 import { startWebauthnLogin, webauthnOptionsFor } from '../factors/webauthn/webauthn-login';
 import type { ChangeDeps } from '../users/user-change';
@@ -42,7 +42,7 @@ export const rememberedDevicesSkipTheCode = (policy: Pick<Policy, 'prompt'>) => 
 export function usableMethods(user: UserAggregate, policy: Policy): Method[] {
   const methods = new Set<Method>();
   const allowed = new Set<string>(policy.methods.allowed);
-  const active = permittedActiveFactors(policy, user).filter((f) => allowed.has(f.type) || f.recovery === true);
+  const active = permittedActiveFactors(policy, user).filter((f) => allowed.has(f.type) || isRecoveryPhone(f));
   for (const type of ['webauthn', 'totp', 'sms', 'email'] as const) {
     if (active.some((f) => f.type === type)) methods.add(type);
   }
@@ -51,9 +51,9 @@ export function usableMethods(user: UserAggregate, policy: Policy): Method[] {
 }
 
 /** The factor a code for `method` goes to: a regular factor before an emergency recovery phone. */
-export function factorFor(user: UserAggregate, method: 'sms' | 'email'): FactorRecord | undefined {
-  const active = user.factors.filter((f) => f.status === 'active' && f.type === method);
-  return active.find((f) => !f.recovery) ?? active[0];
+export function factorFor<M extends 'sms' | 'email'>(user: UserAggregate, method: M): FactorOf<M> | undefined {
+  const active = user.factors.filter((f): f is FactorOf<M> => f.status === 'active' && f.type === method);
+  return active.find((f) => !isRecoveryPhone(f)) ?? active[0];
 }
 
 /** The method a challenge starts with: the one asked for, else the policy's default, else the best the user has. */
@@ -63,9 +63,9 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
     return asked;
   }
   const preferred = tenant.policy.methods.default;
-  if (methods.includes(preferred) && (preferred === 'totp' || preferred === 'webauthn' || factorFor(user, preferred)?.recovery !== true)) return preferred;
+  if (methods.includes(preferred) && (preferred === 'totp' || preferred === 'webauthn' || !isRecoveryPhone(factorFor(user, preferred)))) return preferred;
   // a recovery phone is for emergencies: never the default
-  return methods.find((m) => m !== 'recovery_code' && !(m === 'sms' && factorFor(user, 'sms')?.recovery)) ?? methods[0]!;
+  return methods.find((m) => m !== 'recovery_code' && !(m === 'sms' && isRecoveryPhone(factorFor(user, 'sms')))) ?? methods[0]!;
 }
 
 /**
@@ -266,17 +266,17 @@ async function prepareCode(
 ) {
   requireChannel(deps, method);
   // a new-device challenge mails the profile address; otherwise the code goes to the user's factor
-  const factor: Pick<FactorRecord, 'factorId' | 'destination' | 'phoneCountry' | 'phoneType'> =
+  const factor: CodeFactorRecord | { type: 'email'; factorId: ''; destination: string } =
     challenge.purpose === 'new_device' && method === 'email' && user.profile?.email
-      ? { factorId: '', destination: user.profile.email }
+      ? { type: 'email', factorId: '', destination: user.profile.email }
       : (factorFor(user, method) ?? fail('method_not_available', `The user has no active ${method} factor.`));
   // the policy as it is now, not as the challenge copied it: a narrowed allow-list stops sends at once
-  if (method === 'sms') requireSmsDestinationAllowed(factor, tenant.policy.sms.allowedCountries);
+  if (factor.type === 'sms') requireSmsDestinationAllowed(factor, tenant.policy.sms.allowedCountries);
   const keys = await deps.keyRing.keysFor(tenant);
   const throttled = await deps.throttle.take({
     tenantId: tenant.tenantId,
     userId: challenge.userId,
-    destinationKey: destinationKey(keys, tenant.tenantId, factor.destination!),
+    destinationKey: destinationKey(keys, tenant.tenantId, factor.destination),
     nowMs: now,
     limits: deps.sendLimits,
   });
@@ -284,7 +284,7 @@ async function prepareCode(
   const code = newOtpCode(deps.random);
   return {
     ticket: throttled.ticket,
-    to: factor.destination!,
+    to: factor.destination,
     message: codeMessage(tenant.name, code, challenge.limits.codeTimeoutSeconds, { messages: tenant.policy.messages, locale: user.profile?.locale }),
     fields: {
       ...(factor.factorId ? { factorId: factor.factorId } : {}),

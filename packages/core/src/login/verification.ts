@@ -33,7 +33,7 @@ import { matchTotp, type TotpKey } from '../factors/totp/totp';
 import { totpKeyOf } from '../factors/totp/totp-factor';
 import { changeUser, type ChangeDeps } from '../users/user-change';
 import { rememberedDevicesSkipTheCode, underPolicyNow, usableMethods } from './challenges';
-import { credentialProblemMessages, type CredentialProblem } from '../factors/webauthn/webauthn-relying-party';
+import { activeCredentials, credentialProblemMessages, type CredentialProblem } from '../factors/webauthn/webauthn-relying-party';
 
 export type VerifyDeps = Pick<CoreDeps, 'challenges' | 'keyRing' | 'assertions'> & ChangeDeps;
 
@@ -62,7 +62,7 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
   // a code sent to a country the policy no longer allows is not accepted either
   if (answering === 'sms') {
     const factor = user.factors.find((f) => f.factorId === challenge.factorId);
-    if (factor) requireSmsDestinationAllowed(factor, tenant.policy.sms.allowedCountries);
+    if (factor?.type === 'sms') requireSmsDestinationAllowed(factor, tenant.policy.sms.allowedCountries);
   }
   const keys = await deps.keyRing.keysFor(tenant);
   let matched: MatchedAnswer | undefined;
@@ -127,12 +127,12 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
       const device = trustDays !== null ? newDevice(deps, keys, { tenantId, userId, label: challenge.deviceLabel ?? 'Unknown device', days: trustDays, nowMs: now }) : undefined;
       if (device) events.push({ type: 'device.trusted', tenantId, userId, detail: { deviceId: device.record.deviceId } });
       const resealed = matched.resealed;
-      const passkey = resealed && fresh.factors.find((f) => f.factorId === resealed.factorId && f.webauthn);
+      const passkey = resealed && activeCredentials(fresh.factors).find((f) => f.factorId === resealed.factorId);
       return {
         change: {
           login: { complete: completion },
           // (a passkey removed meanwhile: its counter went with it, and the login's condition refuses)
-          ...(passkey ? { putFactors: [{ ...passkey, webauthn: { ...passkey.webauthn!, sealed: resealed.sealed } }] } : {}),
+          ...(passkey ? { putFactors: [{ ...passkey, webauthn: { ...passkey.webauthn, sealed: resealed.sealed } }] } : {}),
           ...(spend ? { recovery: { spend } } : {}),
           ...(device
             ? {

@@ -221,13 +221,7 @@ async function activateFactor(deps: Pick<CoreDeps, 'keyRing'> & ChangeDeps, tena
     const firstActive = !user.factors.some((f) => f.status === 'active');
     const recovery = firstActive ? newRecoverySet(deps, tenant, userId, keys) : undefined;
     // the confirmation code (or the registration challenge) is spent with the activation
-    const { codeHash: _c, codeExpiresAtMs: _e, webauthnChallenge: _w, ...rest } = factor;
-    const activated: FactorRecord = {
-      ...rest,
-      status: 'active',
-      activatedAtMs: now,
-      ...(credential ? { webauthn: credential } : {}),
-    };
+    const activated: FactorRecord = { ...spent(factor), status: 'active', activatedAtMs: now, ...(credential ? { webauthn: credential } : {}) };
     return {
       change: {
         putFactors: [activated],
@@ -247,6 +241,17 @@ async function activateFactor(deps: Pick<CoreDeps, 'keyRing'> & ChangeDeps, tena
       },
     };
   });
+}
+
+/** The factor without what its confirmation needed: the code, or the registration challenge. */
+function spent(factor: FactorRecord): FactorRecord {
+  if (factor.type === 'totp') return factor;
+  if (factor.type === 'webauthn') {
+    const { codeExpiresAtMs: _e, webauthnChallenge: _w, ...rest } = factor;
+    return rest;
+  }
+  const { codeHash: _c, codeExpiresAtMs: _e, ...rest } = factor;
+  return rest;
 }
 
 function smsNoticeFor(user: UserAggregate, tenant: TenantRecord) {

@@ -18,8 +18,8 @@ export function factorView(f: FactorRecord): Factor {
     status: f.status,
     createdAt: iso(f.createdAtMs)!,
     lastUsedAt: iso(f.lastUsedAtMs),
-    ...(f.destination && (f.type === 'sms' || f.type === 'email') ? { destination: maskDestination(f.type, f.destination) } : {}),
-    ...(f.recovery ? { recovery: true } : {}),
+    ...((f.type === 'sms' || f.type === 'email') && f.destination ? { destination: maskDestination(f.type, f.destination) } : {}),
+    ...(f.type === 'sms' && f.recovery ? { recovery: true } : {}),
   };
 }
 
