@@ -174,7 +174,13 @@ export interface WebauthnFactorRecord extends FactorBase {
 
 export type FactorRecord = TotpFactorRecord | SmsFactorRecord | EmailFactorRecord | WebauthnFactorRecord;
 /** The factor of one type. */
-export type FactorOf<T extends FactorType> = Extract<FactorRecord, { type: T }>;
+export type FactorOf<T extends FactorType> = FactorRecords[T];
+interface FactorRecords {
+  totp: TotpFactorRecord;
+  sms: SmsFactorRecord;
+  email: EmailFactorRecord;
+  webauthn: WebauthnFactorRecord;
+}
 /** A factor a code is sent to. */
 export type CodeFactorRecord = SmsFactorRecord | EmailFactorRecord;
 

@@ -37,5 +37,3 @@ export function maskEmail(email: string): string {
   if (at < 1) return '***';
   return `${email[0]}***${email.slice(at)}`;
 }
-
-export const maskDestination = (type: 'sms' | 'email', destination: string) => (type === 'sms' ? maskPhone(destination) : maskEmail(destination));

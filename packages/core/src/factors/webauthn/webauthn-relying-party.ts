@@ -138,19 +138,10 @@ export const credentialProblemMessages: Record<CredentialProblem, string> = {
   counter_regression: 'The signature counter went back: the authenticator may have been cloned.',
 };
 
-export interface AuthenticationStart {
-  options: RequestOptionsJSON;
-  /** To keep on the challenge (`webauthnChallenge`). */
-  challenge: string;
-}
+/** A fresh challenge (base64url) for an authentication. */
+export const newWebauthnChallenge = (random: Random) => b64(random.bytes(WEBAUTHN_CHALLENGE_BYTES));
 
-/** Request options for the user's active credentials, with a fresh challenge. */
-export function requestOptions(input: { rp: RelyingParty; random: Random; keys: TenantKeys; tenantId: string; userId: string; factors: FactorRecord[] }): AuthenticationStart {
-  const challenge = b64(input.random.bytes(WEBAUTHN_CHALLENGE_BYTES));
-  return { options: requestOptionsFor(input, challenge), challenge };
-}
-
-/** The request options again for a challenge kept already (a switch to webauthn on resend). */
+/** Request options for the user's active credentials, for a challenge kept on the challenge record. */
 export function requestOptionsFor(input: { rp: RelyingParty; keys: TenantKeys; tenantId: string; userId: string; factors: FactorRecord[] }, challenge: string): RequestOptionsJSON {
   return {
     challenge,

@@ -6,8 +6,8 @@
  *
  *  - enrolment: `registrationOptions` (the creation options and the challenge to keep on the
  *    pending factor), then `checkRegistration` (the credential to store when the factor turns active);
- *  - login: `requestOptions` (webauthn-relying-party.ts: the request options and the challenge to
- *    keep on the challenge), then `checkAuthentication` (the counter the write must move, or why not).
+ *  - login: `newWebauthnChallenge` and `requestOptionsFor` (webauthn-relying-party.ts: the
+ *    challenge to keep on the challenge and the request options), then `checkAuthentication` (the counter the write must move, or why not).
  *
  * Only this module imports the library (with its certificate and ASN.1 dependencies, ~290 KB
  * minified): the rest of the core reaches it through the two use-case modules that need it.
