@@ -93,7 +93,7 @@ export interface FactorKind<T extends FactorType = FactorType> {
   readonly type: T;
   /** Starts an enrolment: the pending factor written (and its code sent); what the client is shown. */
   enrol(deps: EnrolDeps, input: Enrolment<EnrolmentBodies[T]>): Promise<FactorEnrollment>;
-  /** Checks a pending factor's answer (a wrong code is counted and fails); nothing is written here. */
+  /** Checks a pending factor's answer: the activation to commit, or fails (a wrong code counted on the factor, its one write). */
   confirm(deps: ConfirmDeps, input: Confirmation<FactorOf<T>>): Promise<Confirmed>;
   /** What a login challenge answered with this kind does first. */
   challenge(deps: ChallengeDeps, input: ChallengeStart): Promise<ChallengeStep>;
