@@ -5,7 +5,7 @@
  * codes to a limit, in parallel too; users page by id, by tenant, filtered by status and role.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { challengeOf, eventOf, profileChange, smsFactor, storeImplementations, summaryOf, T0, unique, type Stores } from '../support/stores';
+import { challengeOf, credentialOf, eventOf, passkeyFactor, profileChange, smsFactor, totpFactor, storeImplementations, summaryOf, T0, unique, type Stores } from '../support/stores';
 
 describe.each(storeImplementations)('UserStore contract: %s', (_, make) => {
   let s: Stores;
@@ -84,7 +84,7 @@ describe.each(storeImplementations)('UserStore contract: %s', (_, make) => {
 
   it("a login part whose conditions do not hold voids the change and says why; one that holds is written with the rest", async () => {
     const tenant = unique('tn_');
-    await s.users.commit(profileChange(tenant, 'frank', 0, { putFactors: [smsFactor('t1', { type: 'totp' })] }));
+    await s.users.commit(profileChange(tenant, 'frank', 0, { putFactors: [totpFactor('t1')] }));
     const complete = (challengeId: string, step: number) => ({
       complete: { challengeId, verifiedAtMs: T0 + 1000, method: 'totp' as const, totpStep: { factorId: 't1', step }, maxInvalidAttempts: 5, failuresGen: 0 },
     });
@@ -103,16 +103,16 @@ describe.each(storeImplementations)('UserStore contract: %s', (_, make) => {
 
   it("a passkey's signature counter and a factor's last step live in the login state: set by a change, moved by a login, gone with removeSteps", async () => {
     const tenant = unique('tn_');
-    const passkey = smsFactor('w1', { type: 'webauthn', destination: undefined, webauthn: { credentialId: 'cred', userHandle: 'uh', signCount: 99, sealed: 'sealed' } });
+    const passkey = passkeyFactor('w1', { webauthn: { credentialId: 'cred', userHandle: 'uh', signCount: 99, sealed: 'sealed' } });
     await s.users.commit(profileChange(tenant, 'kim', 0, { putFactors: [passkey], login: { setSignCounts: { w1: 4 }, setSteps: { t1: 7 } } }));
-    expect((await s.users.load(tenant, 'kim')).factors[0]?.webauthn?.signCount).toBe(4);
+    expect(credentialOf((await s.users.load(tenant, 'kim')).factors[0])?.signCount).toBe(4);
     await s.challenges.create(challengeOf(tenant, 'kim', 'ch_1', { method: 'webauthn' }), [], 0);
     const login = { challengeId: 'ch_1', verifiedAtMs: T0 + 1000, method: 'webauthn' as const, webauthnCounter: { factorId: 'w1', expected: 4, next: 5 }, maxInvalidAttempts: null, failuresGen: 0 };
     expect(await s.challenges.complete(tenant, 'kim', login)).toBe('verified');
     expect((await s.users.load(tenant, 'kim')).factors[0]).toMatchObject({ lastUsedAtMs: T0 + 1000, webauthn: { signCount: 5 } });
     expect(await s.users.commit(profileChange(tenant, 'kim', 1, { login: { removeSteps: ['w1'] } }))).toBe('committed');
     const after = (await s.users.load(tenant, 'kim')).factors[0];
-    expect(after?.webauthn?.signCount).toBe(0);
+    expect(credentialOf(after)?.signCount).toBe(0);
     expect(after?.lastUsedAtMs).toBeUndefined();
   });
 

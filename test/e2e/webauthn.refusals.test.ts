@@ -199,7 +199,11 @@ describe("the login's one conditional write", () => {
     failuresGen: 0,
     webauthnCounter: { factorId, expected, next },
   });
-  const counterOf = async (userId: string, factorId: string) => (await t.runtime.deps.users.load(t.tenant.tenantId, userId)).factors.find((f) => f.factorId === factorId)!.webauthn!.signCount;
+  const counterOf = async (userId: string, factorId: string) => {
+    const factor = (await t.runtime.deps.users.load(t.tenant.tenantId, userId)).factors.find((f) => f.factorId === factorId);
+    if (factor?.type !== 'webauthn' || !factor.webauthn) throw new Error(`no passkey ${factorId}`);
+    return factor.webauthn.signCount;
+  };
   const newChallenge = async (userId: string) => (await t.app('POST', `/v1/users/${userId}/challenges`, { method: 'webauthn' })).body.challengeId as string;
 
   it('of two signatures checked against the same counter (on two challenges), one moves it; the other is refused and its challenge stays pending', async () => {

@@ -49,7 +49,7 @@ import type {
   UserChange,
   UserStore,
 } from '@twofold/core';
-import type { ChallengeRecord, FactorRecord, UserSummary } from '@twofold/core/records';
+import type { ChallengeRecord, FactorRecord, SmsFactorRecord, TotpFactorRecord, UserSummary, WebauthnFactorRecord } from '@twofold/core/records';
 import { startLocalDynamo } from '@twofold/local/dynamodb-local';
 
 export interface Stores {
@@ -168,6 +168,17 @@ export function challengeOf(tenantId: string, userId: string, challengeId: strin
   };
 }
 
-export function smsFactor(factorId: string, over: Partial<FactorRecord> = {}): FactorRecord {
+export function smsFactor(factorId: string, over: Partial<SmsFactorRecord> = {}): SmsFactorRecord {
   return { factorId, type: 'sms', label: 'phone', status: 'active', createdAtMs: T0, failedAttempts: 0, destination: '+33612345678', ...over };
+}
+
+export function totpFactor(factorId: string, over: Partial<TotpFactorRecord> = {}): TotpFactorRecord {
+  return { factorId, type: 'totp', label: 'app', status: 'active', createdAtMs: T0, failedAttempts: 0, totp: { sealedSecret: 'sealed', algorithm: 'sha1', digits: 6, period: 30 }, ...over };
+}
+
+/** A passkey factor's credential (undefined for any other factor). */
+export const credentialOf = (factor: FactorRecord | undefined) => (factor?.type === 'webauthn' ? factor.webauthn : undefined);
+
+export function passkeyFactor(factorId: string, over: Partial<WebauthnFactorRecord> = {}): WebauthnFactorRecord {
+  return { factorId, type: 'webauthn', label: 'passkey', status: 'active', createdAtMs: T0, failedAttempts: 0, ...over };
 }

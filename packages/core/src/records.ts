@@ -118,9 +118,9 @@ export interface WebauthnCredentialRecord {
   sealed: string;
 }
 
-export interface FactorRecord {
+/** What every factor has, whatever its type. */
+export interface FactorBase {
   factorId: string;
-  type: FactorType;
   label: string;
   status: 'pending' | 'active';
   createdAtMs: number;
@@ -133,22 +133,56 @@ export interface FactorRecord {
   lastUsedStep?: number;
   /** Wrong codes while pending. */
   failedAttempts: number;
-  totp?: TotpParameters;
-  /** sms: the phone in E.164; email: the address. Never logged, masked in every response. */
-  destination?: string;
-  /** sms: an emergency recovery phone, never chosen by default. */
-  recovery?: boolean;
-  /** sms: the phone's country (ISO 3166-1 alpha-2) and type, as the full metadata classified it at enrolment. */
-  phoneCountry?: string;
-  phoneType?: SmsNumberType;
-  /** sms/email while pending: keyed hash of the confirmation code sent, and when it stops working. */
+}
+
+export interface TotpFactorRecord extends FactorBase {
+  type: 'totp';
+  totp: TotpParameters;
+}
+
+/** A pending code factor: keyed hash of the confirmation code sent, and when it stops working. */
+interface PendingCode {
   codeHash?: string;
   codeExpiresAtMs?: number;
-  /** webauthn while pending: the registration challenge (base64url) the response must sign; expires at codeExpiresAtMs. */
+}
+
+export interface SmsFactorRecord extends FactorBase, PendingCode {
+  type: 'sms';
+  /** The phone in E.164. Never logged, masked in every response. */
+  destination: string;
+  /** An emergency recovery phone, never chosen by default. */
+  recovery?: boolean;
+  /** The phone's country (ISO 3166-1 alpha-2) and type, as the full metadata classified it at enrolment. */
+  phoneCountry?: string;
+  phoneType?: SmsNumberType;
+}
+
+export interface EmailFactorRecord extends FactorBase, PendingCode {
+  type: 'email';
+  /** The address. Never logged, masked in every response. */
+  destination: string;
+}
+
+export interface WebauthnFactorRecord extends FactorBase {
+  type: 'webauthn';
+  /** While pending: the registration challenge (base64url) the response must sign; expires at codeExpiresAtMs. */
   webauthnChallenge?: string;
-  /** webauthn once active: the credential. */
+  codeExpiresAtMs?: number;
+  /** Once active: the credential. */
   webauthn?: WebauthnCredentialRecord;
 }
+
+export type FactorRecord = TotpFactorRecord | SmsFactorRecord | EmailFactorRecord | WebauthnFactorRecord;
+/** The factor of one type. */
+export type FactorOf<T extends FactorType> = FactorRecords[T];
+interface FactorRecords {
+  totp: TotpFactorRecord;
+  sms: SmsFactorRecord;
+  email: EmailFactorRecord;
+  webauthn: WebauthnFactorRecord;
+}
+/** A factor a code is sent to. */
+export type CodeFactorRecord = SmsFactorRecord | EmailFactorRecord;
 
 /** The phone number types an SMS factor may have (phone-numbers.ts says why these two). */
 export type SmsNumberType = 'MOBILE' | 'FIXED_LINE_OR_MOBILE';

@@ -14,6 +14,33 @@ export const strip = <T>(item: Item): T => {
   return rest as T;
 };
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
+ * A factor item as the record of its type: the type and what that type requires (a TOTP factor's
+ * parameters, a code factor's destination) are checked; the rest is as written.
+ */
+function isFactorItem(item: Item): item is Item & FactorRecord {
+  if (typeof item.factorId !== 'string' || typeof item.createdAtMs !== 'number') return false;
+  switch (item.type) {
+    case 'totp':
+      return isObject(item.totp) && typeof item.totp.sealedSecret === 'string';
+    case 'sms':
+    case 'email':
+      return typeof item.destination === 'string';
+    case 'webauthn':
+      return item.webauthn === undefined || isObject(item.webauthn);
+    default:
+      return false;
+  }
+}
+
+function factorOf(item: Item): FactorRecord {
+  const { pk: _pk, sk, ...rest } = item;
+  if (!isFactorItem(rest)) throw new Error(`The factor item ${String(sk)} is not a factor of a known type.`);
+  return rest;
+}
+
 /**
  * A user's items share one partition (`USER#tenant#user`), so one strongly consistent query
  * reads all of them: profile, factors, recovery codes and the login item with the challenges. Its own class (DynamoUserStore adds the writes) for the functions that
@@ -54,7 +81,7 @@ export class DynamoUserReader implements UserReader {
           if (summary) user.summary = summary as UserSummary;
           if (typeof summaryVersion === 'number') user.summaryVersion = summaryVersion;
         }
-        else if (sk.startsWith('FACTOR#')) user.factors.push(strip<FactorRecord>(item));
+        else if (sk.startsWith('FACTOR#')) user.factors.push(factorOf(item));
         else if (sk === userItem.recovery) {
           const { hashes, ...rest } = strip<Omit<RecoverySet, 'hashes'> & { hashes?: Set<string> }>(item);
           user.recovery = { ...rest, hashes: [...(hashes ?? [])] };
@@ -65,7 +92,7 @@ export class DynamoUserReader implements UserReader {
     user.factors.sort((a, b) => a.createdAtMs - b.createdAtMs);
     // a passkey's signature counter lives in the login item too (0 until a login moves it)
     for (const factor of user.factors) {
-      if (factor.webauthn) factor.webauthn = { ...factor.webauthn, signCount: login?.signs[factor.factorId] ?? 0 };
+      if (factor.type === 'webauthn' && factor.webauthn) factor.webauthn = { ...factor.webauthn, signCount: login?.signs[factor.factorId] ?? 0 };
     }
     if (login) {
       user.challenges = login.challenges;

@@ -134,11 +134,12 @@ export class DynamoUserStore extends DynamoUserReader implements UserStore {
     for (const factor of change.putFactors ?? []) {
       // the last use of a factor, and a passkey's signature counter, live in the login item
       const { lastUsedStep: _s, lastUsedAtMs: _u, ...stored } = factor;
-      if (stored.webauthn) {
-        const { signCount: _c, ...credential } = stored.webauthn;
-        stored.webauthn = credential as typeof stored.webauthn;
+      let item: Record<string, unknown> = stored;
+      if (factor.type === 'webauthn' && factor.webauthn) {
+        const { signCount: _c, ...credential } = factor.webauthn;
+        item = { ...stored, webauthn: credential };
       }
-      items.push({ Put: { TableName: this.tableName, Item: { ...this.key(tenantId, userId, userItem.factor(factor.factorId)), ...stored } } });
+      items.push({ Put: { TableName: this.tableName, Item: { ...this.key(tenantId, userId, userItem.factor(factor.factorId)), ...item } } });
     }
     for (const factorId of change.deleteFactors ?? []) items.push({ Delete: { TableName: this.tableName, Key: this.key(tenantId, userId, userItem.factor(factorId)) } });
     const recovery = change.recovery;

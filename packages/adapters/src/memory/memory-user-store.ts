@@ -43,8 +43,7 @@ export class MemoryUserStore implements UserStore {
   async replaceFactorCode(tenantId: string, userId: string, factorId: string, code: { codeHash: string; codeExpiresAtMs: number }): Promise<boolean> {
     const factor = this.tables.user(tenantId, userId)?.factors.get(factorId);
     if (factor?.status !== 'pending') return false;
-    factor.codeHash = code.codeHash;
-    factor.codeExpiresAtMs = code.codeExpiresAtMs;
+    Object.assign(factor, code);
     return true;
   }
 
@@ -105,7 +104,7 @@ export class MemoryUserStore implements UserStore {
         const used = login?.used.get(factor.factorId);
         if (step !== undefined) factor.lastUsedStep = step;
         if (used !== undefined) factor.lastUsedAtMs = used;
-        if (factor.webauthn) factor.webauthn.signCount = login?.signs.get(factor.factorId) ?? 0;
+        if (factor.type === 'webauthn' && factor.webauthn) factor.webauthn.signCount = login?.signs.get(factor.factorId) ?? 0;
         return factor;
       })
       .sort((a, b) => a.createdAtMs - b.createdAtMs);

@@ -13,13 +13,13 @@ import type { CoreDeps } from '../deps';
 import { publishRecorded } from './event-publishing';
 import { composeLockoutMessage } from './messages';
 import type { UserReader } from '../ports';
-import type { UserAggregate } from '../records';
+import type { EmailFactorRecord, UserAggregate } from '../records';
 
 export type LockoutNoticeDeps = Pick<CoreDeps, 'outbox' | 'publisher' | 'tenant' | 'email'> & { users: UserReader };
 
 /** The address on file: the profile's email, else an active email factor's. */
 export function emailOnFile(user: UserAggregate): string | undefined {
-  return user.profile?.email ?? user.factors.find((f) => f.type === 'email' && f.status === 'active')?.destination;
+  return user.profile?.email ?? user.factors.find((f): f is EmailFactorRecord => f.type === 'email' && f.status === 'active')?.destination;
 }
 
 /** The notice's event: its id from the lock's (one per lockout), its time the lock's (the event's key holds it, so every writer writes the same item). */

@@ -6,27 +6,29 @@
  */
 import type { Challenge, ChallengeCreated, ChallengeResent, CreateChallengeBody, Method, Policy, ResendBody } from '@twofold/contract/schemas';
 import type { CoreDeps } from '../deps';
-import { codeMessage, deliverCode, requireChannel } from '../factors/codes/delivery';
-import { maskDestination, requireSmsDestinationAllowed } from '../factors/codes/destinations';
+import { isRecoveryPhone } from '../factors/codes/destinations';
+import { factorFor } from '../factors/codes/code-kinds';
+import type { ChallengeDeps, ChallengeStep } from '../factors/factor-kind';
+import { kindOf } from '../factors/kinds';
 import { deviceLabel, ipKeyOf, recogniseDevice, recogniseIp } from './devices';
 import { enforcementOf, enrollmentDue } from '../users/enforcement';
 import { fail } from '../errors';
 import { newChallengeId, userIdOfChallenge } from '../ids';
 import type { TenantKeys } from '../keyring';
 import { attemptsRemaining, lockStateOf } from './lockout';
-import { destinationKey, newOtpCode, otpHash, RESEND_COOLDOWN_SECONDS } from '../factors/codes/otp-codes';
+import { RESEND_COOLDOWN_SECONDS } from '../factors/codes/otp-codes';
 import type { SendTicket, UserReader } from '../ports';
-import type { ChallengeLimits, ChallengeRecord, FactorRecord, TenantRecord, UserAggregate } from '../records';
+import type { ChallengeLimits, ChallengeRecord, TenantRecord, UserAggregate } from '../records';
 import { permittedActiveFactors } from '../factors/method-rules';
-import { startWebauthnLogin, webauthnOptionsFor } from '../factors/webauthn/webauthn-login';
+import { newWebauthnLoginChallenge } from '../factors/webauthn/webauthn-login';
 import type { ChangeDeps } from '../users/user-change';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Challenges only read users (the login step changes nothing of theirs): a reader will do. */
 type ReadsUsers = { users: UserReader };
-/** What preparing and sending a code takes: the tenant's keys, the send throttle, the senders. */
-type CodeDeps = Pick<CoreDeps, 'keyRing' | 'random' | 'throttle' | 'sendLimits' | 'sms' | 'email'>;
+/** What a challenge's first step takes (factor-kind.ts): the tenant's keys, the send throttle, the senders. */
+type CodeDeps = ChallengeDeps;
 
 /** Whether a remembered device spares an enrolled user the code (the policy's `prompt`); under `every_login` it never does. */
 export const rememberedDevicesSkipTheCode = (policy: Pick<Policy, 'prompt'>) => policy.prompt === 'unrecognized_devices';
@@ -42,18 +44,12 @@ export const rememberedDevicesSkipTheCode = (policy: Pick<Policy, 'prompt'>) => 
 export function usableMethods(user: UserAggregate, policy: Policy): Method[] {
   const methods = new Set<Method>();
   const allowed = new Set<string>(policy.methods.allowed);
-  const active = permittedActiveFactors(policy, user).filter((f) => allowed.has(f.type) || f.recovery === true);
+  const active = permittedActiveFactors(policy, user).filter((f) => allowed.has(f.type) || isRecoveryPhone(f));
   for (const type of ['webauthn', 'totp', 'sms', 'email'] as const) {
     if (active.some((f) => f.type === type)) methods.add(type);
   }
   if (methods.size > 0 && (user.recovery?.hashes.length ?? 0) > 0) methods.add('recovery_code');
   return [...methods];
-}
-
-/** The factor a code for `method` goes to: a regular factor before an emergency recovery phone. */
-export function factorFor(user: UserAggregate, method: 'sms' | 'email'): FactorRecord | undefined {
-  const active = user.factors.filter((f) => f.status === 'active' && f.type === method);
-  return active.find((f) => !f.recovery) ?? active[0];
 }
 
 /** The method a challenge starts with: the one asked for, else the policy's default, else the best the user has. */
@@ -63,9 +59,9 @@ function chooseMethod(tenant: TenantRecord, user: UserAggregate, methods: Method
     return asked;
   }
   const preferred = tenant.policy.methods.default;
-  if (methods.includes(preferred) && (preferred === 'totp' || preferred === 'webauthn' || factorFor(user, preferred)?.recovery !== true)) return preferred;
+  if (methods.includes(preferred) && (preferred === 'totp' || preferred === 'webauthn' || !isRecoveryPhone(factorFor(user, preferred)))) return preferred;
   // a recovery phone is for emergencies: never the default
-  return methods.find((m) => m !== 'recovery_code' && !(m === 'sms' && factorFor(user, 'sms')?.recovery)) ?? methods[0]!;
+  return methods.find((m) => m !== 'recovery_code' && !(m === 'sms' && isRecoveryPhone(factorFor(user, 'sms')))) ?? methods[0]!;
 }
 
 /**
@@ -225,18 +221,17 @@ export async function createChallenge(
     limits: limitsOf(policy),
   };
   // a user with a passkey: the challenge it must sign is kept on the challenge (a resend may switch to it)
-  const passkey = methods.includes('webauthn') ? startWebauthnLogin(deps, tenant, keys, user, userId) : undefined;
-  if (passkey) challenge.webauthnChallenge = passkey.challenge;
-  let destination: string | undefined;
+  const passkeyChallenge = methods.includes('webauthn') ? newWebauthnLoginChallenge(deps, tenant) : undefined;
+  if (passkeyChallenge) challenge.webauthnChallenge = passkeyChallenge;
   // refused before a code is sent (and again, on what it reads then, by the write)
   refuseOverLimit(user, now);
-  if (method === 'sms' || method === 'email') {
-    const sent = await prepareCode(deps, tenant, user, challenge, method, now);
-    Object.assign(challenge, sent.fields);
-    await releasingOnFailure(deps, sent.ticket, () => addChallenge(deps, user, challenge, now));
+  const step = await challengeStep(deps, tenant, user, challenge, now);
+  const code = step.code && (await step.code());
+  if (code) {
+    Object.assign(challenge, code.fields);
+    await releasingOnFailure(deps, code.ticket, () => addChallenge(deps, user, challenge, now));
     // the challenge is only useful with its code: if the code cannot go out, the challenge goes too
-    await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.deletePending(tenantId, userId, challenge.challengeId));
-    destination = maskDestination(method, sent.to);
+    await code.send(() => deps.challenges.deletePending(tenantId, userId, challenge.challengeId));
   } else {
     await addChallenge(deps, user, challenge, now);
   }
@@ -247,52 +242,17 @@ export async function createChallenge(
     methods: purpose === 'new_device' ? ['email'] : methods,
     method,
     expiresAt: iso(challenge.expiresAtMs),
-    ...(destination ? { destination } : {}),
-    ...(method === 'webauthn' && passkey ? { options: passkey.options } : {}),
+    ...(code ? { destination: code.destination } : {}),
+    ...(step.options ? { options: step.options } : {}),
     // verify first, then send the user to enroll what the policy requires
     ...(due && purpose !== 'new_device' ? { enrollmentRequired: true, enrollmentMethods: due } : {}),
     ...(purpose === 'new_device' ? grace : {}),
   };
 }
 
-/** Checks the channel and the velocity limits, and makes the code for a challenge. */
-async function prepareCode(
-  deps: CodeDeps,
-  tenant: TenantRecord,
-  user: UserAggregate,
-  challenge: ChallengeRecord,
-  method: 'sms' | 'email',
-  now: number,
-) {
-  requireChannel(deps, method);
-  // a new-device challenge mails the profile address; otherwise the code goes to the user's factor
-  const factor: Pick<FactorRecord, 'factorId' | 'destination' | 'phoneCountry' | 'phoneType'> =
-    challenge.purpose === 'new_device' && method === 'email' && user.profile?.email
-      ? { factorId: '', destination: user.profile.email }
-      : (factorFor(user, method) ?? fail('method_not_available', `The user has no active ${method} factor.`));
-  // the policy as it is now, not as the challenge copied it: a narrowed allow-list stops sends at once
-  if (method === 'sms') requireSmsDestinationAllowed(factor, tenant.policy.sms.allowedCountries);
-  const keys = await deps.keyRing.keysFor(tenant);
-  const throttled = await deps.throttle.take({
-    tenantId: tenant.tenantId,
-    userId: challenge.userId,
-    destinationKey: destinationKey(keys, tenant.tenantId, factor.destination!),
-    nowMs: now,
-    limits: deps.sendLimits,
-  });
-  if (!throttled.allowed) return fail('rate_limited', 'Too many codes were sent; try again later.', { retryAfterSeconds: throttled.retryAfterSeconds });
-  const code = newOtpCode(deps.random);
-  return {
-    ticket: throttled.ticket,
-    to: factor.destination!,
-    message: codeMessage(tenant.name, code, challenge.limits.codeTimeoutSeconds, { messages: tenant.policy.messages, locale: user.profile?.locale }),
-    fields: {
-      ...(factor.factorId ? { factorId: factor.factorId } : {}),
-      codeHash: otpHash(keys.hashKey, tenant.tenantId, challenge.userId, `challenge:${challenge.challengeId}`, code),
-      codeSentAtMs: now,
-    },
-  };
-}
+/** What the challenge's method does first (recovery codes: nothing). */
+const challengeStep = (deps: CodeDeps, tenant: TenantRecord, user: UserAggregate, challenge: ChallengeRecord, nowMs: number): Promise<ChallengeStep> =>
+  challenge.method === 'recovery_code' ? Promise.resolve({}) : kindOf(challenge.method).challenge(deps, { tenant, user, challenge, nowMs });
 
 /** Runs a write that comes after the send limits were taken; if it fails, nothing was sent, so they are given back. */
 async function releasingOnFailure<T>(deps: Pick<CoreDeps, 'throttle'>, ticket: SendTicket, write: () => Promise<T>): Promise<T> {
@@ -334,8 +294,10 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
   const { resendLimit } = challenge.limits;
   const remaining = (resends: number) => (resendLimit === null ? null : Math.max(0, resendLimit - resends));
 
-  if (method !== 'sms' && method !== 'email') {
-    // switching to the authenticator or a recovery code sends nothing
+  // the challenge as it goes on: with the method switched to
+  const step = await challengeStep(deps, tenant, user, { ...challenge, method }, now);
+  if (!step.code) {
+    // switching to the authenticator, a passkey or a recovery code sends nothing
     const outcome = await deps.challenges.replaceCode(tenantId, challenge.userId, challengeId, {
       method,
       sentAtMs: now,
@@ -345,8 +307,7 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
       cooldownSeconds: 0,
     });
     if (outcome === 'not_pending') fail('challenge_already_verified');
-    const options = method === 'webauthn' ? webauthnOptionsFor(tenant, await deps.keyRing.keysFor(tenant), user, challenge) : undefined;
-    return { challengeId, method, expiresAt: iso(challenge.expiresAtMs), resendsRemaining: remaining(challenge.resends), ...(options ? { options } : {}) };
+    return { challengeId, method, expiresAt: iso(challenge.expiresAtMs), resendsRemaining: remaining(challenge.resends), ...(step.options ? { options: step.options } : {}) };
   }
 
   // fail fast on what the read already shows; the conditional write below settles races
@@ -354,7 +315,7 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
   const cooldownEndsMs = (challenge.codeSentAtMs ?? 0) + RESEND_COOLDOWN_SECONDS * 1000;
   if (now < cooldownEndsMs) fail('rate_limited', 'Wait before asking for another code.', { retryAfterSeconds: Math.ceil((cooldownEndsMs - now) / 1000) });
 
-  const sent = await prepareCode(deps, tenant, user, challenge, method, now);
+  const sent = await step.code();
   const expiresAtMs = now + challenge.limits.codeTimeoutSeconds * 1000;
   const outcome = await releasingOnFailure(deps, sent.ticket, () =>
     deps.challenges.replaceCode(tenantId, challenge.userId, challengeId, {
@@ -374,13 +335,13 @@ export async function resendChallenge(deps: Pick<CoreDeps, 'clock' | 'tenant' | 
   if (outcome === 'cooldown') fail('rate_limited', 'Wait before asking for another code.', { retryAfterSeconds: RESEND_COOLDOWN_SECONDS });
   if (outcome === 'not_pending') fail('challenge_already_verified');
   // a failed delivery puts the previous code back: the challenge stays usable and can be resent
-  await deliverCode(deps, method, sent.to, sent.message, () => deps.challenges.restoreCode(tenantId, challenge.userId, challenge, sent.fields.codeHash));
+  await sent.send(() => deps.challenges.restoreCode(tenantId, challenge.userId, challenge, sent.fields.codeHash));
   return {
     challengeId,
     method,
     expiresAt: iso(expiresAtMs),
     resendsRemaining: remaining(challenge.resends + 1),
-    destination: maskDestination(method, sent.to),
+    destination: sent.destination,
   };
 }
 

@@ -21,19 +21,16 @@ import { newDevice } from './devices';
 import { LOW_RECOVERY_CODES, settleLock, type NewEvent } from '../events';
 import { fail } from '../errors';
 import { userIdOfChallenge } from '../ids';
-import type { TenantKeys } from '../keyring';
 import { attemptsRemaining, lockStateOf, retryAfterSeconds } from './lockout';
 import type { ChallengeCompletion, CompletionOutcome } from '../ports';
-import type { ChallengeRecord, LoginFailures, TenantRecord, UserAggregate } from '../records';
-import { otpHash, sameHash } from '../factors/codes/otp-codes';
+import type { ChallengeRecord, LoginFailures } from '../records';
 import { requireSmsDestinationAllowed } from '../factors/codes/destinations';
+import type { LoginAnswer, MatchedAnswer } from '../factors/factor-kind';
+import { factorKinds, kindOf } from '../factors/kinds';
 import { matchRecoveryCode } from '../factors/recovery/recovery-code-sets';
-import { SealedDataError } from '../secret-box';
-import { matchTotp, type TotpKey } from '../factors/totp/totp';
-import { totpKeyOf } from '../factors/totp/totp-factor';
 import { changeUser, type ChangeDeps } from '../users/user-change';
 import { rememberedDevicesSkipTheCode, underPolicyNow, usableMethods } from './challenges';
-import { credentialProblemMessages, type CredentialProblem } from '../factors/webauthn/webauthn-relying-party';
+import { activeCredentials, credentialProblemMessages, type CredentialProblem } from '../factors/webauthn/webauthn-relying-party';
 
 export type VerifyDeps = Pick<CoreDeps, 'challenges' | 'keyRing' | 'assertions'> & ChangeDeps;
 
@@ -62,17 +59,15 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
   // a code sent to a country the policy no longer allows is not accepted either
   if (answering === 'sms') {
     const factor = user.factors.find((f) => f.factorId === challenge.factorId);
-    if (factor) requireSmsDestinationAllowed(factor, tenant.policy.sms.allowedCountries);
+    if (factor?.type === 'sms') requireSmsDestinationAllowed(factor, tenant.policy.sms.allowedCountries);
   }
   const keys = await deps.keyRing.keysFor(tenant);
   let matched: MatchedAnswer | undefined;
   /** A refused passkey response: why (a failed attempt like a wrong code, with its own error code). */
   let refusal: Refusal | undefined;
-  if (body.credential !== undefined) {
-    const passkey = await matchPasskey(deps, tenant, keys, challenge, user, body, now);
-    if ('problem' in passkey) refusal = passkeyRefusal(passkey.problem);
-    else matched = passkey;
-  } else matched = await matchAnswer(keys, challenge, user, body, now);
+  const answered = await matchAnswer(deps, { tenant, keys, challenge, user, body, nowMs: now });
+  if (answered && 'problem' in answered) refusal = passkeyRefusal(answered.problem);
+  else matched = answered;
   if (!matched) return countFailure(deps, tenantId, userId, user.failures, challenge, now, refusal);
 
   const completion: ChallengeCompletion = {
@@ -127,12 +122,12 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
       const device = trustDays !== null ? newDevice(deps, keys, { tenantId, userId, label: challenge.deviceLabel ?? 'Unknown device', days: trustDays, nowMs: now }) : undefined;
       if (device) events.push({ type: 'device.trusted', tenantId, userId, detail: { deviceId: device.record.deviceId } });
       const resealed = matched.resealed;
-      const passkey = resealed && fresh.factors.find((f) => f.factorId === resealed.factorId && f.webauthn);
+      const passkey = resealed && activeCredentials(fresh.factors).find((f) => f.factorId === resealed.factorId);
       return {
         change: {
           login: { complete: completion },
           // (a passkey removed meanwhile: its counter went with it, and the login's condition refuses)
-          ...(passkey ? { putFactors: [{ ...passkey, webauthn: { ...passkey.webauthn!, sealed: resealed.sealed } }] } : {}),
+          ...(passkey ? { putFactors: [{ ...passkey, webauthn: { ...passkey.webauthn, sealed: resealed.sealed } }] } : {}),
           ...(spend ? { recovery: { spend } } : {}),
           ...(device
             ? {
@@ -170,40 +165,6 @@ export async function verifyChallenge(deps: VerifyDeps, tenantId: string, challe
   };
 }
 
-interface MatchedAnswer {
-  method: Method;
-  expectedCodeHash?: string;
-  totpStep?: { factorId: string; step: number };
-  recoveryHash?: string;
-  webauthnCounter?: { factorId: string; expected: number; next: number };
-  /** A passkey whose backup state changed: its new sealed part. */
-  resealed?: { factorId: string; sealed: string };
-}
-
-/**
- * Checks a passkey's response (the WebAuthn library is loaded here, only when a credential
- * comes, so that a TOTP or SMS login never evaluates it); nothing is written here.
- */
-async function matchPasskey(
-  deps: Pick<VerifyDeps, 'random'>,
-  tenant: TenantRecord,
-  keys: TenantKeys,
-  challenge: ChallengeRecord,
-  user: UserAggregate,
-  body: VerifyChallengeBody,
-  nowMs: number,
-): Promise<MatchedAnswer | { problem: CredentialProblem }> {
-  const { checkWebauthnAnswer } = await import('../factors/webauthn/webauthn-answer');
-  const checked = await checkWebauthnAnswer(deps, tenant, keys, challenge, user, body.credential!, nowMs);
-  if (!checked.ok) return { problem: checked.problem };
-  const { use } = checked;
-  return {
-    method: 'webauthn',
-    webauthnCounter: { factorId: use.factorId, expected: use.expectedSignCount, next: use.signCount },
-    ...(use.sealed ? { resealed: { factorId: use.factorId, sealed: use.sealed } } : {}),
-  };
-}
-
 /** How a failed attempt is answered: a wrong code, or a refused passkey response (with which check failed). */
 interface Refusal {
   code: 'invalid_code' | 'invalid_credential';
@@ -212,38 +173,19 @@ interface Refusal {
 const WRONG_CODE: Refusal = { code: 'invalid_code', message: 'The code is not valid.' };
 const passkeyRefusal = (problem: CredentialProblem): Refusal => ({ code: 'invalid_credential', message: credentialProblemMessages[problem] });
 
-/** Checks the answer against what the read shows; nothing is written here. */
-async function matchAnswer(keys: TenantKeys, challenge: ChallengeRecord, user: UserAggregate, body: VerifyChallengeBody, nowMs: number): Promise<MatchedAnswer | undefined> {
-  const { tenantId, userId, challengeId } = challenge;
+/**
+ * Checks the answer against what the read shows; nothing is written here. A passkey's response
+ * goes to the passkey kind whatever the challenge's method (which refuses one for another method);
+ * a code to the kind of the method (a challenge on recovery codes takes authenticator codes too).
+ */
+async function matchAnswer(deps: Pick<VerifyDeps, 'random'>, input: LoginAnswer): Promise<MatchedAnswer | { problem: CredentialProblem } | undefined> {
+  const { keys, challenge, user, body } = input;
+  if (body.credential !== undefined) return factorKinds.webauthn.answer(deps, input);
   if (body.recoveryCode !== undefined) {
-    const stored = user.recovery && matchRecoveryCode(keys.hashKey, tenantId, userId, user.recovery.hashes, body.recoveryCode);
+    const stored = user.recovery && matchRecoveryCode(keys.hashKey, challenge.tenantId, challenge.userId, user.recovery.hashes, body.recoveryCode);
     return stored ? { method: 'recovery_code', recoveryHash: stored } : undefined;
   }
-  const code = body.code ?? '';
-  if (challenge.method === 'sms' || challenge.method === 'email') {
-    // the code sent for this challenge; the write checks it is still the current one
-    const codeHash = otpHash(keys.hashKey, tenantId, userId, `challenge:${challengeId}`, code);
-    return sameHash(codeHash, challenge.codeHash) ? { method: challenge.method, expectedCodeHash: codeHash } : undefined;
-  }
-  if (challenge.method !== 'totp' && challenge.method !== 'recovery_code') return undefined;
-  for (const factor of user.factors) {
-    if (factor.type !== 'totp' || factor.status !== 'active') continue;
-    let key: TotpKey;
-    try {
-      key = totpKeyOf(keys, tenantId, userId, factor);
-    } catch (error) {
-      // a secret that does not open for this user (moved or tampered with) matches nothing
-      if (error instanceof SealedDataError) continue;
-      throw error;
-    }
-    const step = matchTotp(key, code, {
-      epochSeconds: Math.floor(nowMs / 1000),
-      window: challenge.limits.totpWindow,
-      ...(factor.lastUsedStep !== undefined ? { afterStep: factor.lastUsedStep } : {}),
-    });
-    if (step !== undefined) return { method: 'totp', totpStep: { factorId: factor.factorId, step } };
-  }
-  return undefined;
+  return kindOf(challenge.method === 'recovery_code' ? 'totp' : challenge.method).answer(deps, input);
 }
 
 /** Why the login's write did not hold, as the client sees it. */

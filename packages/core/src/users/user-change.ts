@@ -183,7 +183,7 @@ function withSecurityEpoch(deps: Pick<ChangeDeps, 'random'>, user: UserAggregate
  * or removes a passkey can forget the tenant-wide uniqueness of its credential id.
  */
 function credentialChanges(before: UserAggregate, after: UserAggregate): Pick<UserChange, 'credentials'> {
-  const held = (u: UserAggregate) => new Map(u.factors.flatMap((f) => (f.webauthn ? [[f.factorId, f.webauthn.credentialId] as const] : [])));
+  const held = (u: UserAggregate) => new Map(u.factors.flatMap((f) => (f.type === 'webauthn' && f.webauthn ? [[f.factorId, f.webauthn.credentialId] as const] : [])));
   const was = held(before);
   const now = held(after);
   const claim = [...now].filter(([factorId]) => !was.has(factorId)).map(([factorId, credentialId]) => ({ factorId, credentialId }));

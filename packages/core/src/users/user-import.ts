@@ -15,7 +15,7 @@ import { DomainError } from '../errors';
 import type { NewEvent } from '../events';
 import { newId } from '../ids';
 import type { TenantKeys } from '../keyring';
-import type { FactorRecord, RecoverySet, TenantRecord, UserAggregate, UserProfile } from '../records';
+import type { FactorRecord, RecoverySet, SmsNumberType, TenantRecord, UserAggregate, UserProfile } from '../records';
 import { recoveryCodeKey } from '../factors/recovery/recovery-codes';
 import { codesOf, hashRecoveryCode, matchRecoveryCode, sealRecoveryCodes } from '../factors/recovery/recovery-code-sets';
 import { seal } from '../secret-box';
@@ -29,7 +29,7 @@ type ImportDeps = Pick<CoreDeps, 'keyRing'> & ChangeDeps;
 /** A factor as it will be compared and stored: the secret decoded, the destination normalised. */
 type Incoming =
   | { type: 'totp'; secret: Uint8Array; algorithm: 'sha1' | 'sha256' | 'sha512'; digits: 6 | 8; period: 30 | 60; label: string }
-  | { type: 'sms'; e164: string; country: string; phoneType: NonNullable<FactorRecord['phoneType']>; label: string }
+  | { type: 'sms'; e164: string; country: string; phoneType: SmsNumberType; label: string }
   | { type: 'email'; email: string; label: string };
 
 /** A user of the request that passed its checks, with its factors as they will be compared and stored. */
@@ -132,9 +132,8 @@ function sameIncoming(a: Incoming, b: Incoming): boolean {
 
 /** Whether the user already has this factor (active or pending): a TOTP one by its secret and parameters, a phone or address by its destination. */
 function holds(keys: TenantKeys, tenantId: string, userId: string, existing: FactorRecord, f: Incoming): boolean {
-  if (existing.type !== f.type) return false;
   if (f.type === 'totp') {
-    if (!existing.totp) return false;
+    if (existing.type !== 'totp') return false;
     try {
       const key = totpKeyOf(keys, tenantId, userId, existing);
       return Buffer.from(key.secret).equals(Buffer.from(f.secret)) && key.algorithm === f.algorithm && key.digits === f.digits && key.period === f.period;
@@ -142,6 +141,7 @@ function holds(keys: TenantKeys, tenantId: string, userId: string, existing: Fac
       return false;
     }
   }
+  if (existing.type === 'totp' || existing.type === 'webauthn' || existing.type !== f.type) return false;
   return existing.destination === (f.type === 'sms' ? f.e164 : f.email);
 }
 

@@ -1,6 +1,7 @@
 /** How a user and their factors look to a client app (the contract's User and Factor). */
 import type { Factor, User } from '@twofold/contract/schemas';
-import { maskDestination, maskPhone } from '../factors/codes/destinations';
+import { maskPhone } from '../factors/codes/destinations';
+import { kindOf } from '../factors/kinds';
 import { enforcementOf } from './enforcement';
 import { lockStateOf } from '../login/lockout';
 import type { FactorRecord, TenantRecord, UserAggregate } from '../records';
@@ -18,8 +19,7 @@ export function factorView(f: FactorRecord): Factor {
     status: f.status,
     createdAt: iso(f.createdAtMs)!,
     lastUsedAt: iso(f.lastUsedAtMs),
-    ...(f.destination && (f.type === 'sms' || f.type === 'email') ? { destination: maskDestination(f.type, f.destination) } : {}),
-    ...(f.recovery ? { recovery: true } : {}),
+    ...kindOf(f.type).describe(f),
   };
 }
 

@@ -4,7 +4,7 @@
  * wrote for the send.
  */
 import type { CoreDeps } from '../../deps';
-import { maskDestination } from './destinations';
+import { maskEmail, maskPhone } from './destinations';
 import { DomainError, fail } from '../../errors';
 import { composeCodeMessage, type CodeMessage } from '../../events/messages';
 import type { MessageSettings } from '@twofold/contract/schemas';
@@ -17,24 +17,43 @@ export function codeMessage(tenantName: string, code: string, validSeconds: numb
   return composeCodeMessage({ tenantName, code, validSeconds, ...options });
 }
 
-export function requireChannel(deps: Pick<CoreDeps, 'sms' | 'email'>, channel: 'sms' | 'email') {
-  if (channel === 'sms' && !deps.sms) fail('sms_not_configured');
-  if (channel === 'email' && !deps.email) fail('email_not_configured');
+export type CodeSender = (to: string, message: CodeMessage) => Promise<unknown>;
+
+/** A way codes go out: its sender, how its destinations are masked, what a send is called. */
+export interface CodeChannel {
+  type: 'sms' | 'email';
+  /** The deployment's sender; fails (sms_not_configured, email_not_configured) in one without. */
+  sender(deps: Pick<CoreDeps, 'sms' | 'email'>): CodeSender;
+  mask(destination: string): string;
+  what: string;
 }
+
+export const smsChannel: CodeChannel = {
+  type: 'sms',
+  sender(deps) {
+    const sms = deps.sms ?? fail('sms_not_configured');
+    return (to, message) => sms.send({ to, body: message.sms });
+  },
+  mask: maskPhone,
+  what: 'text message',
+};
+
+export const emailChannel: CodeChannel = {
+  type: 'email',
+  sender(deps) {
+    const email = deps.email ?? fail('email_not_configured');
+    return (to, message) => email.send({ to, subject: message.subject, text: message.text, html: message.html, ...(message.fromName ? { fromName: message.fromName } : {}) });
+  },
+  mask: maskEmail,
+  what: 'email',
+};
 
 const nameOf = (error: unknown) => (error instanceof Error ? error.name : typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'Error');
 
 /** Sends the code; on failure runs `undo` (so nothing stays half-written) and fails with delivery_failed, always. */
-export async function deliverCode(
-  deps: Pick<CoreDeps, 'sms' | 'email'>,
-  channel: 'sms' | 'email',
-  to: string,
-  message: ReturnType<typeof codeMessage>,
-  undo: () => Promise<unknown>,
-): Promise<void> {
+export async function deliverCode(channel: CodeChannel, send: CodeSender, to: string, message: CodeMessage, undo: () => Promise<unknown>): Promise<void> {
   try {
-    if (channel === 'sms') await deps.sms!.send({ to, body: message.sms });
-    else await deps.email!.send({ to, subject: message.subject, text: message.text, html: message.html, ...(message.fromName ? { fromName: message.fromName } : {}) });
+    await send(to, message);
   } catch (error) {
     // the answer is delivery_failed (502) whatever happens next: an undo that fails too is only
     // logged (what it would have removed expires: a challenge, or a pending factor's code)
@@ -42,9 +61,9 @@ export async function deliverCode(
       () => undefined,
       (e: unknown) => nameOf(e),
     );
-    throw new DomainError('delivery_failed', `The ${channel === 'sms' ? 'text message' : 'email'} could not be sent; try again.`, {}, {
-      channel,
-      destination: maskDestination(channel, to),
+    throw new DomainError('delivery_failed', `The ${channel.what} could not be sent; try again.`, {}, {
+      channel: channel.type,
+      destination: channel.mask(to),
       // the provider's error name only: its message may quote the destination
       providerError: nameOf(error),
       ...(undoError ? { undoError } : {}),

@@ -3,7 +3,7 @@
  * email addresses lower-cased, and both masked in every response.
  */
 import { fail } from '../../errors';
-import type { FactorRecord } from '../../records';
+import type { FactorRecord, SmsFactorRecord } from '../../records';
 
 /**
  * Every SMS send checks the phone factor against the tenant's policy as it is now (a tenant
@@ -12,7 +12,7 @@ import type { FactorRecord } from '../../records';
  * (phone-numbers.ts, with the full metadata, which this module does without). A phone factor
  * without that record (enrolled before the full metadata was used) is refused: enrol it again.
  */
-export function requireSmsDestinationAllowed(factor: Pick<FactorRecord, 'phoneCountry' | 'phoneType'>, allowedCountries: readonly string[]): void {
+export function requireSmsDestinationAllowed(factor: Pick<SmsFactorRecord, 'phoneCountry' | 'phoneType'>, allowedCountries: readonly string[]): void {
   const country = factor.phoneType ? factor.phoneCountry : undefined;
   if (country === undefined) {
     return fail('phone_number_not_allowed', 'Codes cannot be sent to this phone: it was enrolled before mobile numbers were checked; enrol it again.');
@@ -21,6 +21,9 @@ export function requireSmsDestinationAllowed(factor: Pick<FactorRecord, 'phoneCo
     fail('phone_number_not_allowed', `Codes can only be sent to numbers in: ${allowedCountries.join(', ')}.`);
   }
 }
+
+/** An emergency recovery phone: a method outside the login methods, never the default. */
+export const isRecoveryPhone = (factor: FactorRecord | undefined) => factor?.type === 'sms' && factor.recovery === true;
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -34,5 +37,3 @@ export function maskEmail(email: string): string {
   if (at < 1) return '***';
   return `${email[0]}***${email.slice(at)}`;
 }
-
-export const maskDestination = (type: 'sms' | 'email', destination: string) => (type === 'sms' ? maskPhone(destination) : maskEmail(destination));

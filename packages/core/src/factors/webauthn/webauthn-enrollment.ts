@@ -9,7 +9,7 @@ import type { CoreDeps } from '../../deps';
 import { fail } from '../../errors';
 import { newId } from '../../ids';
 import type { TenantKeys } from '../../keyring';
-import type { FactorRecord, TenantRecord, UserAggregate, WebauthnCredentialRecord } from '../../records';
+import type { TenantRecord, UserAggregate, WebauthnCredentialRecord, WebauthnFactorRecord } from '../../records';
 import { checkRegistration, registrationOptions } from './webauthn';
 import { credentialProblemMessages, relyingPartyOf, WEBAUTHN_TIMEOUT_SECONDS, type RelyingParty } from './webauthn-relying-party';
 
@@ -27,7 +27,7 @@ export async function startWebauthnEnrollment(
   user: UserAggregate,
   body: { label?: string | undefined },
   now: number,
-): Promise<{ factor: FactorRecord; enrollment: WebauthnEnrollment }> {
+): Promise<{ factor: WebauthnFactorRecord; enrollment: WebauthnEnrollment }> {
   const { tenantId } = tenant;
   const rp = relyingParty(tenant);
   const keys = await deps.keyRing.keysFor(tenant);
@@ -35,7 +35,7 @@ export async function startWebauthnEnrollment(
   const label = body.label ?? 'Passkey';
   const { options, challenge } = await registrationOptions({ rp, random: deps.random, keys, tenantId, userId, userName: user.profile?.email ?? userId, factors: user.factors });
   const expiresAtMs = now + WEBAUTHN_TIMEOUT_SECONDS * 1000;
-  const factor: FactorRecord = { factorId, type: 'webauthn', label, status: 'pending', createdAtMs: now, failedAttempts: 0, webauthnChallenge: challenge, codeExpiresAtMs: expiresAtMs };
+  const factor: WebauthnFactorRecord = { factorId, type: 'webauthn', label, status: 'pending', createdAtMs: now, failedAttempts: 0, webauthnChallenge: challenge, codeExpiresAtMs: expiresAtMs };
   return { factor, enrollment: { factorId, type: 'webauthn', status: 'pending', label, expiresAt: new Date(expiresAtMs).toISOString(), options } };
 }
 
@@ -51,7 +51,7 @@ export async function checkWebauthnRegistration(
   keys: TenantKeys,
   userId: string,
   user: UserAggregate,
-  factor: FactorRecord,
+  factor: WebauthnFactorRecord,
   response: RegistrationResponseJSON | undefined,
   now: number,
 ): Promise<WebauthnCredentialRecord> {

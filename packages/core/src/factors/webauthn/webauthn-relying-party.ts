@@ -9,7 +9,7 @@ import type { Policy, RequestOptionsJSON } from '@twofold/contract/schemas';
 import type { TenantKeys } from '../../keyring';
 import { keyedHash } from '../../keyring';
 import type { Random } from '../../ports';
-import type { FactorRecord } from '../../records';
+import type { FactorRecord, WebauthnCredentialRecord, WebauthnFactorRecord } from '../../records';
 import { open, seal, SealedDataError } from '../../secret-box';
 
 /** WebAuthn §13.4.3: challenges of at least 16 random bytes; we use 32. */
@@ -84,12 +84,15 @@ export function sealCredential(keys: TenantKeys, random: Random, where: { tenant
   return seal(keys.sealKey, random, Buffer.from(JSON.stringify(c), 'utf8'), credentialBinding(where.tenantId, where.userId, where.factorId, where.credentialId));
 }
 
-export function openCredential(keys: TenantKeys, tenantId: string, userId: string, factor: FactorRecord): SealedCredential {
-  const w = factor.webauthn!;
+export function openCredential(keys: TenantKeys, tenantId: string, userId: string, factor: ActivePasskey): SealedCredential {
+  const w = factor.webauthn;
   return JSON.parse(Buffer.from(open(keys.sealKey, w.sealed, credentialBinding(tenantId, userId, factor.factorId, w.credentialId))).toString('utf8')) as SealedCredential;
 }
 
-export const activeCredentials = (factors: FactorRecord[]) => factors.filter((f) => f.type === 'webauthn' && f.status === 'active' && f.webauthn !== undefined);
+/** An active passkey: its credential stored. */
+export type ActivePasskey = WebauthnFactorRecord & { webauthn: WebauthnCredentialRecord };
+
+export const activeCredentials = (factors: FactorRecord[]) => factors.filter((f): f is ActivePasskey => f.type === 'webauthn' && f.status === 'active' && f.webauthn !== undefined);
 
 /** Descriptors of the user's credentials (for excludeCredentials / allowCredentials); one that does not open is left out. */
 export function descriptors(keys: TenantKeys, tenantId: string, userId: string, factors: FactorRecord[]) {
@@ -97,7 +100,7 @@ export function descriptors(keys: TenantKeys, tenantId: string, userId: string, 
   for (const factor of activeCredentials(factors)) {
     try {
       const { transports } = openCredential(keys, tenantId, userId, factor);
-      out.push({ id: factor.webauthn!.credentialId, ...(transports.length ? { transports } : {}) });
+      out.push({ id: factor.webauthn.credentialId, ...(transports.length ? { transports } : {}) });
     } catch (error) {
       if (!(error instanceof SealedDataError)) throw error;
     }
@@ -135,19 +138,10 @@ export const credentialProblemMessages: Record<CredentialProblem, string> = {
   counter_regression: 'The signature counter went back: the authenticator may have been cloned.',
 };
 
-export interface AuthenticationStart {
-  options: RequestOptionsJSON;
-  /** To keep on the challenge (`webauthnChallenge`). */
-  challenge: string;
-}
+/** A fresh challenge (base64url) for an authentication. */
+export const newWebauthnChallenge = (random: Random) => b64(random.bytes(WEBAUTHN_CHALLENGE_BYTES));
 
-/** Request options for the user's active credentials, with a fresh challenge. */
-export function requestOptions(input: { rp: RelyingParty; random: Random; keys: TenantKeys; tenantId: string; userId: string; factors: FactorRecord[] }): AuthenticationStart {
-  const challenge = b64(input.random.bytes(WEBAUTHN_CHALLENGE_BYTES));
-  return { options: requestOptionsFor(input, challenge), challenge };
-}
-
-/** The request options again for a challenge kept already (a switch to webauthn on resend). */
+/** Request options for the user's active credentials, for a challenge kept on the challenge record. */
 export function requestOptionsFor(input: { rp: RelyingParty; keys: TenantKeys; tenantId: string; userId: string; factors: FactorRecord[] }, challenge: string): RequestOptionsJSON {
   return {
     challenge,

@@ -6,8 +6,8 @@
  *
  *  - enrolment: `registrationOptions` (the creation options and the challenge to keep on the
  *    pending factor), then `checkRegistration` (the credential to store when the factor turns active);
- *  - login: `requestOptions` (webauthn-relying-party.ts: the request options and the challenge to
- *    keep on the challenge), then `checkAuthentication` (the counter the write must move, or why not).
+ *  - login: `newWebauthnChallenge` and `requestOptionsFor` (webauthn-relying-party.ts: the
+ *    challenge to keep on the challenge and the request options), then `checkAuthentication` (the counter the write must move, or why not).
  *
  * Only this module imports the library (with its certificate and ASN.1 dependencies, ~290 KB
  * minified): the rest of the core reaches it through the two use-case modules that need it.
@@ -23,7 +23,7 @@ import {
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@twofold/contract/schemas';
 import type { TenantKeys } from '../../keyring';
 import type { Random } from '../../ports';
-import type { FactorRecord, WebauthnCredentialRecord } from '../../records';
+import type { FactorRecord, WebauthnCredentialRecord, WebauthnFactorRecord } from '../../records';
 import { SealedDataError } from '../../secret-box';
 import {
   activeCredentials,
@@ -149,7 +149,7 @@ export async function checkRegistration(input: {
   keys: TenantKeys;
   tenantId: string;
   userId: string;
-  factor: FactorRecord;
+  factor: WebauthnFactorRecord;
   factors: FactorRecord[];
   response: RegistrationResponseJSON;
 }): Promise<RegistrationCheck> {
@@ -174,7 +174,7 @@ export async function checkRegistration(input: {
   if (!verified.verified) return { ok: false, problem: 'signature' };
   const info = verified.registrationInfo;
   const credentialId = info.credential.id;
-  if (input.factors.some((f) => f.webauthn?.credentialId === credentialId)) return { ok: false, problem: 'already_registered' };
+  if (input.factors.some((f) => f.type === 'webauthn' && f.webauthn?.credentialId === credentialId)) return { ok: false, problem: 'already_registered' };
   const sealed = sealCredential(keys, input.random, { tenantId, userId, factorId: factor.factorId, credentialId }, {
     publicKey: b64(info.credential.publicKey),
     transports: info.credential.transports ?? response.response.transports ?? [],
@@ -208,7 +208,7 @@ export async function checkAuthentication(input: {
   const response = asAuthentication(input.response);
   if (!response) return { ok: false, problem: 'malformed' };
   if (crossOrigin(response.response.clientDataJSON)) return { ok: false, problem: 'cross_origin' };
-  const factor = activeCredentials(input.factors).find((f) => f.webauthn?.credentialId === response.id);
+  const factor = activeCredentials(input.factors).find((f) => f.webauthn.credentialId === response.id);
   const stored = factor?.webauthn;
   if (!factor || !stored) return { ok: false, problem: 'unknown_credential' };
   // a discoverable credential names its user: one made for another user handle is not this user's
