@@ -6,7 +6,7 @@
  * lazy chunks, loaded by the dynamic imports of the passkey and phone paths. The entry still
  * imports, and exports its handler, with those chunks deleted from the asset. That the passkey
  * and phone paths work from these chunks is for the twin's end-to-end suites (test/e2e), which
- * run the synthesized assets.
+ * run the synthesized assets. The memory adapters of the in-process tests are in no chunk.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +23,8 @@ const root = resolve(import.meta.dirname, '../..');
 const passkeyLibrary = /node_modules\/@simplewebauthn\/server\//;
 // the metadata (metadata.max.json.js and the like) and the code that reads it: none of the package
 const phoneLibrary = /node_modules\/libphonenumber-js\//;
+// the in-process tests' storage (packages/local/src/memory-storage.ts): no deployed function has it
+const memoryAdapters = /packages\/adapters\/src\/memory\//;
 const holds = (parts: OutputPart[], library: RegExp) => parts.filter((part) => Object.keys(part.inputs).some((input) => library.test(input)));
 
 let dir: string;
@@ -32,7 +34,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.each(['verify', 'enrollment'] as const)('the %s function, as deployed', (name) => {
-  it('loads neither the WebAuthn library nor the phone metadata when its entry is imported; both are lazy chunks', () => {
+  it('loads neither the WebAuthn library nor the phone metadata when its entry is imported; both are lazy chunks; no chunk holds the memory adapters', () => {
     const outdir = join(dir, name);
     const { loaded, lazy } = loadedAtImport(bundleFunction(name, outdir, { root, tracing: false }), name);
 
@@ -44,6 +46,7 @@ describe.each(['verify', 'enrollment'] as const)('the %s function, as deployed',
     expect(holds(lazy, phoneLibrary)).not.toEqual([]);
     // no chunk holds both: a passkey answer does not read the phone metadata, nor a phone enrolment the WebAuthn library
     expect(holds(lazy, passkeyLibrary).filter((part) => holds([part], phoneLibrary).length > 0)).toEqual([]);
+    expect(holds([...loaded, ...lazy], memoryAdapters)).toEqual([]);
   }, 120_000);
 
   it('imports in a fresh process with the passkey and phone chunks deleted', async () => {

@@ -20,19 +20,7 @@ import {
   DynamoTenantDirectory,
   DynamoTenantStats,
   DynamoUserStore,
-  MemoryApiKeyStore,
-  MemoryChallengeStore,
-  MemoryContainerCensus,
-  MemoryDeviceStore,
-  MemoryEventOutbox,
-  MemoryGraceDeadlines,
-  MemoryIdempotencyRecords,
-  MemoryPromptStore,
-  MemorySendThrottle,
   MemoryTables,
-  MemoryTenantDirectory,
-  MemoryTenantStats,
-  MemoryUserStore,
 } from '@twofold/adapters';
 import type { SecurityEvent } from '@twofold/contract';
 import type {
@@ -51,6 +39,7 @@ import type {
 } from '@twofold/core';
 import type { ChallengeRecord, FactorRecord, SmsFactorRecord, TotpFactorRecord, UserSummary, WebauthnFactorRecord } from '@twofold/core/records';
 import { startLocalDynamo } from '@twofold/local/dynamodb-local';
+import { memoryStorage } from '@twofold/local/memory-storage';
 
 export interface Stores {
   users: UserStore;
@@ -92,24 +81,8 @@ const dynamoStores = async (): Promise<Stores> => {
   };
 };
 
-const memoryStores = async (): Promise<Stores> => {
-  const tables = new MemoryTables();
-  return {
-    users: new MemoryUserStore(tables),
-    challenges: new MemoryChallengeStore(tables),
-    devices: new MemoryDeviceStore(tables),
-    outbox: new MemoryEventOutbox(tables),
-    grace: new MemoryGraceDeadlines(tables),
-    stats: new MemoryTenantStats(tables),
-    throttle: new MemorySendThrottle(tables),
-    prompts: new MemoryPromptStore(tables),
-    apiKeys: new MemoryApiKeyStore(tables),
-    tenants: new MemoryTenantDirectory(tables),
-    census: new MemoryContainerCensus(tables),
-    idempotencyRecords: new MemoryIdempotencyRecords(tables),
-    stop: async () => {},
-  };
-};
+/** The memory adapters as a runtime with storage 'memory' takes them (packages/local/src/memory-storage.ts). */
+const memoryStores = async (): Promise<Stores> => ({ ...memoryStorage(new MemoryTables()), stop: async () => {} });
 
 /** For `describe.each`: every implementation of the storage ports. */
 export const storeImplementations: [string, () => Promise<Stores>][] = [

@@ -31,6 +31,7 @@ import { handler as verify } from '../../../functions/verify';
 import { toApiGatewayEvent } from './api-gateway-event';
 import { environmentOf, startLocalDynamo, type LocalEngine } from './dynamodb-local';
 import { outboxPage, readOutbox, startSesEmulator, type OutboxEntry } from './outbox';
+import { memoryStorage } from './memory-storage';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | void>;
 
@@ -160,7 +161,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const memory = options.storage === 'memory' ? new MemoryTables() : undefined;
   const deps = buildDependencies(config, {
     clock,
-    ...(memory ? { memory } : {}),
+    ...(memory ? { storage: memoryStorage(memory) } : {}),
     // tests run in memory: their master key need not outlive them
     ...(dataDir ? {} : { vault: LocalKeyVault.inMemory(nodeRandom) }),
     ...(options.senders ?? {}),
@@ -176,8 +177,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const outbox = () => readOutbox(deps.sms instanceof LocalSmsOutbox ? deps.sms : undefined, ses);
   provideDependencies(deps);
   // the other containers of each function: their own parts, the shared world's (store, vault, senders, events)
-  const shared = { clock, vault: deps.vault, dynamo: deps.dynamo, publisher: deps.publisher, email: deps.email, ...(deps.sms ? { sms: deps.sms } : {}), ...(memory ? { memory } : {}) };
-  const containers = [deps, ...Array.from({ length: Math.max(1, options.containers ?? 1) - 1 }, () => buildDependencies(config, shared))];
+  const shared = { clock, vault: deps.vault, dynamo: deps.dynamo, publisher: deps.publisher, email: deps.email, ...(deps.sms ? { sms: deps.sms } : {}) };
+  const containers = [deps, ...Array.from({ length: Math.max(1, options.containers ?? 1) - 1 }, () => buildDependencies(config, { ...shared, ...(memory ? { storage: memoryStorage(memory) } : {}) }))];
   const turns = new Map<RoutedFunction, number>();
   const containerFor = (fn: RoutedFunction): Dependencies => {
     const turn = turns.get(fn) ?? 0;

@@ -9,7 +9,7 @@ import type { Dependencies } from './dependencies';
 import * as part from './parts';
 import { wire, Wiring, type Overrides, type Part, type Parts, type Views } from './wiring';
 
-export type { Overrides } from './wiring';
+export type { Overrides, Storage } from './wiring';
 export type { Dependencies } from './dependencies';
 
 

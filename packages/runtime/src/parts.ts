@@ -22,17 +22,6 @@ import {
   DynamoTenantStats,
   DynamoUserReader,
   DynamoUserStore,
-  MemoryApiKeyStore,
-  MemoryChallengeStore,
-  MemoryContainerCensus,
-  MemoryDeviceStore,
-  MemoryEventOutbox,
-  MemoryGraceDeadlines,
-  MemoryPromptStore,
-  MemorySendThrottle,
-  MemoryTenantDirectory,
-  MemoryTenantStats,
-  MemoryUserStore,
 } from '@twofold/adapters';
 import type { TenantQuota } from '@twofold/contract/schemas';
 import { ApiKeyAuthenticator, AssertionSigner, KeyRing, loadTenant, TenantAdmission, TtlCache, type ContainerCensus, type TenantDirectory, type TenantRecord, type UserReader } from '@twofold/core';
@@ -54,21 +43,21 @@ export { vault } from './parts/vault';
 
 export const keyRing: PartOf<'keyRing'> = (w) => new KeyRing(w.get(vault));
 
-// ---------------------------------------------------------------- DynamoDB tables (or the memory tables of an override)
+// ---------------------------------------------------------------- DynamoDB tables (or the storage of an override)
 
 /** The directory also keeps the deployment's assertion signing key (see assertions). */
-export const tenants: Part<TenantDirectory> = (w) => (w.overrides.memory ? new MemoryTenantDirectory(w.overrides.memory) : new DynamoTenantDirectory(w.get(db), w.config.tables.directory));
-export const users: PartOf<'users'> = (w) => (w.overrides.memory ? new MemoryUserStore(w.overrides.memory) : new DynamoUserStore(w.get(db), w.config.tables, w.get(hotDynamo)));
+export const tenants: Part<TenantDirectory> = (w) => w.overrides.storage?.tenants ?? new DynamoTenantDirectory(w.get(db), w.config.tables.directory);
+export const users: PartOf<'users'> = (w) => w.overrides.storage?.users ?? new DynamoUserStore(w.get(db), w.config.tables, w.get(hotDynamo));
 /** Users read only (a function whose use cases never change a user wires `users: userReader`). */
-export const userReader: Part<UserReader> = (w) => (w.overrides.memory ? new MemoryUserStore(w.overrides.memory) : new DynamoUserReader(w.get(db), w.config.tables.secrets, w.get(hotDynamo)));
-export const stats: PartOf<'stats'> = (w) => (w.overrides.memory ? new MemoryTenantStats(w.overrides.memory) : new DynamoTenantStats(w.get(db), w.config.tables.secrets));
-export const grace: PartOf<'grace'> = (w) => (w.overrides.memory ? new MemoryGraceDeadlines(w.overrides.memory) : new DynamoGraceDeadlines(w.get(db), w.config.tables.secrets, w.config.tables.events));
-export const challenges: PartOf<'challenges'> = (w) => (w.overrides.memory ? new MemoryChallengeStore(w.overrides.memory) : new DynamoChallengeStore(w.get(db), w.config.tables, w.get(hotDynamo)));
-export const throttle: PartOf<'throttle'> = (w) => (w.overrides.memory ? new MemorySendThrottle(w.overrides.memory) : new DynamoSendThrottle(w.get(db), w.config.tables.attempts));
-export const devices: PartOf<'devices'> = (w) => (w.overrides.memory ? new MemoryDeviceStore(w.overrides.memory) : new DynamoDeviceStore(w.get(db), w.config.tables.devices));
-export const prompts: PartOf<'prompts'> = (w) => (w.overrides.memory ? new MemoryPromptStore(w.overrides.memory) : new DynamoPromptStore(w.get(db), w.config.tables.prompts));
-export const outbox: PartOf<'outbox'> = (w) => (w.overrides.memory ? new MemoryEventOutbox(w.overrides.memory) : new DynamoEventOutbox(w.get(db), w.config.tables.events));
-const census: Part<ContainerCensus> = (w) => (w.overrides.memory ? new MemoryContainerCensus(w.overrides.memory) : new DynamoContainerCensus(w.get(db), w.config.tables.attempts));
+export const userReader: Part<UserReader> = (w) => w.overrides.storage?.userReader ?? new DynamoUserReader(w.get(db), w.config.tables.secrets, w.get(hotDynamo));
+export const stats: PartOf<'stats'> = (w) => w.overrides.storage?.stats ?? new DynamoTenantStats(w.get(db), w.config.tables.secrets);
+export const grace: PartOf<'grace'> = (w) => w.overrides.storage?.grace ?? new DynamoGraceDeadlines(w.get(db), w.config.tables.secrets, w.config.tables.events);
+export const challenges: PartOf<'challenges'> = (w) => w.overrides.storage?.challenges ?? new DynamoChallengeStore(w.get(db), w.config.tables, w.get(hotDynamo));
+export const throttle: PartOf<'throttle'> = (w) => w.overrides.storage?.throttle ?? new DynamoSendThrottle(w.get(db), w.config.tables.attempts);
+export const devices: PartOf<'devices'> = (w) => w.overrides.storage?.devices ?? new DynamoDeviceStore(w.get(db), w.config.tables.devices);
+export const prompts: PartOf<'prompts'> = (w) => w.overrides.storage?.prompts ?? new DynamoPromptStore(w.get(db), w.config.tables.prompts);
+export const outbox: PartOf<'outbox'> = (w) => w.overrides.storage?.outbox ?? new DynamoEventOutbox(w.get(db), w.config.tables.events);
+const census: Part<ContainerCensus> = (w) => w.overrides.storage?.census ?? new DynamoContainerCensus(w.get(db), w.config.tables.attempts);
 
 // ---------------------------------------------------------------- the tenant and its API keys, cached per container
 
@@ -82,7 +71,7 @@ export const forgetTenant: PartOf<'forgetTenant'> = (w) => {
   const cache = w.get(tenantCache);
   return (tenantId) => cache.delete(tenantId);
 };
-export const apiKeys: PartOf<'apiKeys'> = (w) => (w.overrides.memory ? new MemoryApiKeyStore(w.overrides.memory) : new DynamoApiKeyStore(w.get(db), w.config.tables.directory));
+export const apiKeys: PartOf<'apiKeys'> = (w) => w.overrides.storage?.apiKeys ?? new DynamoApiKeyStore(w.get(db), w.config.tables.directory);
 /** The container's API key cache: a revoked key stops working in other containers within TWOFOLD_API_KEY_CACHE_SECONDS. */
 const apiKeyAuthenticator: Part<ApiKeyAuthenticator> = (w) => new ApiKeyAuthenticator({ apiKeys: w.get(apiKeys), clock: w.get(clock) }, { ttlSeconds: w.config.apiKeyCacheSeconds });
 /** Every function that serves keyed routes wires this: httpFunction checks the key before anything else. */

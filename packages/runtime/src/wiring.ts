@@ -5,8 +5,7 @@
  * only their adapters; `buildDependencies` wires every part (the local runtime, tests, bench).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { MemoryTables } from '@twofold/adapters/memory/memory-tables';
-import type { Clock, EmailSender, EventPublisher, KeyVault, Random, SmsSender, UserReader } from '@twofold/core';
+import type { Clock, ContainerCensus, EmailSender, EventPublisher, KeyVault, Random, SmsSender, UserReader } from '@twofold/core';
 import type { Config } from './config';
 import type { Dependencies } from './dependencies';
 
@@ -20,11 +19,18 @@ export interface Overrides {
   email?: EmailSender;
   publisher?: EventPublisher;
   /**
-   * Every storage port on these memory tables instead of DynamoDB (the in-process tests: the
-   * memory adapters pass the same contract suites), the Idempotency-Key records too.
+   * Every storage port on these adapters instead of DynamoDB's, the Idempotency-Key records too
+   * (the in-process tests: the memory adapters of packages/local/src/memory-storage.ts, which pass
+   * the same contract suites). Made by whoever overrides, so that no function's bundle carries them.
    */
-  memory?: MemoryTables;
+  storage?: Storage;
 }
+
+/** The storage adapters behind the ports, for an override of all of them at once. */
+export type Storage = Pick<Dependencies, 'tenants' | 'users' | 'stats' | 'grace' | 'challenges' | 'throttle' | 'devices' | 'prompts' | 'outbox' | 'apiKeys' | 'idempotencyRecords'> & {
+  userReader: UserReader;
+  census: ContainerCensus;
+};
 
 export type Part<T> = (wiring: Wiring) => T;
 
