@@ -24,6 +24,7 @@ const BUNDLE_REASONS: Record<string, string> = {
   prompt: "its pages (packages/prompt) and the core's prompt steps, zod schemas, the adapters",
   devices: 'zod schemas, the adapters, Powertools logger and metrics',
   admin: 'tldts (the public suffix list), every admin route schema',
+  'grace-expiry': 'zod schemas (the policy it reads), the adapters, Powertools logger and metrics',
 };
 
 type Count = 'reads' | 'writes' | 'scans' | 'kms' | 'rcu' | 'wcu';
