@@ -4,7 +4,6 @@
  * real SDK), and the memory adapters on a MemoryTables of their own. Each is one world: the stores
  * of it share their tables, as a user change writes devices, events and counters with the user.
  */
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import {
   documentClient,
@@ -23,40 +22,14 @@ import {
   MemoryTables,
 } from '@twofold/adapters';
 import type { SecurityEvent } from '@twofold/contract';
-import type {
-  ApiKeyStore,
-  ChallengeStore,
-  ContainerCensus,
-  DeviceStore,
-  EventOutbox,
-  GraceDeadlines,
-  PromptStore,
-  SendThrottle,
-  TenantDirectory,
-  TenantStats,
-  UserChange,
-  UserStore,
-} from '@twofold/core';
+import type { UserChange } from '@twofold/core';
 import type { ChallengeRecord, FactorRecord, SmsFactorRecord, TotpFactorRecord, UserSummary, WebauthnFactorRecord } from '@twofold/core/records';
 import { startLocalDynamo } from '@twofold/local/dynamodb-local';
 import { memoryStorage } from '@twofold/local/memory-storage';
+import type { Storage } from '@twofold/runtime';
 
-export interface Stores {
-  users: UserStore;
-  challenges: ChallengeStore;
-  devices: DeviceStore;
-  outbox: EventOutbox;
-  grace: GraceDeadlines;
-  stats: TenantStats;
-  throttle: SendThrottle;
-  prompts: PromptStore;
-  apiKeys: ApiKeyStore;
-  tenants: TenantDirectory;
-  census: ContainerCensus;
-  /** Powertools' persistence layer for the Idempotency-Key records (runtime/parts/idempotency-records.ts). */
-  idempotencyRecords: BasePersistenceLayer;
-  stop(): Promise<void>;
-}
+/** The storage a runtime can be given (runtime/src/wiring.ts), read through the stores themselves. */
+export type Stores = Omit<Storage, 'userReader'> & { stop(): Promise<void> };
 
 const dynamoStores = async (): Promise<Stores> => {
   const dynamo = await startLocalDynamo();

@@ -159,9 +159,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   });
   const clock = options.clock ?? systemClock;
   const memory = options.storage === 'memory' ? new MemoryTables() : undefined;
+  // each container its own memory adapters, over the one set of tables
+  const storage = () => (memory ? { storage: memoryStorage(memory) } : {});
   const deps = buildDependencies(config, {
     clock,
-    ...(memory ? { storage: memoryStorage(memory) } : {}),
+    ...storage(),
     // tests run in memory: their master key need not outlive them
     ...(dataDir ? {} : { vault: LocalKeyVault.inMemory(nodeRandom) }),
     ...(options.senders ?? {}),
@@ -178,7 +180,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   provideDependencies(deps);
   // the other containers of each function: their own parts, the shared world's (store, vault, senders, events)
   const shared = { clock, vault: deps.vault, dynamo: deps.dynamo, publisher: deps.publisher, email: deps.email, ...(deps.sms ? { sms: deps.sms } : {}) };
-  const containers = [deps, ...Array.from({ length: Math.max(1, options.containers ?? 1) - 1 }, () => buildDependencies(config, { ...shared, ...(memory ? { storage: memoryStorage(memory) } : {}) }))];
+  const containers = [deps, ...Array.from({ length: Math.max(1, options.containers ?? 1) - 1 }, () => buildDependencies(config, { ...shared, ...storage() }))];
   const turns = new Map<RoutedFunction, number>();
   const containerFor = (fn: RoutedFunction): Dependencies => {
     const turn = turns.get(fn) ?? 0;
