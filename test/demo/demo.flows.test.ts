@@ -8,7 +8,7 @@
  *
  * With DEMO_SCREENSHOTS=1 it also writes the main screens to docs/images/demo-*.png.
  */
-import { launchChromium } from '../support/chromium';
+import { releaseChromium, workerChromium } from '../support/chromium';
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,10 +27,10 @@ let browser: Browser;
 beforeAll(async () => {
   t = await testService({ tenantName: 'Acme Workspace' });
   demo = await startDemo({ baseUrl: t.baseUrl, appKey: t.tenant.appKey, port: 0 });
-  browser = await launchChromium();
+  browser = await workerChromium();
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseChromium(browser);
   await demo?.stop();
   await t?.stop();
 });

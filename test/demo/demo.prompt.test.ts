@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '@twofold/demo/server';
-import { launchChromium } from '../support/chromium';
+import { releaseChromium, workerChromium } from '../support/chromium';
 import { oathtool, parseOtpauthUri, zbarimg } from '../support/authenticator';
 import { nextCode, type Twofold } from '../support/twofold';
 import { testService } from '../support/test-service';
@@ -24,10 +24,10 @@ beforeAll(async () => {
   demo = await startDemo({ baseUrl: t.baseUrl, appKey: t.tenant.appKey, port: 0, mode: 'prompt' });
   const policy = await t.admin('PATCH', '/v1/policy', { hostedPrompt: { redirectUris: [`${demo.url}/2fa/callback`] } });
   expect(policy.status, policy.text).toBe(200);
-  browser = await launchChromium();
+  browser = await workerChromium();
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseChromium(browser);
   await demo?.stop();
   await t?.stop();
 });

@@ -7,7 +7,7 @@
  * recovery codes are shown once and work; markup in a role or a factor label is shown as text;
  * no page error, no CSP violation, no request to another origin.
  */
-import { launchChromium } from '../support/chromium';
+import { releaseChromium, workerChromium } from '../support/chromium';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
   t = await testService({ tenantName: 'Acme Corp' });
   seeded = await seedConsole(t);
-  browser = await launchChromium();
+  browser = await workerChromium();
   context = await browser.newContext();
   context.on('console', (m) => browserLog.push({ type: m.type(), text: m.text() }));
   context.on('weberror', (e) => pageErrors.push(String(e.error())));
@@ -47,7 +47,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await releaseChromium(browser);
   await t?.stop();
   vi.restoreAllMocks();
 });

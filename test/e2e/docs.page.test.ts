@@ -5,7 +5,7 @@
  * for anything (the machines it runs on may be offline). With DOCS_SCREENSHOTS=1 a screenshot goes to
  * docs/images/api-docs.png.
  */
-import { launchChromium } from '../support/chromium';
+import { releaseChromium, workerChromium } from '../support/chromium';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,10 +17,10 @@ let browser: Browser;
 
 beforeAll(async () => {
   t = await testService();
-  browser = await launchChromium();
+  browser = await workerChromium();
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseChromium(browser);
   await t?.stop();
 });
 

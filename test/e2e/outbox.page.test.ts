@@ -3,7 +3,7 @@
  * message and email sent, newest first, with the code readable — and a tenant name with markup in
  * it is shown as text, never run as HTML.
  */
-import { launchChromium } from '../support/chromium';
+import { releaseChromium, workerChromium } from '../support/chromium';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -13,10 +13,10 @@ let h: OtpHarness;
 let browser: Browser;
 beforeAll(async () => {
   h = await startOtpHarness();
-  browser = await launchChromium();
+  browser = await workerChromium();
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseChromium(browser);
   await h?.stop();
 });
 

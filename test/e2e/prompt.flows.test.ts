@@ -13,7 +13,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type Api } from '../support/api';
 import { oathtool, parseOtpauthUri, wrongCode, zbarimg } from '../support/authenticator';
-import { launchChromium, PasskeyTab, serveAppPage, type AppSite } from '../support/passkeys';
+import { releaseChromium, workerChromium, PasskeyTab, serveAppPage, type AppSite } from '../support/passkeys';
 import { challengeFor, enrolTotp, nextCode, onTwin, tally, type Twofold } from '../support/twofold';
 import { testService } from '../support/test-service';
 
@@ -29,7 +29,7 @@ let origin: string;
 let app: Api;
 
 beforeAll(async () => {
-  [t, site, browser] = await Promise.all([testService({ tenantName: 'Acme Workspace' }), serveAppPage(), launchChromium()]);
+  [t, site, browser] = await Promise.all([testService({ tenantName: 'Acme Workspace' }), serveAppPage(), workerChromium()]);
   origin = t.baseUrl.replace('127.0.0.1', 'localhost');
   CALLBACK = `${site.origin}/2fa/callback`;
   app = api(origin, t.tenant.appKey);
@@ -41,7 +41,7 @@ beforeAll(async () => {
   expect(policy.status, policy.text).toBe(200);
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseChromium(browser);
   await site?.close();
   await t?.stop();
 });

@@ -12,7 +12,7 @@ import { keys, userItem } from '@twofold/adapters';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../support/api';
-import { flipByte, launchChromium, PasskeyTab, serveAppPage, type AppSite } from '../support/passkeys';
+import { flipByte, releaseChromium, workerChromium, PasskeyTab, serveAppPage, type AppSite } from '../support/passkeys';
 import { tally, startTwofold, type Twofold } from '../support/twofold';
 
 let t: Twofold;
@@ -28,12 +28,12 @@ const policy = (extra: Record<string, unknown> = {}) => ({
 });
 
 beforeAll(async () => {
-  [t, site, elsewhere, browser] = await Promise.all([startTwofold(), serveAppPage(), serveAppPage(), launchChromium()]);
+  [t, site, elsewhere, browser] = await Promise.all([startTwofold(), serveAppPage(), serveAppPage(), workerChromium()]);
   expect((await t.admin('PUT', '/v1/policy', policy())).status).toBe(200);
   tab = await PasskeyTab.open(browser, site.origin);
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseChromium(browser);
   await Promise.all([site?.close(), elsewhere?.close()]);
   await t?.stop();
 });

@@ -6,7 +6,7 @@
 import { expect } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Json } from './api';
-import { launchChromium, PasskeyTab, serveAppPage, type AppSite } from './passkeys';
+import { releaseChromium, workerChromium, PasskeyTab, serveAppPage, type AppSite } from './passkeys';
 import { startTwofold, type Twofold } from './twofold';
 
 export interface PasskeyWorld {
@@ -18,7 +18,7 @@ export interface PasskeyWorld {
 }
 
 export async function openPasskeyWorld(policy: (origin: string) => Json): Promise<PasskeyWorld> {
-  const [t, site, browser] = await Promise.all([startTwofold(), serveAppPage(), launchChromium()]);
+  const [t, site, browser] = await Promise.all([startTwofold(), serveAppPage(), workerChromium()]);
   const put = await t.admin('PUT', '/v1/policy', policy(site.origin));
   expect(put.status, put.text).toBe(200);
   const tab = await PasskeyTab.open(browser, site.origin);
@@ -28,7 +28,7 @@ export async function openPasskeyWorld(policy: (origin: string) => Json): Promis
     browser,
     tab,
     close: async () => {
-      await browser.close();
+      await releaseChromium(browser);
       await site.close();
       await t.stop();
     },
