@@ -3,13 +3,10 @@
  * QR codes are read with zbarimg (ZBar), both run as separate programs. The time a code is
  * made for is passed explicitly, so tests drive it with the same injected clock as the server.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { runProgram } from './programs';
 
 export interface TotpParams {
   digits?: number;
@@ -35,17 +32,7 @@ export async function oathtoolCodes(secretBase32: string, atMs: number, options:
     ...(options.window ? [`--window=${options.window}`] : []),
     '-',
   ];
-  const child = execFile('oathtool', args);
-  const output = new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`oathtool exited ${code}: ${stderr.trim()}`))));
-  });
-  child.stdin!.end(secretBase32 + '\n');
-  const codes = (await output).trim().split('\n');
+  const codes = (await runProgram('oathtool', args, secretBase32 + '\n')).trim().split('\n');
   for (const c of codes) if (!/^\d{6,8}$/.test(c)) throw new Error(`oathtool printed something that is not a code: ${c}`);
   return codes;
 }
@@ -100,8 +87,7 @@ export async function zbarimg(dataUrl: string): Promise<string> {
   try {
     const file = join(dir, 'qr.png');
     await writeFile(file, Buffer.from(match[1]!, 'base64'));
-    const { stdout } = await run('zbarimg', ['--quiet', '--raw', file]);
-    return stdout.trim();
+    return (await runProgram('zbarimg', ['--quiet', '--raw', file])).trim();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
