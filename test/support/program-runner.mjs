@@ -8,6 +8,8 @@ process.on('message', ({ id, file, args, input }) => {
     const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
     process.send({ id, code, stdout, stderr: error && code === -1 ? String(error.message) : stderr });
   });
-  child.stdin.end(input ?? '');
+  // a program that reads no input (zbarimg) may be gone before its stdin is closed: that is no error
+  child.stdin.on('error', () => {});
+  child.stdin.end(input);
 });
 process.on('disconnect', () => process.exit(0));

@@ -30,16 +30,21 @@ function programRunner(): ChildProcess {
     if (!isAnswer(m)) return;
     waiting.get(m.id)?.(m);
     waiting.delete(m.id);
+    idleWhenDone(child);
   });
   child.on('exit', () => {
     for (const settle of waiting.values()) settle({ code: -1, stdout: '', stderr: 'the program runner exited' });
     waiting.clear();
   });
-  // the worker's own work keeps it alive, not the runner
-  child.unref();
-  child.channel?.unref();
   runner = child;
   return child;
+}
+
+/** The runner keeps the worker alive only while a program is running. */
+function idleWhenDone(child: ChildProcess) {
+  if (waiting.size > 0) return;
+  child.unref();
+  child.channel?.unref();
 }
 
 /** Runs `file` with `args` (and `input` on its stdin): what it printed on stdout, or an error with its stderr when it exits non-zero. */
@@ -47,7 +52,10 @@ export async function runProgram(file: string, args: string[], input?: string): 
   const id = ++nextId;
   const outcome = await new Promise<Outcome>((resolve) => {
     waiting.set(id, resolve);
-    programRunner().send({ id, file, args, input });
+    const child = programRunner();
+    child.ref();
+    child.channel?.ref();
+    child.send({ id, file, args, input });
   });
   if (outcome.code !== 0) throw new Error(`${file} exited ${outcome.code}: ${outcome.stderr.trim()}`);
   return outcome.stdout;
