@@ -39,7 +39,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // two cores: keep the server-heavy files from starving each other
     maxWorkers: 2,
-    // the longest files first, over every project (test/support/sequencer.ts)
+    // a project's files one after another, the longest first (test/support/sequencer.ts)
     sequence: { sequencer: LongestFirst },
     projects: [
       // metrics off (as npm start runs): their EMF lines would flood the output; the tests of the
