@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import type { Json } from './api';
 
-export { CHROMIUM_ARGS, releaseChromium, workerChromium } from './chromium';
+export { releaseChromium, workerChromium } from './chromium';
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Client app</title></head>
